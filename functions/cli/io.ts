@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import * as z from 'zod';
+import { ConfigError } from '../errors.ts';
+
+/** Formats zod issues as "path: message" lines, paths like `positions[1].isolatedWallet`. */
+export function formatIssues(error: z.ZodError): string {
+  return error.issues
+    .map((i) => {
+      const path = i.path
+        .map((p, n) => (typeof p === 'number' ? `[${p}]` : n === 0 ? String(p) : `.${String(p)}`))
+        .join('');
+      return `  ${path || '(top level)'}: ${i.message}`;
+    })
+    .join('\n');
+}
+
+/** Reads a JSON file; every failure is a ConfigError that names the file (and the field path). */
+export function readJsonFile(file: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
+    throw new ConfigError(`cannot read ${what} file ${file}: ${why}`, { cause: err });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new ConfigError(`${what} file ${file} is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown, file: string, what: string): z.output<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new ConfigError(`${what} file ${file} is invalid:\n${formatIssues(r.error)}`, { cause: r.error });
+  return r.data;
+}
+
+export function loadJson<S extends z.ZodType>(schema: S, file: string, what: string): z.output<S> {
+  return parseWith(schema, readJsonFile(file, what), file, what);
+}

@@ -1,0 +1,106 @@
+import * as z from 'zod';
+
+/**
+ * `riskguard.config.json`: one file drives the local runner and the cloud deployment.
+ * Secrets never sit in it: locally they come from environment variables it names, in the cloud
+ * from an SSM SecureString parameter or a Secrets Manager secret it names.
+ */
+
+export const SUPPORTED_EXCHANGES = ['binanceusdm'] as const;
+
+const envName = () =>
+  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name (letters, digits, _)');
+
+export const CredentialsSchema = z
+  .object({
+    /** Local runs: the environment variable holding the API key. */
+    apiKeyEnv: envName().optional(),
+    /** Local runs: the environment variable holding the API secret. */
+    secretEnv: envName().optional(),
+    /** Cloud: SSM SecureString parameter whose value is JSON {"apiKey": "...", "secret": "..."}. */
+    parameterName: z.string().regex(/^\/[A-Za-z0-9_.\-/]+$/, 'must be an SSM parameter path like /riskguard/main').optional(),
+    /** Cloud alternative: Secrets Manager secret name with the same JSON. */
+    secretName: z.string().min(1).optional(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if ((c.apiKeyEnv === undefined) !== (c.secretEnv === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['secretEnv'], message: 'apiKeyEnv and secretEnv go together' });
+    }
+    if (c.parameterName !== undefined && c.secretName !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['secretName'], message: 'give parameterName or secretName, not both' });
+    }
+    if (c.apiKeyEnv === undefined && c.parameterName === undefined && c.secretName === undefined) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'name where the key lives: apiKeyEnv/secretEnv, parameterName or secretName' });
+    }
+  });
+export type Credentials = z.output<typeof CredentialsSchema>;
+
+export const CadenceSchema = z
+  .object({
+    /** Seconds between ticks inside one invocation at each level above OK (EventBridge's floor is 60 s). */
+    WARNING: z.number().int().min(1).max(60),
+    DANGER: z.number().int().min(1).max(60),
+    EMERGENCY: z.number().int().min(1).max(60),
+  })
+  .strict();
+
+export const AccountConfigSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only (1–64)'),
+    exchange: z.enum(SUPPORTED_EXCHANGES),
+    /** Only for the paper exchange or a testnet: where to send the venue's requests instead. */
+    baseUrl: z.url().optional(),
+    credentials: CredentialsSchema,
+    /** Overrides of the default policy for this account (same shape, partial). */
+    policy: z.record(z.string(), z.unknown()).optional(),
+    /** Sub-minute cadence while above OK; omit for one tick a minute. */
+    cadence: CadenceSchema.optional(),
+    /** Accounts sharing one drawdown budget. */
+    group: z.string().min(1).optional(),
+    /** Schedule rate in minutes (cloud). */
+    scheduleMinutes: z.number().int().min(1).max(60).default(1),
+  })
+  .strict();
+export type AccountConfig = z.output<typeof AccountConfigSchema>;
+
+const e164 = z.string().regex(/^\+[1-9][0-9]{6,14}$/, 'must be an E.164 phone number like +14155550123');
+
+export const AlertsConfigSchema = z
+  .object({
+    emails: z.array(z.email()).default([]),
+    phones: z.array(e164).default([]),
+    webhooks: z.array(z.url().startsWith('https://', 'webhooks must use https')).default([]),
+    /** Local runs: also append every alert as one JSON line to this file. */
+    jsonlFile: z.string().min(1).optional(),
+  })
+  .strict();
+
+export const GroupConfigSchema = z
+  .object({
+    id: z.string().min(1),
+    /** Close all the group's accounts when the group's total equity falls this far from its peak (fraction). */
+    maxDrawdown: z.number().finite().gt(0).max(1),
+  })
+  .strict();
+
+export const ConfigSchema = z
+  .object({
+    accounts: z.array(AccountConfigSchema).min(1),
+    /** Overrides of the built-in default policy for every account. */
+    policy: z.record(z.string(), z.unknown()).optional(),
+    alerts: AlertsConfigSchema.default({ emails: [], phones: [], webhooks: [] }),
+    groups: z.array(GroupConfigSchema).default([]),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const seen = new Set<string>();
+    c.accounts.forEach((a, i) => {
+      if (seen.has(a.id)) ctx.addIssue({ code: 'custom', path: ['accounts', i, 'id'], message: `duplicate account id "${a.id}"` });
+      seen.add(a.id);
+      if (a.group !== undefined && !c.groups.some((g) => g.id === a.group)) {
+        ctx.addIssue({ code: 'custom', path: ['accounts', i, 'group'], message: `no group "${a.group}" in groups` });
+      }
+    });
+  });
+export type RiskGuardConfig = z.output<typeof ConfigSchema>;

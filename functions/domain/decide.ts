@@ -1,0 +1,308 @@
+import { evaluateAccount } from './margin.ts';
+import { applyTransfers, drawdownOf } from './peak.ts';
+import type { Policy } from './policy.ts';
+import type { Evaluation } from './risk-types.ts';
+import type { AccountSnapshot } from './snapshot.ts';
+import { LEVELS, levelRank, type GuardState, type Level } from './state.ts';
+
+/** Where a breach lives: the whole account, or one isolated position (whose loss is capped). */
+export type Scope = { kind: 'account' } | { kind: 'isolated'; position: number };
+
+export interface Finding {
+  level: Exclude<Level, 'OK'>;
+  scope: Scope;
+  metric: 'marginRatio' | 'crossMarginRatio' | 'drawdown' | 'isolatedMarginRatio' | 'stressSurvival' | 'halted';
+  reason: string;
+}
+
+export type AlertKind = 'escalation' | 'de-escalation' | 'all-clear' | 'reminder' | 'trip';
+
+/** What the guard must do; orders are placed by the use case, never here. */
+export type Action =
+  | { type: 'alert'; kind: AlertKind; message: string }
+  | { type: 'closeAll'; reason: string; dryRun: boolean }
+  | { type: 'reduce'; fraction: number; positions: number[]; reason: string; dryRun: boolean }
+  | { type: 'closePosition'; position: number; reason: string; dryRun: boolean };
+
+export interface Decision {
+  level: Level;
+  previousLevel: Level;
+  reasons: string[];
+  actions: Action[];
+  /** The state to write (version unchanged: the store bumps it on a successful write). */
+  state: GuardState;
+  evaluation: Evaluation;
+  /** Fraction (0.15 = 15 %), null before any peak exists or when the peak is ≤ 0. */
+  drawdown: number | null;
+}
+
+const BREACH_LEVELS = ['WARNING', 'DANGER', 'EMERGENCY'] as const;
+
+const fmtRatio = (x: number): string => x.toFixed(2);
+const fmtPct = (x: number): string => `${(x * 100).toFixed(1)} %`;
+const fmtMoney = (x: number): string =>
+  x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+interface Metrics {
+  accountMarginRatio: number;
+  crossMarginRatio: number;
+  drawdown: number | null;
+  stressSurvival: number | null;
+  isolated: { position: number; label: string; marginRatio: number }[];
+}
+
+/** Margin ratios with equity ≤ 0 are undefined; for breach checks they count as infinitely bad. */
+const ratioOrWorst = (r: number | null, hasExposure: boolean): number =>
+  r ?? (hasExposure ? Number.POSITIVE_INFINITY : 0);
+
+function metricsOf(ev: Evaluation, drawdown: number | null): Metrics {
+  const cross = ev.pools[0]!;
+  const isolated: Metrics['isolated'] = [];
+  for (const pool of ev.pools) {
+    if (pool.kind !== 'isolated') continue;
+    const i = pool.positions[0]!;
+    const p = ev.positions[i]!;
+    isolated.push({
+      position: i,
+      label: `isolated ${p.symbol} ${p.side}`,
+      marginRatio: ratioOrWorst(pool.marginRatio, true),
+    });
+  }
+  return {
+    accountMarginRatio: ratioOrWorst(ev.account.marginRatio, ev.positions.length > 0),
+    crossMarginRatio: ratioOrWorst(cross.marginRatio, cross.positions.length > 0),
+    drawdown,
+    stressSurvival: ev.account.stress.survivalRatio,
+    isolated,
+  };
+}
+
+const showRatio = (x: number): string => (Number.isFinite(x) ? fmtRatio(x) : 'undefined (equity ≤ 0)');
+
+/**
+ * Every breach at every level. `shift` lowers the thresholds (raises, for stress survival) by the
+ * hysteresis band: a level is kept while any metric is still within its band.
+ */
+function findingsOf(m: Metrics, policy: Policy, shift: boolean): Finding[] {
+  const out: Finding[] = [];
+  const band = policy.hysteresis;
+  for (const level of BREACH_LEVELS) {
+    const t = policy.thresholds[level];
+    const at = (thr: number, b: number) => (shift ? thr - b : thr);
+    if (t.marginRatio !== null) {
+      const thr = at(t.marginRatio, band.marginRatio);
+      if (m.accountMarginRatio >= thr) {
+        out.push({
+          level,
+          scope: { kind: 'account' },
+          metric: 'marginRatio',
+          reason: `account margin ratio ${showRatio(m.accountMarginRatio)} ≥ ${level} ${fmtRatio(t.marginRatio)}`,
+        });
+      }
+      if (m.crossMarginRatio >= thr) {
+        out.push({
+          level,
+          scope: { kind: 'account' },
+          metric: 'crossMarginRatio',
+          reason: `cross margin ratio ${showRatio(m.crossMarginRatio)} ≥ ${level} ${fmtRatio(t.marginRatio)}`,
+        });
+      }
+    }
+    if (t.drawdown !== null && m.drawdown !== null && m.drawdown >= at(t.drawdown, band.drawdown)) {
+      out.push({
+        level,
+        scope: { kind: 'account' },
+        metric: 'drawdown',
+        reason: `drawdown ${fmtPct(m.drawdown)} from trailing peak ≥ ${level} ${fmtPct(t.drawdown)}`,
+      });
+    }
+    if (t.stressSurvival !== null && m.stressSurvival !== null) {
+      const thr = shift ? t.stressSurvival + band.stressSurvival : t.stressSurvival;
+      if (m.stressSurvival < thr) {
+        out.push({
+          level,
+          scope: { kind: 'account' },
+          metric: 'stressSurvival',
+          reason: `stress survival ${fmtRatio(m.stressSurvival)} < ${level} ${fmtRatio(t.stressSurvival)}`,
+        });
+      }
+    }
+    if (t.isolatedMarginRatio !== null) {
+      const thr = at(t.isolatedMarginRatio, band.marginRatio);
+      for (const iso of m.isolated) {
+        if (iso.marginRatio >= thr) {
+          out.push({
+            level,
+            scope: { kind: 'isolated', position: iso.position },
+            metric: 'isolatedMarginRatio',
+            reason: `${iso.label} margin ratio ${showRatio(iso.marginRatio)} ≥ ${level} ${fmtRatio(t.isolatedMarginRatio)}`,
+          });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+const maxLevel = (fs: Finding[]): Level =>
+  fs.reduce<Level>((acc, f) => (levelRank(f.level) > levelRank(acc) ? f.level : acc), 'OK');
+
+/** Only the finding of the highest level per metric and scope, for readable reasons. */
+function topFindings(fs: Finding[]): Finding[] {
+  const best = new Map<string, Finding>();
+  for (const f of fs) {
+    const key = `${f.metric}:${f.scope.kind === 'isolated' ? f.scope.position : 'account'}`;
+    const prev = best.get(key);
+    if (!prev || levelRank(f.level) > levelRank(prev.level)) best.set(key, f);
+  }
+  return [...best.values()].sort((a, b) => levelRank(b.level) - levelRank(a.level));
+}
+
+/**
+ * The level with hysteresis: it rises at once, and falls only as far as the band-shifted
+ * thresholds allow (every metric must be below its threshold by the band).
+ */
+export function levelWithHysteresis(raw: Level, banded: Level, previous: Level): Level {
+  if (levelRank(raw) >= levelRank(previous)) return raw;
+  const kept = levelRank(banded) < levelRank(previous) ? banded : previous;
+  return levelRank(kept) > levelRank(raw) ? kept : raw;
+}
+
+const isPaused = (state: GuardState, now: number): boolean => state.pausedUntil !== null && state.pausedUntil > now;
+
+/**
+ * The pure decision for one tick: level, reasons, actions and the next state.
+ *
+ * @param now ms since epoch (injected: replays and tests own the clock)
+ */
+export function decide(snapshot: AccountSnapshot, state: GuardState, policy: Policy, now: number): Decision {
+  const evaluation = evaluateAccount(snapshot, policy.stress);
+  const equity = evaluation.account.equity;
+  const peak = applyTransfers(state.peakEquity, state.peakAt, equity, snapshot.netTransfers ?? 0, now);
+  const drawdown = drawdownOf(peak.peakEquity, equity);
+
+  const metrics = metricsOf(evaluation, drawdown);
+  const raw = findingsOf(metrics, policy, false);
+  const rawLevel = maxLevel(raw);
+  const bandLevel = maxLevel(findingsOf(metrics, policy, true));
+  const previousLevel = state.level;
+  let level = levelWithHysteresis(rawLevel, bandLevel, previousLevel);
+
+  const findings = topFindings(raw);
+  const reasons = findings.map((f) => f.reason);
+  const open = evaluation.positions.length;
+  if (state.halted && open > 0) {
+    level = 'EMERGENCY';
+    reasons.unshift(`account is HALTED but ${open} position(s) are open: enforcing flat`);
+  } else if (levelRank(level) > levelRank(rawLevel)) {
+    reasons.push(`holding ${level}: a metric is still within the hysteresis band of its threshold`);
+  }
+
+  const paused = isPaused(state, now);
+  const dryRun = policy.dryRun;
+  const trades: Action[] = [];
+  const escalated = levelRank(level) > levelRank(previousLevel);
+  const accountAt = (l: Level) => raw.some((f) => f.scope.kind === 'account' && levelRank(f.level) >= levelRank(l));
+
+  if (state.halted) {
+    if (open > 0) trades.push({ type: 'closeAll', reason: 'halted: enforce flat', dryRun });
+  } else {
+    const act = policy.actions;
+    if (level === 'EMERGENCY' && act.EMERGENCY.closeAll && accountAt('EMERGENCY') && open > 0) {
+      trades.push({ type: 'closeAll', reason: findings.find((f) => f.scope.kind === 'account')!.reason, dryRun });
+    } else {
+      // An isolated position that breaches alone is closed alone, every tick until it is gone.
+      for (const f of raw) {
+        if (f.scope.kind === 'isolated' && f.level === 'EMERGENCY' && act.EMERGENCY.closeAll) {
+          trades.push({ type: 'closePosition', position: f.scope.position, reason: f.reason, dryRun });
+        }
+      }
+      const reduceLevel = BREACH_LEVELS.find((l) => l === level);
+      const fraction = reduceLevel ? act[reduceLevel].reduceFraction : 0;
+      if (escalated && fraction > 0 && open > 0) {
+        if (accountAt(level)) {
+          trades.push({
+            type: 'reduce',
+            fraction,
+            positions: evaluation.positions.map((p) => p.index),
+            reason: `${level}: reduce gross exposure by ${fmtPct(fraction)}`,
+            dryRun,
+          });
+        } else {
+          const closing = new Set(trades.map((t) => (t.type === 'closePosition' ? t.position : -1)));
+          const isolated = [
+            ...new Set(
+              raw
+                .filter((f) => f.scope.kind === 'isolated' && levelRank(f.level) >= levelRank(level))
+                .map((f) => (f.scope as { position: number }).position)
+                .filter((i) => !closing.has(i)),
+            ),
+          ];
+          if (isolated.length > 0) {
+            trades.push({ type: 'reduce', fraction, positions: isolated, reason: `${level}: reduce the breaching isolated position(s) by ${fmtPct(fraction)}`, dryRun });
+          }
+        }
+      }
+    }
+  }
+
+  const actions: Action[] = [];
+  let next: GuardState = {
+    ...state,
+    level,
+    peakEquity: peak.peakEquity,
+    peakAt: peak.peakAt,
+    lastEquity: equity,
+    lastTickAt: now,
+    unknownStreak: 0,
+  };
+
+  if (paused && trades.length > 0) {
+    reasons.push(
+      `paused by ${state.pausedBy ?? 'unknown'} until ${new Date(state.pausedUntil!).toISOString()}: ${trades.length} automatic order action(s) withheld`,
+    );
+  } else {
+    actions.push(...trades);
+  }
+
+  const closeAll = actions.find((a) => a.type === 'closeAll');
+  if (closeAll && !closeAll.dryRun && !state.halted) {
+    next = { ...next, halted: true, haltedAt: now, haltReason: closeAll.reason };
+  }
+
+  const alert = alertFor(level, previousLevel, state, policy, now, reasons, closeAll !== undefined && !state.halted);
+  if (alert) {
+    actions.unshift(alert);
+    next = { ...next, lastAlertAt: now };
+  }
+  return { level, previousLevel, reasons, actions, state: next, evaluation, drawdown };
+}
+
+function alertFor(
+  level: Level,
+  previous: Level,
+  state: GuardState,
+  policy: Policy,
+  now: number,
+  reasons: string[],
+  tripping: boolean,
+): Action | null {
+  const head = reasons[0] ?? 'all metrics below their thresholds';
+  if (tripping) return { type: 'alert', kind: 'trip', message: `${level}: closing all positions — ${head}` };
+  if (levelRank(level) > levelRank(previous)) {
+    return { type: 'alert', kind: 'escalation', message: `${previous} → ${level}: ${head}` };
+  }
+  if (levelRank(level) < levelRank(previous)) {
+    return level === 'OK'
+      ? { type: 'alert', kind: 'all-clear', message: `${previous} → OK: all clear, ${head}` }
+      : { type: 'alert', kind: 'de-escalation', message: `${previous} → ${level}: ${head}` };
+  }
+  const reminderMs = policy.reminderMinutes * 60_000;
+  if ((level !== 'OK' || state.halted) && reminderMs > 0 && (state.lastAlertAt === null || now - state.lastAlertAt >= reminderMs)) {
+    const what = state.halted ? 'HALTED (re-arm with `riskguard rearm`)' : `still ${level}`;
+    return { type: 'alert', kind: 'reminder', message: `${what}: ${head}` };
+  }
+  return null;
+}
+
+export { LEVELS };

@@ -1,0 +1,390 @@
+import type { AccountSnapshot, Position } from './snapshot.ts';
+import type { AccountRisk, Evaluation, PoolRisk, PositionRisk, StressConfig } from './risk-types.ts';
+import { runStress, type StressBook } from './stress.ts';
+
+export { baseAsset, DEFAULT_STRESS } from './stress.ts';
+
+/**
+ * The margin engine: pools, maintenance margin, liquidation prices and stress, from one snapshot.
+ * Pure: no I/O, no clock. Money in quote currency, ratios as fractions.
+ *
+ * Model (linear contracts): a pool's equity is its wallet plus the mark-based unrealized PnL of its
+ * positions; it is liquidated when equity ≤ maintenance margin. The cross pool holds the cross
+ * wallet, haircut collateral and every cross position; each isolated position is its own pool.
+ */
+
+/** Maintenance schedule of one position, resolved once. */
+interface Schedule {
+  floors: number[];
+  rates: number[];
+  amounts: number[];
+  /** MM fixed at the entry notional (basis "entry"); null when MM follows the price. */
+  fixed: number | null;
+}
+
+type MaintenanceSpec = Pick<
+  Position,
+  'contracts' | 'entryPrice' | 'maintenanceMarginRate' | 'maintenanceAmount' | 'maintenanceTiers' | 'maintenanceMarginBasis'
+>;
+
+/** Index of the tier with the highest floor ≤ notional (the first tier below every floor). */
+function tierAt(floors: readonly number[], notional: number): number {
+  let t = 0;
+  for (let u = 1; u < floors.length; u++) if (floors[u]! <= notional) t = u;
+  return t;
+}
+
+function variableMM(s: Schedule, notional: number): number {
+  const t = tierAt(s.floors, notional);
+  return Math.max(0, notional * s.rates[t]! - s.amounts[t]!);
+}
+
+function scheduleOf(p: MaintenanceSpec): Schedule {
+  let s: Schedule;
+  if (p.maintenanceTiers !== undefined) {
+    s = {
+      floors: p.maintenanceTiers.map((t) => t.notionalFloor),
+      rates: p.maintenanceTiers.map((t) => t.rate),
+      amounts: p.maintenanceTiers.map((t) => t.amount),
+      fixed: null,
+    };
+  } else if (p.maintenanceMarginRate !== undefined) {
+    s = { floors: [0], rates: [p.maintenanceMarginRate], amounts: [p.maintenanceAmount ?? 0], fixed: null };
+  } else {
+    // The snapshot schema requires one of them; a silent 0 would understate the risk.
+    throw new RangeError('position has neither maintenanceMarginRate nor maintenanceTiers');
+  }
+  if (p.maintenanceMarginBasis === 'entry') s.fixed = variableMM(s, p.contracts * p.entryPrice);
+  return s;
+}
+
+const mmAt = (s: Schedule, notional: number): number => s.fixed ?? variableMM(s, notional);
+
+/**
+ * Maintenance margin of a position at a notional (quote currency): notional × rate − amount, with
+ * the tier of highest `notionalFloor` ≤ notional, never below 0. With basis "entry" (Bybit
+ * classic) it is computed on contracts × entryPrice and ignores `notional`.
+ * @example maintenanceFor({ contracts: 1, entryPrice: 20_000, maintenanceMarginRate: 0.005 }, 20_000) === 100
+ */
+export function maintenanceFor(position: MaintenanceSpec, notional: number): number {
+  return mmAt(scheduleOf(position), notional);
+}
+
+/** One position of a liquidation group: everything needed to price it at any mark. */
+interface Leg {
+  q: number;
+  sq: number;
+  entry: number;
+  schedule: Schedule;
+}
+
+/** Equity − MM contributed by the legs when their symbol is at `price`. */
+function legsValue(legs: readonly Leg[], price: number): number {
+  let v = 0;
+  for (const l of legs) v += l.sq * (price - l.entry) - mmAt(l.schedule, l.q * price);
+  return v;
+}
+
+/** equity − MM = a + b × price on the piece of the price axis containing `price`. */
+function lineAt(c: number, legs: readonly Leg[], price: number): { a: number; b: number } {
+  let a = c;
+  let b = 0;
+  for (const l of legs) {
+    a -= l.sq * l.entry;
+    b += l.sq;
+    const s = l.schedule;
+    if (s.fixed !== null) {
+      a -= s.fixed;
+      continue;
+    }
+    const n = l.q * price;
+    const t = tierAt(s.floors, n);
+    if (n * s.rates[t]! - s.amounts[t]! > 0) {
+      a += s.amounts[t]!;
+      b -= l.q * s.rates[t]!;
+    }
+  }
+  return { a, b };
+}
+
+/** Prices where some leg changes tier or its MM leaves 0: equity − MM is linear between them. */
+function breakpoints(legs: readonly Leg[]): number[] {
+  const out: number[] = [];
+  for (const l of legs) {
+    const s = l.schedule;
+    if (s.fixed !== null) continue;
+    for (let t = 0; t < s.floors.length; t++) {
+      if (t > 0) out.push(s.floors[t]! / l.q);
+      if (s.amounts[t]! > 0 && s.rates[t]! > 0) out.push(s.amounts[t]! / (s.rates[t]! * l.q));
+    }
+  }
+  return out.filter((x) => Number.isFinite(x) && x > 0);
+}
+
+/**
+ * The price of one symbol at which a pool's equity equals its maintenance margin, all the pool's
+ * legs of that symbol moving together and everything else fixed (`c` = wallet + the rest's
+ * uPnL − MM). Solves the piecewise-linear equation piece by piece, walking out from `ref` in both
+ * directions to the first price where the pool's state flips (safe → liquidatable, or back when
+ * it is already liquidatable), and returns the nearer one; null when there is none above 0.
+ */
+function liquidationPriceOf(c: number, legs: readonly Leg[], ref: number): number | null {
+  let net = 0;
+  let gross = 0;
+  for (const l of legs) {
+    net += l.sq;
+    gross += l.q;
+  }
+  if (Math.abs(net) <= 1e-12 * gross) return null;
+
+  const f0 = c + legsValue(legs, ref);
+  if (f0 === 0) return ref;
+  const sigma = f0 > 0 ? 1 : -1;
+  // g = sigma × (equity − MM) is > 0 at ref; look for the nearest price where g ≤ 0.
+  const pts = [...new Set([0, ...breakpoints(legs), ref])].sort((x, y) => x - y);
+  pts.push(Number.POSITIVE_INFINITY);
+  const r = pts.indexOf(ref);
+
+  let down: number | null = null;
+  for (let k = r - 1; k >= 0 && down === null; k--) {
+    const lo = pts[k]!;
+    const hi = pts[k + 1]!;
+    const { a, b } = lineAt(c, legs, (lo + hi) / 2);
+    if (sigma * (a + b * hi) <= 0) down = hi;
+    else if (sigma * (a + b * lo) <= 0) {
+      const x = Math.min(hi, Math.max(lo, -a / b));
+      if (x <= 0) break;
+      down = x;
+    }
+  }
+
+  let up: number | null = null;
+  for (let k = r; k < pts.length - 1 && up === null; k++) {
+    const lo = pts[k]!;
+    const hi = pts[k + 1]!;
+    const { a, b } = lineAt(c, legs, hi === Number.POSITIVE_INFINITY ? lo * 2 + 1 : (lo + hi) / 2);
+    // A tier table whose amounts do not join up makes equity − MM jump at a floor.
+    if (k > r && sigma * (a + b * lo) <= 0) up = lo;
+    else if (hi === Number.POSITIVE_INFINITY) {
+      if (sigma * b < 0) up = Math.max(lo, -a / b);
+    } else if (sigma * (a + b * hi) <= 0) up = Math.min(hi, Math.max(lo, -a / b));
+  }
+
+  if (down === null) return up;
+  if (up === null) return down;
+  return ref - down <= up - ref ? down : up;
+}
+
+interface PoolDraft {
+  kind: PoolRisk['kind'];
+  positions: number[];
+  walletBalance: number;
+  unrealizedPnl: number;
+  maintenanceMargin: number;
+  initialMargin: number | null;
+}
+
+const ratio = (num: number, equity: number): number | null => (equity > 0 ? num / equity : null);
+
+function isolatedWalletOf(p: Position, index: number): number {
+  if (p.isolatedWallet === undefined) throw new RangeError(`isolated position ${index} has no isolatedWallet`);
+  return p.isolatedWallet;
+}
+
+/**
+ * Evaluates an account: per position, per pool (cross first, then one per isolated position in
+ * input order), account totals and the stress grid. `positions[i].index === i`.
+ */
+export function evaluateAccount(snapshot: AccountSnapshot, stress: StressConfig): Evaluation {
+  const list = snapshot.positions;
+  const n = list.length;
+  const collateral = (snapshot.collateral ?? []).map((c) => ({
+    asset: c.asset,
+    value: c.amount * c.price * (1 - c.haircut),
+  }));
+  const drafts: PoolDraft[] = [
+    {
+      kind: 'cross',
+      positions: [],
+      walletBalance: snapshot.crossWalletBalance + collateral.reduce((s, c) => s + c.value, 0),
+      unrealizedPnl: 0,
+      maintenanceMargin: 0,
+      initialMargin: 0,
+    },
+  ];
+  const schedules: Schedule[] = [];
+  const positions: PositionRisk[] = [];
+
+  for (let index = 0; index < n; index++) {
+    const p = list[index]!;
+    const schedule = scheduleOf(p);
+    schedules.push(schedule);
+    const sign = p.side === 'long' ? 1 : -1;
+    const notional = p.contracts * p.markPrice;
+    const unrealizedPnl = sign * p.contracts * (p.markPrice - p.entryPrice);
+    const maintenanceMargin = mmAt(schedule, notional);
+    let pool = 0;
+    if (p.marginMode === 'isolated') {
+      pool = drafts.length;
+      drafts.push({
+        kind: 'isolated',
+        positions: [],
+        walletBalance: isolatedWalletOf(p, index),
+        unrealizedPnl: 0,
+        maintenanceMargin: 0,
+        initialMargin: 0,
+      });
+    }
+    const initialMargin =
+      p.leverage !== undefined ? notional / p.leverage : p.marginMode === 'isolated' ? isolatedWalletOf(p, index) : null;
+    const d = drafts[pool]!;
+    d.positions.push(index);
+    d.unrealizedPnl += unrealizedPnl;
+    d.maintenanceMargin += maintenanceMargin;
+    d.initialMargin = d.initialMargin === null || initialMargin === null ? null : d.initialMargin + initialMargin;
+    positions.push({
+      index,
+      symbol: p.symbol,
+      side: p.side,
+      marginMode: p.marginMode,
+      contracts: p.contracts,
+      entryPrice: p.entryPrice,
+      markPrice: p.markPrice,
+      notional,
+      unrealizedPnl,
+      maintenanceMargin,
+      initialMargin,
+      liquidationPrice: null,
+      liquidationDistance: null,
+      pool,
+    });
+  }
+
+  const pools: PoolRisk[] = drafts.map((d) => {
+    const equity = d.walletBalance + d.unrealizedPnl;
+    return {
+      kind: d.kind,
+      positions: d.positions,
+      walletBalance: d.walletBalance,
+      unrealizedPnl: d.unrealizedPnl,
+      equity,
+      maintenanceMargin: d.maintenanceMargin,
+      initialMargin: d.initialMargin,
+      marginRatio: ratio(d.maintenanceMargin, equity),
+      liquidatable: equity <= 0 || (d.positions.length > 0 && equity <= d.maintenanceMargin),
+    };
+  });
+
+  for (const pool of pools) {
+    const bySymbol = new Map<string, number[]>();
+    for (const i of pool.positions) {
+      const group = bySymbol.get(list[i]!.symbol);
+      if (group === undefined) bySymbol.set(list[i]!.symbol, [i]);
+      else group.push(i);
+    }
+    for (const group of bySymbol.values()) {
+      const legs: Leg[] = group.map((i) => {
+        const p = list[i]!;
+        return { q: p.contracts, sq: p.side === 'long' ? p.contracts : -p.contracts, entry: p.entryPrice, schedule: schedules[i]! };
+      });
+      let c = pool.equity - pool.maintenanceMargin;
+      for (const i of group) c -= positions[i]!.unrealizedPnl - positions[i]!.maintenanceMargin;
+      const liq = liquidationPriceOf(c, legs, list[group[0]!]!.markPrice);
+      for (const i of group) {
+        const pr = positions[i]!;
+        pr.liquidationPrice = liq;
+        // Signed by the pool's state rather than the side, so a position hedged by a larger
+        // opposite one in its pool still reads "positive while safe".
+        pr.liquidationDistance =
+          liq === null ? null : ((pool.liquidatable ? -1 : 1) * Math.abs(pr.markPrice - liq)) / pr.markPrice;
+      }
+    }
+  }
+
+  const account = accountRisk(pools, positions, stressBook(snapshot, positions, pools, schedules, collateral), stress);
+  return { account, pools, positions };
+}
+
+function accountRisk(pools: PoolRisk[], positions: PositionRisk[], book: StressBook, stress: StressConfig): AccountRisk {
+  let equity = 0;
+  let maintenanceMargin = 0;
+  let initialMargin: number | null = 0;
+  for (const pool of pools) {
+    // An isolated position can lose its own margin and no more.
+    equity += pool.kind === 'isolated' ? Math.max(0, pool.equity) : pool.equity;
+    maintenanceMargin += pool.maintenanceMargin;
+    initialMargin = initialMargin === null || pool.initialMargin === null ? null : initialMargin + pool.initialMargin;
+  }
+  let net = 0;
+  let gross = 0;
+  for (const p of positions) {
+    net += p.side === 'long' ? p.notional : -p.notional;
+    gross += p.notional;
+  }
+  const marginRatio = ratio(maintenanceMargin, equity);
+  const healthScore = marginRatio === null ? 0 : Math.min(100, Math.max(0, 100 * (1 - marginRatio)));
+  return {
+    equity,
+    maintenanceMargin,
+    initialMargin,
+    marginRatio,
+    utilization: initialMargin === null ? null : ratio(initialMargin, equity),
+    liquidationBuffer: ratio(equity - maintenanceMargin, equity),
+    netExposure: ratio(net, equity),
+    grossExposure: ratio(gross, equity),
+    healthScore,
+    stress: runStress(book, stress),
+  };
+}
+
+function stressBook(
+  snapshot: AccountSnapshot,
+  positions: PositionRisk[],
+  pools: PoolRisk[],
+  schedules: Schedule[],
+  collateral: { asset: string; value: number }[],
+): StressBook {
+  const n = positions.length;
+  const symbols: string[] = [];
+  const symbolIndex = new Map<string, number>();
+  const symbolOf = new Int32Array(n);
+  const tierStart = new Int32Array(n);
+  const tierEnd = new Int32Array(n);
+  const floors: number[] = [];
+  const rates: number[] = [];
+  const amounts: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const p = positions[i]!;
+    let j = symbolIndex.get(p.symbol);
+    if (j === undefined) {
+      j = symbols.length;
+      symbols.push(p.symbol);
+      symbolIndex.set(p.symbol, j);
+    }
+    symbolOf[i] = j;
+    const s = schedules[i]!;
+    tierStart[i] = floors.length;
+    floors.push(...s.floors);
+    rates.push(...s.rates);
+    amounts.push(...s.amounts);
+    tierEnd[i] = floors.length;
+  }
+  return {
+    symbols,
+    symbolOf,
+    poolOf: Int32Array.from(positions, (p) => p.pool),
+    contracts: Float64Array.from(positions, (p) => p.contracts),
+    signedContracts: Float64Array.from(positions, (p) => (p.side === 'long' ? p.contracts : -p.contracts)),
+    entry: Float64Array.from(positions, (p) => p.entryPrice),
+    mark: Float64Array.from(positions, (p) => p.markPrice),
+    fixedMM: Float64Array.from(schedules, (s) => s.fixed ?? Number.NaN),
+    tierStart,
+    tierEnd,
+    floors: Float64Array.from(floors),
+    rates: Float64Array.from(rates),
+    amounts: Float64Array.from(amounts),
+    wallet: Float64Array.from(pools, (pool, p) => (p === 0 ? snapshot.crossWalletBalance : pool.walletBalance)),
+    hasPositions: Uint8Array.from(pools, (pool) => (pool.positions.length > 0 ? 1 : 0)),
+    collateral,
+  };
+}

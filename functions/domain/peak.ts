@@ -1,0 +1,40 @@
+/**
+ * The trailing peak of equity. It only rises with equity; deposits and withdrawals rescale it so
+ * that a transfer changes neither the drawdown nor the distance to the limit: a withdrawal is
+ * not a drawdown and a deposit is not a new high to fall from.
+ *
+ * Example: peak 10,000, equity 9,000 (10 % down), withdraw 4,500 → equity 4,500, peak 5,000
+ * (still 10 % down). Subtracting the amount instead would report 18 % and could trip the guard.
+ */
+export interface Peak {
+  peakEquity: number | null;
+  peakAt: number | null;
+}
+
+/**
+ * @param equity this tick's equity, transfers included (quote currency)
+ * @param netTransfers deposits minus withdrawals since the previous tick (quote currency)
+ */
+export function applyTransfers(
+  peakEquity: number | null,
+  peakAt: number | null,
+  equity: number,
+  netTransfers: number,
+  now: number,
+): Peak {
+  if (peakEquity === null) return { peakEquity: equity, peakAt: now };
+  let peak = peakEquity;
+  if (netTransfers !== 0) {
+    const before = equity - netTransfers;
+    // Proportional when defined; an account that was at or below zero can only be shifted.
+    peak = before > 0 && equity > 0 ? peak * (equity / before) : peak + netTransfers;
+  }
+  if (equity > peak) return { peakEquity: equity, peakAt: now };
+  return { peakEquity: peak, peakAt };
+}
+
+/** (peak − equity) / peak as a fraction, ≥ 0; null when there is no positive peak. */
+export function drawdownOf(peakEquity: number | null, equity: number): number | null {
+  if (peakEquity === null || peakEquity <= 0) return null;
+  return Math.max(0, (peakEquity - equity) / peakEquity);
+}

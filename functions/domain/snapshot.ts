@@ -1,0 +1,142 @@
+import * as z from 'zod';
+
+/**
+ * The exchange-agnostic account snapshot: what every exchange adapter produces and what
+ * `riskguard eval` reads. Money is in the quote currency (USDT for Binance USDⓈ-M); ratios are
+ * fractions (0.025 = 2.5 %); times are Unix epoch milliseconds.
+ *
+ * Only linear contracts are modelled: `contracts` is the position size in base units, so
+ * notional = contracts × price.
+ */
+
+const finite = () => z.number().finite();
+const positive = () => z.number().finite().positive();
+
+/** One maintenance-margin bracket: applies to notional ≥ notionalFloor; MM = notional × rate − amount. */
+export const MaintenanceTierSchema = z
+  .object({
+    notionalFloor: finite().nonnegative(),
+    rate: finite().min(0).max(1),
+    amount: finite().default(0),
+  })
+  .strict();
+export type MaintenanceTier = z.output<typeof MaintenanceTierSchema>;
+
+const positionShape = {
+  symbol: z.string().min(1),
+  side: z.enum(['long', 'short']),
+  contracts: positive(),
+  entryPrice: positive(),
+  markPrice: positive(),
+  marginMode: z.enum(['cross', 'isolated']),
+  leverage: positive().optional(),
+  maintenanceMarginRate: finite().min(0).max(1).optional(),
+  maintenanceAmount: finite().optional(),
+  maintenanceTiers: z.array(MaintenanceTierSchema).min(1).optional(),
+  maintenanceMarginBasis: z.enum(['mark', 'entry']).optional(),
+  isolatedWallet: finite().optional(),
+  markTimestamp: z.number().int().nonnegative().optional(),
+};
+
+type PositionLike = {
+  marginMode: 'cross' | 'isolated';
+  isolatedWallet?: number | undefined;
+  maintenanceMarginRate?: number | undefined;
+  maintenanceAmount?: number | undefined;
+  maintenanceTiers?: MaintenanceTier[] | undefined;
+};
+
+function checkPosition(p: PositionLike, ctx: z.RefinementCtx, requireMaintenance: boolean): void {
+  if (p.marginMode === 'isolated' && p.isolatedWallet === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['isolatedWallet'], message: 'required when marginMode is "isolated"' });
+  }
+  if (p.marginMode === 'cross' && p.isolatedWallet !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['isolatedWallet'], message: 'only allowed when marginMode is "isolated"' });
+  }
+  if (p.maintenanceTiers !== undefined && (p.maintenanceMarginRate !== undefined || p.maintenanceAmount !== undefined)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['maintenanceTiers'],
+      message: 'give either maintenanceTiers or maintenanceMarginRate/maintenanceAmount, not both',
+    });
+  }
+  if (p.maintenanceTiers !== undefined) {
+    const floors = p.maintenanceTiers.map((t) => t.notionalFloor);
+    if (floors[0] !== 0) {
+      ctx.addIssue({ code: 'custom', path: ['maintenanceTiers', 0, 'notionalFloor'], message: 'the first tier must start at 0' });
+    }
+    for (let i = 1; i < floors.length; i++) {
+      if (floors[i]! <= floors[i - 1]!) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['maintenanceTiers', i, 'notionalFloor'],
+          message: 'tiers must be sorted by strictly increasing notionalFloor',
+        });
+      }
+    }
+  }
+  if (requireMaintenance && p.maintenanceTiers === undefined && p.maintenanceMarginRate === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['maintenanceMarginRate'],
+      message: 'required (or give maintenanceTiers)',
+    });
+  }
+}
+
+export const PositionSchema = z
+  .object(positionShape)
+  .strict()
+  .superRefine((p, ctx) => checkPosition(p, ctx, true));
+export type Position = z.output<typeof PositionSchema>;
+
+export const CollateralSchema = z
+  .object({
+    asset: z.string().min(1),
+    amount: finite().nonnegative(),
+    price: finite().nonnegative(),
+    haircut: finite().min(0).max(1),
+  })
+  .strict();
+export type Collateral = z.output<typeof CollateralSchema>;
+
+export const ExchangeTotalsSchema = z
+  .object({
+    maintenanceMargin: finite().nonnegative(),
+    marginBalance: finite(),
+  })
+  .strict();
+
+const snapshotShape = {
+  exchange: z.string().min(1).optional(),
+  timestamp: z.number().int().nonnegative().optional(),
+  crossWalletBalance: finite(),
+  netTransfers: finite().optional(),
+  exchangeTotals: ExchangeTotalsSchema.optional(),
+  collateral: z.array(CollateralSchema).optional(),
+};
+
+/** A live account as the venue reports it. */
+export const AccountSnapshotSchema = z
+  .object({ ...snapshotShape, positions: z.array(PositionSchema) })
+  .strict();
+export type AccountSnapshot = z.output<typeof AccountSnapshotSchema>;
+
+/**
+ * The replay variant: marks, entries and maintenance figures may be left out, to be filled from
+ * price data (entry = first price of the replay) and the venue's brackets.
+ */
+export const PortfolioPositionSchema = z
+  .object({
+    ...positionShape,
+    entryPrice: positive().optional(),
+    markPrice: positive().optional(),
+  })
+  .strict()
+  .superRefine((p, ctx) => checkPosition(p, ctx, false));
+export type PortfolioPosition = z.output<typeof PortfolioPositionSchema>;
+
+export const PortfolioSchema = z
+  .object({ ...snapshotShape, positions: z.array(PortfolioPositionSchema) })
+  .strict();
+export type Portfolio = z.output<typeof PortfolioSchema>;

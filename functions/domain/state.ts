@@ -1,0 +1,115 @@
+import * as z from 'zod';
+
+/** Guard levels, lowest first. */
+export const LEVELS = ['OK', 'WARNING', 'DANGER', 'EMERGENCY'] as const;
+export type Level = (typeof LEVELS)[number];
+
+export const levelRank = (l: Level): number => LEVELS.indexOf(l);
+
+const nullableNumber = () => z.number().finite().nullable();
+
+export const TripRecordSchema = z
+  .object({
+    id: z.string().min(1),
+    kind: z.enum(['close-all', 'reduce', 'close-position']),
+    startedAt: z.number(),
+    by: z.string(),
+    reason: z.string(),
+    status: z.enum(['pending', 'done', 'incomplete']),
+  })
+  .strict();
+/** The close-all or reduce in progress, written before any order so a retried tick does not act twice. */
+export type TripRecord = z.output<typeof TripRecordSchema>;
+
+/** A position as last accepted by the data-quality gate (to notice one that vanishes). */
+export const BookEntrySchema = z
+  .object({
+    symbol: z.string(),
+    side: z.enum(['long', 'short']),
+    marginMode: z.enum(['cross', 'isolated']),
+    contracts: z.number(),
+    markPrice: z.number(),
+  })
+  .strict();
+export type BookEntry = z.output<typeof BookEntrySchema>;
+
+/** Per-account guard state, persisted in DynamoDB with optimistic concurrency on `version`. */
+export const GuardStateSchema = z
+  .object({
+    accountId: z.string().min(1),
+    /** 0 = never stored; every successful write increments it. */
+    version: z.number().int().nonnegative(),
+    level: z.enum(LEVELS),
+    /** Trailing peak of equity (quote currency), moved by deposits/withdrawals, else only rising. */
+    peakEquity: nullableNumber(),
+    peakAt: nullableNumber(),
+    /** Equity of the last tick whose data passed the gate. */
+    lastEquity: nullableNumber(),
+    halted: z.boolean(),
+    haltedAt: nullableNumber(),
+    haltReason: z.string().nullable(),
+    /** Human maintenance window: alerts continue, no automatic orders, until this time (ms). */
+    pausedUntil: nullableNumber(),
+    pausedBy: z.string().nullable(),
+    pauseReason: z.string().nullable(),
+    /** Last time a tick ran (whatever it saw). */
+    lastTickAt: nullableNumber(),
+    /** Last time a tick saw trustworthy data (the dead-man's switch watches this). */
+    lastOkAt: nullableNumber().default(null),
+    lastAlertAt: nullableNumber(),
+    /** Consecutive ticks whose data could not be trusted. */
+    unknownStreak: z.number().int().nonnegative(),
+    trip: TripRecordSchema.nullable(),
+    rearmedAt: nullableNumber(),
+    rearmedBy: z.string().nullable(),
+    /** Positions of the last accepted snapshot. */
+    lastBook: z.array(BookEntrySchema).default([]),
+    /** Equity of the last snapshot read, trusted or not (a second agreeing read confirms a jump). */
+    lastSeenEquity: nullableNumber().default(null),
+    /** Until when transfer/liquidation history has been read (ms). */
+    historyUntil: nullableNumber().default(null),
+  })
+  .strict();
+export type GuardState = z.output<typeof GuardStateSchema>;
+
+export const initialState = (accountId: string): GuardState => ({
+  accountId,
+  version: 0,
+  level: 'OK',
+  peakEquity: null,
+  peakAt: null,
+  lastEquity: null,
+  halted: false,
+  haltedAt: null,
+  haltReason: null,
+  pausedUntil: null,
+  pausedBy: null,
+  pauseReason: null,
+  lastTickAt: null,
+  lastAlertAt: null,
+  lastOkAt: null,
+  unknownStreak: 0,
+  trip: null,
+  rearmedAt: null,
+  rearmedBy: null,
+  lastBook: [],
+  lastSeenEquity: null,
+  historyUntil: null,
+});
+
+export const AUDIT_TYPES = ['decision', 'action', 'alert', 'rearm', 'pause', 'close-all', 'unknown', 'liquidation', 'error'] as const;
+
+/** One append-only audit entry: a decision that changed something, an action, an alert, a human act. */
+export const AuditEventSchema = z
+  .object({
+    accountId: z.string().min(1),
+    /** ms */
+    at: z.number().int().nonnegative(),
+    type: z.enum(AUDIT_TYPES),
+    level: z.enum(LEVELS).optional(),
+    message: z.string(),
+    data: z.record(z.string(), z.unknown()).optional(),
+    by: z.string().optional(),
+  })
+  .strict();
+export type AuditEvent = z.output<typeof AuditEventSchema>;

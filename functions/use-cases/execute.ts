@@ -1,0 +1,128 @@
+import { ExchangeUnavailableError, RiskGuardError } from '../errors.ts';
+import type { AccountSnapshot, Position } from '../domain/snapshot.ts';
+import type { ExchangePort, Logger, OrderResult } from '../ports.ts';
+
+/** Which positions to bring to which size; anything not listed is left alone. */
+export type Target =
+  | { kind: 'close-all' }
+  | { kind: 'reduce'; fraction: number; keys: string[] }
+  | { kind: 'close-position'; keys: string[] };
+
+export interface ExecuteResult {
+  orders: OrderResult[];
+  cancelled: number;
+  /** Positions still open that the target wanted smaller. */
+  residuals: { symbol: string; side: 'long' | 'short'; marginMode: 'cross' | 'isolated'; contracts: number }[];
+  done: boolean;
+  rounds: number;
+  errors: string[];
+  /** The last snapshot read (after the orders). */
+  finalSnapshot: AccountSnapshot;
+}
+
+export const positionKey = (p: { symbol: string; side: string; marginMode: string }) => `${p.symbol}|${p.side}|${p.marginMode}`;
+
+/** Relative size below which a remainder counts as done (float dust, lot rounding). */
+const DUST = 1e-9;
+
+function desiredSizes(target: Target, initial: AccountSnapshot): Map<string, number> {
+  const want = new Map<string, number>();
+  if (target.kind === 'reduce') {
+    for (const p of initial.positions) if (target.keys.includes(positionKey(p))) want.set(positionKey(p), p.contracts * (1 - target.fraction));
+  } else if (target.kind === 'close-position') {
+    for (const k of target.keys) want.set(k, 0);
+  }
+  return want;
+}
+
+/**
+ * The confirmed executor behind close-all, reduce and close-position: cancel resting orders
+ * (conditional ones included) on the affected symbols, send reduce-only market orders split by
+ * the venue's max quantity, re-read positions, and repeat until the target holds or the round
+ * budget is spent. Never opens or increases a position.
+ */
+export async function execute(
+  deps: { exchange: ExchangePort; log: Logger; sleep: (ms: number) => Promise<void> },
+  target: Target,
+  initial: AccountSnapshot,
+  opts: { maxRounds?: number; retryDelayMs?: number } = {},
+): Promise<ExecuteResult> {
+  const maxRounds = opts.maxRounds ?? 5;
+  const retryDelayMs = opts.retryDelayMs ?? 250;
+  const want = desiredSizes(target, initial);
+  const wanted = (p: Position): number | null => (target.kind === 'close-all' ? 0 : (want.get(positionKey(p)) ?? null));
+  const orders: OrderResult[] = [];
+  const errors: string[] = [];
+  let cancelled = 0;
+  let snapshot = initial;
+  let rounds = 0;
+  let cancelFor = new Set(target.kind === 'reduce' ? [] : snapshot.positions.filter((p) => wanted(p) !== null).map((p) => p.symbol));
+
+  const excess = (s: AccountSnapshot) =>
+    s.positions
+      .map((p) => ({ p, over: wanted(p) === null ? 0 : p.contracts - wanted(p)! }))
+      .filter((x) => x.over > DUST * Math.max(1, x.p.contracts));
+
+  while (rounds < maxRounds) {
+    const todo = excess(snapshot);
+    if (todo.length === 0) break;
+    rounds++;
+    if (cancelFor.size > 0) {
+      try {
+        cancelled += await deps.exchange.cancelAllOrders([...cancelFor]);
+        cancelFor = new Set();
+      } catch (err) {
+        errors.push(`cancel orders on ${[...cancelFor].join(', ')}: ${(err as Error).message}`);
+      }
+    }
+    for (const { p, over } of todo) {
+      const max = await deps.exchange.maxMarketQuantity(p.symbol).catch(() => null);
+      let left = over;
+      while (left > DUST * Math.max(1, p.contracts)) {
+        const amount = max !== null && max > 0 ? Math.min(left, max) : left;
+        try {
+          const o = await deps.exchange.reduceOnlyMarket({
+            symbol: p.symbol,
+            side: p.side === 'long' ? 'sell' : 'buy',
+            amount,
+            positionSide: p.side,
+            marginMode: p.marginMode,
+          });
+          orders.push(o);
+          deps.log.info('reduce-only order', { symbol: p.symbol, side: o.side, amount: o.amount, filled: o.filled, status: o.status });
+          // A partial fill leaves the rest for the next round, after a fresh read.
+          left -= amount;
+        } catch (err) {
+          errors.push(`${p.symbol} ${p.side}: ${(err as Error).message}`);
+          deps.log.warn('order failed', { symbol: p.symbol, error: (err as Error).message, kind: (err as Error).name });
+          // A rejected reduce-only close is often blocked by resting orders: cancel them next round.
+          if (!(err instanceof ExchangeUnavailableError)) cancelFor.add(p.symbol);
+          break;
+        }
+      }
+    }
+    snapshot = await readAgain(deps, retryDelayMs, errors, snapshot);
+  }
+
+  const residuals = excess(snapshot).map(({ p }) => ({ symbol: p.symbol, side: p.side, marginMode: p.marginMode, contracts: p.contracts }));
+  return { orders, cancelled, residuals, done: residuals.length === 0, rounds, errors, finalSnapshot: snapshot };
+}
+
+async function readAgain(
+  deps: { exchange: ExchangePort; sleep: (ms: number) => Promise<void> },
+  delayMs: number,
+  errors: string[],
+  previous: AccountSnapshot,
+): Promise<AccountSnapshot> {
+  for (let i = 0; i < 3; i++) {
+    try {
+      return await deps.exchange.fetchSnapshot();
+    } catch (err) {
+      errors.push(`re-read: ${(err as Error).message}`);
+      if (!(err instanceof RiskGuardError)) throw err;
+      await deps.sleep(delayMs * 2 ** i);
+    }
+  }
+  // Could not confirm: assume nothing changed so the residual report stays conservative.
+  return previous;
+}

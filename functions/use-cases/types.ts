@@ -1,0 +1,46 @@
+import type { AccountConfig } from '../config.ts';
+import type { Level } from '../domain/state.ts';
+import type { Policy } from '../domain/policy.ts';
+import type { Clock, ExchangePort, Logger, Notifier, StateStore } from '../ports.ts';
+
+/** Everything a use case touches from the outside world, passed in (never imported). */
+export interface GuardDeps {
+  exchange: ExchangePort;
+  store: StateStore;
+  notifier: Notifier;
+  clock: Clock;
+  log: Logger;
+  /** Waits between retries and sub-minute ticks; injected so replays do not sleep. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** An account as the tick needs it: its config with the policy fully resolved. */
+export interface GuardedAccount {
+  config: AccountConfig;
+  policy: Policy;
+}
+
+/** What one tick saw and did. `status` is UNKNOWN when the data could not be trusted. */
+export interface TickResult {
+  accountId: string;
+  at: number;
+  status: Level | 'UNKNOWN';
+  level: Level;
+  previousLevel: Level;
+  halted: boolean;
+  paused: boolean;
+  equity: number | null;
+  peakEquity: number | null;
+  /** Percent (15 = 15 %). */
+  drawdownPct: number | null;
+  marginRatio: number | null;
+  reasons: string[];
+  /** Human-readable actions taken (or, in dry-run, that would have been taken). */
+  actions: string[];
+  alertsSent: number;
+  tripId: string | null;
+  /** Positions left after a close-all / reduce that could not be closed. */
+  residuals: { symbol: string; side: string; contracts: number }[];
+  /** The state version written, or null when the write lost to another tick. */
+  stateVersion: number | null;
+}
