@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryNotifier } from '../../functions/adapters/local-notifiers.ts';
+import { resolvePolicy } from '../../functions/domain/policy.ts';
+import type { AccountSnapshot } from '../../functions/domain/snapshot.ts';
+import type { AccountConfig } from '../../functions/config.ts';
+import { runGuardTick } from '../../functions/use-cases/run-guard-tick.ts';
+import type { GuardDeps } from '../../functions/use-cases/types.ts';
+import { FakeExchange } from '../helpers/fake-exchange.ts';
+import { uniqueAccountId, useLocalDynamo } from '../helpers/dynalite.ts';
+
+const dynamo = useLocalDynamo();
+const T0 = 1_760_054_400_000;
+const policy = resolvePolicy({ thresholds: { WARNING: { stressSurvival: null }, DANGER: { stressSurvival: null } } });
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+function book(wallet: number, mark: number): AccountSnapshot {
+  return {
+    crossWalletBalance: wallet,
+    positions: [
+      { symbol: 'BTCUSDT', side: 'long', contracts: 1, entryPrice: 50_000, markPrice: mark, marginMode: 'cross', leverage: 10, maintenanceMarginRate: 0.004 },
+    ],
+  };
+}
+
+function setup(snapshot: AccountSnapshot) {
+  const id = uniqueAccountId('tick');
+  const exchange = new FakeExchange(snapshot);
+  const notifier = new MemoryNotifier();
+  let now = T0;
+  const deps: GuardDeps = { exchange, store: dynamo.store(), notifier, clock: { now: () => now }, log: silent, sleep: async () => {} };
+  const config = { id, exchange: 'binanceusdm', credentials: { apiKeyEnv: 'K', secretEnv: 'S' }, scheduleMinutes: 1 } as AccountConfig;
+  const tick = () => runGuardTick(deps, { config, policy });
+  return { id, exchange, notifier, deps, tick, advance: (ms: number) => (now += ms) };
+}
+
+describe('runGuardTick', () => {
+  it('trips once on a 15 % drawdown, confirms flat, and halts', async () => {
+    const t = setup(book(10_000, 50_000));
+    expect((await t.tick()).status).toBe('OK');
+    t.exchange.snapshot.positions[0]!.markPrice = 48_400; // −1,600 on 10,000
+    t.advance(60_000);
+    const r = await t.tick();
+    expect(r.status).toBe('EMERGENCY');
+    expect(r.tripId).not.toBeNull();
+    expect(r.residuals).toEqual([]);
+    expect(t.exchange.snapshot.positions).toEqual([]);
+    expect(t.exchange.orders).toHaveLength(1);
+    expect(t.exchange.orders[0]).toMatchObject({ symbol: 'BTCUSDT', side: 'sell', amount: 1, positionSide: 'long' });
+    expect(t.notifier.alerts.map((a) => a.kind)).toEqual(['trip', 'trip']);
+    const state = await t.deps.store.get(t.id);
+    expect(state).toMatchObject({ halted: true, trip: { status: 'done' } });
+    t.advance(60_000);
+    const after = await t.tick();
+    expect(after.halted).toBe(true);
+    expect(t.exchange.orders).toHaveLength(1);
+  });
+
+  it('makes the tick UNKNOWN on a failed read: no trade, no peak update, blind alert after 3', async () => {
+    const t = setup(book(10_000, 50_000));
+    await t.tick();
+    t.exchange.snapshot.positions[0]!.markPrice = 48_000;
+    for (let i = 1; i <= 3; i++) {
+      t.exchange.failNext = 10;
+      t.advance(60_000);
+      const r = await t.tick();
+      expect(r.status).toBe('UNKNOWN');
+    }
+    expect(t.exchange.orders).toHaveLength(0);
+    expect(t.notifier.alerts.map((a) => a.kind)).toEqual(['blind']);
+    expect((await t.deps.store.get(t.id))!.peakEquity).toBe(10_000);
+    t.exchange.failNext = 0;
+    t.advance(60_000);
+    const r = await t.tick();
+    expect(r.status).toBe('EMERGENCY');
+    expect(t.exchange.snapshot.positions).toEqual([]);
+  });
+
+  it('does not trade on a position that vanished without history to explain it', async () => {
+    const t = setup(book(10_000, 50_000));
+    await t.tick();
+    t.exchange.glitch = { snapshot: { crossWalletBalance: 10_000, positions: [] }, count: 1 };
+    t.advance(60_000);
+    const r = await t.tick();
+    expect(r.status).toBe('UNKNOWN');
+    expect(r.reasons[0]).toMatch(/vanished with no fill, liquidation or ADL/);
+  });
+
+  it('does not act when the breach does not hold on the confirming read', async () => {
+    const t = setup(book(10_000, 50_000));
+    await t.tick();
+    // One read shows a crash; the confirming read shows the real price.
+    t.exchange.glitch = { snapshot: book(10_000, 48_000), count: 1 };
+    t.advance(60_000);
+    const r = await t.tick();
+    expect(t.exchange.orders).toHaveLength(0);
+    expect(r.actions.join(' ')).toMatch(/did not hold/);
+  });
+
+  it('lets only one of two overlapping ticks act', async () => {
+    const t = setup(book(10_000, 50_000));
+    await t.tick();
+    t.exchange.snapshot.positions[0]!.markPrice = 48_000;
+    t.advance(60_000);
+    const [a, b] = await Promise.all([t.tick(), t.tick()]);
+    expect([a.tripId, b.tripId].filter((x) => x !== null)).toHaveLength(1);
+    expect(t.exchange.orders).toHaveLength(1);
+  });
+
+  it('does not trip on a withdrawal', async () => {
+    const t = setup(book(10_000, 50_000));
+    await t.tick();
+    t.exchange.snapshot.crossWalletBalance = 5_000;
+    t.exchange.history = { netTransfers: -5_000, liquidations: [], fills: [], until: T0 + 60_000 };
+    t.advance(60_000);
+    const r = await t.tick();
+    expect(r.status).toBe('OK');
+    expect(r.drawdownPct).toBe(0);
+  });
+});
