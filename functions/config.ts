@@ -1,4 +1,7 @@
 import * as z from 'zod';
+import { formatIssues } from './validation.ts';
+import { DEFAULT_POLICY, mergeDeep, PolicySchema, type Policy } from './domain/policy.ts';
+import { ConfigError } from './errors.ts';
 
 /**
  * `riskguard.config.json`: one file drives the local runner and the cloud deployment.
@@ -104,3 +107,30 @@ export const ConfigSchema = z
     });
   });
 export type RiskGuardConfig = z.output<typeof ConfigSchema>;
+
+/** Each account with its policy resolved (defaults ← config policy ← account policy), errors with paths. */
+export function resolveAccounts(config: RiskGuardConfig): { config: AccountConfig; policy: Policy }[] {
+  return config.accounts.map((account, i) => {
+    const r = PolicySchema.safeParse(mergeDeep(mergeDeep(DEFAULT_POLICY, config.policy), account.policy));
+    if (!r.success) {
+      const where = account.policy !== undefined ? `accounts[${i}].policy (over the top-level policy)` : 'policy';
+      throw new ConfigError(`${where} is invalid:\n${formatIssues(r.error)}`, { cause: r.error });
+    }
+    return { config: account, policy: r.data };
+  });
+}
+
+/** Local runs: the API key and secret from the environment variables the config names. */
+export function credentialsFromEnv(account: AccountConfig, i: number, env: NodeJS.ProcessEnv = process.env): { apiKey: string; secret: string } {
+  const c = account.credentials;
+  if (c.apiKeyEnv === undefined || c.secretEnv === undefined) {
+    throw new ConfigError(
+      `accounts[${i}] (${account.id}) names no environment variables for local runs: add credentials.apiKeyEnv and credentials.secretEnv`,
+    );
+  }
+  const missing = [c.apiKeyEnv, c.secretEnv].filter((n) => !env[n]);
+  if (missing.length) {
+    throw new ConfigError(`account ${account.id}: environment variable(s) ${missing.join(', ')} not set (accounts[${i}].credentials)`);
+  }
+  return { apiKey: env[c.apiKeyEnv]!, secret: env[c.secretEnv]! };
+}

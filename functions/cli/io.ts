@@ -1,18 +1,9 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { ConfigError } from '../errors.ts';
+import { formatIssues } from '../validation.ts';
 
-/** Formats zod issues as "path: message" lines, paths like `positions[1].isolatedWallet`. */
-export function formatIssues(error: z.ZodError): string {
-  return error.issues
-    .map((i) => {
-      const path = i.path
-        .map((p, n) => (typeof p === 'number' ? `[${p}]` : n === 0 ? String(p) : `.${String(p)}`))
-        .join('');
-      return `  ${path || '(top level)'}: ${i.message}`;
-    })
-    .join('\n');
-}
+export { formatIssues };
 
 /** Reads a JSON file; every failure is a ConfigError that names the file (and the field path). */
 export function readJsonFile(file: string, what: string): unknown {

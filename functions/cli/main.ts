@@ -6,6 +6,7 @@ import { drawdownOf } from '../domain/peak.ts';
 import { ConfigError, RiskGuardError } from '../errors.ts';
 import { pause, rearm, resume } from '../use-cases/admin.ts';
 import { evalReport, renderEval } from './eval.ts';
+import { registerGuardCommands } from './guard-commands.ts';
 import { money, pct, table, when } from './format.ts';
 import { formatIssues, loadJson, readJsonFile } from './io.ts';
 import { openStore, type StoreOptions } from './store.ts';
@@ -219,6 +220,7 @@ export function buildProgram(): Command {
     });
   });
 
+  registerGuardCommands(program);
   return program;
 }
 

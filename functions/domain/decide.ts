@@ -72,7 +72,7 @@ function metricsOf(ev: Evaluation, drawdown: number | null): Metrics {
     accountMarginRatio: ratioOrWorst(ev.account.marginRatio, ev.positions.length > 0),
     crossMarginRatio: ratioOrWorst(cross.marginRatio, cross.positions.length > 0),
     drawdown,
-    stressSurvival: ev.account.stress.survivalRatio,
+    stressSurvival: ev.account.stress.crossSurvivalRatio,
     isolated,
   };
 }
@@ -123,7 +123,7 @@ function findingsOf(m: Metrics, policy: Policy, shift: boolean): Finding[] {
           level,
           scope: { kind: 'account' },
           metric: 'stressSurvival',
-          reason: `stress survival ${fmtRatio(m.stressSurvival)} < ${level} ${fmtRatio(t.stressSurvival)}`,
+          reason: `cross pool stress survival ${fmtRatio(m.stressSurvival)} < ${level} ${fmtRatio(t.stressSurvival)} (worst scenario equity / maintenance margin)`,
         });
       }
     }

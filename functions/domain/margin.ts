@@ -194,6 +194,8 @@ function isolatedWalletOf(p: Position, index: number): number {
 /**
  * Evaluates an account: per position, per pool (cross first, then one per isolated position in
  * input order), account totals and the stress grid. `positions[i].index === i`.
+ * Expects a parsed snapshot; throws RangeError for what the schema rejects (a position without a
+ * maintenance rate or tiers, an isolated position without `isolatedWallet`).
  */
 export function evaluateAccount(snapshot: AccountSnapshot, stress: StressConfig): Evaluation {
   const list = snapshot.positions;
@@ -295,8 +297,8 @@ export function evaluateAccount(snapshot: AccountSnapshot, stress: StressConfig)
         pr.liquidationPrice = liq;
         // Signed by the pool's state rather than the side, so a position hedged by a larger
         // opposite one in its pool still reads "positive while safe".
-        pr.liquidationDistance =
-          liq === null ? null : ((pool.liquidatable ? -1 : 1) * Math.abs(pr.markPrice - liq)) / pr.markPrice;
+        const d = liq === null ? null : Math.abs(pr.markPrice - liq) / pr.markPrice;
+        pr.liquidationDistance = d === null ? null : pool.liquidatable ? 0 - d : d;
       }
     }
   }
@@ -347,44 +349,60 @@ function stressBook(
   const n = positions.length;
   const symbols: string[] = [];
   const symbolIndex = new Map<string, number>();
+  const poolStart = new Int32Array(pools.length + 1);
+  const poolBase = new Float64Array(pools.length);
   const symbolOf = new Int32Array(n);
+  const signedMarkValue = new Float64Array(n);
+  const markNotional = new Float64Array(n);
+  const fixedMM = new Float64Array(n);
   const tierStart = new Int32Array(n);
   const tierEnd = new Int32Array(n);
   const floors: number[] = [];
   const rates: number[] = [];
   const amounts: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const p = positions[i]!;
-    let j = symbolIndex.get(p.symbol);
-    if (j === undefined) {
-      j = symbols.length;
-      symbols.push(p.symbol);
-      symbolIndex.set(p.symbol, j);
+  let k = 0;
+  for (let p = 0; p < pools.length; p++) {
+    const pool = pools[p]!;
+    poolStart[p] = k;
+    let base = p === 0 ? snapshot.crossWalletBalance : pool.walletBalance;
+    for (const i of pool.positions) {
+      const pr = positions[i]!;
+      const signed = pr.side === 'long' ? pr.contracts : -pr.contracts;
+      base -= signed * pr.entryPrice;
+      let j = symbolIndex.get(pr.symbol);
+      if (j === undefined) {
+        j = symbols.length;
+        symbols.push(pr.symbol);
+        symbolIndex.set(pr.symbol, j);
+      }
+      symbolOf[k] = j;
+      signedMarkValue[k] = signed * pr.markPrice;
+      markNotional[k] = pr.notional;
+      const s = schedules[i]!;
+      fixedMM[k] = s.fixed ?? Number.NaN;
+      tierStart[k] = floors.length;
+      floors.push(...s.floors);
+      rates.push(...s.rates);
+      amounts.push(...s.amounts);
+      tierEnd[k] = floors.length;
+      k++;
     }
-    symbolOf[i] = j;
-    const s = schedules[i]!;
-    tierStart[i] = floors.length;
-    floors.push(...s.floors);
-    rates.push(...s.rates);
-    amounts.push(...s.amounts);
-    tierEnd[i] = floors.length;
+    poolBase[p] = base;
   }
+  poolStart[pools.length] = k;
   return {
     symbols,
+    poolStart,
+    poolBase,
     symbolOf,
-    poolOf: Int32Array.from(positions, (p) => p.pool),
-    contracts: Float64Array.from(positions, (p) => p.contracts),
-    signedContracts: Float64Array.from(positions, (p) => (p.side === 'long' ? p.contracts : -p.contracts)),
-    entry: Float64Array.from(positions, (p) => p.entryPrice),
-    mark: Float64Array.from(positions, (p) => p.markPrice),
-    fixedMM: Float64Array.from(schedules, (s) => s.fixed ?? Number.NaN),
+    signedMarkValue,
+    markNotional,
+    fixedMM,
     tierStart,
     tierEnd,
     floors: Float64Array.from(floors),
     rates: Float64Array.from(rates),
     amounts: Float64Array.from(amounts),
-    wallet: Float64Array.from(pools, (pool, p) => (p === 0 ? snapshot.crossWalletBalance : pool.walletBalance)),
-    hasPositions: Uint8Array.from(pools, (pool) => (pool.positions.length > 0 ? 1 : 0)),
     collateral,
   };
 }

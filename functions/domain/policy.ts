@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { StressConfig } from './risk-types.ts';
+import { DEFAULT_STRESS } from './stress.ts';
 
 /**
  * The guard's policy. Ratios and drawdowns are fractions (0.15 = 15 %). A threshold of `null`
@@ -95,12 +95,6 @@ export const PolicySchema = z
     }
   });
 export type Policy = z.output<typeof PolicySchema>;
-
-export const DEFAULT_STRESS: StressConfig = {
-  shocksPct: [-20, -10, -5, 5, 10, 20],
-  betas: { BTC: 1, ETH: 1.2 },
-  defaultBeta: 1.5,
-};
 
 /** Reference defaults (shared/DOMAIN.md): margin ratio 0.50/0.70/0.85, drawdown 5/10/15 %. */
 export const DEFAULT_POLICY: Policy = {

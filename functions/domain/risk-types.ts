@@ -64,8 +64,13 @@ export interface StressResult {
   scenarios: StressScenario[];
   worstEquity: number | null;
   worstScenario: string | null;
-  /** min survivalRatio over scenarios; the "stress survival" metric (1.10 = 110 %). */
+  /** min survivalRatio over scenarios (every pool; 1.10 = 110 %). */
   survivalRatio: number | null;
+  /**
+   * The same for the cross pool alone: the account-wide "stress survival" metric. An isolated
+   * pool that fails a scenario loses only its own margin and is judged by its own margin ratio.
+   */
+  crossSurvivalRatio: number | null;
 }
 
 export interface AccountRisk {

@@ -2,7 +2,8 @@ import type { StressConfig, StressResult, StressScenario } from './risk-types.ts
 
 /**
  * Price-shock scenarios over a prepared book. Pure and allocation-light: the margin engine
- * flattens the snapshot into typed arrays once ({@link StressBook}) and every scenario reuses them.
+ * flattens the snapshot into typed arrays once ({@link StressBook}), every scenario reuses them,
+ * and the per-scenario report objects are only built when `scenarios` is first read.
  */
 
 /** Quote and stable assets: they do not move in a stress scenario. */
@@ -41,7 +42,7 @@ export function baseAsset(symbol: string): string {
   return ALIASES[base] ?? base;
 }
 
-/** Stress beta of an asset to BTC: 0 for stablecoins, the configured beta, 1 for BTC, else the default. */
+/** Stress beta of an asset to BTC: 0 for stablecoins, the configured beta (upper-case keys), 1 for BTC, else the default. */
 export function betaOf(asset: string, config: StressConfig): number {
   const a = asset.toUpperCase();
   if (STABLECOINS.has(a)) return 0;
@@ -56,122 +57,118 @@ export const shockPct = (btcPct: number, beta: number): number => Math.max(-100,
 export const scenarioName = (btcPct: number): string => `BTC ${btcPct > 0 ? '+' : ''}${btcPct}%`;
 
 /**
- * The snapshot flattened for the stress loop. Per position: index i; per pool: index p (0 = cross,
- * then one per isolated position, as in `Evaluation.pools`).
+ * The snapshot flattened for the stress loop, pool-major: pool p (0 = cross, then one per
+ * isolated position, as in `Evaluation.pools`) holds book entries [poolStart[p], poolStart[p + 1]).
  */
 export interface StressBook {
   readonly symbols: readonly string[];
+  readonly poolStart: Int32Array;
+  /** Pool equity if every price went to 0: wallet − Σ ±contracts × entry (cross: before collateral). */
+  readonly poolBase: Float64Array;
+  /** Per book entry: index into `symbols`. */
   readonly symbolOf: Int32Array;
-  readonly poolOf: Int32Array;
-  readonly contracts: Float64Array;
-  /** +contracts for longs, −contracts for shorts. */
-  readonly signedContracts: Float64Array;
-  readonly entry: Float64Array;
-  readonly mark: Float64Array;
+  /** ±contracts × mark (+ long, − short): the equity that moves with the price. */
+  readonly signedMarkValue: Float64Array;
+  /** contracts × mark. */
+  readonly markNotional: Float64Array;
   /** Maintenance margin fixed at entry (basis "entry"); NaN when it follows the price. */
   readonly fixedMM: Float64Array;
-  /** Position i's maintenance tiers are floors/rates/amounts[tierStart[i] .. tierEnd[i]). */
+  /** Entry i's maintenance tiers are floors/rates/amounts[tierStart[i] .. tierEnd[i]), floors increasing. */
   readonly tierStart: Int32Array;
   readonly tierEnd: Int32Array;
   readonly floors: Float64Array;
   readonly rates: Float64Array;
   readonly amounts: Float64Array;
-  /** Pool wallet before collateral (cross: crossWalletBalance; isolated: isolatedWallet). */
-  readonly wallet: Float64Array;
-  readonly hasPositions: Uint8Array;
   /** Cross-pool collateral: value after haircut at today's price. */
   readonly collateral: readonly { asset: string; value: number }[];
 }
 
-function scenario(
-  btcPct: number,
-  symbols: readonly string[],
-  betas: Float64Array,
-  equity: number,
-  poolSurvives: boolean[],
-  survivalRatio: number | null,
-): StressScenario {
-  // `shocks` is built on first read: a 50-key object per scenario would cost more than the maths.
-  let shocks: Record<string, number> | undefined;
-  return {
-    name: scenarioName(btcPct),
-    get shocks(): Record<string, number> {
-      if (shocks === undefined) {
-        shocks = {};
-        for (let j = 0; j < symbols.length; j++) shocks[symbols[j]!] = shockPct(btcPct, betas[j]!);
-      }
-      return shocks;
-    },
-    set shocks(value: Record<string, number>) {
-      shocks = value;
-    },
-    equity,
-    survives: poolSurvives.every(Boolean),
-    poolSurvives,
-    survivalRatio,
-  };
-}
-
 /** Runs every scenario of `config` over the book. */
 export function runStress(book: StressBook, config: StressConfig): StressResult {
-  const nPos = book.poolOf.length;
-  const nPool = book.wallet.length;
-  const nSym = book.symbols.length;
-  const symBeta = Float64Array.from(book.symbols, (s) => betaOf(baseAsset(s), config));
-  const collBeta = Float64Array.from(book.collateral, (c) => betaOf(c.asset, config));
-  const factor = new Float64Array(nSym);
-  const eq = new Float64Array(nPool);
-  const mm = new Float64Array(nPool);
-  const { symbolOf, poolOf, contracts, signedContracts, entry, mark, fixedMM, tierStart, tierEnd, floors, rates, amounts } =
-    book;
+  const { symbols, poolStart, poolBase, symbolOf, signedMarkValue, markNotional, fixedMM, collateral } = book;
+  const { tierStart, tierEnd, floors, rates, amounts } = book;
+  const shocks = [...config.shocksPct];
+  const nPool = poolBase.length;
+  const symBeta = Float64Array.from(symbols, (s) => betaOf(baseAsset(s), config));
+  const collBeta = Float64Array.from(collateral, (c) => betaOf(c.asset, config));
+  const factor = new Float64Array(symbols.length);
+  // Per scenario: account equity, survival ratio (NaN = none) and per-pool survival.
+  const equities = new Float64Array(shocks.length);
+  const ratios = new Float64Array(shocks.length);
+  const survived = new Uint8Array(shocks.length * nPool);
 
-  const scenarios: StressScenario[] = [];
-  let worstEquity: number | null = null;
-  let worstScenario: string | null = null;
+  let worst = -1;
   let survivalRatio: number | null = null;
+  let crossSurvivalRatio: number | null = null;
+  for (let k = 0; k < shocks.length; k++) {
+    const s = shocks[k]!;
+    for (let j = 0; j < factor.length; j++) factor[j] = 1 + shockPct(s, symBeta[j]!) / 100;
+    let collateralValue = 0;
+    for (let c = 0; c < collateral.length; c++) collateralValue += collateral[c]!.value * (1 + shockPct(s, collBeta[c]!) / 100);
 
-  for (const s of config.shocksPct) {
-    for (let j = 0; j < nSym; j++) factor[j] = 1 + shockPct(s, symBeta[j]!) / 100;
-    eq.set(book.wallet);
-    mm.fill(0);
-    for (let c = 0; c < book.collateral.length; c++) {
-      eq[0]! += book.collateral[c]!.value * (1 + shockPct(s, collBeta[c]!) / 100);
-    }
-    for (let i = 0; i < nPos; i++) {
-      const price = mark[i]! * factor[symbolOf[i]!]!;
-      const p = poolOf[i]!;
-      eq[p]! += signedContracts[i]! * (price - entry[i]!);
-      const fixed = fixedMM[i]!;
-      if (fixed === fixed) {
-        mm[p]! += fixed;
-      } else {
-        const notional = contracts[i]! * price;
-        let t = tierStart[i]!;
-        for (let u = t + 1; u < tierEnd[i]!; u++) if (floors[u]! <= notional) t = u;
-        const v = notional * rates[t]! - amounts[t]!;
-        if (v > 0) mm[p]! += v;
-      }
-    }
-
-    let equity = eq[0]!;
-    let ratio: number | null = null;
-    const poolSurvives = new Array<boolean>(nPool);
+    let equity = 0;
+    let ratio = Number.NaN;
     for (let p = 0; p < nPool; p++) {
-      if (p > 0) equity += Math.max(0, eq[p]!);
-      const open = book.hasPositions[p] === 1;
-      poolSurvives[p] = !open || eq[p]! > mm[p]!;
-      if (open && mm[p]! > 0) {
-        const r = eq[p]! / mm[p]!;
-        if (ratio === null || r < ratio) ratio = r;
+      let e = p === 0 ? poolBase[0]! + collateralValue : poolBase[p]!;
+      let m = 0;
+      const first = poolStart[p]!;
+      const last = poolStart[p + 1]!;
+      for (let i = first; i < last; i++) {
+        const f = factor[symbolOf[i]!]!;
+        e += signedMarkValue[i]! * f;
+        const fixed = fixedMM[i]!;
+        if (fixed === fixed) {
+          // not NaN: MM fixed at entry
+          m += fixed;
+        } else {
+          const notional = markNotional[i]! * f;
+          let t = tierStart[i]!;
+          const end = tierEnd[i]!;
+          while (t + 1 < end && floors[t + 1]! <= notional) t++;
+          const v = notional * rates[t]! - amounts[t]!;
+          if (v > 0) m += v;
+        }
       }
+      // An isolated pool can lose its own margin and no more.
+      equity += p === 0 || e > 0 ? e : 0;
+      const open = last > first;
+      survived[k * nPool + p] = !open || e > m ? 1 : 0;
+      if (open && m > 0 && !(e / m >= ratio)) ratio = e / m;
+      if (p === 0 && open && m > 0 && (crossSurvivalRatio === null || e / m < crossSurvivalRatio)) crossSurvivalRatio = e / m;
     }
-    const sc = scenario(s, book.symbols, symBeta, equity, poolSurvives, ratio);
-    scenarios.push(sc);
-    if (worstEquity === null || equity < worstEquity) {
-      worstEquity = equity;
-      worstScenario = sc.name;
-    }
-    if (ratio !== null && (survivalRatio === null || ratio < survivalRatio)) survivalRatio = ratio;
+    equities[k] = equity;
+    ratios[k] = ratio;
+    if (worst < 0 || equity < equities[worst]!) worst = k;
+    if (ratio === ratio && (survivalRatio === null || ratio < survivalRatio)) survivalRatio = ratio;
   }
-  return { scenarios, worstEquity, worstScenario, survivalRatio };
+
+  // The per-scenario report (names, 50-key shock maps) costs more than the maths: build it on first read.
+  let report: StressScenario[] | undefined;
+  return {
+    get scenarios(): StressScenario[] {
+      report ??= shocks.map((s, k) => {
+        const shockMap: Record<string, number> = {};
+        for (let j = 0; j < symbols.length; j++) shockMap[symbols[j]!] = shockPct(s, symBeta[j]!);
+        const poolSurvives = new Array<boolean>(nPool);
+        for (let p = 0; p < nPool; p++) poolSurvives[p] = survived[k * nPool + p] === 1;
+        const ratio = ratios[k]!;
+        return {
+          name: scenarioName(s),
+          shocks: shockMap,
+          equity: equities[k]!,
+          survives: poolSurvives.every(Boolean),
+          poolSurvives,
+          survivalRatio: ratio === ratio ? ratio : null,
+        };
+      });
+      return report;
+    },
+    set scenarios(value: StressScenario[]) {
+      report = value;
+    },
+    worstEquity: worst < 0 ? null : equities[worst]!,
+    worstScenario: worst < 0 ? null : scenarioName(shocks[worst]!),
+    survivalRatio,
+    crossSurvivalRatio,
+  };
 }

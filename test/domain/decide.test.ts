@@ -128,7 +128,19 @@ describe('decide', () => {
   it('raises stress survival findings from the stress test', () => {
     const d = decide(crossBook(1_500), stateAt({ peakEquity: 1_500 }), DEFAULT_POLICY, NOW);
     // −20 % on 1 BTC loses 10,000: the pool does not survive.
-    expect(d.reasons.some((r) => r.startsWith('stress survival'))).toBe(true);
+    expect(d.reasons.some((r) => r.startsWith('cross pool stress survival'))).toBe(true);
+  });
+
+  it('judges an isolated position that fails stress by its own margin, not the account', () => {
+    const snap: AccountSnapshot = {
+      crossWalletBalance: 10_000,
+      positions: [
+        { symbol: 'WIFUSDT', side: 'long', contracts: 1_000, entryPrice: 1, markPrice: 1, marginMode: 'isolated', isolatedWallet: 100, maintenanceMarginRate: 0.01 },
+      ],
+    };
+    const d = decide(snap, stateAt({ peakEquity: 10_100 }), DEFAULT_POLICY, NOW);
+    expect(d.evaluation.account.stress.survivalRatio).toBeLessThan(1);
+    expect(d.level).toBe('OK');
   });
 });
 

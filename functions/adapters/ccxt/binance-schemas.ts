@@ -1,0 +1,109 @@
+import * as z from 'zod';
+
+/**
+ * The raw Binance USDⓈ-M responses the guard reads, validated field by field: the venue sends
+ * numbers as strings, and a missing or unparsable one must stop the tick, not become NaN.
+ */
+
+/** A decimal that Binance sends as a string (or, rarely, a number). */
+export const num = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const n = typeof v === 'number' ? v : v.trim() === '' ? Number.NaN : Number(v);
+  if (!Number.isFinite(n)) {
+    ctx.addIssue({ code: 'custom', message: `not a number: ${JSON.stringify(v)}` });
+    return z.NEVER;
+  }
+  return n;
+});
+
+export const AccountV3Schema = z.object({
+  totalMaintMargin: num,
+  totalMarginBalance: num,
+  totalWalletBalance: num,
+  totalCrossWalletBalance: num.optional(),
+  assets: z.array(
+    z.object({
+      asset: z.string(),
+      walletBalance: num,
+      crossWalletBalance: num,
+      marginBalance: num.optional(),
+      maintMargin: num.optional(),
+    }),
+  ),
+});
+export type AccountV3 = z.output<typeof AccountV3Schema>;
+
+export const PositionRiskV3Schema = z.array(
+  z.object({
+    symbol: z.string(),
+    positionSide: z.enum(['BOTH', 'LONG', 'SHORT']),
+    positionAmt: num,
+    entryPrice: num,
+    markPrice: num,
+    isolatedWallet: num.optional(),
+    isolatedMargin: num.optional(),
+    marginAsset: z.string().optional(),
+    maintMargin: num.optional(),
+    updateTime: num.optional(),
+  }),
+);
+export type PositionRiskV3 = z.output<typeof PositionRiskV3Schema>;
+
+export const SymbolConfigSchema = z.array(
+  z.object({
+    symbol: z.string(),
+    marginType: z.enum(['CROSSED', 'ISOLATED', 'cross', 'isolated']),
+    leverage: num,
+  }),
+);
+
+export const LeverageBracketSchema = z.array(
+  z.object({
+    symbol: z.string(),
+    brackets: z
+      .array(
+        z.object({
+          notionalFloor: num,
+          notionalCap: num,
+          maintMarginRatio: num,
+          cum: num,
+          initialLeverage: num,
+        }),
+      )
+      .min(1),
+  }),
+);
+
+export const PremiumIndexSchema = z.array(
+  z.object({
+    symbol: z.string(),
+    markPrice: num,
+    time: num,
+  }),
+);
+
+export const IncomeSchema = z.array(
+  z.object({
+    symbol: z.string().optional(),
+    incomeType: z.string(),
+    income: num,
+    asset: z.string(),
+    time: num,
+  }),
+);
+
+export const ForceOrdersSchema = z.array(
+  z.object({
+    symbol: z.string(),
+    autoCloseType: z.string().optional(),
+    time: num.optional(),
+    updateTime: num.optional(),
+    executedQty: num.optional(),
+  }),
+);
+
+export const ApiRestrictionsSchema = z.object({
+  enableReading: z.boolean().optional(),
+  enableFutures: z.boolean().optional(),
+  enableWithdrawals: z.boolean().optional(),
+  ipRestrict: z.boolean().optional(),
+});

@@ -1,0 +1,297 @@
+// One exchange class by file path: the package's exports block deep imports by name, and the
+// whole library would make the Lambda bundle many times larger.
+import binanceusdm from '../../../node_modules/ccxt/js/src/binanceusdm.js';
+import type * as z from 'zod';
+import type { AccountSnapshot, MaintenanceTier, Position } from '../../domain/snapshot.ts';
+import { AccountSnapshotSchema } from '../../domain/snapshot.ts';
+import { ExchangeDataError } from '../../errors.ts';
+import type { ExchangePort, KeyDiagnosis, Logger, OrderRequest, OrderResult, TransferInfo } from '../../ports.ts';
+import { formatIssues } from '../../validation.ts';
+import {
+  AccountV3Schema,
+  ApiRestrictionsSchema,
+  ForceOrdersSchema,
+  IncomeSchema,
+  LeverageBracketSchema,
+  PositionRiskV3Schema,
+  PremiumIndexSchema,
+  SymbolConfigSchema,
+} from './binance-schemas.ts';
+import { classifyCcxtError, scrub } from './errors.ts';
+import type { redirectFetch } from '../ccxt-transport.ts';
+
+export interface BinanceUsdmOptions {
+  apiKey: string;
+  secret: string;
+  /** A custom fetch, e.g. one that redirects to the paper exchange (keeps ccxt's URLs and error mapping). */
+  fetchImplementation?: ReturnType<typeof redirectFetch>;
+  /** ms; ccxt's request timeout. */
+  timeoutMs?: number;
+  log?: Logger;
+  /** The quote/margin asset the guard models (single-asset mode). */
+  quote?: string;
+}
+
+type Raw = Record<string, (params?: Record<string, unknown>) => Promise<unknown>>;
+
+/** How long slow-changing venue settings are cached (ms). */
+const SETTINGS_TTL = 10 * 60_000;
+const BRACKETS_TTL = 60 * 60_000;
+
+/**
+ * Binance USDⓈ-M futures through ccxt. Reads per snapshot: account v3 (weight 5), positionRisk v3
+ * (5), premiumIndex (10); symbolConfig (5) when a symbol is new; brackets hourly; position mode
+ * and multi-assets mode every 10 minutes. History (income 30, forceOrders 50) is the caller's
+ * once-a-minute read.
+ */
+export class BinanceUsdmExchange implements ExchangePort {
+  readonly id = 'binanceusdm';
+  private readonly ccxt: InstanceType<typeof binanceusdm>;
+  private readonly raw: Raw;
+  private readonly quote: string;
+  private readonly log: Logger | undefined;
+  private marketsLoaded: Promise<unknown> | null = null;
+  private brackets: { at: number; bySymbol: Map<string, MaintenanceTier[]> } | null = null;
+  private settings: { at: number; hedged: boolean } | null = null;
+  private symbolConfig = new Map<string, { marginMode: 'cross' | 'isolated'; leverage: number }>();
+
+  constructor(opts: BinanceUsdmOptions) {
+    this.ccxt = new binanceusdm({
+      apiKey: opts.apiKey,
+      secret: opts.secret,
+      enableRateLimit: true,
+      timeout: opts.timeoutMs ?? 10_000,
+      ...(opts.fetchImplementation ? { fetchImplementation: opts.fetchImplementation } : {}),
+      options: { fetchCurrencies: false, defaultType: 'future', warnOnFetchOpenOrdersWithoutSymbol: false },
+    });
+    this.raw = this.ccxt as unknown as Raw;
+    this.quote = opts.quote ?? 'USDT';
+    this.log = opts.log;
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw classifyCcxtError(err, this.id, what);
+    }
+  }
+
+  private async rawCall<S extends z.ZodType>(method: string, schema: S, params: Record<string, unknown> = {}): Promise<z.output<S>> {
+    const body = await this.call(method, () => this.raw[method]!.call(this.ccxt, params));
+    const r = schema.safeParse(body);
+    if (!r.success) {
+      throw new ExchangeDataError(`${this.id} ${method}: unexpected response:\n${formatIssues(r.error)}`, { cause: r.error });
+    }
+    return r.data;
+  }
+
+  private loadMarkets(): Promise<unknown> {
+    this.marketsLoaded ??= this.call('loadMarkets', () => this.ccxt.loadMarkets()).catch((err: unknown) => {
+      this.marketsLoaded = null;
+      throw err;
+    });
+    return this.marketsLoaded;
+  }
+
+  private async loadSettings(now: number): Promise<{ hedged: boolean }> {
+    if (this.settings && now - this.settings.at < SETTINGS_TTL) return this.settings;
+    const multi = (await this.call('fapiPrivateGetMultiAssetsMargin', () => this.raw.fapiPrivateGetMultiAssetsMargin!.call(this.ccxt))) as {
+      multiAssetsMargin?: unknown;
+    };
+    if (multi?.multiAssetsMargin === true) {
+      throw new ExchangeDataError(
+        `${this.id}: the account is in Multi-Assets mode, which riskguard cannot model faithfully (collateral across assets); switch it to Single-Asset mode or do not guard it with riskguard`,
+      );
+    }
+    const dual = (await this.call('fapiPrivateGetPositionSideDual', () => this.raw.fapiPrivateGetPositionSideDual!.call(this.ccxt))) as {
+      dualSidePosition?: unknown;
+    };
+    if (typeof dual?.dualSidePosition !== 'boolean') throw new ExchangeDataError(`${this.id}: positionSide/dual answered without dualSidePosition`);
+    this.settings = { at: now, hedged: dual.dualSidePosition };
+    return this.settings;
+  }
+
+  private async loadBrackets(now: number): Promise<Map<string, MaintenanceTier[]>> {
+    if (this.brackets && now - this.brackets.at < BRACKETS_TTL) return this.brackets.bySymbol;
+    const rows = await this.rawCall('fapiPrivateGetLeverageBracket', LeverageBracketSchema);
+    const bySymbol = new Map<string, MaintenanceTier[]>();
+    for (const r of rows) {
+      const tiers = [...r.brackets]
+        .sort((a, b) => a.notionalFloor - b.notionalFloor)
+        .map((b) => ({ notionalFloor: b.notionalFloor, rate: b.maintMarginRatio, amount: b.cum }));
+      bySymbol.set(r.symbol, tiers);
+    }
+    this.brackets = { at: now, bySymbol };
+    return bySymbol;
+  }
+
+  private async loadSymbolConfig(symbols: string[]): Promise<void> {
+    if (symbols.every((s) => this.symbolConfig.has(s))) return;
+    const rows = await this.rawCall('fapiPrivateGetSymbolConfig', SymbolConfigSchema);
+    this.symbolConfig.clear();
+    for (const r of rows) {
+      this.symbolConfig.set(r.symbol, {
+        marginMode: r.marginType === 'ISOLATED' || r.marginType === 'isolated' ? 'isolated' : 'cross',
+        leverage: r.leverage,
+      });
+    }
+  }
+
+  async fetchSnapshot(): Promise<AccountSnapshot> {
+    const now = Date.now();
+    await this.loadMarkets();
+    await this.loadSettings(now);
+    const [account, risk, marks] = await Promise.all([
+      this.rawCall('fapiPrivateV3GetAccount', AccountV3Schema),
+      this.rawCall('fapiPrivateV3GetPositionRisk', PositionRiskV3Schema),
+      this.rawCall('fapiPublicGetPremiumIndex', PremiumIndexSchema),
+    ]);
+    const open = risk.filter((p) => p.positionAmt !== 0);
+    const foreign = open.filter((p) => p.marginAsset !== undefined && p.marginAsset !== this.quote);
+    if (foreign.length) {
+      throw new ExchangeDataError(
+        `${this.id}: positions margined in ${[...new Set(foreign.map((p) => p.marginAsset))].join(', ')} (${foreign.map((p) => p.symbol).join(', ')}); riskguard models one ${this.quote} margin pool per account`,
+      );
+    }
+    const brackets = await this.loadBrackets(now);
+    await this.loadSymbolConfig(open.map((p) => p.symbol));
+    const markTime = new Map(marks.map((m) => [m.symbol, m.time]));
+    const asset = account.assets.find((a) => a.asset === this.quote);
+    if (!asset) throw new ExchangeDataError(`${this.id}: account has no ${this.quote} asset entry`);
+
+    const positions: Position[] = open.map((p) => {
+      const cfg = this.symbolConfig.get(p.symbol);
+      if (!cfg) throw new ExchangeDataError(`${this.id}: no symbolConfig for ${p.symbol}`);
+      const tiers = brackets.get(p.symbol);
+      if (!tiers) throw new ExchangeDataError(`${this.id}: no leverage brackets for ${p.symbol}`);
+      const side = p.positionSide === 'LONG' ? 'long' : p.positionSide === 'SHORT' ? 'short' : p.positionAmt > 0 ? 'long' : 'short';
+      const isolated = cfg.marginMode === 'isolated' || (p.isolatedWallet ?? 0) > 0;
+      const mt = markTime.get(p.symbol);
+      return {
+        symbol: p.symbol,
+        side,
+        contracts: Math.abs(p.positionAmt),
+        entryPrice: p.entryPrice,
+        markPrice: p.markPrice,
+        marginMode: isolated ? 'isolated' : 'cross',
+        leverage: cfg.leverage,
+        maintenanceTiers: tiers,
+        ...(isolated ? { isolatedWallet: p.isolatedWallet ?? 0 } : {}),
+        ...(mt !== undefined ? { markTimestamp: mt } : {}),
+      };
+    });
+    const snapshot = {
+      exchange: this.id,
+      timestamp: Math.max(0, ...marks.map((m) => m.time)),
+      crossWalletBalance: asset.crossWalletBalance,
+      exchangeTotals: { maintenanceMargin: account.totalMaintMargin, marginBalance: account.totalMarginBalance },
+      positions,
+    };
+    const r = AccountSnapshotSchema.safeParse(snapshot);
+    if (!r.success) throw new ExchangeDataError(`${this.id}: the account does not map to a valid snapshot:\n${formatIssues(r.error)}`);
+    return r.data;
+  }
+
+  async fetchHistory(since: number): Promise<TransferInfo> {
+    await this.loadMarkets();
+    const [income, forced] = await Promise.all([
+      this.rawCall('fapiPrivateGetIncome', IncomeSchema, { startTime: since, limit: 1000 }),
+      this.rawCall('fapiPrivateGetForceOrders', ForceOrdersSchema, { startTime: since, limit: 100 }),
+    ]);
+    let netTransfers = 0;
+    let until = since;
+    const fills: TransferInfo['fills'] = [];
+    const liquidations: TransferInfo['liquidations'] = [];
+    for (const i of income) {
+      until = Math.max(until, i.time);
+      if (i.incomeType === 'TRANSFER' && i.asset === this.quote) netTransfers += i.income;
+      if (i.incomeType === 'REALIZED_PNL' && i.symbol) fills.push({ symbol: i.symbol, at: i.time });
+      if (i.incomeType === 'INSURANCE_CLEAR' && i.symbol) liquidations.push({ symbol: i.symbol, at: i.time, kind: 'liquidation' });
+    }
+    for (const f of forced) {
+      const at = f.updateTime ?? f.time ?? since;
+      until = Math.max(until, at);
+      liquidations.push({ symbol: f.symbol, at, kind: f.autoCloseType === 'ADL' ? 'adl' : 'liquidation' });
+    }
+    return { netTransfers, fills, liquidations, until: Math.max(until, since) };
+  }
+
+  private unified(venueSymbol: string): string {
+    const m = (this.ccxt.markets_by_id as Record<string, { symbol: string }[]> | undefined)?.[venueSymbol]?.[0];
+    if (!m) throw new ExchangeDataError(`${this.id}: unknown symbol ${venueSymbol}`);
+    return m.symbol;
+  }
+
+  async cancelAllOrders(symbols: string[]): Promise<number> {
+    await this.loadMarkets();
+    let n = 0;
+    for (const s of symbols) {
+      const symbol = this.unified(s);
+      // Plain orders, then conditional (algo) stop/TP orders, which Binance keeps apart.
+      const plain = await this.call(`fetchOpenOrders ${s}`, () => this.ccxt.fetchOpenOrders(symbol));
+      const algo = await this.call(`fetchOpenOrders ${s} (conditional)`, () => this.ccxt.fetchOpenOrders(symbol, undefined, undefined, { trigger: true }));
+      if (plain.length) await this.call(`cancelAllOrders ${s}`, () => this.ccxt.cancelAllOrders(symbol));
+      if (algo.length) await this.call(`cancelAllOrders ${s} (conditional)`, () => this.ccxt.cancelAllOrders(symbol, { trigger: true }));
+      n += plain.length + algo.length;
+    }
+    return n;
+  }
+
+  async reduceOnlyMarket(o: OrderRequest): Promise<OrderResult> {
+    await this.loadMarkets();
+    const { hedged } = await this.loadSettings(Date.now());
+    const symbol = this.unified(o.symbol);
+    const amount = Number(this.ccxt.amountToPrecision(symbol, o.amount));
+    if (!(amount > 0)) throw new ExchangeDataError(`${this.id}: ${o.amount} ${o.symbol} rounds to zero at the venue's lot size`);
+    // One-way mode: reduceOnly. Hedge mode: Binance rejects reduceOnly (-1106); ccxt's hedged
+    // option sends positionSide instead, which can only reduce that side.
+    const params = hedged ? { hedged: true, reduceOnly: true } : { reduceOnly: true };
+    const order = await this.call(`createOrder ${o.symbol}`, () => this.ccxt.createOrder(symbol, 'market', o.side, amount, undefined, params));
+    this.log?.info('order placed', { exchange: this.id, symbol: o.symbol, side: o.side, amount, id: order.id });
+    return {
+      id: String(order.id),
+      symbol: o.symbol,
+      side: o.side,
+      amount,
+      filled: order.filled ?? 0,
+      averagePrice: order.average ?? null,
+      status: order.status ?? 'unknown',
+    };
+  }
+
+  async maxMarketQuantity(symbol: string): Promise<number | null> {
+    await this.loadMarkets();
+    const m = (this.ccxt.markets as Record<string, { info?: unknown; limits?: { amount?: { max?: number } } } | undefined>)[this.unified(symbol)];
+    const filters = ((m?.info as { filters?: { filterType: string; maxQty?: string }[] } | undefined)?.filters ?? []);
+    const f = filters.find((x) => x.filterType === 'MARKET_LOT_SIZE');
+    const max = f?.maxQty !== undefined ? Number(f.maxQty) : m?.limits?.amount?.max;
+    return max !== undefined && Number.isFinite(max) && max > 0 ? max : null;
+  }
+
+  async diagnose(): Promise<KeyDiagnosis> {
+    const notes: string[] = [];
+    const before = Date.now();
+    const time = (await this.call('fapiPublicGetTime', () => this.raw.fapiPublicGetTime!.call(this.ccxt))) as { serverTime?: unknown };
+    const after = Date.now();
+    const clockSkewMs = typeof time?.serverTime === 'number' ? Math.round((before + after) / 2 - time.serverTime) : null;
+    let canRead = false;
+    try {
+      await this.fetchSnapshot();
+      canRead = true;
+    } catch (err) {
+      notes.push(`read failed: ${scrub((err as Error).message)}`);
+    }
+    let canTrade: boolean | null = null;
+    let canWithdraw: boolean | null = null;
+    try {
+      const r = await this.rawCall('sapiGetAccountApiRestrictions', ApiRestrictionsSchema);
+      canTrade = r.enableFutures ?? null;
+      canWithdraw = r.enableWithdrawals ?? null;
+      if (r.ipRestrict === false) notes.push('the key is not restricted to an IP allow-list');
+    } catch (err) {
+      notes.push(`API restrictions could not be read: ${scrub((err as Error).message)}`);
+    }
+    return { canRead, canTrade, canWithdraw, clockSkewMs, notes };
+  }
+}

@@ -1,0 +1,160 @@
+import { Option, type Command } from 'commander';
+import { closeAllByHand } from '../use-cases/close-all.ts';
+import { runGuardTick } from '../use-cases/run-guard-tick.ts';
+import type { TickResult } from '../use-cases/types.ts';
+import { ConfigError } from '../errors.ts';
+import { money, when } from './format.ts';
+import { openLocalGuard } from './runtime.ts';
+import type { StoreOptions } from './store.ts';
+import * as z from 'zod';
+import { formatIssues } from '../validation.ts';
+
+/** One status line per account and tick: time, equity, peak, drawdown, margin ratio, level. */
+export function tickLine(r: TickResult): string {
+  const dd = r.drawdownPct === null ? '—' : `${r.drawdownPct.toFixed(2)} %`;
+  const mr = r.marginRatio === null ? '—' : r.marginRatio.toFixed(4);
+  const flags = [r.halted ? 'HALTED' : '', r.paused ? 'PAUSED' : ''].filter(Boolean).join(' ');
+  const head = `${when(r.at)}  ${r.accountId}  ${r.status.padEnd(9)} equity ${money(r.equity)}  peak ${money(r.peakEquity)}  drawdown ${dd}  margin ratio ${mr}${flags ? `  ${flags}` : ''}`;
+  const tail = [
+    ...(r.status === 'UNKNOWN' ? r.reasons.map((x) => `    ! ${x}`) : []),
+    ...r.actions.map((a) => `    > ${a}`),
+  ];
+  return [head, ...tail].join('\n');
+}
+
+function addStore(cmd: Command): Command {
+  return cmd
+    .option('--table <name>', 'the deployed DynamoDB table (uses your AWS credentials)')
+    .option('--region <region>', 'AWS region of --table')
+    .option('--db-path <dir>', 'local state folder (default ./.riskguard/db)');
+}
+
+const ActSchema = z.object({
+  account: z.string().min(1),
+  by: z.string().trim().min(1, 'must name who acts'),
+  reason: z.string().trim().min(3, 'must say why (at least 3 characters)'),
+});
+
+export function registerGuardCommands(program: Command): void {
+  addStore(
+    program
+      .command('tick')
+      .description('one guard tick per configured account: read, gate, decide, act, alert, record')
+      .requiredOption('--config <file>', 'riskguard.config.json')
+      .option('--account <id>', 'only this account')
+      .option('--dry-run', 'decide and alert, but place no orders')
+      .option('--json', 'print the tick results as JSON')
+      .option('--verbose', 'log every request outcome'),
+  ).action(async (opts: StoreOptions & { config: string; account?: string; dryRun?: boolean; json?: boolean; verbose?: boolean }) => {
+    const guard = await openLocalGuard(opts.config, { ...opts, ...(opts.account ? { only: opts.account } : {}) });
+    try {
+      const results: TickResult[] = [];
+      for (const a of guard.accounts) {
+        const r = await runGuardTick(guard.deps(a.config.id), a, opts.dryRun ? { dryRun: true } : {});
+        results.push(r);
+        if (!opts.json) process.stdout.write(`${tickLine(r)}\n`);
+      }
+      if (opts.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+      if (results.some((r) => r.status === 'UNKNOWN')) process.exitCode = 1;
+    } finally {
+      await guard.close();
+    }
+  });
+
+  addStore(
+    program
+      .command('run')
+      .description('the guard loop: tick every account every --interval seconds, one status line per tick (Ctrl-C stops)')
+      .requiredOption('--config <file>', 'riskguard.config.json')
+      .addOption(new Option('--interval <s>', 'seconds between ticks').default(60).argParser((v) => {
+        const n = Number(v);
+        if (!Number.isFinite(n) || n < 1) throw new ConfigError(`--interval must be at least 1 second, got "${v}"`);
+        return n;
+      }))
+      .option('--dry-run', 'decide and alert, but place no orders')
+      .option('--verbose', 'log every request outcome'),
+  ).action(async (opts: StoreOptions & { config: string; interval: number; dryRun?: boolean; verbose?: boolean }) => {
+    const guard = await openLocalGuard(opts.config, opts);
+    let stop = false;
+    const onSignal = () => {
+      stop = true;
+      process.stderr.write('stopping after this tick…\n');
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    process.stderr.write(`riskguard: guarding ${guard.accounts.map((a) => a.config.id).join(', ')} every ${opts.interval} s (${guard.store.where})${opts.dryRun ? ' — DRY RUN' : ''}\n`);
+    try {
+      while (!stop) {
+        const started = Date.now();
+        for (const a of guard.accounts) {
+          try {
+            const r = await runGuardTick(guard.deps(a.config.id), a, opts.dryRun ? { dryRun: true } : {});
+            process.stdout.write(`${tickLine(r)}\n`);
+          } catch (err) {
+            // A failed tick must be loud, and must not stop the other accounts' guard.
+            process.stderr.write(`${when(Date.now())}  ${a.config.id}  TICK FAILED: ${(err as Error).message}\n`);
+          }
+        }
+        const wait = opts.interval * 1000 - (Date.now() - started);
+        for (let t = 0; t < wait && !stop; t += 250) await new Promise((r) => setTimeout(r, Math.min(250, wait - t)));
+      }
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await guard.close();
+    }
+  });
+
+  addStore(
+    program
+      .command('close-all')
+      .description('the panic button: cancel orders, close every position reduce-only, confirm flat, HALT (audited)')
+      .requiredOption('--config <file>', 'riskguard.config.json')
+      .requiredOption('--account <id>', 'account id')
+      .requiredOption('--by <name>', 'who presses the button')
+      .requiredOption('--reason <text>', 'why'),
+  ).action(async (opts: StoreOptions & { config: string; account: string; by: string; reason: string }) => {
+    const act = ActSchema.safeParse(opts);
+    if (!act.success) throw new ConfigError(`invalid options:\n${formatIssues(act.error)}`);
+    const guard = await openLocalGuard(opts.config, { ...opts, only: opts.account });
+    try {
+      process.stderr.write(`closing all positions of ${opts.account}…\n`);
+      const r = await closeAllByHand(guard.deps(opts.account), { accountId: opts.account, by: act.data.by, reason: act.data.reason });
+      process.stdout.write(
+        r.done
+          ? `${opts.account}: FLAT (confirmed by a fresh read). ${r.orders.length} order(s), ${r.cancelled} cancelled; equity ${money(r.equity)}. Account is HALTED until \`riskguard rearm\`.\n`
+          : `${opts.account}: INCOMPLETE — still open: ${r.residuals.map((x) => `${x.symbol} ${x.side} ${x.contracts}`).join(', ')}. Errors: ${r.errors.join('; ')}\n`,
+      );
+      if (!r.done) process.exitCode = 1;
+    } finally {
+      await guard.close();
+    }
+  });
+
+  program
+    .command('doctor')
+    .description('per account: can it read, can it trade, is the clock in step, and can this key WITHDRAW (a risk)')
+    .requiredOption('--config <file>', 'riskguard.config.json')
+    .option('--account <id>', 'only this account')
+    .action(async (opts: { config: string; account?: string }) => {
+      const guard = await openLocalGuard(opts.config, { ...(opts.account ? { only: opts.account } : {}) });
+      let bad = false;
+      try {
+        for (const a of guard.accounts) {
+          const d = await guard.deps(a.config.id).exchange.diagnose();
+          const yn = (b: boolean | null) => (b === null ? 'unknown' : b ? 'yes' : 'no');
+          const skew = d.clockSkewMs === null ? 'unknown' : `${d.clockSkewMs} ms${Math.abs(d.clockSkewMs) > 1000 ? ' — OUT OF STEP (> 1000 ms): fix the system clock' : ''}`;
+          process.stdout.write(`${a.config.id} (${a.config.exchange})\n  can read:     ${yn(d.canRead)}\n  can trade:    ${yn(d.canTrade)}\n  clock skew:   ${skew}\n`);
+          if (d.canWithdraw) {
+            process.stdout.write(`  can WITHDRAW: YES — RISK: a guard key needs read and trade only. Create a key without withdrawal permission.\n`);
+            bad = true;
+          } else process.stdout.write(`  can withdraw: ${yn(d.canWithdraw)}\n`);
+          for (const n of d.notes) process.stdout.write(`  note: ${n}\n`);
+          if (!d.canRead || d.canTrade === false) bad = true;
+        }
+      } finally {
+        await guard.close();
+      }
+      if (bad) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,53 @@
+import { ConfigSchema, credentialsFromEnv, resolveAccounts, type RiskGuardConfig } from '../config.ts';
+import { ConsoleLogger } from '../adapters/console-logger.ts';
+import { createExchange } from '../adapters/exchange-factory.ts';
+import { ConsoleNotifier, FanoutNotifier, JsonlNotifier } from '../adapters/local-notifiers.ts';
+import { ConfigError } from '../errors.ts';
+import type { ExchangePort, Logger, Notifier } from '../ports.ts';
+import type { GuardDeps, GuardedAccount } from '../use-cases/types.ts';
+import { loadJson } from './io.ts';
+import { openStore, type OpenStore, type StoreOptions } from './store.ts';
+
+export interface LocalGuard {
+  config: RiskGuardConfig;
+  accounts: GuardedAccount[];
+  store: OpenStore;
+  notifier: Notifier;
+  log: Logger;
+  deps(accountId: string): GuardDeps;
+  close(): Promise<void>;
+}
+
+/**
+ * Everything a local command needs from one config file: resolved accounts, their exchange
+ * ports (keys from the environment variables the config names), the store and the notifiers.
+ * Validates all of it before anything runs, so bad input changes nothing.
+ */
+export async function openLocalGuard(file: string, opts: StoreOptions & { verbose?: boolean; only?: string }): Promise<LocalGuard> {
+  const config = loadJson(ConfigSchema, file, 'config');
+  let accounts = resolveAccounts(config);
+  if (opts.only) {
+    accounts = accounts.filter((a) => a.config.id === opts.only);
+    if (accounts.length === 0) throw new ConfigError(`no account "${opts.only}" in ${file} (accounts: ${config.accounts.map((a) => a.id).join(', ')})`);
+  }
+  const log = new ConsoleLogger(opts.verbose ? 'info' : 'warn');
+  const exchanges = new Map<string, ExchangePort>();
+  for (const a of accounts) {
+    const i = config.accounts.indexOf(a.config);
+    exchanges.set(a.config.id, createExchange(a.config, credentialsFromEnv(a.config, i), { log }));
+  }
+  const notifiers: Notifier[] = [new ConsoleNotifier()];
+  if (config.alerts.jsonlFile) notifiers.push(new JsonlNotifier(config.alerts.jsonlFile));
+  const notifier = new FanoutNotifier(notifiers);
+  const store = await openStore(opts);
+  const clock = { now: () => Date.now() };
+  return {
+    config,
+    accounts,
+    store,
+    notifier,
+    log,
+    deps: (id) => ({ exchange: exchanges.get(id)!, store: store.store, notifier, clock, log }),
+    close: () => store.close(),
+  };
+}

@@ -1,0 +1,274 @@
+/**
+ * Cold-start wiring shared by the Lambda handlers: environment and deployed config checked with
+ * zod, SDK clients built once per process, Powertools logger/metrics/tracer, and the adapters the
+ * use cases receive. Nothing here decides anything about risk.
+ */
+import { isAbsolute } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import * as z from 'zod';
+import { CredentialsLoader } from '../adapters/credentials.ts';
+import { DynamoStateStore, documentClientOptions } from '../adapters/dynamo-store.ts';
+import { createExchange } from '../adapters/exchange-factory.ts';
+import { SnsNotifier } from '../adapters/sns-notifier.ts';
+import type { FormattableAlert } from '../domain/alert-format.ts';
+import { levelRank } from '../domain/state.ts';
+import { ConfigError } from '../errors.ts';
+import type { Clock, ExchangePort, Logger, Notifier } from '../ports.ts';
+import type { GuardDeps, TickResult } from '../use-cases/types.ts';
+import { formatIssues } from '../validation.ts';
+import { readDeployedConfig, staleAfterMs, type DeployedAccount, type DeployedConfig } from './deployed-config.ts';
+
+/** The Scheduler's input for one guard invocation: `{"accountId": "main"}`. */
+export const GuardEventSchema = z.object({ accountId: z.string().min(1) }).strict();
+
+const BaseEnvSchema = z.object({
+  AWS_REGION: z.string().min(1),
+  TABLE_NAME: z.string().min(1),
+  /** The deployed config: a path, relative to the bundle (index.mjs) unless absolute. */
+  RISKGUARD_CONFIG_FILE: z.string().min(1),
+});
+const GuardEnvSchema = BaseEnvSchema.extend({
+  ALERT_TOPIC_ARN: z.string().startsWith('arn:'),
+  /** Adds an `account` dimension to every metric: $0.30 per metric and account a month. */
+  METRICS_PER_ACCOUNT: z.stringbool().default(false),
+});
+const WatchdogEnvSchema = BaseEnvSchema.extend({ ALERT_TOPIC_ARN: z.string().startsWith('arn:') });
+
+/** Parses the environment; a bad or missing value fails the cold start with every problem listed. */
+export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(`invalid Lambda environment:\n${formatIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+function loadConfig(file: string): DeployedConfig {
+  return readDeployedConfig(isAbsolute(file) ? pathToFileURL(file) : new URL(file, import.meta.url));
+}
+
+/**
+ * Hides secrets in anything logged or alerted: the loaded API keys themselves and signed-request
+ * query parameters (ccxt error messages quote the URL, `...&signature=<hex>`).
+ */
+export class Redactor {
+  private readonly secrets = new Set<string>();
+
+  add(...values: string[]): void {
+    for (const v of values) if (v.length >= 4) this.secrets.add(v);
+  }
+
+  text(s: string): string {
+    let out = s.replace(/\b(signature|apiKey|api_key|secret|X-MBX-APIKEY)=([^&\s"',]+)/gi, '$1=[REDACTED]');
+    for (const secret of this.secrets) out = out.split(secret).join('[REDACTED]');
+    return out;
+  }
+
+  value(v: unknown): unknown {
+    if (typeof v === 'string') return this.text(v);
+    if (v instanceof Error) return { name: v.name, message: this.text(v.message) };
+    if (Array.isArray(v)) return v.map((x) => this.value(x));
+    if (v !== null && typeof v === 'object') {
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, this.value(x)]));
+    }
+    return v;
+  }
+}
+
+/** Logger, metrics and tracer of one function, plus the redactor every log line goes through. */
+export interface Observability {
+  logger: PowertoolsLogger;
+  metrics: Metrics;
+  tracer: Tracer;
+  redactor: Redactor;
+  /** The ports.Logger the use cases receive: structured, redacted. */
+  log: Logger;
+}
+
+export function observability(serviceName: string): Observability {
+  const logger = new PowertoolsLogger({ serviceName });
+  const redactor = new Redactor();
+  const emit = (level: 'debug' | 'info' | 'warn' | 'error') => (msg: string, data?: Record<string, unknown>) =>
+    data === undefined
+      ? logger[level](redactor.text(msg))
+      : logger[level](redactor.text(msg), redactor.value(data) as Record<string, never>);
+  return {
+    logger,
+    metrics: new Metrics({ namespace: 'riskguard', serviceName }),
+    tracer: new Tracer({ serviceName }),
+    redactor,
+    log: { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') },
+  };
+}
+
+/**
+ * Wraps a handler: Lambda context in every log line, a `## handler` trace subsegment when the
+ * invocation is sampled (Lambda decides: active tracing samples, it does not trace every request),
+ * metrics flushed, per-invocation log keys cleared, failures logged (redacted) and re-thrown so
+ * the Lambda Errors metric (and its alarm) sees them.
+ */
+export function instrumented<E, R>(o: Observability, fn: (event: E) => Promise<R>): (event: E, context: Context) => Promise<R> {
+  return async (event, context) => {
+    o.logger.addContext(context);
+    const parent = o.tracer.isTracingEnabled() ? o.tracer.getSegment() : undefined;
+    const sub = parent?.addNewSubsegment('## handler');
+    if (sub) {
+      o.tracer.setSegment(sub);
+      o.tracer.annotateColdStart();
+      o.tracer.addServiceNameAnnotation();
+    }
+    try {
+      return await fn(event);
+    } catch (err) {
+      o.log.error('invocation failed', { error: err });
+      if (sub && err instanceof Error) o.tracer.addErrorAsMetadata(err);
+      throw err;
+    } finally {
+      if (o.metrics.hasStoredMetrics()) o.metrics.publishStoredMetrics();
+      o.logger.resetKeys();
+      sub?.close();
+      if (parent) o.tracer.setSegment(parent);
+    }
+  };
+}
+
+/** Counts (and logs) alerts that could not be published, so the invocation can fail loudly. */
+class ReportingNotifier implements Notifier {
+  failures: string[] = [];
+  constructor(
+    private readonly inner: SnsNotifier,
+    private readonly redactor: Redactor,
+    private readonly log: Logger,
+  ) {}
+
+  async notify(alert: FormattableAlert): Promise<void> {
+    const clean = { ...alert, summary: this.redactor.text(alert.summary), body: this.redactor.text(alert.body) };
+    try {
+      await this.inner.notify(clean);
+    } catch (err) {
+      this.failures.push(`${alert.kind}: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+      this.log.error('alert could not be published', { account: alert.accountId, kind: alert.kind, error: err });
+      throw err;
+    }
+  }
+
+  /** Throws when any alert of this invocation was lost: the Errors alarm then reaches the topic. */
+  throwIfAny(): void {
+    const lost = this.failures.splice(0);
+    if (lost.length > 0) throw new Error(`${lost.length} alert(s) could not be published: ${lost.join('; ')}`);
+  }
+}
+
+const systemClock: Clock = { now: () => Date.now() };
+
+/** Everything the guard function needs, built once per cold start. */
+export function guardRuntime() {
+  const env = parseEnv(GuardEnvSchema);
+  const config = loadConfig(env.RISKGUARD_CONFIG_FILE);
+  const o = observability('guard');
+  const ddb = o.tracer.captureAWSv3Client(new DynamoDBClient({}));
+  const store = new DynamoStateStore({ tableName: env.TABLE_NAME, client: DynamoDBDocumentClient.from(ddb, documentClientOptions) });
+  const sns = new SnsNotifier({
+    topicArn: env.ALERT_TOPIC_ARN,
+    client: o.tracer.captureAWSv3Client(new SNSClient({})),
+    context: { tableName: env.TABLE_NAME, region: env.AWS_REGION },
+  });
+  const credentials = new CredentialsLoader({
+    ssm: o.tracer.captureAWSv3Client(new SSMClient({})),
+    secretsManager: o.tracer.captureAWSv3Client(new SecretsManagerClient({})),
+  });
+  const exchanges = new Map<string, Promise<ExchangePort>>();
+  o.metrics.setDefaultDimensions({ service: 'guard' });
+
+  /** The account the Scheduler named; an id not in the deployed config is a deployment bug. */
+  const account = (accountId: string): DeployedAccount => {
+    const a = config.accounts.find((x) => x.config.id === accountId);
+    if (!a) throw new ConfigError(`account "${accountId}" is not in the deployed config (${config.source}); redeploy`);
+    return a;
+  };
+
+  /** Deps for one tick; the exchange client (and its loaded markets) is reused while warm. */
+  const deps = async (a: DeployedAccount): Promise<{ deps: GuardDeps; alerts: ReportingNotifier }> => {
+    o.logger.appendKeys({ account: a.config.id, exchange: a.config.exchange });
+    let exchange = exchanges.get(a.config.id);
+    if (!exchange) {
+      exchange = credentials.load(a.config).then((creds) => {
+        o.redactor.add(creds.apiKey, creds.secret);
+        return createExchange(a.config, creds, { log: o.log });
+      });
+      exchanges.set(a.config.id, exchange);
+      exchange.catch(() => exchanges.delete(a.config.id));
+    }
+    const alerts = new ReportingNotifier(sns, o.redactor, o.log);
+    return { deps: { exchange: await exchange, store, notifier: alerts, clock: systemClock, log: o.log }, alerts };
+  };
+
+  /** Metrics without an account dimension unless METRICS_PER_ACCOUNT: each dimension value is a billed metric. */
+  const record = (r: TickResult): void => {
+    const m = o.metrics;
+    if (env.METRICS_PER_ACCOUNT) m.addDimension('account', r.accountId);
+    m.addMetric('Ticks', MetricUnit.Count, 1);
+    if (r.status !== 'UNKNOWN') m.addMetric('Level', MetricUnit.NoUnit, levelRank(r.level));
+    if (r.marginRatio !== null) m.addMetric('MarginRatio', MetricUnit.NoUnit, r.marginRatio);
+    if (r.drawdownPct !== null) m.addMetric('DrawdownPct', MetricUnit.Percent, r.drawdownPct);
+    m.addMetric('Actions', MetricUnit.Count, r.tripId !== null ? 1 : 0);
+    if (o.tracer.isTraceSampled()) {
+      o.tracer.putAnnotation('account', r.accountId);
+      o.tracer.putAnnotation('status', r.status);
+    }
+    o.log.info('tick', {
+      status: r.status,
+      level: r.level,
+      previousLevel: r.previousLevel,
+      halted: r.halted,
+      paused: r.paused,
+      marginRatio: r.marginRatio,
+      drawdownPct: r.drawdownPct,
+      actions: r.actions,
+      reasons: r.reasons,
+      alertsSent: r.alertsSent,
+      tripId: r.tripId,
+      residuals: r.residuals,
+    });
+  };
+
+  return { env, config, o, account, deps, record };
+}
+
+/** Everything the watchdog needs, built once per cold start. */
+export function watchdogRuntime() {
+  const env = parseEnv(WatchdogEnvSchema);
+  const config = loadConfig(env.RISKGUARD_CONFIG_FILE);
+  const o = observability('watchdog');
+  const ddb = o.tracer.captureAWSv3Client(new DynamoDBClient({}));
+  const store = new DynamoStateStore({ tableName: env.TABLE_NAME, client: DynamoDBDocumentClient.from(ddb, documentClientOptions) });
+  const notifier = new SnsNotifier({
+    topicArn: env.ALERT_TOPIC_ARN,
+    client: o.tracer.captureAWSv3Client(new SNSClient({})),
+    context: { tableName: env.TABLE_NAME, region: env.AWS_REGION },
+  });
+  const accounts = config.accounts.map((a) => ({
+    id: a.config.id,
+    staleAfterMs: staleAfterMs(a),
+    reminderMs: a.policy.reminderMinutes * 60_000,
+  }));
+  return { env, config, o, accounts, deps: { store, notifier, clock: systemClock, log: o.log } };
+}
+
+/** Everything the read-only status function needs, built once per cold start. */
+export function statusRuntime() {
+  const env = parseEnv(BaseEnvSchema);
+  const config = loadConfig(env.RISKGUARD_CONFIG_FILE);
+  const o = observability('status');
+  const ddb = o.tracer.captureAWSv3Client(new DynamoDBClient({}));
+  const store = new DynamoStateStore({ tableName: env.TABLE_NAME, client: DynamoDBDocumentClient.from(ddb, documentClientOptions) });
+  const find = (accountId: string) => config.accounts.find((a) => a.config.id === accountId) ?? null;
+  return { env, config, o, store, clock: systemClock, find };
+}

@@ -1,0 +1,51 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { bindTable } from './bind.ts';
+import { RiskguardFunction } from './riskguard-function.ts';
+
+export interface StatusEndpointProps {
+  readonly table: dynamodb.ITable;
+  readonly deployedConfigFile: string;
+  /** IAM principals (role/user ARNs) allowed to call the URL. @default none: grant with IAM yourself */
+  readonly callerArns?: readonly string[];
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * "May I trade?" for trading agents: a function URL with AWS_IAM auth (SigV4-signed GET
+ * `?account=ID`). The function can only GetItem the table: it cannot disarm or re-arm anything.
+ */
+export class StatusEndpoint extends Construct {
+  readonly function: RiskguardFunction;
+  readonly url: lambda.FunctionUrl;
+
+  constructor(scope: Construct, id: string, props: StatusEndpointProps) {
+    super(scope, id);
+    this.function = new RiskguardFunction(this, 'Status', {
+      name: 'status',
+      exchanges: [],
+      deployedConfigFile: props.deployedConfigFile,
+      memorySize: 256,
+      timeout: Duration.seconds(10),
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+    });
+    bindTable(this.function, props.table, ['get']);
+    this.url = this.function.fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
+    for (const arn of props.callerArns ?? []) this.url.grantInvokeUrl(new iam.ArnPrincipal(arn));
+
+    Validations.of(this.function.fn).acknowledge(
+      {
+        id: 'Serverless-LambdaDLQ',
+        reason: 'Invoked synchronously through its function URL: a failure is returned to the caller, there is no event to keep.',
+      },
+      {
+        id: 'Serverless-LambdaAsyncFailureDestination',
+        reason: 'Invoked synchronously through its function URL only; there are no asynchronous invocations to route.',
+      },
+    );
+  }
+}

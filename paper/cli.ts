@@ -1,0 +1,57 @@
+import { startPaperExchange, type PaperExchange } from './index.ts';
+
+export interface PaperCliOptions {
+  /** Default 0 (a free port). */
+  port?: number;
+  /** `SYMBOL=FILE` pairs, e.g. `BTCUSDT=data/binance-futures-BTCUSDT-1m-2020-03-11_13.csv`. */
+  replay?: string[];
+  /** Replay-seconds per wall-second. Default 1. */
+  speed?: number;
+  host?: string;
+  /** Demo account wallet, USDT. Default 10,000. */
+  demoWallet?: number;
+  /** Where the banner goes. Default console.log. */
+  log?: (line: string) => void;
+}
+
+/** Parses `SYMBOL=FILE` (the symbol in Binance form, e.g. BTCUSDT). */
+export function parseReplayArg(arg: string): { symbol: string; file: string } {
+  const i = arg.indexOf('=');
+  const symbol = i > 0 ? arg.slice(0, i).trim().toUpperCase() : '';
+  const file = i > 0 ? arg.slice(i + 1).trim() : '';
+  if (!/^[A-Z0-9]{2,20}USDT$/.test(symbol) || file === '') {
+    throw new Error(`--replay expects SYMBOL=FILE with a USDⓈ-M symbol such as BTCUSDT, got "${arg}"`);
+  }
+  return { symbol, file };
+}
+
+/**
+ * `riskguard paper`: runs the paper exchange standalone, creates a demo account and prints how to
+ * reach it. Returns the running exchange (close() stops it); the caller keeps the process alive.
+ */
+export async function runPaperCli(opts: PaperCliOptions = {}): Promise<PaperExchange> {
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const replay = (opts.replay ?? []).map(parseReplayArg);
+  const speed = opts.speed ?? 1;
+  if (!(speed >= 0)) throw new Error(`--speed must be ≥ 0, got ${speed}`);
+  const ex = await startPaperExchange({
+    port: opts.port ?? 0,
+    ...(opts.host !== undefined ? { host: opts.host } : {}),
+    replay,
+    speed,
+  });
+  const demo = ex.engine.createAccount({ label: 'demo', walletBalance: opts.demoWallet ?? 10_000 });
+  const range = ex.engine.replayRange();
+  log(`paper exchange (Binance USDⓈ-M REST subset) listening on ${ex.url}`);
+  log(`admin token (X-Paper-Admin): ${ex.adminToken}`);
+  log(`demo account ${demo.id}: ${demo.crossWallet} USDT`);
+  log(`  apiKey: ${demo.apiKey}`);
+  log(`  secret: ${demo.secret}`);
+  if (range !== null) {
+    log(`replaying ${replay.map((r) => r.symbol).join(', ')} from ${new Date(ex.engine.now()).toISOString()} to ${new Date(range.end).toISOString()} at ${speed}x`);
+  } else {
+    log('no replay: set prices with POST /paper/prices');
+  }
+  log('point ccxt binanceusdm at it with fetchImplementation: redirectFetch(url) (functions/adapters/ccxt-transport.ts)');
+  return ex;
+}

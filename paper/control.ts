@@ -1,0 +1,296 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as z from 'zod';
+import { BRACKET_SOURCE } from './brackets.ts';
+import type { AccountSpec, PaperAccount, PaperEngine } from './engine.ts';
+import { FAULT_KINDS } from './faults.ts';
+import type { PaperServerDeps } from './server.ts';
+
+/**
+ * Control API under /paper/* — loopback only, guarded by the `X-Paper-Admin` token (except
+ * GET /paper/health). JSON in, JSON out; bodies are validated with zod and every violation is
+ * reported with its path.
+ *
+ *   GET    /paper/health                      → { ok, time }                         (no token)
+ *   GET    /paper/state                       → clock, replay span, marks, accounts, bracket source
+ *   POST   /paper/accounts                    AccountBody → { accountId, apiKey, secret, account }
+ *   GET    /paper/accounts                    → [{ id, label, apiKey, hedgeMode }]
+ *   GET    /paper/accounts/:id                → true state (wallet, positions, orders, liquidations, income)
+ *   POST   /paper/accounts/:id/deposit        { amount } → account
+ *   POST   /paper/accounts/:id/withdraw       { amount } → account
+ *   GET    /paper/prices                      → { time, marks }
+ *   POST   /paper/prices                      { prices: { BTCUSDT: 60000, ETHUSDT: null } } (null = follow replay again)
+ *   GET    /paper/clock                       → { time, speed, replay }
+ *   POST   /paper/clock                       { advanceMs } | { to } [, stepMs] → { time, liquidations }
+ *   GET    /paper/faults                      → active faults
+ *   POST   /paper/faults                      FaultBody → fault
+ *   DELETE /paper/faults                      → { cleared: true }
+ *   GET    /paper/liquidations                → every liquidation event
+ */
+
+const PositionBody = z
+  .object({
+    symbol: z.string().regex(/^[A-Z0-9]{2,20}USDT$/, 'a Binance USDⓈ-M symbol such as BTCUSDT'),
+    side: z.enum(['long', 'short']),
+    size: z.number().positive(),
+    entryPrice: z.number().positive(),
+    marginMode: z.enum(['cross', 'isolated']).default('cross'),
+    leverage: z.number().int().min(1).max(150).optional(),
+    isolatedMargin: z.number().positive().optional(),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.marginMode === 'isolated' && p.isolatedMargin === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['isolatedMargin'], message: 'required when marginMode is "isolated"' });
+    }
+    if (p.marginMode === 'cross' && p.isolatedMargin !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['isolatedMargin'], message: 'only allowed when marginMode is "isolated"' });
+    }
+  });
+
+export const AccountBody = z
+  .object({
+    label: z.string().min(1).max(64).optional(),
+    walletBalance: z.number().nonnegative(),
+    hedgeMode: z.boolean().default(false),
+    canTrade: z.boolean().default(true),
+    enableWithdrawals: z.boolean().default(false),
+    apiKey: z.string().regex(/^[A-Za-z0-9]{16,128}$/, '16–128 letters/digits').optional(),
+    secret: z.string().min(16).max(128).optional(),
+    symbols: z
+      .record(
+        z.string(),
+        z.object({ marginMode: z.enum(['cross', 'isolated']).optional(), leverage: z.number().int().min(1).max(150).optional() }).strict(),
+      )
+      .optional(),
+    positions: z.array(PositionBody).default([]),
+  })
+  .strict();
+
+const AmountBody = z.object({ amount: z.number().positive() }).strict();
+
+const PricesBody = z.object({ prices: z.record(z.string(), z.number().positive().nullable()) }).strict();
+
+const ClockBody = z
+  .object({
+    advanceMs: z.number().nonnegative().optional(),
+    to: z.number().int().optional(),
+    stepMs: z.number().positive().optional(),
+  })
+  .strict()
+  .refine((b) => (b.advanceMs === undefined) !== (b.to === undefined), { message: 'give exactly one of advanceMs and to' });
+
+export const FaultBody = z
+  .object({
+    kind: z.enum(FAULT_KINDS),
+    endpoint: z.string().min(1).optional(),
+    count: z.number().int().positive().max(1_000_000).optional(),
+    accountId: z.string().optional(),
+    hangMs: z.number().int().nonnegative().max(600_000).optional(),
+    afterProcessing: z.boolean().optional(),
+    fillRatio: z.number().min(0).max(1).optional(),
+    staleMs: z.number().int().nonnegative().optional(),
+  })
+  .strict();
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly issues?: { path: string; message: string }[],
+  ) {
+    super(message);
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, body: string): T {
+  let json: unknown;
+  try {
+    json = body.trim() === '' ? {} : JSON.parse(body);
+  } catch {
+    throw new HttpError(400, 'body is not valid JSON');
+  }
+  const r = schema.safeParse(json);
+  if (!r.success) {
+    throw new HttpError(
+      400,
+      'invalid request body',
+      r.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message })),
+    );
+  }
+  return r.data;
+}
+
+function isLoopback(addr: string | undefined): boolean {
+  if (addr === undefined) return false;
+  return addr === '::1' || addr.startsWith('127.') || addr.startsWith('::ffff:127.');
+}
+
+function tokenOk(given: string | string[] | undefined, expected: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The true state of an account, in plain numbers (what the guard should have seen). */
+export function accountView(engine: PaperEngine, acc: PaperAccount): unknown {
+  const risk = engine.accountRisk(acc);
+  return {
+    id: acc.id,
+    label: acc.label,
+    apiKey: acc.apiKey,
+    hedgeMode: acc.dualSide,
+    canTrade: acc.canTrade,
+    time: engine.now(),
+    wallet: { cross: risk.crossWallet, isolated: risk.isolatedWallets, total: risk.walletBalance },
+    unrealizedPnl: risk.unrealizedPnl,
+    marginBalance: risk.marginBalance,
+    crossMarginBalance: risk.crossMarginBalance,
+    crossMaintMargin: risk.crossMaintMargin,
+    crossMarginRatio: risk.crossMarginRatio,
+    totalMaintMargin: risk.totalMaintMargin,
+    availableBalance: risk.availableBalance,
+    maxWithdrawAmount: risk.maxWithdrawAmount,
+    positions: risk.positions.map((r) => ({
+      symbol: r.position.symbol,
+      positionSide: r.position.positionSide,
+      side: r.position.amt > 0 ? 'long' : 'short',
+      size: Math.abs(r.position.amt),
+      entryPrice: r.position.entryPrice,
+      markPrice: r.markPrice,
+      marginMode: r.position.marginType === 'ISOLATED' ? 'isolated' : 'cross',
+      leverage: r.leverage,
+      isolatedWallet: r.position.marginType === 'ISOLATED' ? r.position.isolatedWallet : null,
+      notional: r.notional,
+      unrealizedPnl: r.unrealizedPnl,
+      maintMargin: r.maintMargin,
+      maintMarginRatio: r.maintMarginRatio,
+      maintAmount: r.maintAmount,
+      initialMargin: r.initialMargin,
+      liquidationPrice: r.liquidationPrice > 0 ? r.liquidationPrice : null,
+      updateTime: r.position.updateTime,
+    })),
+    symbolConfig: Object.fromEntries(
+      [...acc.symbolConfig.entries()].map(([s, c]) => [s, { marginMode: c.marginType === 'ISOLATED' ? 'isolated' : 'cross', leverage: c.leverage }]),
+    ),
+    openOrders: [...acc.openOrders.values()],
+    openAlgoOrders: [...acc.openAlgoOrders.values()],
+    liquidations: acc.forceOrders,
+    income: acc.income,
+  };
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'Content-Type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+/** Handles one /paper/* request. */
+export async function handleControl(req: IncomingMessage, res: ServerResponse, url: URL, body: string, deps: PaperServerDeps): Promise<void> {
+  const { engine, faults, driver } = deps;
+  const method = req.method ?? 'GET';
+  const path = url.pathname.replace(/\/+$/, '');
+  try {
+    if (!isLoopback(req.socket.remoteAddress)) throw new HttpError(403, 'the control API answers loopback clients only');
+    if (method === 'GET' && path === '/paper/health') return send(res, 200, { ok: true, time: engine.now() });
+    if (!tokenOk(req.headers['x-paper-admin'], deps.adminToken)) throw new HttpError(401, 'missing or wrong X-Paper-Admin token');
+    driver?.sync();
+
+    const accountMatch = /^\/paper\/accounts\/([^/]+)(\/deposit|\/withdraw)?$/.exec(path);
+    const accountById = (id: string): PaperAccount => {
+      try {
+        return engine.getAccount(decodeURIComponent(id));
+      } catch {
+        throw new HttpError(404, `no account "${id}"`);
+      }
+    };
+
+    if (method === 'GET' && path === '/paper/state') {
+      return send(res, 200, {
+        time: engine.now(),
+        speed: driver?.speed ?? 0,
+        replay: engine.replayRange(),
+        marks: engine.marksSnapshot(),
+        accounts: engine.listAccounts().map((a) => a.id),
+        brackets: BRACKET_SOURCE,
+        fees: { taker: engine.takerFee, slippage: engine.slippage, clearance: engine.clearanceFee },
+      });
+    }
+    if (path === '/paper/accounts' && method === 'POST') {
+      const b = parse(AccountBody, body);
+      const spec: AccountSpec = {
+        walletBalance: b.walletBalance,
+        hedgeMode: b.hedgeMode,
+        canTrade: b.canTrade,
+        enableWithdrawals: b.enableWithdrawals,
+        positions: b.positions,
+        ...(b.label !== undefined ? { label: b.label } : {}),
+        ...(b.apiKey !== undefined ? { apiKey: b.apiKey } : {}),
+        ...(b.secret !== undefined ? { secret: b.secret } : {}),
+        ...(b.symbols !== undefined ? { symbols: b.symbols } : {}),
+      };
+      const acc = semantic(() => engine.createAccount(spec));
+      return send(res, 201, { accountId: acc.id, apiKey: acc.apiKey, secret: acc.secret, account: accountView(engine, acc) });
+    }
+    if (path === '/paper/accounts' && method === 'GET') {
+      return send(res, 200, engine.listAccounts().map((a) => ({ id: a.id, label: a.label, apiKey: a.apiKey, hedgeMode: a.dualSide })));
+    }
+    if (accountMatch !== null) {
+      const acc = accountById(accountMatch[1]!);
+      const action = accountMatch[2];
+      if (action === undefined && method === 'GET') return send(res, 200, accountView(engine, acc));
+      if (action !== undefined && method === 'POST') {
+        const { amount } = parse(AmountBody, body);
+        semantic(() => (action === '/deposit' ? engine.deposit(acc.id, amount) : engine.withdraw(acc.id, amount)));
+        return send(res, 200, accountView(engine, acc));
+      }
+    }
+    if (path === '/paper/prices' && method === 'GET') return send(res, 200, { time: engine.now(), marks: engine.marksSnapshot() });
+    if (path === '/paper/prices' && method === 'POST') {
+      const { prices } = parse(PricesBody, body);
+      const set: Record<string, number> = {};
+      for (const [symbol, price] of Object.entries(prices)) {
+        if (price === null) engine.resumeReplay(symbol);
+        else set[symbol] = price;
+      }
+      const liquidations = semantic(() => engine.setPrices(set));
+      return send(res, 200, { time: engine.now(), marks: engine.marksSnapshot(), liquidations });
+    }
+    if (path === '/paper/clock' && method === 'GET') {
+      return send(res, 200, { time: engine.now(), speed: driver?.speed ?? 0, replay: engine.replayRange() });
+    }
+    if (path === '/paper/clock' && method === 'POST') {
+      const b = parse(ClockBody, body);
+      const opts = b.stepMs !== undefined ? { stepMs: b.stepMs } : {};
+      const liquidations = semantic(() => (b.advanceMs !== undefined ? engine.advanceBy(b.advanceMs, opts) : engine.advanceTo(b.to!, opts)));
+      driver?.rebase();
+      return send(res, 200, { time: engine.now(), liquidations });
+    }
+    if (path === '/paper/faults' && method === 'GET') return send(res, 200, faults.list());
+    if (path === '/paper/faults' && method === 'POST') {
+      const b = parse(FaultBody, body);
+      if (b.accountId !== undefined) accountById(b.accountId);
+      return send(res, 201, faults.add(b));
+    }
+    if (path === '/paper/faults' && method === 'DELETE') {
+      faults.clear();
+      return send(res, 200, { cleared: true });
+    }
+    if (path === '/paper/liquidations' && method === 'GET') return send(res, 200, engine.liquidations());
+    throw new HttpError(404, `no control endpoint ${method} ${path}`);
+  } catch (e) {
+    if (e instanceof HttpError) return send(res, e.status, { error: e.message, ...(e.issues ? { issues: e.issues } : {}) });
+    throw e;
+  }
+}
+
+/** Runs an engine call whose Error means "your request makes no sense here" → HTTP 400. */
+function semantic<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof Error) throw new HttpError(400, e.message);
+    throw e;
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * A Binance-style API error: `{"code": -2022, "msg": "ReduceOnly Order is rejected."}` with an
+ * HTTP status. The engine throws these so the HTTP layer can answer exactly like Binance, and
+ * in-process users see the same codes.
+ *
+ * What ccxt 4.5.84 (binanceusdm, fapi host) turns each code into is noted per constant.
+ */
+export class PaperApiError extends Error {
+  override readonly name = 'PaperApiError';
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly httpStatus = 400,
+  ) {
+    super(message);
+  }
+
+  toJSON(): { code: number; msg: string } {
+    return { code: this.code, msg: this.message };
+  }
+}
+
+/** Error factories, one per Binance code the paper exchange produces. */
+export const E = {
+  /** ccxt: RateLimitExceeded by code, but HTTP 429 makes ccxt throw DDoSProtection first. */
+  tooManyRequests: (limit: number) =>
+    new PaperApiError(
+      -1003,
+      `Too many requests; current limit of IP(127.0.0.1) is ${limit} requests per minute. Please use the websocket for live updates to avoid polling the API.`,
+      429,
+    ),
+  /** ccxt: InvalidNonce. */
+  timestampOutside: () => new PaperApiError(-1021, 'Timestamp for this request is outside of the recvWindow.'),
+  /** ccxt: InvalidNonce. */
+  timestampAhead: () => new PaperApiError(-1021, "Timestamp for this request was 1000ms ahead of the server's time."),
+  /** ccxt: AuthenticationError. */
+  badSignature: () => new PaperApiError(-1022, 'Signature for this request is not valid.'),
+  /** ccxt: BadRequest. */
+  missingParam: (name: string) =>
+    new PaperApiError(-1102, `Mandatory parameter '${name}' was not sent, was empty/null, or malformed.`),
+  /** ccxt: BadRequest. */
+  notRequired: (name: string) => new PaperApiError(-1106, `Parameter '${name}' sent when not required.`),
+  /** ccxt: BadRequest. */
+  precision: () => new PaperApiError(-1111, 'Precision is over the maximum defined for this asset.'),
+  /** ccxt: BadRequest (via -1100 family). */
+  illegalParam: (name: string) => new PaperApiError(-1100, `Illegal characters found in parameter '${name}'; legal range is '^[0-9]{1,20}$'.`),
+  /** ccxt: BadRequest. */
+  recvWindowTooBig: () => new PaperApiError(-1131, 'recvWindow must be less than 60000'),
+  /** ccxt: BadSymbol. */
+  invalidSymbol: () => new PaperApiError(-1121, 'Invalid symbol.'),
+  /** ccxt: BadRequest. */
+  invalidSide: () => new PaperApiError(-1117, 'Invalid side.'),
+  /** ccxt: BadRequest. */
+  invalidOrderType: () => new PaperApiError(-1116, 'Invalid orderType.'),
+  /** ccxt: OrderNotFound. */
+  unknownOrder: () => new PaperApiError(-2011, 'Unknown order sent.'),
+  /** ccxt: OrderNotFound. */
+  orderDoesNotExist: () => new PaperApiError(-2013, 'Order does not exist.'),
+  /** ccxt: AuthenticationError. */
+  apiKeyFormat: () => new PaperApiError(-2014, 'API-key format invalid.', 401),
+  /** ccxt: AuthenticationError. */
+  invalidApiKey: () => new PaperApiError(-2015, 'Invalid API-key, IP, or permissions for action.', 401),
+  /** ccxt: InsufficientFunds. */
+  marginInsufficient: () => new PaperApiError(-2019, 'Margin is insufficient.'),
+  /** ccxt: InvalidOrder. */
+  reduceOnlyRejected: () => new PaperApiError(-2022, 'ReduceOnly Order is rejected.'),
+  /** ccxt: OperationRejected. */
+  maxPositionAtLeverage: () => new PaperApiError(-2027, 'Exceeded the maximum allowable position at current leverage.'),
+  /** ccxt: BadRequest. */
+  qtyNotPositive: () => new PaperApiError(-4003, 'Quantity less than or equal to zero.'),
+  /** ccxt: BadRequest (not InvalidOrder: binance.js maps -4005 to BadRequest). */
+  qtyTooBig: () => new PaperApiError(-4005, 'Quantity greater than max quantity.'),
+  /** ccxt: BadRequest. */
+  invalidLeverage: () => new PaperApiError(-4028, 'Leverage is not valid'),
+  /** ccxt: MarginModeAlreadySet (message match). */
+  noNeedMarginType: () => new PaperApiError(-4046, 'No need to change margin type.'),
+  /** ccxt: OperationRejected. */
+  marginTypeOpenOrders: () => new PaperApiError(-4047, 'Margin type cannot be changed if there exists open orders.'),
+  /** ccxt: OperationRejected. */
+  marginTypePosition: () => new PaperApiError(-4048, 'Margin type cannot be changed if there exists position.'),
+  /** ccxt: OperationRejected. */
+  noNeedPositionSide: () => new PaperApiError(-4059, 'No need to change position side.'),
+  /** ccxt: OperationRejected. */
+  positionSideMismatch: () => new PaperApiError(-4061, "Order's position side does not match user's setting."),
+  /** ccxt: ExchangeError. */
+  positionSideChangeBlocked: () => new PaperApiError(-4068, 'The position side cannot be changed if there exists position.'),
+  /** ccxt: OperationRejected. */
+  reduceOnlyMarginCheck: () =>
+    new PaperApiError(-4118, 'ReduceOnly Order Failed. Please check your existing position and open orders'),
+  /** ccxt: ExchangeError. Binance since 2025-12-09 for conditional types on /fapi/v1/order. */
+  useAlgoEndpoint: () =>
+    new PaperApiError(-4120, 'Order type not supported for this endpoint. Please use the Algo Order API endpoints instead.'),
+  /** ccxt: InvalidOrder. */
+  minNotional: (n: number) =>
+    new PaperApiError(-4164, `Order's notional must be no smaller than ${n} (unless you choose reduce only).`),
+  /** ccxt: OrderNotFillable. */
+  postOnlyRejected: () =>
+    new PaperApiError(-5022, 'Due to the order could not be executed as maker, the Post Only order will be rejected.'),
+  /** ccxt: OperationFailed. */
+  unknown: (msg = 'An unknown error occured while processing the request.') => new PaperApiError(-1000, msg),
+};

@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Fault injection for the next N requests to an endpoint (or to all). Each matching request that
+ * a fault applies to uses up one of its N; an exhausted fault disappears.
+ *
+ * Kinds and what the client sees:
+ * - `http500` / `http503`: that status with a plain-text body, request not processed.
+ * - `http429`: HTTP 429 `{"code":-1003,…}` with Retry-After, request not processed.
+ * - `timeout`: no answer for `hangMs` (default 15 s, longer than ccxt's default 10 s), then the
+ *   socket is destroyed. With `afterProcessing: true` the request IS executed first (an order
+ *   really fills, but the client never learns it).
+ * - `malformed-json`: the request is processed, the 200 body is truncated JSON.
+ * - `empty-positions`: position lists (account, positionRisk) are `[]`.
+ * - `zero-balance`: the USDT balance and account totals report 0.
+ * - `stale-mark`: mark/position update times are `staleMs` (default 1 h) in the past.
+ * - `partial-fill`: the next MARKET order fills only `fillRatio` (default 0.5); the rest expires.
+ * - `reduce-only-reject`: the next reduce-only order (or hedge-mode close) gets -2022.
+ */
+export const FAULT_KINDS = [
+  'http500',
+  'http503',
+  'http429',
+  'timeout',
+  'malformed-json',
+  'empty-positions',
+  'zero-balance',
+  'stale-mark',
+  'partial-fill',
+  'reduce-only-reject',
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export interface FaultSpec {
+  kind: FaultKind;
+  /** `'*'` (default), a path (`/fapi/v3/positionRisk`) or `METHOD path` (`POST /fapi/v1/order`). */
+  endpoint?: string;
+  /** How many requests it affects. Default 1. */
+  count?: number;
+  /** Only requests signed with this account's key. */
+  accountId?: string;
+  hangMs?: number;
+  afterProcessing?: boolean;
+  fillRatio?: number;
+  staleMs?: number;
+}
+
+export interface ActiveFault extends Required<Pick<FaultSpec, 'kind' | 'endpoint' | 'count'>> {
+  id: string;
+  remaining: number;
+  accountId?: string;
+  hangMs: number;
+  afterProcessing: boolean;
+  fillRatio: number;
+  staleMs: number;
+}
+
+export interface FaultTarget {
+  method: string;
+  path: string;
+  accountId?: string;
+}
+
+export class FaultInjector {
+  private faults: ActiveFault[] = [];
+
+  add(spec: FaultSpec): ActiveFault {
+    const count = spec.count ?? 1;
+    const f: ActiveFault = {
+      id: `fault-${randomBytes(4).toString('hex')}`,
+      kind: spec.kind,
+      endpoint: spec.endpoint ?? '*',
+      count,
+      remaining: count,
+      hangMs: spec.hangMs ?? 15_000,
+      afterProcessing: spec.afterProcessing ?? false,
+      fillRatio: spec.fillRatio ?? 0.5,
+      staleMs: spec.staleMs ?? 3_600_000,
+      ...(spec.accountId !== undefined ? { accountId: spec.accountId } : {}),
+    };
+    this.faults.push(f);
+    return f;
+  }
+
+  list(): ActiveFault[] {
+    return this.faults.map((f) => ({ ...f }));
+  }
+
+  clear(): void {
+    this.faults = [];
+  }
+
+  private matches(f: ActiveFault, t: FaultTarget): boolean {
+    if (f.accountId !== undefined && f.accountId !== t.accountId) return false;
+    if (f.endpoint === '*') return true;
+    const sp = f.endpoint.indexOf(' ');
+    if (sp > 0) return f.endpoint.slice(0, sp).toUpperCase() === t.method && f.endpoint.slice(sp + 1) === t.path;
+    return f.endpoint === t.path;
+  }
+
+  /** Finds the first live fault of one of `kinds` for the request and uses up one of its count. */
+  take(kinds: readonly FaultKind[], t: FaultTarget): ActiveFault | undefined {
+    const i = this.faults.findIndex((f) => kinds.includes(f.kind) && this.matches(f, t));
+    if (i < 0) return undefined;
+    const f = this.faults[i]!;
+    f.remaining--;
+    if (f.remaining <= 0) this.faults.splice(i, 1);
+    return f;
+  }
+}
