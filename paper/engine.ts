@@ -899,10 +899,16 @@ export class PaperEngine {
    * reducing part, opens/increases with the rest, charges the taker fee, checks margin for the
    * increasing part (throws before changing anything).
    */
-  private fill(acc: PaperAccount, order: OrderRecord, qty: number, price: number, checkMargin: boolean): void {
+  private fill(acc: PaperAccount, order: OrderRecord, requestedQty: number, price: number, checkMargin: boolean): void {
     const m = this.market(order.symbol);
     const key = posKey(order.symbol, order.positionSide);
     const pos = acc.positions.get(key);
+    let qty = requestedQty;
+    if (order.positionSide !== 'BOTH' && (order.side === 'BUY') !== (order.positionSide === 'LONG')) {
+      // A hedge-mode close never opens the other way: a LONG leg cannot go short.
+      qty = Math.min(qty, Math.abs(pos?.amt ?? 0));
+      if (qty <= 0) throw E.reduceOnlyRejected();
+    }
     const cfg = this.symbolConfig(acc, order.symbol);
     const signed = order.side === 'BUY' ? qty : -qty;
     const a = pos?.amt ?? 0;

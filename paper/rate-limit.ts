@@ -11,6 +11,7 @@ const WEIGHTS: Record<string, number | [withSymbol: number, withoutSymbol: numbe
   'GET /fapi/v1/exchangeInfo': 1,
   'GET /fapi/v1/premiumIndex': [1, 10],
   'GET /fapi/v1/ticker/price': [1, 2],
+  'GET /fapi/v1/ticker/24hr': [1, 40],
   'GET /fapi/v2/ticker/price': [1, 2],
   'GET /fapi/v2/account': 5,
   'GET /fapi/v3/account': 5,

@@ -187,6 +187,36 @@ function buildRoutes(): Map<string, Route> {
     });
   }
 
+  pub('GET /fapi/v1/ticker/24hr', (ctx) => {
+    // A flat 24 h ticker at the mark: enough for ccxt fetchTicker(s); there is no trading tape.
+    const { engine } = ctx.deps;
+    const row = (sym: string, price: number) => {
+      const p = fmt.dec(price, engine.market(sym).pricePrecision);
+      const now = engine.now();
+      return {
+        symbol: sym,
+        priceChange: '0',
+        priceChangePercent: '0.000',
+        weightedAvgPrice: p,
+        lastPrice: p,
+        lastQty: '0',
+        openPrice: p,
+        highPrice: p,
+        lowPrice: p,
+        volume: '0',
+        quoteVolume: '0',
+        openTime: now - 86_400_000,
+        closeTime: now,
+        firstId: 0,
+        lastId: 0,
+        count: 0,
+      };
+    };
+    const symbol = ctx.params.symbol;
+    if (symbol !== undefined) return row(symbol, engine.markPrice(symbol));
+    return Object.entries(engine.marksSnapshot()).map(([sym, m]) => row(sym, m.price));
+  });
+
   r.set('GET /fapi/v3/account', accountRoute(false));
   r.set('GET /fapi/v2/account', accountRoute(true));
   r.set('GET /fapi/v3/balance', balanceRoute);

@@ -185,7 +185,6 @@ export function guardRuntime() {
     secretsManager: o.tracer.captureAWSv3Client(new SecretsManagerClient({})),
   });
   const exchanges = new Map<string, Promise<ExchangePort>>();
-  o.metrics.setDefaultDimensions({ service: 'guard' });
 
   /** The account the Scheduler named; an id not in the deployed config is a deployment bug. */
   const account = (accountId: string): DeployedAccount => {

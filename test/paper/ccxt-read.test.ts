@@ -119,7 +119,7 @@ describe('request weights', () => {
       const { client } = clientFor(small, { walletBalance: 1 });
       await client.loadMarkets(); // unsigned: counted for the IP, not the key
       await client.fetchBalance(); // 5
-      expect(client.last_response_headers['X-Mbx-Used-Weight-1m']).toBe('5');
+      expect(client.last_response_headers?.['X-Mbx-Used-Weight-1m']).toBe('5');
       await client.fetchBalance(); // 10
       await expect(client.fetchBalance()).rejects.toThrow(DDoSProtection);
       await expect(client.fetchBalance()).rejects.toThrow(/-1003/);

@@ -74,6 +74,11 @@ describe('hedge mode', () => {
     await expect(client.createOrder(ETH, 'market', 'sell', 2, undefined, { positionSide: 'LONG', reduceOnly: true })).rejects.toThrow(/-1106/);
   });
 
+  it('closing more than the leg is -2022, never a flip into the other side', async () => {
+    const { client } = clientFor(ex, hedged);
+    await expect(client.createOrder(ETH, 'market', 'sell', 2.5, undefined, { positionSide: 'LONG' })).rejects.toThrow(/-2022/);
+  });
+
   it('an order without positionSide is -4061', async () => {
     const { client } = clientFor(ex, hedged);
     await expect(client.createOrder(ETH, 'market', 'sell', 1)).rejects.toThrow(/-4061/);
@@ -89,6 +94,12 @@ describe('order limits', () => {
     // Splitting into chunks at the limit works.
     for (let i = 0; i < 5; i++) await client.createOrder(BTC, 'market', 'sell', i < 4 ? 120 : 20, undefined, { reduceOnly: true });
     expect(await client.fetchPositions()).toEqual([]);
+  });
+
+  it('a ticker is the mark (the paper exchange has no trade tape)', async () => {
+    const { client } = clientFor(ex, { walletBalance: 0 });
+    expect((await client.fetchTicker(BTC)).last).toBe(100_000);
+    expect((await client.fetchMarkPrice(BTC)).markPrice).toBe(100_000);
   });
 
   it('an order the margin cannot carry is -2019 (InsufficientFunds)', async () => {
@@ -121,7 +132,7 @@ describe('conditional (algo) orders', () => {
     ex.engine.setPrice('ETHUSDT', 3_790);
     try {
       expect(await client.fetchPositions([ETH])).toEqual([]);
-      const fired = await client.fetchOrder(stop.id, ETH, { trigger: true });
+      const fired = await client.fetchOrder(stop.id!, ETH, { trigger: true });
       expect((fired.info as any).algoStatus).toBe('FINISHED');
     } finally {
       ex.engine.setPrice('ETHUSDT', 4_000);

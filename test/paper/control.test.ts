@@ -34,7 +34,7 @@ describe('control API guard', () => {
   it('turns engine refusals into 400 with the reason', async () => {
     const res = await control(ex, 'POST', '/paper/accounts', {
       walletBalance: 100,
-      positions: [{ symbol: 'BTCUSDT', side: 'long', size: 1, entryPrice: 20_000, leverage: 150 }],
+      positions: [{ symbol: 'AAVEUSDT', side: 'long', size: 1, entryPrice: 200, leverage: 100 }], // AAVE allows 75x
     });
     expect(res.status).toBe(400);
     expect(res.json.error).toMatch(/leverage/);
