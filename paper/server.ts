@@ -542,7 +542,13 @@ export function createPaperServer(deps: PaperServerDeps): PaperServer {
 
     let used = 0;
     const send = (status: number, payload: string, extra: Record<string, string> = {}): void => {
-      res.writeHead(status, { 'Content-Type': 'application/json;charset=UTF-8', 'X-MBX-USED-WEIGHT-1M': String(used), ...extra });
+      // X-Paper-Market-Time: the replay clock, so a client can judge mark freshness in market time.
+      res.writeHead(status, {
+        'Content-Type': 'application/json;charset=UTF-8',
+        'X-MBX-USED-WEIGHT-1M': String(used),
+        'X-Paper-Market-Time': String(deps.engine.now()),
+        ...extra,
+      });
       res.end(payload);
     };
     const sendError = (e: PaperApiError, extra: Record<string, string> = {}): void => {

@@ -60,10 +60,12 @@ export function gateSnapshot(
   opts: GateOptions = DEFAULT_GATE,
 ): GateVerdict {
   const reasons: string[] = [];
+  // Freshness is judged on the venue's clock when it reports one (a replaying paper exchange).
+  const venueNow = snapshot.timestamp ?? now;
   for (const p of snapshot.positions) {
-    if (p.markTimestamp !== undefined && now - p.markTimestamp > opts.maxMarkAgeMs) {
+    if (p.markTimestamp !== undefined && venueNow - p.markTimestamp > opts.maxMarkAgeMs) {
       reasons.push(
-        `${p.symbol} mark price is ${Math.round((now - p.markTimestamp) / 1000)} s old (limit ${Math.round(opts.maxMarkAgeMs / 1000)} s): stale`,
+        `${p.symbol} mark price is ${Math.round((venueNow - p.markTimestamp) / 1000)} s old (limit ${Math.round(opts.maxMarkAgeMs / 1000)} s): stale`,
       );
     }
   }

@@ -183,7 +183,7 @@ export class BinanceUsdmExchange implements ExchangePort {
     });
     const snapshot = {
       exchange: this.id,
-      timestamp: Math.max(0, ...marks.map((m) => m.time)),
+      timestamp: this.venueNow(),
       crossWalletBalance: asset.crossWalletBalance,
       exchangeTotals: { maintenanceMargin: account.totalMaintMargin, marginBalance: account.totalMarginBalance },
       positions,
@@ -191,6 +191,13 @@ export class BinanceUsdmExchange implements ExchangePort {
     const r = AccountSnapshotSchema.safeParse(snapshot);
     if (!r.success) throw new ExchangeDataError(`${this.id}: the account does not map to a valid snapshot:\n${formatIssues(r.error)}`);
     return r.data;
+  }
+
+  /** The venue's clock: the paper exchange reports its replay time; real venues run on ours. */
+  private venueNow(): number {
+    const h = this.ccxt.last_response_headers as Record<string, string> | undefined;
+    const t = Number(h?.['X-Paper-Market-Time']);
+    return Number.isFinite(t) && t > 0 ? t : Date.now();
   }
 
   async fetchHistory(since: number): Promise<TransferInfo> {

@@ -1,0 +1,136 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEPLOYED_CONFIG_FILE, toDeployedConfig, type DeployedConfig } from '../../functions/handlers/deployed-config.ts';
+import { bundleGuard, type GuardBundle } from '../../lib/bundle.ts';
+import { exampleConfig, synthRiskguard } from './app-fixture.ts';
+
+/**
+ * The real bundle, built once with esbuild exactly as the NodejsFunction builds it, then loaded
+ * by a separate node process (a cold start without AWS: the handler's checks fail before any
+ * network call).
+ */
+
+const deployed: DeployedConfig = toDeployedConfig(exampleConfig(), 'riskguard.config.example.json');
+let bundle: GuardBundle;
+
+beforeAll(async () => {
+  bundle = await bundleGuard(mkdtempSync(join(tmpdir(), 'riskguard-bundle-')), deployed);
+}, 60_000);
+
+/** Runs a module script next to the bundle in a fresh node process; returns stdout or the failure. */
+function coldStart(dir: string, script: string, env: Record<string, string | undefined> = bundle.env) {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: dir,
+    env: { PATH: process.env.PATH, ...env } as NodeJS.ProcessEnv,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const fakeContext = JSON.stringify({
+  functionName: 'riskguard-guard',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:ap-northeast-1:123456789012:function:riskguard-guard',
+  memoryLimitInMB: '256',
+  awsRequestId: '00000000-0000-0000-0000-000000000000',
+  getRemainingTimeInMillis: null,
+});
+
+describe('guard bundle', () => {
+  it('is at most 1.6 MB', () => {
+    expect(bundle.bytes).toBeLessThanOrEqual(1_600_000);
+  });
+
+  it('carries only the ccxt exchange classes the config uses', () => {
+    const exchangeModules = bundle.inputs
+      .map((p) => /node_modules\/ccxt\/js\/src\/([a-z0-9]+)\.js$/.exec(p)?.[1])
+      .filter((x): x is string => x !== undefined)
+      .sort();
+    // binanceusdm extends binance: both are needed, nothing else.
+    expect(exchangeModules).toEqual(['binance', 'binanceusdm']);
+  });
+
+  it('leaves out undici, fflate and ws, and bundles protobufjs (ccxt needs it at bundle time)', () => {
+    expect(bundle.inputs.some((p) => p.includes('node_modules/undici/'))).toBe(false);
+    expect(bundle.inputs.some((p) => p.includes('node_modules/fflate/'))).toBe(false);
+    expect(bundle.inputs.some((p) => p.includes('node_modules/ws/'))).toBe(false);
+    expect(bundle.inputs.some((p) => p.includes('node_modules/protobufjs/'))).toBe(true);
+  });
+
+  it('keeps class names, so errors read NetworkError and not a minified name', () => {
+    expect(readFileSync(bundle.outfile, 'utf8')).toMatch(/"NetworkError"/);
+  });
+
+  it('cold-starts in a fresh node process and reports its import time', () => {
+    const r = coldStart(
+      join(bundle.outfile, '..'),
+      `const t = performance.now(); const m = await import(${JSON.stringify(bundle.outfile)}); console.log(JSON.stringify({ ms: performance.now() - t, handler: typeof m.handler }));`,
+    );
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { ms: number; handler: string };
+    expect(out.handler).toBe('function');
+    // The goal is ≤ 300 ms (measured by the benchmark); here only a generous ceiling against regressions.
+    expect(out.ms).toBeLessThan(1_500);
+  });
+
+  it('rejects an event without an account id, and an account not deployed, with clear messages', () => {
+    const r = coldStart(
+      join(bundle.outfile, '..'),
+      `const { handler } = await import(${JSON.stringify(bundle.outfile)});
+       const ctx = ${fakeContext};
+       for (const event of [{}, { accountId: 'nope' }]) {
+         try { await handler(event, ctx); console.log('NO ERROR'); } catch (e) { console.log('ERR ' + e.name + ': ' + e.message.replace(/\\s+/g, ' ')); }
+       }`,
+    );
+    const lines = r.stdout.split('\n').filter((l) => l.startsWith('ERR') || l === 'NO ERROR');
+    expect(lines[0]).toMatch(/^ERR ZodError: .*accountId/);
+    expect(lines[1]).toBe('ERR ConfigError: account "nope" is not in the deployed config (riskguard.config.example.json); redeploy');
+  });
+
+  it('fails the cold start with every problem and its path when the deployed config is bad', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'riskguard-badconfig-'));
+    cpSync(bundle.outfile, join(dir, 'index.mjs'));
+    const bad = structuredClone(deployed) as unknown as { accounts: { policy: { thresholds: { DANGER: { drawdown: unknown } } } }[] };
+    bad.accounts[1]!.policy.thresholds.DANGER.drawdown = '8%';
+    writeFileSync(join(dir, DEPLOYED_CONFIG_FILE), JSON.stringify(bad));
+    const r = coldStart(dir, `await import('./index.mjs');`);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('is invalid');
+    expect(r.stderr).toContain('accounts[1].policy.thresholds.DANGER.drawdown');
+  });
+
+  it('fails the cold start naming a missing environment variable', () => {
+    const r = coldStart(join(bundle.outfile, '..'), `await import(${JSON.stringify(bundle.outfile)});`, { ...bundle.env, TABLE_NAME: undefined });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('invalid Lambda environment');
+    expect(r.stderr).toContain('TABLE_NAME');
+  });
+});
+
+describe('cdk synth with real bundling', () => {
+  it('deploys the same guard bundle the benchmark measures, with the deployed config beside it', () => {
+    const { outdir, guard } = synthRiskguard({ bundle: true });
+    const assets = JSON.parse(readFileSync(join(outdir, `${guard.artifactId}.assets.json`), 'utf8')) as {
+      files: Record<string, { source: { path: string } }>;
+    };
+    const dirs = Object.values(assets.files).map((f) => join(outdir, f.source.path)).filter((d) => !d.endsWith('.json'));
+    const guardDir = dirs.find((d) => readFileSync(join(d, 'index.mjs')).equals(readFileSync(bundle.outfile)));
+    expect(guardDir, 'an asset byte-identical to bundleGuard() output').toBeDefined();
+    expect(readdirSync(guardDir!).sort()).toEqual(['index.mjs', DEPLOYED_CONFIG_FILE]);
+    const shipped = JSON.parse(readFileSync(join(guardDir!, DEPLOYED_CONFIG_FILE), 'utf8')) as DeployedConfig;
+    expect(shipped).toEqual(deployed);
+    expect(shipped.accounts.map((a) => [a.config.id, a.policy.thresholds.EMERGENCY.drawdown])).toEqual([
+      ['main', 0.15],
+      ['bot-eth', 0.12],
+    ]);
+    // Every function gets the config; none gets a secret.
+    for (const d of dirs) {
+      const text = readFileSync(join(d, DEPLOYED_CONFIG_FILE), 'utf8');
+      expect(text).not.toMatch(/"apiKey"|"secret"\s*:/);
+    }
+  }, 180_000);
+});
