@@ -99,6 +99,8 @@ export interface ExchangePort {
   reduceOnlyMarket(order: OrderRequest): Promise<OrderResult>;
   /** The largest quantity one market order may carry for a symbol (base units), if limited. */
   maxMarketQuantity(symbol: string): Promise<number | null>;
+  /** The venue's quantity step (lot size) for a symbol; a remainder below half a step cannot be traded. */
+  quantityStep?(symbol: string): Promise<number | null>;
   /** Permissions and clock, for `riskguard doctor`. */
   diagnose(): Promise<KeyDiagnosis>;
 }

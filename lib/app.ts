@@ -25,7 +25,8 @@ export const ContextSchema = z
       .int()
       .refine((d) => Object.values(logs.RetentionDays).includes(d as logs.RetentionDays), 'must be a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, 60, 90, ...)')
       .default(30),
-    'riskguard:metricsPerAccount': z.union([z.boolean(), z.stringbool()]).default(false),
+    /** Guard metrics: 5 without an account dimension ($1.50/month), per account (×N), or none (logs only). */
+    'riskguard:metrics': z.enum(['aggregate', 'per-account', 'off']).default('aggregate'),
     /** Role/user ARNs allowed to call the status URL, comma-separated or a JSON list. */
     'riskguard:statusCallerArns': z
       .union([z.array(z.string()), z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))])
@@ -61,7 +62,7 @@ export function buildRiskguard(app: App, config: RiskGuardConfig, source: string
   const options: GuardOptions = {
     guardMemoryMb: ctx['riskguard:guardMemoryMb'],
     logRetention: ctx['riskguard:logRetentionDays'] as logs.RetentionDays,
-    metricsPerAccount: ctx['riskguard:metricsPerAccount'],
+    metrics: ctx['riskguard:metrics'],
     statusCallerArns: ctx['riskguard:statusCallerArns'],
   };
   const description = 'riskguard: scheduled risk guard for crypto perpetual-futures accounts';

@@ -265,6 +265,7 @@ export async function bundleGuard(outdir: string, config?: DeployedConfig): Prom
       TABLE_NAME: 'riskguard-bench',
       ALERT_TOPIC_ARN: 'arn:aws:sns:ap-northeast-1:123456789012:riskguard-bench',
       RISKGUARD_CONFIG_FILE: DEPLOYED_CONFIG_FILE,
+      METRICS: 'aggregate',
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_TRACE_ENABLED: 'false',
       // Only for Node < 22 on the benchmark machine; Lambda runs Node 22.

@@ -22,8 +22,12 @@ export interface GuardOptions {
   readonly guardMemoryMb?: number;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
-  /** Add an `account` dimension to the guard's metrics ($0.30 per metric and account a month). @default false */
-  readonly metricsPerAccount?: boolean;
+  /**
+   * The guard's CloudWatch metrics (Ticks, Level, MarginRatio, DrawdownPct, Actions): `aggregate`
+   * (no account dimension: 5 metrics, $1.50 a month), `per-account` ($1.50 per account a month)
+   * or `off` (the same values stay in the structured log, for Logs Insights). @default 'aggregate'
+   */
+  readonly metrics?: 'aggregate' | 'per-account' | 'off';
   /** IAM principals allowed to call the status URL. @default none */
   readonly statusCallerArns?: readonly string[];
 }
@@ -77,7 +81,8 @@ export class GuardStack extends Stack {
       memorySize: opts.guardMemoryMb ?? 256,
       timeout: GUARD_TIMEOUT,
       onFailure: this.deadLetterQueue,
-      environment: { METRICS_PER_ACCOUNT: String(opts.metricsPerAccount ?? false) },
+      environment: { METRICS: opts.metrics ?? 'aggregate' },
+      tracing: 'active',
       ...retention,
     });
     bindTable(this.guard, props.table, ['get', 'put', 'events']);

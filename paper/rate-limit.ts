@@ -1,6 +1,7 @@
 /**
  * Binance-style request weights: each endpoint costs a weight, summed per API key (or per IP for
- * unsigned calls) over the current wall-clock minute and reported in X-MBX-USED-WEIGHT-1M.
+ * unsigned calls) over the current minute of the exchange's market clock (the wall clock unless a
+ * replay runs faster or is stepped) and reported in X-MBX-USED-WEIGHT-1M.
  * Above the limit (2400/min on USDⓈ-M) requests are refused with HTTP 429 / -1003.
  *
  * Weights are Binance's documented IP weights (ccxt's `api` cost table agrees).
@@ -53,7 +54,7 @@ export class WeightTracker {
   constructor(readonly limit: number) {}
 
   /**
-   * Charges `weight` to `key` in the wall-clock minute of `nowMs`. A request that would pass the
+   * Charges `weight` to `key` in the minute of `nowMs` (market time). A request that would pass the
    * limit is refused and not counted (so the client sees how much it has already used).
    */
   charge(key: string, weight: number, nowMs: number): { used: number; allowed: boolean; retryAfterS: number } {

@@ -584,7 +584,8 @@ export function createPaperServer(deps: PaperServerDeps): PaperServer {
       return;
     }
 
-    const charge = deps.weights.charge(apiKey ?? `ip:${req.socket.remoteAddress ?? '?'}`, weight, Date.now());
+    // Market time: a stepped or sped-up replay gets the budget of the simulated minute.
+    const charge = deps.weights.charge(apiKey ?? `ip:${req.socket.remoteAddress ?? '?'}`, weight, deps.engine.now());
     used = charge.used;
     if (!charge.allowed) {
       sendError(E.tooManyRequests(deps.weights.limit), { 'Retry-After': String(charge.retryAfterS) });

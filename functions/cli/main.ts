@@ -7,6 +7,7 @@ import { ConfigError, RiskGuardError } from '../errors.ts';
 import { pause, rearm, resume } from '../use-cases/admin.ts';
 import { evalReport, renderEval } from './eval.ts';
 import { registerGuardCommands } from './guard-commands.ts';
+import { runDemo } from './demo.ts';
 import { money, pct, table, when } from './format.ts';
 import { formatIssues, loadJson, readJsonFile } from './io.ts';
 import { openStore, type StoreOptions } from './store.ts';
@@ -221,6 +222,14 @@ export function buildProgram(): Command {
   });
 
   registerGuardCommands(program);
+
+  program
+    .command('demo')
+    .description('the guard through the real 2025-10-10 crash on the paper exchange, beside the same book unguarded (no keys, no cloud)')
+    .option('--json-summary <file>', 'also write the summary as JSON')
+    .action(async (opts: { jsonSummary?: string }) => {
+      await runDemo(opts.jsonSummary ? { jsonSummary: opts.jsonSummary } : {});
+    });
   return program;
 }
 

@@ -1,10 +1,12 @@
 /**
- * The trailing peak of equity. It only rises with equity; deposits and withdrawals rescale it so
- * that a transfer changes neither the drawdown nor the distance to the limit: a withdrawal is
- * not a drawdown and a deposit is not a new high to fall from.
+ * The trailing peak of equity. It only rises with equity; transfers move it so that neither is
+ * mistaken for trading: a withdrawal is not a drawdown and a deposit is not a new high to fall from.
  *
- * Example: peak 10,000, equity 9,000 (10 % down), withdraw 4,500 → equity 4,500, peak 5,000
- * (still 10 % down). Subtracting the amount instead would report 18 % and could trip the guard.
+ * - A withdrawal scales the peak by what is left, keeping the drawdown unchanged. Example: peak
+ *   10,000, equity 9,000 (10 % down), withdraw 4,500 → equity 4,500, peak 5,000 (still 10 %).
+ *   Subtracting the amount instead would report 18 % and could trip the guard.
+ * - A deposit adds its amount to the peak: the same loss in money remains, now measured against
+ *   a larger account. (Scaling here would blow up when the account before it was nearly empty.)
  */
 export interface Peak {
   peakEquity: number | null;
@@ -24,10 +26,10 @@ export function applyTransfers(
 ): Peak {
   if (peakEquity === null) return { peakEquity: equity, peakAt: now };
   let peak = peakEquity;
-  if (netTransfers !== 0) {
+  if (netTransfers > 0) peak += netTransfers;
+  else if (netTransfers < 0) {
     const before = equity - netTransfers;
-    // Proportional when defined; an account that was at or below zero can only be shifted.
-    peak = before > 0 && equity > 0 ? peak * (equity / before) : peak + netTransfers;
+    peak = before > 0 && equity >= 0 ? peak * (equity / before) : Math.max(0, peak + netTransfers);
   }
   if (equity > peak) return { peakEquity: equity, peakAt: now };
   return { peakEquity: peak, peakAt };

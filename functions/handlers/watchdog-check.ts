@@ -44,6 +44,8 @@ const OUTAGES: ReadonlySet<Memory> = new Set(['never', 'stale', 'blind']);
 export interface WatchdogMemory {
   what: Memory;
   at: number;
+  /** Outages: when the watchdog first reported this one (`never`: since when it has watched). */
+  since?: number;
 }
 
 /** Audit events the watchdog reads back to find its own last word. */
@@ -54,7 +56,8 @@ export function memoryOf(events: AuditEvent[]): WatchdogMemory | null {
   for (const e of events) {
     const what = e.data?.watchdog;
     if (e.by === 'watchdog' && typeof what === 'string' && ['watching', 'never', 'stale', 'blind', 'recovered'].includes(what)) {
-      return { what: what as Memory, at: e.at };
+      const since = e.data?.since;
+      return { what: what as Memory, at: e.at, ...(typeof since === 'number' ? { since } : {}) };
     }
   }
   return null;
@@ -63,8 +66,8 @@ export function memoryOf(events: AuditEvent[]): WatchdogMemory | null {
 /** Pure: how the account is doing at `now`. */
 export function assess(state: GuardState | null, memory: WatchdogMemory | null, now: number, staleAfterMs: number): Health {
   if (state === null) {
-    const since = memory?.what === 'watching' || memory?.what === 'never' ? memory.at : null;
-    if (since !== null && now - since > staleAfterMs) return { kind: 'never', since };
+    if (memory?.what === 'never') return { kind: 'never', since: memory.since ?? memory.at };
+    if (memory?.what === 'watching' && now - memory.at > staleAfterMs) return { kind: 'never', since: memory.at };
     return { kind: 'new' };
   }
   if (state.lastTickAt === null || now - state.lastTickAt > staleAfterMs) return { kind: 'stale', lastTickAt: state.lastTickAt };
@@ -88,7 +91,7 @@ export function nextStep(health: Health, memory: WatchdogMemory | null, now: num
   const open = memory !== null && OUTAGES.has(memory.what) ? memory : null;
   switch (health.kind) {
     case 'ok':
-      return open ? { do: 'recover', downSince: open.at } : { do: 'nothing' };
+      return open ? { do: 'recover', downSince: open.since ?? open.at } : { do: 'nothing' };
     case 'new':
       return memory?.what === 'watching' ? { do: 'nothing' } : { do: 'record', what: 'watching' };
     case 'blind':
@@ -146,7 +149,9 @@ export async function runWatchdog(deps: WatchdogDeps, accounts: WatchedAccount[]
         const alert = step.do === 'recover' ? recoveryAlert(account, state, step.downSince, now) : outageAlert(account, state, health, now, step.reminder);
         await deps.notifier.notify(alert);
         report.alertsSent++;
+        const since = health.kind === 'never' ? health.since : step.do === 'alert' && step.reminder ? (memory?.since ?? memory?.at) : now;
         await remember(account.id, step.do === 'recover' ? 'recovered' : step.what, `watchdog: ${alert.summary}`, {
+          ...(step.do === 'alert' ? { since } : {}),
           lastTickAt: state?.lastTickAt ?? null,
           lastOkAt: state?.lastOkAt ?? null,
           unknownStreak: state?.unknownStreak ?? null,
@@ -208,7 +213,7 @@ function recoveryAlert(account: WatchedAccount, state: GuardState | null, downSi
     accountId: account.id,
     kind: 'all-clear',
     level: state?.level ?? 'OK',
-    summary: `guard ticking again with good data (reported down ${minutes(now - downSince)} ago)`,
+    summary: `guard ticking again with good data (was unprotected for at least ${minutes(now - downSince)})`,
     body: [
       'The watchdog sees successful ticks again for this account.',
       `Last tick: ${clockTime(state?.lastTickAt ?? null)}`,

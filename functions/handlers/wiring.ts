@@ -38,8 +38,8 @@ const BaseEnvSchema = z.object({
 });
 const GuardEnvSchema = BaseEnvSchema.extend({
   ALERT_TOPIC_ARN: z.string().startsWith('arn:'),
-  /** Adds an `account` dimension to every metric: $0.30 per metric and account a month. */
-  METRICS_PER_ACCOUNT: z.stringbool().default(false),
+  /** `per-account` adds an account dimension ($0.30 per metric and account a month); `off` logs only. */
+  METRICS: z.enum(['aggregate', 'per-account', 'off']),
 });
 const WatchdogEnvSchema = BaseEnvSchema.extend({ ALERT_TOPIC_ARN: z.string().startsWith('arn:') });
 
@@ -209,15 +209,17 @@ export function guardRuntime() {
     return { deps: { exchange: await exchange, store, notifier: alerts, clock: systemClock, log: o.log }, alerts };
   };
 
-  /** Metrics without an account dimension unless METRICS_PER_ACCOUNT: each dimension value is a billed metric. */
+  /** Metrics without an account dimension by default: each dimension value is a billed metric. */
   const record = (r: TickResult): void => {
     const m = o.metrics;
-    if (env.METRICS_PER_ACCOUNT) m.addDimension('account', r.accountId);
-    m.addMetric('Ticks', MetricUnit.Count, 1);
-    if (r.status !== 'UNKNOWN') m.addMetric('Level', MetricUnit.NoUnit, levelRank(r.level));
-    if (r.marginRatio !== null) m.addMetric('MarginRatio', MetricUnit.NoUnit, r.marginRatio);
-    if (r.drawdownPct !== null) m.addMetric('DrawdownPct', MetricUnit.Percent, r.drawdownPct);
-    m.addMetric('Actions', MetricUnit.Count, r.tripId !== null ? 1 : 0);
+    if (env.METRICS !== 'off') {
+      if (env.METRICS === 'per-account') m.addDimension('account', r.accountId);
+      m.addMetric('Ticks', MetricUnit.Count, 1);
+      if (r.status !== 'UNKNOWN') m.addMetric('Level', MetricUnit.NoUnit, levelRank(r.level));
+      if (r.marginRatio !== null) m.addMetric('MarginRatio', MetricUnit.NoUnit, r.marginRatio);
+      if (r.drawdownPct !== null) m.addMetric('DrawdownPct', MetricUnit.Percent, r.drawdownPct);
+      m.addMetric('Actions', MetricUnit.Count, r.tripId !== null ? 1 : 0);
+    }
     if (o.tracer.isTraceSampled()) {
       o.tracer.putAnnotation('account', r.accountId);
       o.tracer.putAnnotation('status', r.status);

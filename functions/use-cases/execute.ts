@@ -58,10 +58,18 @@ export async function execute(
   let rounds = 0;
   let cancelFor = new Set(target.kind === 'reduce' ? [] : snapshot.positions.filter((p) => wanted(p) !== null).map((p) => p.symbol));
 
+  const steps = new Map<string, number>();
+  for (const p of initial.positions) {
+    if (steps.has(p.symbol) || !deps.exchange.quantityStep) continue;
+    const step = await deps.exchange.quantityStep(p.symbol).catch(() => null);
+    if (step !== null && step > 0) steps.set(p.symbol, step);
+  }
+  // What the venue can still trade: less than half a lot step is as done as it gets.
+  const tradable = (symbol: string, over: number, size: number) => over > Math.max(DUST * Math.max(1, size), (steps.get(symbol) ?? 0) / 2);
   const excess = (s: AccountSnapshot) =>
     s.positions
       .map((p) => ({ p, over: wanted(p) === null ? 0 : p.contracts - wanted(p)! }))
-      .filter((x) => x.over > DUST * Math.max(1, x.p.contracts));
+      .filter((x) => tradable(x.p.symbol, x.over, x.p.contracts));
 
   while (rounds < maxRounds) {
     const todo = excess(snapshot);
@@ -78,7 +86,7 @@ export async function execute(
     for (const { p, over } of todo) {
       const max = await deps.exchange.maxMarketQuantity(p.symbol).catch(() => null);
       let left = over;
-      while (left > DUST * Math.max(1, p.contracts)) {
+      while (tradable(p.symbol, left, p.contracts)) {
         const amount = max !== null && max > 0 ? Math.min(left, max) : left;
         try {
           const o = await deps.exchange.reduceOnlyMarket({

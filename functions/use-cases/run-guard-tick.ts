@@ -61,7 +61,8 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
   // 2. History (costly on every venue: at most once a minute unless the gate needs it).
   let history: TransferInfo | null = null;
   let historyError: string | null = null;
-  const since = state.historyUntil ?? now - historyEveryMs;
+  // startTime is inclusive on the venues: start after what was already counted.
+  const since = state.historyUntil !== null ? state.historyUntil + 1 : now - historyEveryMs;
   const readHistory = async () => {
     try {
       history = await retry(() => exchange.fetchHistory(since));
@@ -150,6 +151,7 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
   // 7. Act.
   const actionLines: string[] = [];
   let residuals: TickResult['residuals'] = [];
+  let equityAfter: number | null = null;
   if (acting) {
     for (const a of liveTrades) {
       const target = targetOf(a, tradeSnapshot);
@@ -167,6 +169,7 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
       });
     }
     const flatEquity = rawEquity(tradeSnapshot);
+    equityAfter = flatEquity;
     const done = residuals.length === 0;
     next = {
       ...next,
@@ -177,17 +180,25 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
       lastSeenEquity: flatEquity,
     };
     if (await store.put(next, version)) version++;
-    const body = [...actionLines, '', ...decision.reasons].join('\n');
-    if (done) alert('trip', decision.level, `${actionLines[0] ?? 'done'}; equity ${fmt(flatEquity)}`, body);
-    else alert('residual', decision.level, `INCOMPLETE: ${residuals.length} position(s) still open`, `${body}\nStill open:\n${residuals.map((r) => `  ${r.symbol} ${r.side} ${r.contracts}`).join('\n')}`);
   } else {
     for (const a of trades) if ('dryRun' in a && a.dryRun) actionLines.push(`[dry run] would ${a.type}: ${a.reason}`);
   }
 
-  // 8. Alerts and audit.
-  for (const a of decision.actions) {
-    if (a.type !== 'alert') continue;
-    alert(a.kind, decision.level, a.message, alertBody(decision, a.message, notes));
+  // 8. Alerts (one per tick: the decision, with what was done and what is left) and audit.
+  const outcome = acting
+    ? residuals.length === 0
+      ? `done, confirmed by a fresh read; equity now ${fmt(equityAfter)}`
+      : `INCOMPLETE: ${residuals.length} position(s) still open`
+    : null;
+  const decisionAlerts = decision.actions.filter((a) => a.type === 'alert');
+  for (const a of decisionAlerts) {
+    const kind = outcome !== null && residuals.length > 0 ? 'residual' : a.kind;
+    const summary = outcome !== null ? `${a.message} → ${outcome}` : a.message;
+    alert(kind, decision.level, summary, alertBody(decision, summary, notes, actionLines, residuals));
+  }
+  if (acting && decisionAlerts.length === 0) {
+    // An action without a level change (an isolated close, enforce-flat while halted).
+    alert(residuals.length > 0 ? 'residual' : 'info', decision.level, `${actionLines[0] ?? 'action'} → ${outcome}`, alertBody(decision, outcome ?? '', notes, actionLines, residuals));
   }
   if (decision.level !== decision.previousLevel || trades.length > 0 || notes.length > 0) {
     await store.append({
@@ -200,7 +211,17 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
     });
   }
   const sent = await sendAlerts();
-  return result({ status: decision.level, decision, actions: [...actionLines, ...notes], version, residuals, tripId: acting ? trip!.id : null, alertsSent: sent });
+  return result({
+    status: decision.level,
+    decision,
+    actions: [...actionLines, ...notes],
+    version,
+    residuals,
+    tripId: acting ? trip!.id : null,
+    tripKind: acting ? trip!.kind : null,
+    alertsSent: sent,
+    equityAfter,
+  });
 
   // --- helpers (hoisted) ---
 
@@ -249,6 +270,7 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
       halted: state.halted,
       paused: state.pausedUntil !== null && state.pausedUntil > now,
       equity: seen ? rawEquity(seen) : null,
+      equityAfter: null,
       peakEquity: state.peakEquity,
       drawdownPct: null,
       marginRatio: null,
@@ -256,6 +278,7 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
       actions: [],
       alertsSent: sent,
       tripId: null,
+      tripKind: null,
       residuals: [],
       stateVersion: ok ? state.version + 1 : null,
     };
@@ -268,7 +291,9 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
     version: number | null;
     residuals?: TickResult['residuals'];
     tripId?: string | null;
+    tripKind?: TripRecord['kind'] | null;
     alertsSent?: number;
+    equityAfter?: number | null;
   }): TickResult {
     const d = r.decision;
     return {
@@ -280,6 +305,7 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
       halted: d.state.halted,
       paused: d.state.pausedUntil !== null && d.state.pausedUntil > now,
       equity: d.evaluation.account.equity,
+      equityAfter: r.equityAfter ?? null,
       peakEquity: d.state.peakEquity,
       drawdownPct: d.drawdown === null ? null : d.drawdown * 100,
       marginRatio: d.evaluation.account.marginRatio,
@@ -287,6 +313,7 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
       actions: r.actions,
       alertsSent: r.alertsSent ?? 0,
       tripId: r.tripId ?? null,
+      tripKind: r.tripKind ?? null,
       residuals: r.residuals ?? [],
       stateVersion: r.version,
     };
@@ -311,7 +338,7 @@ function describeExecution(a: Action, r: ExecuteResult): string {
   return r.done ? `${head}; confirmed by a fresh read` : `${head}; INCOMPLETE, ${r.residuals.length} position(s) left: ${r.residuals.map((x) => `${x.symbol} ${x.side} ${x.contracts}`).join(', ')}`;
 }
 
-function alertBody(d: Decision, message: string, notes: string[]): string {
+function alertBody(d: Decision, message: string, notes: string[], actions: string[] = [], residuals: TickResult['residuals'] = []): string {
   const a = d.evaluation.account;
   const lines = [
     message,
@@ -323,6 +350,8 @@ function alertBody(d: Decision, message: string, notes: string[]): string {
     'Reasons:',
     ...d.reasons.map((r) => `  - ${r}`),
   ];
+  if (actions.length) lines.push('', 'Orders:', ...actions.map((a) => `  - ${a}`));
+  if (residuals.length) lines.push('', 'Still open (close by hand or run `riskguard close-all`):', ...residuals.map((r) => `  - ${r.symbol} ${r.side} ${r.contracts}`));
   if (notes.length) lines.push('', 'Notes:', ...notes.map((n) => `  - ${n}`));
   if (d.state.halted) lines.push('', `The account is HALTED. Re-arm by hand once it is safe: riskguard rearm --account ${d.state.accountId} --by NAME --reason TEXT`);
   return lines.join('\n');

@@ -30,6 +30,8 @@ export interface TickResult {
   halted: boolean;
   paused: boolean;
   equity: number | null;
+  /** Equity after this tick's orders (fills and fees included); null when no order was placed. */
+  equityAfter: number | null;
   peakEquity: number | null;
   /** Percent (15 = 15 %). */
   drawdownPct: number | null;
@@ -39,6 +41,8 @@ export interface TickResult {
   actions: string[];
   alertsSent: number;
   tripId: string | null;
+  /** What the trip did: close-all, reduce or close one isolated position. */
+  tripKind: 'close-all' | 'reduce' | 'close-position' | null;
   /** Positions left after a close-all / reduce that could not be closed. */
   residuals: { symbol: string; side: string; contracts: number }[];
   /** The state version written, or null when the write lost to another tick. */

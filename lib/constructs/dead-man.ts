@@ -49,6 +49,9 @@ export class DeadManSwitch extends Construct {
       memorySize: 256,
       timeout: Duration.seconds(40),
       onFailure: props.deadLetterQueue,
+      tracing: 'pass-through',
+      noTracingReason:
+        'Runs every minute: active tracing would record about 43,200 traces a month ($0.22 at list price) of one index scan and a few queries. Its health is watched by the WatchdogErrors and WatchdogSilent alarms instead.',
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
     // Reads states (index scan) and its own audit memory; appends its memory events.

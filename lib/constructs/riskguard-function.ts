@@ -25,13 +25,20 @@ export interface RiskguardFunctionProps {
   readonly onFailure?: sqs.IQueue;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * `active`: Lambda samples invocations into X-Ray (1 a second and 5 % beyond; Lambda's rate
+   * cannot be changed). `pass-through`: traced only when the caller sends a sampled trace header.
+   */
+  readonly tracing: 'active' | 'pass-through';
+  /** Why a function is not actively traced (cdk-nag Serverless-LambdaTracing). */
+  readonly noTracingReason?: string;
 }
 
 /**
  * A riskguard Lambda function with the house defaults: Node.js 22 on ARM64, bundled locally by
- * esbuild from the shared options in lib/bundle.ts, explicit memory and timeout, active X-Ray
- * tracing (Lambda samples; it does not trace every invocation), JSON logs into its own log group
- * with a retention, and a role that can write its logs and nothing else until granted more.
+ * esbuild from the shared options in lib/bundle.ts, explicit memory and timeout, X-Ray tracing
+ * as chosen, JSON logs into its own log group with a retention, and a role that can write its
+ * logs and nothing else until granted more.
  */
 export class RiskguardFunction extends Construct {
   readonly fn: NodejsFunction;
@@ -66,7 +73,7 @@ export class RiskguardFunction extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
       systemLogLevelV2: lambda.SystemLogLevel.INFO,
-      tracing: lambda.Tracing.ACTIVE,
+      tracing: props.tracing === 'active' ? lambda.Tracing.ACTIVE : lambda.Tracing.PASS_THROUGH,
       environment: {
         RISKGUARD_CONFIG_FILE: DEPLOYED_CONFIG_FILE,
         POWERTOOLS_SERVICE_NAME: props.name,
@@ -74,6 +81,7 @@ export class RiskguardFunction extends Construct {
         // Traces must not hold signed exchange URLs or tick results with balances.
         POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS: 'false',
         POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+        ...(props.tracing === 'active' ? {} : { POWERTOOLS_TRACE_ENABLED: 'false' }),
         ...props.environment,
       },
       ...(props.onFailure
@@ -98,6 +106,10 @@ export class RiskguardFunction extends Construct {
       { id: 'AwsSolutions-L1', reason: runtimeReason },
       { id: 'Serverless-LambdaLatestVersion', reason: runtimeReason },
     );
+    if (props.tracing !== 'active') {
+      if (!props.noTracingReason) throw new Error(`RiskguardFunction ${props.name}: say why it is not actively traced`);
+      Validations.of(this.fn).acknowledge({ id: 'Serverless-LambdaTracing', reason: props.noTracingReason });
+    }
     if (props.onFailure) {
       Validations.of(this.fn).acknowledge({
         id: 'Serverless-LambdaDLQ',

@@ -31,6 +31,9 @@ export class StatusEndpoint extends Construct {
       deployedConfigFile: props.deployedConfigFile,
       memorySize: 256,
       timeout: Duration.seconds(10),
+      tracing: 'pass-through',
+      noTracingReason:
+        'Trading agents may poll it every few seconds: active tracing would record up to one trace a second ($13 a month at list price). Callers that want traces send a sampled X-Amzn-Trace-Id header, which pass-through mode honours.',
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
     bindTable(this.function, props.table, ['get']);

@@ -5,6 +5,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isGsm7Basic, type FormattableAlert } from '../../functions/domain/alert-format.ts';
 import { SnsNotifier } from '../../functions/adapters/sns-notifier.ts';
 
+// The SDK warns about Node < 22 on this machine; Lambda runs Node 22.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 /**
  * No SNS emulator here delivers to email or SMS, so the adapter is tested at the wire: a local
  * HTTP endpoint speaks the SNS query protocol (what @aws-sdk/client-sns 3.x sends: a form-encoded

@@ -20,10 +20,15 @@ describe('trailing peak', () => {
   });
 
   it('does not treat a deposit as a new high to fall from', () => {
-    // 10 % down at 9,000; deposit 9,000 → equity 18,000: still 10 % down, not a new peak.
+    // 1,000 down at 9,000; deposit 9,000 → equity 18,000: still 1,000 below the peak, not a new peak.
     const p = applyTransfers(10_000, 1, 18_000, 9_000, 2);
-    expect(p.peakEquity).toBeCloseTo(20_000, 9);
-    expect(drawdownOf(p.peakEquity, 18_000)).toBeCloseTo(0.1, 12);
+    expect(p).toEqual({ peakEquity: 19_000, peakAt: 1 });
+    expect(drawdownOf(p.peakEquity, 18_000)).toBeCloseTo(1_000 / 19_000, 12);
+  });
+
+  it('stays finite when a nearly empty account receives a large deposit', () => {
+    const p = applyTransfers(10_000, 1, 10_050, 10_000, 2);
+    expect(p.peakEquity).toBe(20_000);
   });
 
   it('never falls except by a withdrawal (property)', () => {

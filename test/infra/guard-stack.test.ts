@@ -29,10 +29,10 @@ const functionByService = (t: Template, service: string) => {
 
 describe('functions', () => {
   it.each([
-    ['guard', 256, 55],
-    ['watchdog', 256, 40],
-    ['status', 256, 10],
-  ])('%s: ARM64, Node.js 22, %i MB, %i s, active tracing, JSON logs in its own log group', (service, memory, timeout) => {
+    ['guard', 256, 55, 'Active'],
+    ['watchdog', 256, 40, 'PassThrough'],
+    ['status', 256, 10, 'PassThrough'],
+  ])('%s: ARM64, Node.js 22, %i MB, %i s, tracing %s, JSON logs in its own log group', (service, memory, timeout, tracing) => {
     const { props } = functionByService(guard, service);
     expect(props).toMatchObject({
       Architectures: ['arm64'],
@@ -40,7 +40,7 @@ describe('functions', () => {
       Handler: 'index.handler',
       MemorySize: memory,
       Timeout: timeout,
-      TracingConfig: { Mode: 'Active' },
+      TracingConfig: { Mode: tracing },
       LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO', LogGroup: { Ref: expect.any(String) } },
     });
   });
@@ -58,7 +58,7 @@ describe('functions', () => {
       POWERTOOLS_METRICS_NAMESPACE: 'riskguard',
       POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS: 'false',
       POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
-      METRICS_PER_ACCOUNT: 'false',
+      METRICS: 'aggregate',
       TABLE_NAME: { 'Fn::ImportValue': expect.stringMatching(/Table/) },
       ALERT_TOPIC_ARN: { 'Fn::ImportValue': expect.stringMatching(/AlertTopic/) },
     });
@@ -330,14 +330,14 @@ describe('status endpoint', () => {
 });
 
 describe('deployment choices from CDK context', () => {
-  it('sets the guard memory and the per-account metric dimension', () => {
+  it('sets the guard memory, the metric dimensions and the log retention', () => {
     const { guardTemplate } = synthRiskguard({
-      context: { 'riskguard:guardMemoryMb': 512, 'riskguard:metricsPerAccount': 'true', 'riskguard:logRetentionDays': 14 },
+      context: { 'riskguard:guardMemoryMb': 512, 'riskguard:metrics': 'per-account', 'riskguard:logRetentionDays': 14 },
       nag: false,
     });
     guardTemplate.hasResourceProperties('AWS::Lambda::Function', {
       MemorySize: 512,
-      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'guard', METRICS_PER_ACCOUNT: 'true' }) },
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'guard', METRICS: 'per-account' }) },
     });
     guardTemplate.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 14 });
   });

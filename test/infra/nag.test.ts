@@ -86,6 +86,7 @@ describe('cdk-nag AwsSolutions and Serverless', () => {
       'Serverless-LambdaAsyncFailureDestination',
       'Serverless-LambdaDLQ',
       'Serverless-LambdaLatestVersion',
+      'Serverless-LambdaTracing',
       'Serverless-SNSRedrivePolicy',
       'Serverless-SQSRedrivePolicy',
       'Serverless-StarPermissions',

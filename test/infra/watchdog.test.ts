@@ -25,17 +25,18 @@ const state = (over: Partial<GuardState> = {}): GuardState => ({
 });
 
 describe('assess', () => {
-  it.each<[string, GuardState | null, WatchdogMemory | null, string]>([
-    ['ticking with good data', state(), null, 'ok'],
-    ['no state and not watched yet', null, null, 'new'],
-    ['no state, watched for a minute', null, { what: 'watching', at: T0 - MIN }, 'new'],
-    ['no state, watched for 3 minutes', null, { what: 'watching', at: T0 - 3 * MIN }, 'never'],
-    ['last tick 2.6 minutes ago', state({ lastTickAt: T0 - 156_000, lastOkAt: T0 - 156_000 }), null, 'stale'],
-    ['never ticked but has state', state({ lastTickAt: null, lastOkAt: null }), null, 'stale'],
-    ['ticking, no good data for 3 minutes', state({ lastOkAt: T0 - 3 * MIN, unknownStreak: 3 }), null, 'blind'],
-    ['ticking, never had good data', state({ lastOkAt: null, unknownStreak: 2 }), null, 'blind'],
-    ['one tick missed (2 minutes)', state({ lastTickAt: T0 - 2 * MIN, lastOkAt: T0 - 2 * MIN }), null, 'ok'],
-  ])('%s → %s', (_, s, memory, kind) => {
+  it.each<[string, string, GuardState | null, WatchdogMemory | null]>([
+    ['ticking with good data', 'ok', state(), null],
+    ['no state and not watched yet', 'new', null, null],
+    ['no state, watched for a minute', 'new', null, { what: 'watching', at: T0 - MIN }],
+    ['no state, watched for 3 minutes', 'never', null, { what: 'watching', at: T0 - 3 * MIN }],
+    ['no state, already reported', 'never', null, { what: 'never', at: T0 - MIN, since: T0 - 4 * MIN }],
+    ['last tick 2.6 minutes ago', 'stale', state({ lastTickAt: T0 - 156_000, lastOkAt: T0 - 156_000 }), null],
+    ['never ticked but has state', 'stale', state({ lastTickAt: null, lastOkAt: null }), null],
+    ['ticking, no good data for 3 minutes', 'blind', state({ lastOkAt: T0 - 3 * MIN, unknownStreak: 3 }), null],
+    ['ticking, never had good data', 'blind', state({ lastOkAt: null, unknownStreak: 2 }), null],
+    ['one tick missed (2 minutes)', 'ok', state({ lastTickAt: T0 - 2 * MIN, lastOkAt: T0 - 2 * MIN }), null],
+  ])('%s → %s', (_, kind, s, memory) => {
     expect(assess(s, memory, T0, STALE).kind).toBe(kind);
   });
 
@@ -50,6 +51,7 @@ describe('nextStep', () => {
   it.each([
     ['ok, nothing open', { kind: 'ok' } as const, null, { do: 'nothing' }],
     ['ok after an outage → recovery', { kind: 'ok' } as const, open('stale', 10 * MIN), { do: 'recover', downSince: T0 - 10 * MIN }],
+    ['ok after a reminder → recovery since the first report', { kind: 'ok' } as const, { what: 'stale', at: T0 - MIN, since: T0 - 40 * MIN } as WatchdogMemory, { do: 'recover', downSince: T0 - 40 * MIN }],
     ['ok after a recovery', { kind: 'ok' } as const, open('recovered', MIN), { do: 'nothing' }],
     ['new, not watched', { kind: 'new' } as const, null, { do: 'record', what: 'watching' }],
     ['new, watched', { kind: 'new' } as const, open('watching', MIN), { do: 'nothing' }],
@@ -126,19 +128,23 @@ describe('runWatchdog against DynamoDB (dynalite)', () => {
     h.at(T0 + 3 * MIN);
     expect(await h.run()).toMatchObject({ down: [{ accountId: id, health: 'never' }], alertsSent: 1 });
     expect(h.sent[0]).toMatchObject({ accountId: id, kind: 'dead-man', level: 'UNKNOWN' });
-    expect(h.sent[0]!.summary).toMatch(/^guard has never ticked this account \(watched 3\.0 min\); unprotected$/);
+    expect(h.sent[0]!.summary).toBe('guard has never ticked this account (watched 3.0 min); unprotected');
 
     h.at(T0 + 4 * MIN);
     await h.run();
     expect(h.sent).toHaveLength(1);
 
-    await h.putState(id, { lastTickAt: T0 + 4.5 * MIN, lastOkAt: T0 + 4.5 * MIN });
-    h.at(T0 + 5 * MIN);
+    h.at(T0 + 34 * MIN);
     await h.run();
-    expect(h.sent).toHaveLength(2);
-    expect(h.sent[1]).toMatchObject({ kind: 'all-clear', summary: expect.stringContaining('guard ticking again') });
+    expect(h.sent[1]!.summary).toBe('STILL: guard has never ticked this account (watched 34 min); unprotected');
+
+    await h.putState(id, { lastTickAt: T0 + 34.5 * MIN, lastOkAt: T0 + 34.5 * MIN });
+    h.at(T0 + 35 * MIN);
+    await h.run();
+    expect(h.sent).toHaveLength(3);
+    expect(h.sent[2]).toMatchObject({ kind: 'all-clear', summary: 'guard ticking again with good data (was unprotected for at least 35 min)' });
     const events = await h.store.events(id, MEMORY_DEPTH);
-    expect(events.map((e) => e.data?.watchdog)).toEqual(['recovered', 'never', 'watching']);
+    expect(events.map((e) => e.data?.watchdog)).toEqual(['recovered', 'never', 'never', 'watching']);
     expect(events.every((e) => e.by === 'watchdog')).toBe(true);
   });
 
