@@ -8,6 +8,8 @@ import { pause, rearm, resume } from '../use-cases/admin.ts';
 import { evalReport, renderEval } from './eval.ts';
 import { registerGuardCommands } from './guard-commands.ts';
 import { runDemo } from './demo.ts';
+import { existsSync } from 'node:fs';
+import { parseReplayArg, runPaperCli } from '../../paper/cli.ts';
 import { money, pct, table, when } from './format.ts';
 import { formatIssues, loadJson, readJsonFile } from './io.ts';
 import { openStore, type StoreOptions } from './store.ts';
@@ -224,6 +226,39 @@ export function buildProgram(): Command {
   registerGuardCommands(program);
 
   program
+    .command('paper')
+    .description('run the paper exchange (Binance USDⓈ-M REST subset) standalone, with a demo account')
+    .addOption(new Option('--port <n>', 'port on 127.0.0.1 (0 = a free one)').default(8787).argParser((v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`--port must be 0–65535, got "${v}"`);
+      return n;
+    }))
+    .option('--replay <SYMBOL=FILE...>', 'replay 1-minute candles as mark prices, e.g. BTCUSDT=data/binance-futures-BTCUSDT-1m-2020-03-11_13.csv')
+    .addOption(new Option('--speed <x>', 'replay-seconds per wall-second').default(1).argParser(positiveNumber('--speed')))
+    .action(async (opts: { port: number; replay?: string[]; speed: number }) => {
+      for (const r of opts.replay ?? []) {
+        try {
+          parseReplayArg(r);
+        } catch (err) {
+          throw new ConfigError((err as Error).message);
+        }
+        const file = r.slice(r.indexOf('=') + 1);
+        if (!existsSync(file)) throw new ConfigError(`--replay ${r}: no such file ${file}`);
+      }
+      const ex = await runPaperCli({ port: opts.port, speed: opts.speed, ...(opts.replay ? { replay: opts.replay } : {}) });
+      process.stdout.write(
+        `\nTo guard the demo account, put its key and secret in the environment variables your config names\n` +
+          `(e.g. "credentials": { "apiKeyEnv": "PAPER_API_KEY", "secretEnv": "PAPER_API_SECRET" }) and set "baseUrl": "${ex.url}".\n` +
+          `These are paper credentials: they open nothing on a real exchange. Ctrl-C stops.\n`,
+      );
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await ex.close();
+    });
+
+  program
     .command('demo')
     .description('the guard through the real 2025-10-10 crash on the paper exchange, beside the same book unguarded (no keys, no cloud)')
     .option('--json-summary <file>', 'also write the summary as JSON')
@@ -237,7 +272,8 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram().exitOverride();
   try {
     await program.parseAsync(argv);
-    return 0;
+    // A command that finished but found trouble (an UNKNOWN tick, a key that can withdraw) says so.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
       // help and version are "errors" to commander; usage errors are bad input.

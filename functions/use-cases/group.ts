@@ -30,6 +30,8 @@ export interface GroupMember {
   status: TickResult['status'];
   /** The member's equity this tick (quote currency); null when its data could not be trusted. */
   equity: number | null;
+  /** Equity after the member's own orders this tick (fills and fees in), when it placed any. */
+  equityAfter?: number | null;
   halted: boolean;
   /**
    * Deposits − withdrawals the member's tick applied (quote currency). Absent counts as 0, so a
@@ -87,7 +89,7 @@ export function decideGroup(state: GuardState, members: readonly GroupMember[], 
     };
   }
 
-  const equity = members.reduce((s, m) => s + m.equity!, 0);
+  const equity = members.reduce((s, m) => s + (m.equityAfter ?? m.equity!), 0);
   const transfers = members.reduce((s, m) => s + (m.netTransfers ?? 0), 0);
   const peak = applyTransfers(state.peakEquity, state.peakAt, equity, transfers, now);
   const drawdown = drawdownOf(peak.peakEquity, equity);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { decide, type Action, type Decision } from '../domain/decide.ts';
 import { bookOf, DEFAULT_GATE, gateSnapshot, rawEquity, type GateOptions, type GateVerdict } from '../domain/gate.ts';
 import type { AccountSnapshot } from '../domain/snapshot.ts';
-import { initialState, type GuardState, type Level, type TripRecord } from '../domain/state.ts';
+import { initialState, LEVELS, type GuardState, type Level, type TripRecord } from '../domain/state.ts';
 import { ExchangeAuthError, RiskGuardError } from '../errors.ts';
 import type { Alert, TransferInfo } from '../ports.ts';
 import { execute, positionKey, type ExecuteResult, type Target } from './execute.ts';
@@ -231,10 +231,12 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
       try {
         await notifier.notify(a);
         n++;
-        await store.append({ accountId: id, at: now, type: 'alert', level: a.level as Level, message: `${a.kind}: ${a.summary}` });
       } catch (err) {
         log.error('alert delivery failed', { account: id, kind: a.kind, error: (err as Error).message });
+        continue;
       }
+      const level = (LEVELS as readonly string[]).includes(a.level) ? (a.level as Level) : undefined;
+      await store.append({ accountId: id, at: now, type: 'alert', ...(level ? { level } : {}), message: `${a.kind} (${a.level}): ${a.summary}` });
     }
     return n;
   }

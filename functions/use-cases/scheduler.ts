@@ -81,16 +81,19 @@ export function createLimiter(concurrency: number): {
   return {
     run<T>(fn: () => Promise<T>): Promise<T> {
       return new Promise<T>((resolve, reject) => {
-        const start = () => {
+        const start = async () => {
           active++;
-          // fn may throw synchronously: still release the slot.
-          Promise.resolve()
-            .then(fn)
-            .then(resolve, reject)
-            .finally(release);
+          try {
+            resolve(await fn());
+          } catch (err) {
+            // Also when fn throws synchronously: the slot is released either way.
+            reject(err);
+          } finally {
+            release();
+          }
         };
-        if (active < concurrency) start();
-        else queue.push(start);
+        if (active < concurrency) void start();
+        else queue.push(() => void start());
       });
     },
     get active() {

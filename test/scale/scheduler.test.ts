@@ -160,12 +160,12 @@ describe('staggered', () => {
 
 describe('percentile', () => {
   it.each([
-    [[], 99, 0],
-    [[5], 99, 5],
-    [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50, 5],
-    [[10, 9, 8, 7, 6, 5, 4, 3, 2, 1], 99, 10],
-    [Array.from({ length: 1000 }, (_, i) => i + 1), 99, 990],
-  ])('of %j at p%i is %i', (values, p, expected) => {
+    ['no values', [], 99, 0],
+    ['one value', [5], 99, 5],
+    ['1..10', [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50, 5],
+    ['10..1', [10, 9, 8, 7, 6, 5, 4, 3, 2, 1], 99, 10],
+    ['1..1000', Array.from({ length: 1000 }, (_, i) => i + 1), 99, 990],
+  ])('of %s at p%i is %i', (_label, values, p, expected) => {
     expect(percentile(values, p)).toBe(expected);
   });
 });

@@ -1,0 +1,2 @@
+import { benchDecision } from './decision.ts';
+console.log(benchDecision());

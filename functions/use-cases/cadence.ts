@@ -1,0 +1,81 @@
+import type { AccountConfig } from '../config.ts';
+import type { Level } from '../domain/state.ts';
+
+/**
+ * How often the guard ticks. EventBridge's floor is one invocation a minute; above OK one
+ * invocation keeps ticking at a shorter interval within its own time (see run-invocation.ts).
+ * Pure: no clock, no I/O.
+ */
+
+/** Seconds between ticks at each level above OK (AccountConfig.cadence). */
+export type CadenceSeconds = NonNullable<AccountConfig['cadence']>;
+
+/** A named cadence: one tick a minute, one every 10 s at every level, or adaptive by level. */
+export type CadenceMode = '60s' | '10s' | 'adaptive';
+
+/** The scheduled interval (EventBridge's floor), seconds. */
+export const SCHEDULE_SECONDS = 60;
+
+/** Adaptive default: 10 s at WARNING, 5 s at DANGER, 1 s at EMERGENCY and while closing. */
+export const DEFAULT_ADAPTIVE: CadenceSeconds = Object.freeze({ WARNING: 10, DANGER: 5, EMERGENCY: 1 });
+
+/** Fixed modes as the seconds they tick at, whatever the level. */
+const FIXED: Record<Exclude<CadenceMode, 'adaptive'>, number> = { '60s': 60, '10s': 10 };
+
+/**
+ * Seconds until the next tick.
+ *
+ * - `'60s'` / `'10s'`: that interval at every level.
+ * - `'adaptive'` (= {@link DEFAULT_ADAPTIVE}) or explicit seconds per level: 60 at OK, the
+ *   level's interval above it, and the EMERGENCY interval whenever the account is halted — a
+ *   halted account that is still being ticked is being flattened ("while closing"). Whether a
+ *   halted account is already flat (nothing left to do, back to the schedule) is the caller's
+ *   knowledge, not the level's: after a trip the drawdown from the old peak keeps the level high.
+ *
+ * @example intervalSeconds('DANGER', false, 'adaptive') === 5
+ * @example intervalSeconds('OK', true, DEFAULT_ADAPTIVE) === 1 // halted with positions open: closing
+ * @example intervalSeconds('EMERGENCY', false, '60s') === 60
+ */
+export function intervalSeconds(level: Level, halted: boolean, cadence: CadenceMode | CadenceSeconds): number {
+  if (cadence === '60s' || cadence === '10s') return FIXED[cadence];
+  const c = cadence === 'adaptive' ? DEFAULT_ADAPTIVE : cadence;
+  if (halted) return Math.min(c.EMERGENCY, SCHEDULE_SECONDS);
+  if (level === 'OK') return SCHEDULE_SECONDS;
+  return Math.min(c[level], SCHEDULE_SECONDS);
+}
+
+/**
+ * Binance USDⓈ-M request weights the guard spends (documented IP weights; the limit is per IP).
+ * A snapshot is account v3 (5) + positionRisk v3 (5) + premiumIndex for all symbols (10); the
+ * history read is income (30) + forceOrders without symbol (50), at most once a minute
+ * (runGuardTick's `historyEveryMs`); the ccxt adapter re-reads position mode and multi-assets
+ * mode (30 + 30) every 10 minutes.
+ */
+export const BINANCE_WEIGHTS = Object.freeze({
+  limitPerMinute: 2_400,
+  snapshot: 20,
+  historyPerMinute: 80,
+  settingsPerMinute: 6,
+  /** Per symbol and round of a close: open orders, plain and conditional (1 + 1), their cancels (1 + 1), one order (1). */
+  closePerSymbol: 5,
+});
+
+/**
+ * Request weight per minute of one account ticking every `cadenceSeconds`, no orders: one
+ * snapshot per tick, the history once a minute, the adapter's settings reads amortized.
+ * @example weightPerMinute(60) === 106; weightPerMinute(1) === 1_286
+ */
+export function weightPerMinute(cadenceSeconds: number): number {
+  if (!(cadenceSeconds > 0 && Number.isFinite(cadenceSeconds))) throw new RangeError(`cadenceSeconds must be > 0, got ${cadenceSeconds}`);
+  const ticks = Math.ceil(SCHEDULE_SECONDS / Math.min(cadenceSeconds, SCHEDULE_SECONDS));
+  return ticks * BINANCE_WEIGHTS.snapshot + BINANCE_WEIGHTS.historyPerMinute + BINANCE_WEIGHTS.settingsPerMinute;
+}
+
+/**
+ * Worst-case extra weight of one close-all over `symbols` symbols: the confirming read, then per
+ * round the cancels and orders of every symbol and a re-read (execute.ts runs up to 5 rounds).
+ * @example closeAllWeight(2) === 20 + 5 × (2 × 5 + 20) === 170
+ */
+export function closeAllWeight(symbols: number, rounds = 5): number {
+  return BINANCE_WEIGHTS.snapshot + rounds * (symbols * BINANCE_WEIGHTS.closePerSymbol + BINANCE_WEIGHTS.snapshot);
+}
