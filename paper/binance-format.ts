@@ -406,7 +406,7 @@ export function apiRestrictions(acc: PaperAccount): unknown {
     enableVanillaOptions: false,
     enableSpotAndMarginTrading: false,
     enableMargin: false,
-    enablePortfolioMarginTrading: false,
+    enablePortfolioMarginTrading: acc.portfolioMargin,
     enableFixApiTrade: false,
     enableFixReadOnly: false,
   };

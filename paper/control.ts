@@ -55,6 +55,8 @@ export const AccountBody = z
     hedgeMode: z.boolean().default(false),
     canTrade: z.boolean().default(true),
     enableWithdrawals: z.boolean().default(false),
+    multiAssetsMargin: z.boolean().default(false),
+    portfolioMargin: z.boolean().default(false),
     apiKey: z.string().regex(/^[A-Za-z0-9]{16,128}$/, '16–128 letters/digits').optional(),
     secret: z.string().min(16).max(128).optional(),
     symbols: z
@@ -224,6 +226,8 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, u
         hedgeMode: b.hedgeMode,
         canTrade: b.canTrade,
         enableWithdrawals: b.enableWithdrawals,
+        multiAssetsMargin: b.multiAssetsMargin,
+        portfolioMargin: b.portfolioMargin,
         positions: b.positions,
         ...(b.label !== undefined ? { label: b.label } : {}),
         ...(b.apiKey !== undefined ? { apiKey: b.apiKey } : {}),

@@ -63,6 +63,13 @@ export interface AccountSpec {
   canTrade?: boolean;
   /** Reported by /sapi/v1/account/apiRestrictions. Default false. */
   enableWithdrawals?: boolean;
+  /**
+   * Account modes the paper exchange does not model, reported as set so that a client's refusal to
+   * guard them can be rehearsed: Multi-Assets mode (GET multiAssetsMargin) and a Portfolio Margin
+   * key (apiRestrictions.enablePortfolioMarginTrading). Default false.
+   */
+  multiAssetsMargin?: boolean;
+  portfolioMargin?: boolean;
   symbols?: Record<string, { marginMode?: 'cross' | 'isolated'; leverage?: number }>;
   positions?: PositionSpec[];
 }
@@ -266,6 +273,9 @@ export class PaperAccount {
   readonly forceOrders: OrderRecord[] = [];
   /** Market time of the last balance change (Binance asset updateTime; ccxt skips assets with 0). */
   updateTime: number;
+  /** Reported only (see AccountSpec). */
+  multiAssetsMargin = false;
+  portfolioMargin = false;
 
   constructor(
     readonly id: string,
@@ -502,6 +512,8 @@ export class PaperEngine {
     }
     for (const p of spec.positions ?? []) this.seedPosition(acc, p);
     acc.crossWallet = spec.walletBalance;
+    acc.multiAssetsMargin = spec.multiAssetsMargin ?? false;
+    acc.portfolioMargin = spec.portfolioMargin ?? false;
     if (spec.walletBalance > 0) this.addIncome(acc, '', 'TRANSFER', spec.walletBalance, 'TRANSFER');
     this.accounts.set(id, acc);
     this.byApiKey.set(apiKey, acc);

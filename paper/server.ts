@@ -243,7 +243,7 @@ function buildRoutes(): Map<string, Route> {
     canWithdraw: true,
     dualSidePosition: ctx.acc.dualSide,
     updateTime: 0,
-    multiAssetsMargin: false,
+    multiAssetsMargin: ctx.acc.multiAssetsMargin,
     tradeGroupId: -1,
   }));
   sig('GET /fapi/v1/positionSide/dual', (ctx) => ({ dualSidePosition: ctx.acc.dualSide }));
@@ -257,7 +257,7 @@ function buildRoutes(): Map<string, Route> {
     },
     true,
   );
-  sig('GET /fapi/v1/multiAssetsMargin', () => ({ multiAssetsMargin: false }));
+  sig('GET /fapi/v1/multiAssetsMargin', (ctx) => ({ multiAssetsMargin: ctx.acc.multiAssetsMargin }));
   sig(
     'POST /fapi/v1/multiAssetsMargin',
     (ctx) => {

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEPLOYED_CONFIG_FILE, toDeployedConfig, type DeployedConfig } from '../../functions/handlers/deployed-config.ts';
-import { bundleGuard, type GuardBundle } from '../../lib/bundle.ts';
+import { build } from 'esbuild';
+import { bundleGuard, functionBundle, toEsbuildOptions, type GuardBundle } from '../../lib/bundle.ts';
 import { exampleConfig, synthRiskguard } from './app-fixture.ts';
 
 /**
@@ -52,6 +53,24 @@ describe('guard bundle', () => {
       .sort();
     // binanceusdm extends binance: both are needed, nothing else.
     expect(exchangeModules).toEqual(['binance', 'binanceusdm']);
+  });
+
+  it("gives an import from 'ccxt' only the configured exchanges (the slim ccxt entry)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'riskguard-slim-'));
+    const entry = join(dir, 'entry.mjs');
+    writeFileSync(
+      entry,
+      "import ccxt, { binanceusdm, NetworkError, exchanges } from 'ccxt';\n" +
+        'export const probe = () => [new binanceusdm({}).id, new NetworkError("x").name, Object.keys(exchanges), ccxt.exchanges];\n',
+    );
+    const result = await build({ ...toEsbuildOptions({ ...functionBundle('guard', ['binanceusdm']), entry }, dir), logLevel: 'silent' });
+    const inputs = Object.keys(result.metafile!.inputs);
+    expect(inputs.filter((p) => /node_modules\/ccxt\/js\/src\/[a-z0-9]+\.js$/.test(p)).sort()).toEqual([
+      'node_modules/ccxt/js/src/binance.js',
+      'node_modules/ccxt/js/src/binanceusdm.js',
+    ]);
+    const r = coldStart(dir, `const { probe } = await import('./index.mjs'); console.log(JSON.stringify(probe()));`, {});
+    expect(JSON.parse(r.stdout)).toEqual(['binanceusdm', 'NetworkError', ['binanceusdm'], ['binanceusdm']]);
   });
 
   it('leaves out undici, fflate and ws, and bundles protobufjs (ccxt needs it at bundle time)', () => {

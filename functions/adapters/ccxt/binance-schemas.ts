@@ -105,5 +105,6 @@ export const ApiRestrictionsSchema = z.object({
   enableReading: z.boolean().optional(),
   enableFutures: z.boolean().optional(),
   enableWithdrawals: z.boolean().optional(),
+  enablePortfolioMarginTrading: z.boolean().optional(),
   ipRestrict: z.boolean().optional(),
 });

@@ -101,6 +101,12 @@ export class BinanceUsdmExchange implements ExchangePort {
     const multi = (await this.call('fapiPrivateGetMultiAssetsMargin', () => this.raw.fapiPrivateGetMultiAssetsMargin!.call(this.ccxt))) as {
       multiAssetsMargin?: unknown;
     };
+    const restrictions = await this.rawCall('sapiGetAccountApiRestrictions', ApiRestrictionsSchema);
+    if (restrictions.enablePortfolioMarginTrading === true) {
+      throw new ExchangeDataError(
+        `${this.id}: this is a Portfolio Margin key/account (one margin across products, on Binance's papi service), which riskguard cannot model faithfully; do not guard it with riskguard`,
+      );
+    }
     if (multi?.multiAssetsMargin === true) {
       throw new ExchangeDataError(
         `${this.id}: the account is in Multi-Assets mode, which riskguard cannot model faithfully (collateral across assets); switch it to Single-Asset mode or do not guard it with riskguard`,

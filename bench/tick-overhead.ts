@@ -1,0 +1,108 @@
+/**
+ * tickOverheadRatio: a full warm guard tick (state read, the adapter's reads through ccxt, the
+ * data gate, decide, the conditional state write) against the paper exchange and DynamoDB on
+ * loopback, over the same HTTP requests and DynamoDB write issued by a bare script with no guard
+ * logic. Ticks and bare runs alternate, so drift hits both alike.
+ */
+import { createHmac } from 'node:crypto';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoStateStore } from '../functions/adapters/dynamo-store.ts';
+import { createExchange } from '../functions/adapters/exchange-factory.ts';
+import { MemoryNotifier } from '../functions/adapters/local-notifiers.ts';
+import { accountPk, STATE_SK } from '../functions/adapters/table-schema.ts';
+import type { AccountConfig } from '../functions/config.ts';
+import { DEFAULT_POLICY } from '../functions/domain/policy.ts';
+import type { StateStore } from '../functions/ports.ts';
+import { runGuardTick } from '../functions/use-cases/run-guard-tick.ts';
+import type { GuardDeps } from '../functions/use-cases/types.ts';
+import { LastWriteCachingStore } from './cached-store.ts';
+import { median } from './stats.ts';
+import type { World } from './world.ts';
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+export const BENCH_ACCOUNT = {
+  walletBalance: 50_000,
+  positions: [
+    { symbol: 'BTCUSDT', side: 'long' as const, size: 0.3, entryPrice: 99_000 },
+    { symbol: 'ETHUSDT', side: 'short' as const, size: 5, entryPrice: 4_050 },
+    { symbol: 'SOLUSDT', side: 'long' as const, size: 100, entryPrice: 195 },
+  ],
+};
+
+export interface OverheadResult {
+  tickMs: number;
+  bareMs: number;
+  ratio: number;
+  /** The same with the last written state kept in memory (no DynamoDB read per tick). */
+  cachedTickMs: number;
+  cachedRatio: number;
+  /** Requests per warm tick as the paper exchange saw them, e.g. "GET /fapi/v3/account". */
+  requestsPerTick: string[];
+  weightPerTick: number;
+  runs: number;
+}
+
+function accountConfig(id: string, baseUrl: string): AccountConfig {
+  return { id, exchange: 'binanceusdm', baseUrl, credentials: { apiKeyEnv: 'K', secretEnv: 'S' }, scheduleMinutes: 1 } as AccountConfig;
+}
+
+export async function benchTickOverhead(world: World, runs = 300): Promise<OverheadResult> {
+  const [acc] = await world.createAccounts(1, BENCH_ACCOUNT);
+  const [acc2] = await world.createAccounts(1, BENCH_ACCOUNT);
+  const baseStore = new DynamoStateStore({ tableName: world.tableName, client: world.dynamo });
+  const guard = (id: string, creds: { apiKey: string; secret: string }, store: StateStore) => {
+    const config = accountConfig(id, world.paperUrl);
+    const deps: GuardDeps = { exchange: createExchange(config, creds), store, notifier: new MemoryNotifier(), clock: { now: () => Date.now() }, log: silent };
+    return () => runGuardTick(deps, { config, policy: DEFAULT_POLICY });
+  };
+  const tick = guard('bench-tick', acc!, baseStore);
+  const cachedTick = guard('bench-tick-cached', acc2!, new LastWriteCachingStore(baseStore));
+
+  // The bare script: the three reads the adapter makes per warm tick, then one state write.
+  const sign = (q: string) => createHmac('sha256', acc!.secret).update(q).digest('hex');
+  const signed = (path: string) => {
+    const q = `timestamp=${Date.now()}&recvWindow=10000`;
+    return fetch(`${world.paperUrl}${path}?${q}&signature=${sign(q)}`, { headers: { 'X-MBX-APIKEY': acc!.apiKey } }).then((r) => r.json());
+  };
+  const stateItem = async () =>
+    (await world.dynamo.send(new GetCommand({ TableName: world.tableName, Key: { pk: accountPk('bench-tick'), sk: STATE_SK } }))).Item!;
+  let item: Record<string, unknown> = {};
+  const bare = async () => {
+    await Promise.all([signed('/fapi/v3/account'), signed('/fapi/v3/positionRisk'), fetch(`${world.paperUrl}/fapi/v1/premiumIndex`).then((r) => r.json())]);
+    await world.dynamo.send(new PutCommand({ TableName: world.tableName, Item: { ...item, pk: accountPk('bench-bare'), statePk: accountPk('bench-bare') } }));
+  };
+
+  // Warm-up: markets, settings, brackets, history, JIT, keep-alive sockets.
+  for (let i = 0; i < 30; i++) {
+    await tick();
+    await cachedTick();
+  }
+  item = await stateItem();
+  for (let i = 0; i < 30; i++) await bare();
+
+  await world.reset();
+  const r = await tick();
+  if (r.status !== 'OK') throw new Error(`bench tick is ${r.status}: ${r.reasons.join('; ')}`);
+  const s = await world.stats();
+  const requestsPerTick = Object.entries(s.byPath).flatMap(([k, v]) => Array<string>(v.n).fill(k));
+
+  const ticks: number[] = [];
+  const bares: number[] = [];
+  const cached: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    let t = performance.now();
+    await tick();
+    ticks.push(performance.now() - t);
+    t = performance.now();
+    await bare();
+    bares.push(performance.now() - t);
+    t = performance.now();
+    await cachedTick();
+    cached.push(performance.now() - t);
+  }
+  const tickMs = median(ticks);
+  const bareMs = median(bares);
+  const cachedTickMs = median(cached);
+  return { tickMs, bareMs, ratio: tickMs / bareMs, cachedTickMs, cachedRatio: cachedTickMs / bareMs, requestsPerTick, weightPerTick: s.weight, runs };
+}

@@ -1,0 +1,253 @@
+/**
+ * ExchangePort straight over the paper exchange's engine, in process: no HTTP, no ccxt, no
+ * signatures. Replays use it to run thousands of guard ticks a second; what it returns is what
+ * the ccxt Binance USDⓈ-M adapter makes of the same engine state over the wire.
+ */
+import { maintenanceMargin, PaperApiError, type PaperAccount, type PaperEngine } from '../../paper/index.ts';
+import { AccountSnapshotSchema, type AccountSnapshot, type MaintenanceTier, type Position } from '../domain/snapshot.ts';
+import { ExchangeAuthError, ExchangeDataError, ExchangeUnavailableError, type RiskGuardError } from '../errors.ts';
+import type { ExchangePort, KeyDiagnosis, OrderRequest, OrderResult, TransferInfo } from '../ports.ts';
+import { formatIssues } from '../validation.ts';
+
+/** One order the venue executed for the guard (for replay reports). */
+export interface PaperOrderEvent {
+  /** Market time of the fill, ms. */
+  at: number;
+  symbol: string;
+  side: 'buy' | 'sell';
+  amount: number;
+  filled: number;
+  averagePrice: number | null;
+  status: string;
+  /** The account had no position left after this order. */
+  flatAfter: boolean;
+}
+
+export interface PaperEngineExchangeOptions {
+  readonly engine: PaperEngine;
+  /** The engine account this port reads and trades (PaperAccount.id). */
+  readonly accountId: string;
+  /**
+   * Market time one venue round trip takes (ms): half passes before the venue reads or fills,
+   * half after. Parallel requests (a snapshot's three reads) count as one round trip, sequential
+   * ones (cancel-all's per-symbol reads and cancels) one each, as the ccxt adapter sends them.
+   * @default 0 (the venue answers in no market time)
+   */
+  readonly latencyMs?: number;
+  /** Moves market time forward by `ms` (a replay's stepper). @default engine.advanceBy */
+  readonly advance?: (ms: number) => void;
+  /** Called after every order the engine executed. */
+  readonly onOrder?: (o: PaperOrderEvent) => void;
+  /** Parse each snapshot with AccountSnapshotSchema, as the ccxt adapter does. @default true */
+  readonly validate?: boolean;
+}
+
+const AUTH_CODES = new Set([-2014, -2015, -1022]);
+/** Binance order statuses as ccxt unifies them. */
+const STATUS: Record<string, string> = { NEW: 'open', PARTIALLY_FILLED: 'open', FILLED: 'closed', CANCELED: 'canceled', EXPIRED: 'expired', REJECTED: 'rejected' };
+
+export class PaperEngineExchange implements ExchangePort {
+  readonly id = 'paper-engine';
+  private readonly engine: PaperEngine;
+  private readonly account: PaperAccount;
+  private readonly halfLatency: number;
+  private readonly advance: (ms: number) => void;
+  private readonly onOrder: ((o: PaperOrderEvent) => void) | undefined;
+  private readonly validate: boolean;
+  private readonly tiers = new Map<string, MaintenanceTier[]>();
+
+  constructor(opts: PaperEngineExchangeOptions) {
+    const latency = opts.latencyMs ?? 0;
+    if (!(latency >= 0 && Number.isFinite(latency))) throw new RangeError(`latencyMs must be ≥ 0, got ${latency}`);
+    this.engine = opts.engine;
+    this.account = opts.engine.getAccount(opts.accountId);
+    this.halfLatency = latency / 2;
+    this.advance = opts.advance ?? ((ms) => void opts.engine.advanceBy(ms));
+    this.onOrder = opts.onOrder;
+    this.validate = opts.validate ?? true;
+  }
+
+  /** One venue round trip: half the latency, the venue's work, the other half. */
+  private trip<T>(what: string, fn: () => T): T {
+    if (this.halfLatency > 0) this.advance(this.halfLatency);
+    let out: T;
+    try {
+      out = fn();
+    } catch (err) {
+      throw this.classify(err, what);
+    }
+    if (this.halfLatency > 0) this.advance(this.halfLatency);
+    return out;
+  }
+
+  private classify(err: unknown, what: string): RiskGuardError {
+    const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof PaperApiError) {
+      const text = `${this.id} ${what}: ${err.code} ${message}`;
+      if (AUTH_CODES.has(err.code)) return new ExchangeAuthError(text, { cause: err });
+      if (err.code === -1003 || err.httpStatus >= 500) return new ExchangeUnavailableError(text, { cause: err });
+      return new ExchangeDataError(text, { cause: err });
+    }
+    return new ExchangeDataError(`${this.id} ${what}: ${message}`, { cause: err });
+  }
+
+  private tiersOf(symbol: string): MaintenanceTier[] {
+    let t = this.tiers.get(symbol);
+    if (t === undefined) {
+      t = [...this.engine.market(symbol).brackets]
+        .sort((a, b) => a.notionalFloor - b.notionalFloor)
+        .map((b) => ({ notionalFloor: b.notionalFloor, rate: b.maintMarginRatio, amount: b.cum }));
+      this.tiers.set(symbol, t);
+    }
+    return t;
+  }
+
+  async fetchSnapshot(): Promise<AccountSnapshot> {
+    const snapshot = this.trip('fetchSnapshot', () => this.read());
+    if (!this.validate) return snapshot;
+    const r = AccountSnapshotSchema.safeParse(snapshot);
+    if (!r.success) throw new ExchangeDataError(`${this.id}: the account does not map to a valid snapshot:\n${formatIssues(r.error)}`);
+    return r.data;
+  }
+
+  /** account v3 + positionRisk v3 + premiumIndex, as the ccxt adapter maps them. */
+  private read(): AccountSnapshot {
+    const e = this.engine;
+    const acc = this.account;
+    const positions: Position[] = [];
+    let maintenance = 0;
+    let marginBalance = acc.crossWallet;
+    for (const p of acc.positions.values()) {
+      if (p.amt === 0) continue;
+      const mark = e.mark(p.symbol);
+      const markPrice = mark?.price ?? p.entryPrice;
+      const brackets = e.market(p.symbol).brackets;
+      maintenance += maintenanceMargin(brackets, Math.abs(p.amt) * markPrice).mm;
+      marginBalance += p.isolatedWallet + p.amt * (markPrice - p.entryPrice);
+      const isolated = p.marginType === 'ISOLATED';
+      positions.push({
+        symbol: p.symbol,
+        side: p.positionSide === 'LONG' ? 'long' : p.positionSide === 'SHORT' ? 'short' : p.amt > 0 ? 'long' : 'short',
+        contracts: Math.abs(p.amt),
+        entryPrice: p.entryPrice,
+        markPrice,
+        marginMode: isolated ? 'isolated' : 'cross',
+        leverage: e.symbolConfig(acc, p.symbol).leverage,
+        maintenanceTiers: this.tiersOf(p.symbol),
+        ...(isolated ? { isolatedWallet: p.isolatedWallet } : {}),
+        ...(mark !== null ? { markTimestamp: mark.time } : {}),
+      });
+    }
+    return {
+      exchange: this.id,
+      timestamp: e.now(),
+      crossWalletBalance: acc.crossWallet,
+      exchangeTotals: { maintenanceMargin: maintenance, marginBalance },
+      positions,
+    };
+  }
+
+  async fetchHistory(since: number): Promise<TransferInfo> {
+    return this.trip('fetchHistory', () => {
+      const e = this.engine;
+      // Binance's income (limit 1000) and forceOrders (limit 100) from `since`, inclusive.
+      const income = e.incomeHistory(this.account, { startTime: since, limit: 1000 });
+      const forced = e.forceOrderHistory(this.account, { startTime: since, limit: 100 });
+      let netTransfers = 0;
+      let until = since;
+      const fills: TransferInfo['fills'] = [];
+      const liquidations: TransferInfo['liquidations'] = [];
+      for (const i of income) {
+        until = Math.max(until, i.time);
+        if (i.incomeType === 'TRANSFER' && i.asset === 'USDT') netTransfers += i.income;
+        if (i.incomeType === 'REALIZED_PNL' && i.symbol) fills.push({ symbol: i.symbol, at: i.time });
+        if (i.incomeType === 'INSURANCE_CLEAR' && i.symbol) liquidations.push({ symbol: i.symbol, at: i.time, kind: 'liquidation' });
+      }
+      for (const f of forced) {
+        until = Math.max(until, f.updateTime);
+        liquidations.push({ symbol: f.symbol, at: f.updateTime, kind: 'liquidation' });
+      }
+      // The read covers everything up to the venue's now; the next one starts after it.
+      return { netTransfers, fills, liquidations, until: Math.max(until, e.now()) };
+    });
+  }
+
+  async cancelAllOrders(symbols: string[]): Promise<number> {
+    let n = 0;
+    for (const s of symbols) {
+      // As the ccxt adapter: list plain and conditional orders, cancel each kind if any.
+      const plain = this.trip(`fetchOpenOrders ${s}`, () => this.engine.listOpenOrders(this.account, s).length);
+      const algo = this.trip(`fetchOpenOrders ${s} (conditional)`, () => this.engine.listOpenAlgoOrders(this.account, s).length);
+      if (plain > 0) this.trip(`cancelAllOrders ${s}`, () => this.engine.cancelAllOpenOrders(this.account, s));
+      if (algo > 0) this.trip(`cancelAllOrders ${s} (conditional)`, () => this.engine.cancelAllAlgoOpenOrders(this.account, s));
+      n += plain + algo;
+    }
+    return n;
+  }
+
+  async reduceOnlyMarket(o: OrderRequest): Promise<OrderResult> {
+    const what = `createOrder ${o.symbol}`;
+    if (!this.account.canTrade) throw new ExchangeAuthError(`${this.id} ${what}: -2015 the key cannot trade`);
+    const m = this.market(o.symbol, what);
+    // Nearest lot, as the ccxt adapter: a reduce-only order a hair too large is shrunk, never flipped.
+    const amount = Number((Math.round(o.amount / m.stepSize) * m.stepSize).toFixed(m.quantityPrecision));
+    if (!(amount > 0)) throw new ExchangeDataError(`${this.id}: ${o.amount} ${o.symbol} rounds to zero at the venue's lot size`);
+    const hedged = this.account.dualSide;
+    const order = this.trip(what, () =>
+      this.engine.placeOrder(this.account, {
+        symbol: o.symbol,
+        side: o.side === 'buy' ? 'BUY' : 'SELL',
+        type: 'MARKET',
+        quantity: amount,
+        ...(hedged ? { positionSide: o.positionSide === 'long' ? 'LONG' : 'SHORT' } : { reduceOnly: true }),
+      }),
+    );
+    const result: OrderResult = {
+      id: String(order.orderId),
+      symbol: o.symbol,
+      side: o.side,
+      amount,
+      filled: order.executedQty,
+      averagePrice: order.avgPrice > 0 ? order.avgPrice : null,
+      status: STATUS[order.status] ?? order.status.toLowerCase(),
+    };
+    this.onOrder?.({
+      at: order.updateTime,
+      symbol: o.symbol,
+      side: o.side,
+      amount,
+      filled: result.filled,
+      averagePrice: result.averagePrice,
+      status: result.status,
+      flatAfter: this.account.positions.size === 0,
+    });
+    return result;
+  }
+
+  async maxMarketQuantity(symbol: string): Promise<number | null> {
+    return this.market(symbol, 'maxMarketQuantity').marketMaxQty;
+  }
+
+  async quantityStep(symbol: string): Promise<number | null> {
+    return this.market(symbol, 'quantityStep').stepSize;
+  }
+
+  /** exchangeInfo, which ccxt loads once: no round trip. */
+  private market(symbol: string, what: string): ReturnType<PaperEngine['market']> {
+    try {
+      return this.engine.market(symbol);
+    } catch (err) {
+      throw this.classify(err, what);
+    }
+  }
+
+  async diagnose(): Promise<KeyDiagnosis> {
+    return {
+      canRead: true,
+      canTrade: this.account.canTrade,
+      canWithdraw: this.account.enableWithdrawals,
+      clockSkewMs: 0,
+      notes: ['in-process paper engine: no network, market time is the engine clock'],
+    };
+  }
+}
