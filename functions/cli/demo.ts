@@ -48,12 +48,12 @@ const SERIES = [
   { symbol: 'WIFUSDT', file: 'binance-coinm-WIFUSD_PERP-1m-from-trades-2025-10-10.csv' },
 ];
 
-/** An agent's book: 10,000 USDT, cross BTC long and ETH short, an isolated 10x WIF long. */
+/** An agent's book: 10,000 USDT (9,850 cross wallet + 150 isolated margin), cross BTC long and ETH short, an isolated 10x WIF long. */
 function demoBook(engine: PaperEngine, label: string): AccountSpec {
   const px = (s: string) => engine.markPrice(s);
   return {
     label,
-    walletBalance: 10_000,
+    walletBalance: 9_850,
     symbols: { BTCUSDT: { marginMode: 'cross', leverage: 10 }, ETHUSDT: { marginMode: 'cross', leverage: 10 }, WIFUSDT: { marginMode: 'isolated', leverage: 10 } },
     positions: [
       { symbol: 'BTCUSDT', side: 'long', size: 0.75, entryPrice: px('BTCUSDT'), marginMode: 'cross', leverage: 10 },
@@ -120,7 +120,7 @@ export async function runDemo(opts: { jsonSummary?: string; out?: (s: string) =>
     const liquidations: string[] = [];
     engine.onLiquidation((e) => {
       const who = e.accountId === unguarded.id ? 'no-guard' : 'GUARDED';
-      liquidations.push(`${when(e.time)} ${who} account: ${e.kind} ${e.symbol} ${e.positionSide === 'BOTH' ? '' : e.positionSide} liquidated by the paper exchange at ${e.price.toPrecision(6)}`);
+      liquidations.push(`${when(e.time)} ${who} account: ${e.kind} ${e.symbol}${e.positionSide === 'BOTH' ? '' : ` ${e.positionSide}`} liquidated by the paper exchange at ${e.price.toPrecision(6)}`);
     });
 
     let trip: TickResult | null = null;

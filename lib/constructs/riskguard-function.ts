@@ -58,12 +58,14 @@ export class RiskguardFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
+    // One options object for the entry and the bundling (and for bundleGuard, the benchmark's).
+    const spec = functionBundle(props.name, props.exchanges);
     this.fn = new NodejsFunction(this, 'Function', {
-      entry: functionBundle(props.name, props.exchanges).entry,
+      entry: spec.entry,
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: `${PROJECT_ROOT}/package-lock.json`,
-      bundling: toNodejsBundling(functionBundle(props.name, props.exchanges), props.deployedConfigFile),
+      bundling: toNodejsBundling(spec, props.deployedConfigFile),
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
@@ -92,7 +94,7 @@ export class RiskguardFunction extends Construct {
     Validations.of(this.role).acknowledge(
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'Only X-Ray PutTraceSegments/PutTelemetryRecords (added by active tracing), which support no resource-level permissions.',
+        reason: 'Only X-Ray PutTraceSegments/PutTelemetryRecords (added by CDK for Lambda tracing), which support no resource-level permissions.',
       },
       {
         id: 'Serverless-StarPermissions',

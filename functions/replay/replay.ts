@@ -1,0 +1,436 @@
+/**
+ * `riskguard replay`: the real guard (runInvocation → runGuardTick → decide) against the paper
+ * exchange's engine, in process, over real price history — beside the same portfolio with no
+ * guard (liquidated by the engine) and with a once-a-minute guard.
+ */
+import { performance } from 'node:perf_hooks';
+import { PaperEngine, type LiquidationEvent, type PaperAccount } from '../../paper/index.ts';
+import { silentLogger } from '../adapters/console-logger.ts';
+import { MemoryNotifier } from '../adapters/local-notifiers.ts';
+import { MemoryStateStore } from '../adapters/memory-store.ts';
+import { PaperEngineExchange } from '../adapters/paper-engine-exchange.ts';
+import type { AccountConfig } from '../config.ts';
+import type { Policy } from '../domain/policy.ts';
+import type { Portfolio } from '../domain/snapshot.ts';
+import { ConfigError } from '../errors.ts';
+import { DEFAULT_ADAPTIVE, type CadenceMode, type CadenceSeconds } from '../use-cases/cadence.ts';
+import { runInvocation } from '../use-cases/run-invocation.ts';
+import type { GuardDeps, TickResult } from '../use-cases/types.ts';
+import { loadPrices, planBook, type BookPlan, type LoadedPrices, type PriceFile } from './portfolio.ts';
+import { EquityTrack } from './track.ts';
+
+export type { PriceFile } from './portfolio.ts';
+
+/** Default market time per venue round trip (ms): a Lambda a few network hops from the venue. */
+export const DEFAULT_LATENCY_MS = 100;
+/** Default time one scheduled invocation may run (ms): the guard Lambda's 55-s timeout less 1 s. */
+export const DEFAULT_INVOCATION_BUDGET_MS = 54_000;
+
+export interface ReplayInput {
+  portfolio: Portfolio;
+  prices: PriceFile[];
+  policy: Policy;
+  cadence: CadenceMode;
+  /** Largest engine clock step (ms); the engine also stops on every candle knot. @default 1000 */
+  stepMs?: number;
+  /** Replay start (ms). @default portfolio.timestamp, else the latest first candle of the price files */
+  start?: number;
+  /** Replay end (ms). @default the earliest end of the price files */
+  end?: number;
+  /** Market time one venue round trip takes (ms). @default {@link DEFAULT_LATENCY_MS} */
+  latencyMs?: number;
+  /** Time each scheduled invocation may run (ms). @default {@link DEFAULT_INVOCATION_BUDGET_MS} */
+  invocationBudgetMs?: number;
+  /** Names the portfolio's source in error messages, e.g. "portfolio file book.json". */
+  portfolioLabel?: string;
+  /** Keep the per-step equity paths for a report (`result.chart`). @default false */
+  chart?: boolean;
+}
+
+export interface ReplayOrder {
+  /** Market time of the fill, ms. */
+  at: number;
+  symbol: string;
+  side: 'buy' | 'sell';
+  amount: number;
+  filled: number;
+  averagePrice: number | null;
+  status: string;
+}
+
+export interface ReplayLiquidation {
+  at: number;
+  kind: 'cross' | 'isolated';
+  symbol: string;
+  /** Signed base quantity closed (> 0 a long). */
+  amount: number;
+  price: number;
+  realizedPnl: number;
+  clearanceFee: number;
+  /** Loss beyond the pool, written off by the insurance fund. */
+  writtenOff: number;
+}
+
+/** One of the three runs. Percentages are percent (15 = 15 %); money is USDT. */
+export interface ReplayRun {
+  label: string;
+  /** null: no guard. */
+  cadence: CadenceMode | null;
+  /** A close-all was executed. */
+  tripped: boolean;
+  /** Market time of the tick that decided the close-all (ms). */
+  tripAt: number | null;
+  /** Drawdown from the trailing peak (per-step equity path) when that tick started. */
+  drawdownAtTripPct: number | null;
+  /** The same as the guard measured it: its peak is sampled at its own ticks only. */
+  guardDrawdownAtTripPct: number | null;
+  /** When the account was confirmed flat after the trip (ms). */
+  exitAt: number | null;
+  /** Equity once flat, after fills and fees. */
+  exitEquity: number | null;
+  /** Drawdown from the trailing peak at the confirmed-flat equity. */
+  drawdownAtExitPct: number | null;
+  /** drawdownAtExitPct − the EMERGENCY drawdown threshold, percentage points. */
+  overshootPct: number | null;
+  /** Equity at the end of the data. */
+  finalEquity: number;
+  peakEquity: number;
+  /** Largest drawdown from the trailing peak over the whole replay (per-step path). */
+  maxDrawdownPct: number;
+  orders: ReplayOrder[];
+  liquidations: ReplayLiquidation[];
+  /** What the guard recorded in its audit log: decisions, actions, alerts (oldest first). */
+  actions: { at: number; type: string; level?: string; message: string }[];
+  alerts: number;
+  invocations: number;
+  ticks: number;
+  ticksByStatus: Record<string, number>;
+  /** Invocations that started after their schedule because the previous one ran past it. */
+  lateInvocations: number;
+}
+
+export interface ReplaySeries {
+  t: number[];
+  equity: number[];
+  peak: number[];
+}
+
+export interface ReplayChart {
+  guard: ReplaySeries;
+  guard60s: ReplaySeries;
+  noGuard: ReplaySeries;
+  /** 1-minute closes of each price file inside the window. */
+  prices: { symbol: string; t: number[]; close: number[] }[];
+}
+
+/**
+ * What `riskguard replay --json` prints (without `chart`). Top-level trip fields are the guard at
+ * the chosen cadence; `runs` has all three. Percent fields are percent (15 = 15 %).
+ */
+export interface ReplayResult {
+  tripped: boolean;
+  /** The EMERGENCY drawdown threshold, percent; null when the policy has none. */
+  thresholdPct: number | null;
+  tripAt: number | null;
+  drawdownAtTripPct: number | null;
+  drawdownAtExitPct: number | null;
+  overshootPct: number | null;
+  finalEquity: number;
+  noGuardFinalEquity: number;
+  guard60sFinalEquity: number;
+  cadence: CadenceMode;
+  /** Seconds between ticks above OK for `adaptive`; null for the fixed modes. */
+  cadenceSeconds: CadenceSeconds | null;
+  initialEquity: number;
+  orders: ReplayOrder[];
+  liquidations: ReplayLiquidation[];
+  noGuardLiquidations: ReplayLiquidation[];
+  window: {
+    start: number;
+    end: number;
+    startIso: string;
+    endIso: string;
+    stepMs: number;
+    latencyMs: number;
+    invocationBudgetMs: number;
+    prices: PriceFile[];
+  };
+  /** The positions as replayed (entries filled in). */
+  portfolio: string[];
+  runs: { guard: ReplayRun; guard60s: ReplayRun; noGuard: ReplayRun };
+  /** Wall-clock time of the whole replay, ms. */
+  wallMs: number;
+  chart?: ReplayChart;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function window(input: ReplayInput, prices: LoadedPrices[]): { start: number; end: number } {
+  const first = Math.max(...prices.map((p) => p.start));
+  const last = Math.min(...prices.map((p) => p.end));
+  const start = input.start ?? input.portfolio.timestamp ?? first;
+  const end = input.end ?? last;
+  const span = `the price files cover ${iso(first)} → ${iso(last)} together`;
+  if (start < first || start >= last) throw new ConfigError(`replay start ${iso(start)} is outside the data: ${span}`);
+  if (end <= start) throw new ConfigError(`replay end ${iso(end)} is not after its start ${iso(start)}`);
+  if (end > last) throw new ConfigError(`replay end ${iso(end)} is past the data: ${span}`);
+  return { start, end };
+}
+
+/** One engine with every price file replayed and the portfolio's account on it. */
+function openEngine(prices: LoadedPrices[], plan: BookPlan, start: number, stepMs: number, label: string): { engine: PaperEngine; account: PaperAccount } {
+  const engine = new PaperEngine({ startTime: start, stepMs, brackets: plan.brackets, extraMarkets: plan.extraMarkets });
+  for (const p of prices) engine.loadReplay(p.symbol, p.candles);
+  try {
+    return { engine, account: engine.createAccount(plan.spec(engine, label)) };
+  } catch (err) {
+    throw new ConfigError(`the paper exchange refused the portfolio: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+const liquidationOf = (e: LiquidationEvent): ReplayLiquidation => ({
+  at: e.time,
+  kind: e.kind,
+  symbol: e.symbol,
+  amount: e.amt,
+  price: e.price,
+  realizedPnl: e.realizedPnl,
+  clearanceFee: e.clearanceFee,
+  writtenOff: e.writtenOff,
+});
+
+interface RunSetup {
+  prices: LoadedPrices[];
+  plan: BookPlan;
+  start: number;
+  end: number;
+  stepMs: number;
+  policy: Policy;
+  thresholdPct: number | null;
+  latencyMs: number;
+  budgetMs: number;
+}
+
+interface RunOutcome {
+  run: ReplayRun;
+  track: EquityTrack;
+}
+
+function baseRun(label: string, cadence: CadenceMode | null, track: EquityTrack, liquidations: ReplayLiquidation[]): ReplayRun {
+  return {
+    label,
+    cadence,
+    tripped: false,
+    tripAt: null,
+    drawdownAtTripPct: null,
+    guardDrawdownAtTripPct: null,
+    exitAt: null,
+    exitEquity: null,
+    drawdownAtExitPct: null,
+    overshootPct: null,
+    finalEquity: track.equityNow(),
+    peakEquity: track.peakEquity,
+    maxDrawdownPct: track.maxDrawdown() * 100,
+    orders: [],
+    liquidations,
+    actions: [],
+    alerts: 0,
+    invocations: 0,
+    ticks: 0,
+    ticksByStatus: {},
+    lateInvocations: 0,
+  };
+}
+
+function noGuardRun(s: RunSetup): RunOutcome {
+  const { engine, account } = openEngine(s.prices, s.plan, s.start, s.stepMs, 'no guard');
+  const track = new EquityTrack(engine, account, s.stepMs);
+  const liquidations: ReplayLiquidation[] = [];
+  engine.onLiquidation((e) => liquidations.push(liquidationOf(e)));
+  track.advanceTo(s.end);
+  return { run: baseRun('no guard', null, track, liquidations), track };
+}
+
+async function guardedRun(s: RunSetup, mode: CadenceMode): Promise<RunOutcome> {
+  const label = mode === 'adaptive' ? 'guard (adaptive)' : `guard (${mode === '60s' ? '60 s' : '10 s'})`;
+  const { engine, account } = openEngine(s.prices, s.plan, s.start, s.stepMs, label);
+  const track = new EquityTrack(engine, account, s.stepMs);
+  const liquidations: ReplayLiquidation[] = [];
+  const orders: ReplayOrder[] = [];
+  let flatAt: number | null = null;
+  engine.onLiquidation((e) => {
+    liquidations.push(liquidationOf(e));
+    if (account.positions.size === 0) flatAt = e.time;
+  });
+  const exchange = new PaperEngineExchange({
+    engine,
+    accountId: account.id,
+    latencyMs: s.latencyMs,
+    advance: (ms) => track.advanceBy(ms),
+    // The engine's data is the engine's own: the ccxt adapter's boundary check adds nothing here.
+    validate: false,
+    onOrder: (o) => {
+      orders.push({ at: o.at, symbol: o.symbol, side: o.side, amount: o.amount, filled: o.filled, averagePrice: o.averagePrice, status: o.status });
+      if (o.flatAfter) flatAt = o.at;
+    },
+  });
+  const store = new MemoryStateStore({ validate: false });
+  const notifier = new MemoryNotifier();
+  const deps: GuardDeps = {
+    exchange,
+    store,
+    notifier,
+    clock: { now: () => engine.now() },
+    log: silentLogger,
+    sleep: async (ms) => track.advanceBy(ms),
+  };
+  const config: AccountConfig = {
+    id: 'replay',
+    exchange: 'binanceusdm',
+    credentials: { apiKeyEnv: 'REPLAY_UNUSED_KEY', secretEnv: 'REPLAY_UNUSED_SECRET' },
+    scheduleMinutes: 1,
+    ...(mode === 'adaptive' ? { cadence: { ...DEFAULT_ADAPTIVE } } : {}),
+  };
+  // 60 s and adaptive: one invocation a minute (EventBridge's floor); 10 s: a 10-second schedule.
+  const scheduleMs = mode === '10s' ? 10_000 : 60_000;
+  let trip: TickResult | null = null;
+  let exit: { at: number; equity: number } | null = null;
+  let invocations = 0;
+  let lateInvocations = 0;
+  const ticksByStatus: Record<string, number> = {};
+
+  for (let t = s.start; t < s.end; t += scheduleMs) {
+    if (engine.now() < t) track.advanceTo(t);
+    else if (engine.now() > t) lateInvocations++;
+    const results = await runInvocation(deps, { config, policy: s.policy }, {
+      budgetMs: Math.min(s.budgetMs, s.end - engine.now()),
+      scheduleMs,
+      ...(config.cadence ? { cadence: config.cadence } : {}),
+    });
+    invocations++;
+    for (const r of results) {
+      ticksByStatus[r.status] = (ticksByStatus[r.status] ?? 0) + 1;
+      trip ??= r.tripKind === 'close-all' ? r : null;
+    }
+    if (trip !== null && exit === null && account.positions.size === 0) {
+      exit = { at: flatAt ?? engine.now(), equity: track.equityNow() };
+    }
+  }
+  track.advanceTo(s.end);
+
+  const run: ReplayRun = {
+    ...baseRun(label, mode, track, liquidations),
+    orders,
+    alerts: notifier.alerts.length,
+    invocations,
+    ticks: Object.values(ticksByStatus).reduce((a, b) => a + b, 0),
+    ticksByStatus,
+    lateInvocations,
+    actions: (await store.events(config.id, 10_000))
+      .reverse()
+      .map((e) => ({ at: e.at, type: e.type, ...(e.level !== undefined ? { level: e.level } : {}), message: e.message })),
+  };
+  const tripped = trip as TickResult | null;
+  if (tripped !== null) {
+    const peak = track.peakAt(tripped.at);
+    run.tripped = true;
+    run.tripAt = tripped.at;
+    run.drawdownAtTripPct = peak > 0 ? ((peak - track.equityAt(tripped.at)) / peak) * 100 : null;
+    run.guardDrawdownAtTripPct = tripped.drawdownPct;
+    if (exit !== null) {
+      const { at, equity } = exit as { at: number; equity: number };
+      const peakAtExit = track.peakAt(at);
+      run.exitAt = at;
+      run.exitEquity = equity;
+      run.drawdownAtExitPct = peakAtExit > 0 ? ((peakAtExit - equity) / peakAtExit) * 100 : null;
+      run.overshootPct = run.drawdownAtExitPct !== null && s.thresholdPct !== null ? run.drawdownAtExitPct - s.thresholdPct : null;
+    }
+  }
+  return { run, track };
+}
+
+const seriesOf = (t: EquityTrack): ReplaySeries => ({ t: t.t, equity: t.equity, peak: t.peak });
+
+/**
+ * Replays a portfolio three times over the same prices, each on its own paper engine: guarded at
+ * `cadence`, guarded once a minute, and unguarded. Throws ConfigError for bad input (a position
+ * without a price file, a window outside the data, what the paper exchange would refuse).
+ */
+export async function runReplay(input: ReplayInput): Promise<ReplayResult> {
+  const wall0 = performance.now();
+  const stepMs = input.stepMs ?? 1_000;
+  if (!(stepMs > 0 && Number.isFinite(stepMs))) throw new ConfigError(`stepMs must be > 0, got ${stepMs}`);
+  const latencyMs = input.latencyMs ?? DEFAULT_LATENCY_MS;
+  if (!(latencyMs >= 0 && Number.isFinite(latencyMs))) throw new ConfigError(`latencyMs must be ≥ 0, got ${latencyMs}`);
+  const budgetMs = input.invocationBudgetMs ?? DEFAULT_INVOCATION_BUDGET_MS;
+  if (!(budgetMs > 0)) throw new ConfigError(`invocationBudgetMs must be > 0, got ${budgetMs}`);
+  const prices = loadPrices(input.prices);
+  const plan = planBook(input.portfolio, prices, input.portfolioLabel ?? 'portfolio');
+  const { start, end } = window(input, prices);
+  const threshold = input.policy.thresholds.EMERGENCY.drawdown;
+  const setup: RunSetup = {
+    prices,
+    plan,
+    start,
+    end,
+    stepMs,
+    policy: input.policy,
+    thresholdPct: threshold === null ? null : threshold * 100,
+    latencyMs,
+    budgetMs,
+  };
+
+  // The portfolio as opened (entries at the first price when not given).
+  const probe = openEngine(prices, plan, start, stepMs, 'probe');
+  const portfolio = plan.describe(probe.engine);
+  const initialEquity = new EquityTrack(probe.engine, probe.account, stepMs).equityNow();
+
+  const noGuard = noGuardRun(setup);
+  const guard = await guardedRun(setup, input.cadence);
+  const guard60s = input.cadence === '60s' ? guard : await guardedRun(setup, '60s');
+
+  const g = guard.run;
+  const result: ReplayResult = {
+    tripped: g.tripped,
+    thresholdPct: setup.thresholdPct,
+    tripAt: g.tripAt,
+    drawdownAtTripPct: g.drawdownAtTripPct,
+    drawdownAtExitPct: g.drawdownAtExitPct,
+    overshootPct: g.overshootPct,
+    finalEquity: g.finalEquity,
+    noGuardFinalEquity: noGuard.run.finalEquity,
+    guard60sFinalEquity: guard60s.run.finalEquity,
+    cadence: input.cadence,
+    cadenceSeconds: input.cadence === 'adaptive' ? { ...DEFAULT_ADAPTIVE } : null,
+    initialEquity,
+    orders: g.orders,
+    liquidations: g.liquidations,
+    noGuardLiquidations: noGuard.run.liquidations,
+    window: {
+      start,
+      end,
+      startIso: iso(start),
+      endIso: iso(end),
+      stepMs,
+      latencyMs,
+      invocationBudgetMs: budgetMs,
+      prices: input.prices.map((p) => ({ symbol: p.symbol, file: p.file })),
+    },
+    portfolio,
+    runs: { guard: g, guard60s: guard60s.run, noGuard: noGuard.run },
+    wallMs: 0,
+  };
+  if (input.chart) {
+    result.chart = {
+      guard: seriesOf(guard.track),
+      guard60s: seriesOf(guard60s.track),
+      noGuard: seriesOf(noGuard.track),
+      prices: prices.map((p) => {
+        const inside = p.candles.filter((c) => c.t >= start && c.t < end);
+        return { symbol: p.symbol, t: inside.map((c) => c.t + 60_000), close: inside.map((c) => c.c) };
+      }),
+    };
+  }
+  result.wallMs = performance.now() - wall0;
+  return result;
+}
