@@ -67,10 +67,24 @@ export async function benchTickOverhead(world: World, runs = 300): Promise<Overh
   };
   const stateItem = async () =>
     (await world.dynamo.send(new GetCommand({ TableName: world.tableName, Key: { pk: accountPk('bench-tick'), sk: STATE_SK } }))).Item!;
+  // The guard's own write: the same item, conditional on the version like DynamoStateStore.put.
   let item: Record<string, unknown> = {};
+  let version = 0;
+  const bareWrite = () => {
+    const expected = version++;
+    return world.dynamo.send(
+      new PutCommand({
+        TableName: world.tableName,
+        Item: { ...item, version: expected + 1, pk: accountPk('bench-bare'), statePk: accountPk('bench-bare') },
+        ...(expected === 0
+          ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': 'pk' } }
+          : { ConditionExpression: '#version = :expected', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': expected } }),
+      }),
+    );
+  };
   const bare = async () => {
     await Promise.all([signed('/fapi/v3/account'), signed('/fapi/v3/positionRisk'), fetch(`${world.paperUrl}/fapi/v1/premiumIndex`).then((r) => r.json())]);
-    await world.dynamo.send(new PutCommand({ TableName: world.tableName, Item: { ...item, pk: accountPk('bench-bare'), statePk: accountPk('bench-bare') } }));
+    await bareWrite();
   };
 
   // Warm-up: markets, settings, brackets, history, JIT, keep-alive sockets.

@@ -32,7 +32,7 @@ export interface StateStore {
 
 export interface Alert {
   accountId: string;
-  kind: 'escalation' | 'de-escalation' | 'all-clear' | 'reminder' | 'trip' | 'blind' | 'auth' | 'liquidation' | 'residual' | 'test' | 'info';
+  kind: 'escalation' | 'de-escalation' | 'all-clear' | 'reminder' | 'trip' | 'blind' | 'auth' | 'liquidation' | 'residual' | 'test' | 'info' | 'dead-man';
   level: string;
   /** One line: the number that matters and the action taken. */
   summary: string;

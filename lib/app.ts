@@ -25,8 +25,8 @@ export const ContextSchema = z
       .int()
       .refine((d) => Object.values(logs.RetentionDays).includes(d as logs.RetentionDays), 'must be a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, 60, 90, ...)')
       .default(30),
-    /** Guard metrics: 5 without an account dimension ($1.50/month), per account (×N), or none (logs only). */
-    'riskguard:metrics': z.enum(['aggregate', 'per-account', 'off']).default('aggregate'),
+    /** Guard metrics: Level only ($0.30/month), 5 without an account dimension ($1.50/month), per account (×N), or none. */
+    'riskguard:metrics': z.enum(['essential', 'aggregate', 'per-account', 'off']).default('essential'),
     /** Role/user ARNs allowed to call the status URL, comma-separated or a JSON list. */
     'riskguard:statusCallerArns': z
       .union([z.array(z.string()), z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))])

@@ -23,11 +23,12 @@ export interface GuardOptions {
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
   /**
-   * The guard's CloudWatch metrics (Ticks, Level, MarginRatio, DrawdownPct, Actions): `aggregate`
-   * (no account dimension: 5 metrics, $1.50 a month), `per-account` ($1.50 per account a month)
-   * or `off` (the same values stay in the structured log, for Logs Insights). @default 'aggregate'
+   * The guard's CloudWatch metrics: `essential` (Level only, no account dimension: $0.30 a month),
+   * `aggregate` (Ticks, Level, MarginRatio, DrawdownPct, Actions: $1.50 a month), `per-account`
+   * ($1.50 per account a month) or `off`. The values are always in the structured log, for Logs
+   * Insights. @default 'essential'
    */
-  readonly metrics?: 'aggregate' | 'per-account' | 'off';
+  readonly metrics?: 'essential' | 'aggregate' | 'per-account' | 'off';
   /** IAM principals allowed to call the status URL. @default none */
   readonly statusCallerArns?: readonly string[];
 }
@@ -81,7 +82,7 @@ export class GuardStack extends Stack {
       memorySize: opts.guardMemoryMb ?? 256,
       timeout: GUARD_TIMEOUT,
       onFailure: this.deadLetterQueue,
-      environment: { METRICS: opts.metrics ?? 'aggregate' },
+      environment: { METRICS: opts.metrics ?? 'essential' },
       tracing: 'active',
       ...retention,
     });

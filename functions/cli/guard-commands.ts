@@ -4,7 +4,11 @@ import { runGuardTick } from '../use-cases/run-guard-tick.ts';
 import type { TickResult } from '../use-cases/types.ts';
 import { ConfigError } from '../errors.ts';
 import { money, when } from './format.ts';
-import { openLocalGuard } from './runtime.ts';
+import { openLocalGuard, snsNotifier } from './runtime.ts';
+import { ConfigSchema } from '../config.ts';
+import { ConsoleNotifier, JsonlNotifier } from '../adapters/local-notifiers.ts';
+import type { Notifier } from '../ports.ts';
+import { loadJson } from './io.ts';
 import type { StoreOptions } from './store.ts';
 import * as z from 'zod';
 import { formatIssues } from '../validation.ts';
@@ -25,8 +29,9 @@ export function tickLine(r: TickResult): string {
 function addStore(cmd: Command): Command {
   return cmd
     .option('--table <name>', 'the deployed DynamoDB table (uses your AWS credentials)')
-    .option('--region <region>', 'AWS region of --table')
-    .option('--db-path <dir>', 'local state folder (default ./.riskguard/db)');
+    .option('--region <region>', 'AWS region of --table and --topic-arn')
+    .option('--db-path <dir>', 'local state folder (default ./.riskguard/db)')
+    .option('--topic-arn <arn>', 'also send alerts to the deployed SNS topic (stack output AlertTopicArn)');
 }
 
 const ActSchema = z.object({
@@ -130,6 +135,40 @@ export function registerGuardCommands(program: Command): void {
       await guard.close();
     }
   });
+
+  program
+    .command('test-alert')
+    .description('send one test alert through every configured channel (terminal, JSONL file, and the SNS topic with --topic-arn)')
+    .requiredOption('--config <file>', 'riskguard.config.json')
+    .option('--topic-arn <arn>', 'the deployed alert topic (stack output AlertTopicArn): reaches every email, phone and webhook')
+    .option('--region <region>', 'AWS region of the topic (default: from the ARN)')
+    .action(async (opts: { config: string; topicArn?: string; region?: string }) => {
+      const config = loadJson(ConfigSchema, opts.config, 'config');
+      const channels: string[] = ['terminal'];
+      const notifiers: Notifier[] = [new ConsoleNotifier()];
+      if (config.alerts.jsonlFile) {
+        notifiers.push(new JsonlNotifier(config.alerts.jsonlFile));
+        channels.push(`JSONL file ${config.alerts.jsonlFile}`);
+      }
+      if (opts.topicArn) {
+        notifiers.push(snsNotifier(opts));
+        channels.push(`SNS topic ${opts.topicArn} (${config.alerts.emails.length} email(s), ${config.alerts.phones.length} phone(s), ${config.alerts.webhooks.length} webhook(s) configured)`);
+      }
+      const at = Date.now();
+      for (const n of notifiers) {
+        await n.notify({
+          accountId: config.accounts[0]!.id,
+          kind: 'test',
+          level: 'OK',
+          summary: 'test alert: if you read this, alerts reach you',
+          body: `A test alert from riskguard at ${new Date(at).toISOString()}. Nothing is wrong; no order was placed.`,
+          at,
+        });
+      }
+      process.stdout.write(`Test alert sent through: ${channels.join('; ')}.\n`);
+      if (!opts.topicArn) process.stdout.write('No --topic-arn given: SMS and email go through the deployed SNS topic only.\n');
+      else process.stdout.write('Email subscribers must have confirmed their subscription; SMS needs a spend limit above $0 and, in the SMS sandbox, verified numbers.\n');
+    });
 
   program
     .command('doctor')

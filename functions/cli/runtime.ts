@@ -2,6 +2,8 @@ import { ConfigSchema, credentialsFromEnv, resolveAccounts, type RiskGuardConfig
 import { ConsoleLogger } from '../adapters/console-logger.ts';
 import { createExchange } from '../adapters/exchange-factory.ts';
 import { ConsoleNotifier, FanoutNotifier, JsonlNotifier } from '../adapters/local-notifiers.ts';
+import { SnsNotifier } from '../adapters/sns-notifier.ts';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { ConfigError } from '../errors.ts';
 import type { ExchangePort, Logger, Notifier } from '../ports.ts';
 import type { GuardDeps, GuardedAccount } from '../use-cases/types.ts';
@@ -23,7 +25,10 @@ export interface LocalGuard {
  * ports (keys from the environment variables the config names), the store and the notifiers.
  * Validates all of it before anything runs, so bad input changes nothing.
  */
-export async function openLocalGuard(file: string, opts: StoreOptions & { verbose?: boolean; only?: string }): Promise<LocalGuard> {
+export async function openLocalGuard(
+  file: string,
+  opts: StoreOptions & { verbose?: boolean; only?: string; topicArn?: string },
+): Promise<LocalGuard> {
   const config = loadJson(ConfigSchema, file, 'config');
   let accounts = resolveAccounts(config);
   if (opts.only) {
@@ -38,6 +43,7 @@ export async function openLocalGuard(file: string, opts: StoreOptions & { verbos
   }
   const notifiers: Notifier[] = [new ConsoleNotifier()];
   if (config.alerts.jsonlFile) notifiers.push(new JsonlNotifier(config.alerts.jsonlFile));
+  if (opts.topicArn) notifiers.push(snsNotifier(opts));
   const notifier = new FanoutNotifier(notifiers);
   const store = await openStore(opts);
   const clock = { now: () => Date.now() };
@@ -51,3 +57,15 @@ export async function openLocalGuard(file: string, opts: StoreOptions & { verbos
     close: () => store.close(),
   };
 }
+
+/** The deployed alert topic (stack output `AlertTopicArn`): every subscribed email, phone and webhook. */
+export function snsNotifier(opts: { topicArn?: string; region?: string; table?: string }): SnsNotifier {
+  const region = opts.region ?? regionOfArn(opts.topicArn ?? '');
+  return new SnsNotifier({
+    topicArn: opts.topicArn!,
+    client: new SNSClient(region ? { region } : {}),
+    context: { ...(opts.table ? { tableName: opts.table } : {}), ...(region ? { region } : {}) },
+  });
+}
+
+const regionOfArn = (arn: string): string | undefined => /^arn:aws[a-z-]*:sns:([a-z0-9-]+):/.exec(arn)?.[1];

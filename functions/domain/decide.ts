@@ -288,7 +288,7 @@ function alertFor(
   tripping: boolean,
 ): Action | null {
   const head = reasons[0] ?? 'all metrics below their thresholds';
-  if (tripping) return { type: 'alert', kind: 'trip', message: `${level}: closing all positions — ${head}` };
+  if (tripping) return { type: 'alert', kind: 'trip', message: `${previous} → ${level}, close all: ${head}` };
   if (levelRank(level) > levelRank(previous)) {
     return { type: 'alert', kind: 'escalation', message: `${previous} → ${level}: ${head}` };
   }

@@ -39,7 +39,7 @@ const BaseEnvSchema = z.object({
 const GuardEnvSchema = BaseEnvSchema.extend({
   ALERT_TOPIC_ARN: z.string().startsWith('arn:'),
   /** `per-account` adds an account dimension ($0.30 per metric and account a month); `off` logs only. */
-  METRICS: z.enum(['aggregate', 'per-account', 'off']),
+  METRICS: z.enum(['essential', 'aggregate', 'per-account', 'off']),
 });
 const WatchdogEnvSchema = BaseEnvSchema.extend({ ALERT_TOPIC_ARN: z.string().startsWith('arn:') });
 
@@ -214,11 +214,14 @@ export function guardRuntime() {
     const m = o.metrics;
     if (env.METRICS !== 'off') {
       if (env.METRICS === 'per-account') m.addDimension('account', r.accountId);
-      m.addMetric('Ticks', MetricUnit.Count, 1);
+      // `essential` (the default) keeps the fixed bill down to one metric: the level, 0–3.
       if (r.status !== 'UNKNOWN') m.addMetric('Level', MetricUnit.NoUnit, levelRank(r.level));
-      if (r.marginRatio !== null) m.addMetric('MarginRatio', MetricUnit.NoUnit, r.marginRatio);
-      if (r.drawdownPct !== null) m.addMetric('DrawdownPct', MetricUnit.Percent, r.drawdownPct);
-      m.addMetric('Actions', MetricUnit.Count, r.tripId !== null ? 1 : 0);
+      if (env.METRICS !== 'essential') {
+        m.addMetric('Ticks', MetricUnit.Count, 1);
+        if (r.marginRatio !== null) m.addMetric('MarginRatio', MetricUnit.NoUnit, r.marginRatio);
+        if (r.drawdownPct !== null) m.addMetric('DrawdownPct', MetricUnit.Percent, r.drawdownPct);
+        m.addMetric('Actions', MetricUnit.Count, r.tripId !== null ? 1 : 0);
+      }
     }
     if (o.tracer.isTraceSampled()) {
       o.tracer.putAnnotation('account', r.accountId);

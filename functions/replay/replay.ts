@@ -17,7 +17,7 @@ import { DEFAULT_ADAPTIVE, type CadenceMode, type CadenceSeconds } from '../use-
 import { runInvocation } from '../use-cases/run-invocation.ts';
 import type { GuardDeps, TickResult } from '../use-cases/types.ts';
 import { loadPrices, planBook, type BookPlan, type LoadedPrices, type PriceFile } from './portfolio.ts';
-import { EquityTrack } from './track.ts';
+import { ReplayClock, type EquityTrack } from './track.ts';
 
 export type { PriceFile } from './portfolio.ts';
 
@@ -31,6 +31,8 @@ export interface ReplayInput {
   prices: PriceFile[];
   policy: Policy;
   cadence: CadenceMode;
+  /** Seconds between ticks above OK for `adaptive` (an account's `cadence`). @default DEFAULT_ADAPTIVE */
+  cadenceSeconds?: CadenceSeconds;
   /** Largest engine clock step (ms); the engine also stops on every candle knot. @default 1000 */
   stepMs?: number;
   /** Replay start (ms). @default portfolio.timestamp, else the latest first candle of the price files */
@@ -41,6 +43,12 @@ export interface ReplayInput {
   latencyMs?: number;
   /** Time each scheduled invocation may run (ms). @default {@link DEFAULT_INVOCATION_BUDGET_MS} */
   invocationBudgetMs?: number;
+  /**
+   * When in the minute the scheduled invocations fire (ms after `start`, 0 ≤ offset < schedule).
+   * Candle extremes sit on :00/:20/:40, so a schedule on the minute sees every open exactly; a
+   * real schedule's phase against the price path is arbitrary. @default 0
+   */
+  scheduleOffsetMs?: number;
   /** Names the portfolio's source in error messages, e.g. "portfolio file book.json". */
   portfolioLabel?: string;
   /** Keep the per-step equity paths for a report (`result.chart`). @default false */
@@ -80,18 +88,23 @@ export interface ReplayRun {
   tripped: boolean;
   /** Market time of the tick that decided the close-all (ms). */
   tripAt: number | null;
-  /** Drawdown from the trailing peak (per-step equity path) when that tick started. */
+  /** The guard's trailing peak when it decided (its state: equity sampled at its own ticks). */
+  tripPeakEquity: number | null;
+  /** Drawdown from that peak that decided the trip (the confirming read's). */
   drawdownAtTripPct: number | null;
-  /** The same as the guard measured it: its peak is sampled at its own ticks only. */
-  guardDrawdownAtTripPct: number | null;
   /** When the account was confirmed flat after the trip (ms). */
   exitAt: number | null;
   /** Equity once flat, after fills and fees. */
   exitEquity: number | null;
-  /** Drawdown from the trailing peak at the confirmed-flat equity. */
+  /** Drawdown of the confirmed-flat equity from the guard's trailing peak. */
   drawdownAtExitPct: number | null;
   /** drawdownAtExitPct − the EMERGENCY drawdown threshold, percentage points. */
   overshootPct: number | null;
+  /**
+   * The same measured from the peak of the per-step equity path, which the guard cannot see
+   * between its ticks: this adds what sparse sampling of the peak costs.
+   */
+  truePeak: { peakEquity: number; drawdownAtTripPct: number; drawdownAtExitPct: number | null; overshootPct: number | null } | null;
   /** Equity at the end of the data. */
   finalEquity: number;
   peakEquity: number;
@@ -153,6 +166,7 @@ export interface ReplayResult {
     stepMs: number;
     latencyMs: number;
     invocationBudgetMs: number;
+    scheduleOffsetMs: number;
     prices: PriceFile[];
   };
   /** The positions as replayed (entries filled in). */
@@ -177,15 +191,26 @@ function window(input: ReplayInput, prices: LoadedPrices[]): { start: number; en
   return { start, end };
 }
 
-/** One engine with every price file replayed and the portfolio's account on it. */
-function openEngine(prices: LoadedPrices[], plan: BookPlan, start: number, stepMs: number, label: string): { engine: PaperEngine; account: PaperAccount } {
-  const engine = new PaperEngine({ startTime: start, stepMs, brackets: plan.brackets, extraMarkets: plan.extraMarkets });
-  for (const p of prices) engine.loadReplay(p.symbol, p.candles);
+/** An engine with every price file replayed, its clock at `start`. */
+function openEngine(s: Pick<RunSetup, 'prices' | 'plan' | 'start' | 'stepMs'>): ReplayClock {
+  const engine = new PaperEngine({ startTime: s.start, stepMs: s.stepMs, brackets: s.plan.brackets, extraMarkets: s.plan.extraMarkets });
+  for (const p of s.prices) engine.loadReplay(p.symbol, p.candles);
+  return new ReplayClock(engine, s.stepMs);
+}
+
+/** The portfolio's account on an engine, with its liquidations collected. */
+function openAccount(clock: ReplayClock, plan: BookPlan, label: string): { account: PaperAccount; track: EquityTrack; liquidations: ReplayLiquidation[] } {
+  let account: PaperAccount;
   try {
-    return { engine, account: engine.createAccount(plan.spec(engine, label)) };
+    account = clock.engine.createAccount(plan.spec(clock.engine, label));
   } catch (err) {
     throw new ConfigError(`the paper exchange refused the portfolio: ${(err as Error).message}`, { cause: err });
   }
+  const liquidations: ReplayLiquidation[] = [];
+  clock.engine.onLiquidation((e) => {
+    if (e.accountId === account.id) liquidations.push(liquidationOf(e));
+  });
+  return { account, track: clock.track(account), liquidations };
 }
 
 const liquidationOf = (e: LiquidationEvent): ReplayLiquidation => ({
@@ -209,6 +234,8 @@ interface RunSetup {
   thresholdPct: number | null;
   latencyMs: number;
   budgetMs: number;
+  adaptive: CadenceSeconds;
+  offsetMs: number;
 }
 
 interface RunOutcome {
@@ -222,12 +249,13 @@ function baseRun(label: string, cadence: CadenceMode | null, track: EquityTrack,
     cadence,
     tripped: false,
     tripAt: null,
+    tripPeakEquity: null,
     drawdownAtTripPct: null,
-    guardDrawdownAtTripPct: null,
     exitAt: null,
     exitEquity: null,
     drawdownAtExitPct: null,
     overshootPct: null,
+    truePeak: null,
     finalEquity: track.equityNow(),
     peakEquity: track.peakEquity,
     maxDrawdownPct: track.maxDrawdown() * 100,
@@ -242,31 +270,24 @@ function baseRun(label: string, cadence: CadenceMode | null, track: EquityTrack,
   };
 }
 
-function noGuardRun(s: RunSetup): RunOutcome {
-  const { engine, account } = openEngine(s.prices, s.plan, s.start, s.stepMs, 'no guard');
-  const track = new EquityTrack(engine, account, s.stepMs);
-  const liquidations: ReplayLiquidation[] = [];
-  engine.onLiquidation((e) => liquidations.push(liquidationOf(e)));
-  track.advanceTo(s.end);
-  return { run: baseRun('no guard', null, track, liquidations), track };
-}
-
-async function guardedRun(s: RunSetup, mode: CadenceMode): Promise<RunOutcome> {
+/**
+ * A guarded account on `clock`'s engine, run invocation by invocation to the end of the data.
+ * Other accounts on the same engine (the unguarded one) are stepped along and not touched.
+ */
+async function guardedRun(s: RunSetup, mode: CadenceMode, clock: ReplayClock): Promise<RunOutcome> {
   const label = mode === 'adaptive' ? 'guard (adaptive)' : `guard (${mode === '60s' ? '60 s' : '10 s'})`;
-  const { engine, account } = openEngine(s.prices, s.plan, s.start, s.stepMs, label);
-  const track = new EquityTrack(engine, account, s.stepMs);
-  const liquidations: ReplayLiquidation[] = [];
+  const engine = clock.engine;
+  const { account, track, liquidations } = openAccount(clock, s.plan, label);
   const orders: ReplayOrder[] = [];
   let flatAt: number | null = null;
   engine.onLiquidation((e) => {
-    liquidations.push(liquidationOf(e));
-    if (account.positions.size === 0) flatAt = e.time;
+    if (e.accountId === account.id && account.positions.size === 0) flatAt = e.time;
   });
   const exchange = new PaperEngineExchange({
     engine,
     accountId: account.id,
     latencyMs: s.latencyMs,
-    advance: (ms) => track.advanceBy(ms),
+    advance: (ms) => clock.advanceBy(ms),
     // The engine's data is the engine's own: the ccxt adapter's boundary check adds nothing here.
     validate: false,
     onOrder: (o) => {
@@ -282,14 +303,14 @@ async function guardedRun(s: RunSetup, mode: CadenceMode): Promise<RunOutcome> {
     notifier,
     clock: { now: () => engine.now() },
     log: silentLogger,
-    sleep: async (ms) => track.advanceBy(ms),
+    sleep: async (ms) => clock.advanceBy(ms),
   };
   const config: AccountConfig = {
     id: 'replay',
     exchange: 'binanceusdm',
     credentials: { apiKeyEnv: 'REPLAY_UNUSED_KEY', secretEnv: 'REPLAY_UNUSED_SECRET' },
     scheduleMinutes: 1,
-    ...(mode === 'adaptive' ? { cadence: { ...DEFAULT_ADAPTIVE } } : {}),
+    ...(mode === 'adaptive' ? { cadence: { ...s.adaptive } } : {}),
   };
   // 60 s and adaptive: one invocation a minute (EventBridge's floor); 10 s: a 10-second schedule.
   const scheduleMs = mode === '10s' ? 10_000 : 60_000;
@@ -299,8 +320,8 @@ async function guardedRun(s: RunSetup, mode: CadenceMode): Promise<RunOutcome> {
   let lateInvocations = 0;
   const ticksByStatus: Record<string, number> = {};
 
-  for (let t = s.start; t < s.end; t += scheduleMs) {
-    if (engine.now() < t) track.advanceTo(t);
+  for (let t = s.start + (s.offsetMs % scheduleMs); t < s.end; t += scheduleMs) {
+    if (engine.now() < t) clock.advanceTo(t);
     else if (engine.now() > t) lateInvocations++;
     const results = await runInvocation(deps, { config, policy: s.policy }, {
       budgetMs: Math.min(s.budgetMs, s.end - engine.now()),
@@ -316,7 +337,7 @@ async function guardedRun(s: RunSetup, mode: CadenceMode): Promise<RunOutcome> {
       exit = { at: flatAt ?? engine.now(), equity: track.equityNow() };
     }
   }
-  track.advanceTo(s.end);
+  clock.advanceTo(s.end);
 
   const run: ReplayRun = {
     ...baseRun(label, mode, track, liquidations),
@@ -332,19 +353,25 @@ async function guardedRun(s: RunSetup, mode: CadenceMode): Promise<RunOutcome> {
   };
   const tripped = trip as TickResult | null;
   if (tripped !== null) {
-    const peak = track.peakAt(tripped.at);
+    const ex = exit as { at: number; equity: number } | null;
+    const ddOf = (peak: number | null, equity: number) => (peak !== null && peak > 0 ? ((peak - equity) / peak) * 100 : null);
+    const over = (dd: number | null) => (dd !== null && s.thresholdPct !== null ? dd - s.thresholdPct : null);
     run.tripped = true;
     run.tripAt = tripped.at;
-    run.drawdownAtTripPct = peak > 0 ? ((peak - track.equityAt(tripped.at)) / peak) * 100 : null;
-    run.guardDrawdownAtTripPct = tripped.drawdownPct;
-    if (exit !== null) {
-      const { at, equity } = exit as { at: number; equity: number };
-      const peakAtExit = track.peakAt(at);
-      run.exitAt = at;
-      run.exitEquity = equity;
-      run.drawdownAtExitPct = peakAtExit > 0 ? ((peakAtExit - equity) / peakAtExit) * 100 : null;
-      run.overshootPct = run.drawdownAtExitPct !== null && s.thresholdPct !== null ? run.drawdownAtExitPct - s.thresholdPct : null;
-    }
+    run.tripPeakEquity = tripped.peakEquity;
+    run.drawdownAtTripPct = tripped.drawdownPct;
+    run.exitAt = ex?.at ?? null;
+    run.exitEquity = ex?.equity ?? null;
+    run.drawdownAtExitPct = ex === null ? null : ddOf(tripped.peakEquity, ex.equity);
+    run.overshootPct = over(run.drawdownAtExitPct);
+    const truePeak = track.peakAt(ex?.at ?? tripped.at);
+    const trueExit = ex === null ? null : ddOf(truePeak, ex.equity);
+    run.truePeak = {
+      peakEquity: truePeak,
+      drawdownAtTripPct: ddOf(track.peakAt(tripped.at), track.equityAt(tripped.at)) ?? 0,
+      drawdownAtExitPct: trueExit,
+      overshootPct: over(trueExit),
+    };
   }
   return { run, track };
 }
@@ -378,16 +405,24 @@ export async function runReplay(input: ReplayInput): Promise<ReplayResult> {
     thresholdPct: threshold === null ? null : threshold * 100,
     latencyMs,
     budgetMs,
+    adaptive: input.cadenceSeconds ?? DEFAULT_ADAPTIVE,
+    offsetMs: input.scheduleOffsetMs ?? 0,
   };
+  if (!(setup.offsetMs >= 0 && setup.offsetMs < 60_000)) throw new ConfigError(`scheduleOffsetMs must be in [0, 60000), got ${setup.offsetMs}`);
 
-  // The portfolio as opened (entries at the first price when not given).
-  const probe = openEngine(prices, plan, start, stepMs, 'probe');
-  const portfolio = plan.describe(probe.engine);
-  const initialEquity = new EquityTrack(probe.engine, probe.account, stepMs).equityNow();
+  // Two engines, not three: the unguarded account rides along with the 60-s guard (it never
+  // trades, so it cannot disturb it); the guard at the chosen cadence has an engine of its own,
+  // since its sub-minute sleeps move the clock.
+  const main = openEngine(setup);
+  const other = input.cadence === '60s' ? main : openEngine(setup);
+  const unguarded = openAccount(other, plan, 'no guard');
+  const portfolio = plan.describe(main.engine);
+  const initialEquity = unguarded.track.equityNow();
 
-  const noGuard = noGuardRun(setup);
-  const guard = await guardedRun(setup, input.cadence);
-  const guard60s = input.cadence === '60s' ? guard : await guardedRun(setup, '60s');
+  const guard = await guardedRun(setup, input.cadence, main);
+  const guard60s = input.cadence === '60s' ? guard : await guardedRun(setup, '60s', other);
+  other.advanceTo(end);
+  const noGuard: RunOutcome = { run: baseRun('no guard', null, unguarded.track, unguarded.liquidations), track: unguarded.track };
 
   const g = guard.run;
   const result: ReplayResult = {
@@ -401,7 +436,7 @@ export async function runReplay(input: ReplayInput): Promise<ReplayResult> {
     noGuardFinalEquity: noGuard.run.finalEquity,
     guard60sFinalEquity: guard60s.run.finalEquity,
     cadence: input.cadence,
-    cadenceSeconds: input.cadence === 'adaptive' ? { ...DEFAULT_ADAPTIVE } : null,
+    cadenceSeconds: input.cadence === 'adaptive' ? { ...setup.adaptive } : null,
     initialEquity,
     orders: g.orders,
     liquidations: g.liquidations,
@@ -414,6 +449,7 @@ export async function runReplay(input: ReplayInput): Promise<ReplayResult> {
       stepMs,
       latencyMs,
       invocationBudgetMs: budgetMs,
+      scheduleOffsetMs: setup.offsetMs,
       prices: input.prices.map((p) => ({ symbol: p.symbol, file: p.file })),
     },
     portfolio,

@@ -2,24 +2,54 @@ import type { PaperAccount, PaperEngine } from '../../paper/index.ts';
 import { nextKnot } from '../../paper/replay.ts';
 
 /**
- * Moves one engine's market clock and records the account's equity at every step: the trailing
- * peak and drawdowns a replay reports are measured on this per-step path, not on the guard's
- * (sparser) ticks.
+ * Moves one engine's market clock in steps of at most `stepMs` that also stop on every candle
+ * knot (the engine checks prices, orders and liquidations at each), and has every tracked account
+ * record its equity after each step.
+ */
+export class ReplayClock {
+  private readonly tracks: EquityTrack[] = [];
+
+  constructor(
+    readonly engine: PaperEngine,
+    readonly stepMs: number,
+  ) {}
+
+  /** Starts recording an account of this engine. */
+  track(account: PaperAccount): EquityTrack {
+    const t = new EquityTrack(this.engine, account);
+    this.tracks.push(t);
+    return t;
+  }
+
+  advanceTo(target: number): void {
+    const engine = this.engine;
+    while (engine.now() < target) {
+      const now = engine.now();
+      engine.advanceTo(Math.min(target, now + this.stepMs, nextKnot(now)), { stepMs: this.stepMs });
+      for (const t of this.tracks) t.record();
+    }
+  }
+
+  advanceBy(ms: number): void {
+    this.advanceTo(this.engine.now() + ms);
+  }
+}
+
+/**
+ * One account's equity at every clock step: the trailing peak and drawdowns a replay reports
+ * are measured on this per-step path, not on the guard's (sparser) ticks.
  */
 export class EquityTrack {
   readonly t: number[] = [];
   readonly equity: number[] = [];
   readonly peak: number[] = [];
-  private top: number;
+  private top = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly engine: PaperEngine,
     readonly account: PaperAccount,
-    readonly stepMs: number,
   ) {
-    const e = this.equityNow();
-    this.top = e;
-    this.record(e);
+    this.record();
   }
 
   /** Wallets + unrealized PnL at the current marks (Binance "margin balance"), USDT. */
@@ -32,25 +62,13 @@ export class EquityTrack {
     return eq;
   }
 
-  private record(e: number): void {
+  /** Records the equity now. */
+  record(): void {
+    const e = this.equityNow();
     if (e > this.top) this.top = e;
     this.t.push(this.engine.now());
     this.equity.push(e);
     this.peak.push(this.top);
-  }
-
-  /** Steps the engine to `target` (prices, orders, liquidations at every step and candle knot). */
-  advanceTo(target: number): void {
-    const engine = this.engine;
-    while (engine.now() < target) {
-      const now = engine.now();
-      engine.advanceTo(Math.min(target, now + this.stepMs, nextKnot(now)), { stepMs: this.stepMs });
-      this.record(this.equityNow());
-    }
-  }
-
-  advanceBy(ms: number): void {
-    this.advanceTo(this.engine.now() + ms);
   }
 
   /** Index of the last record at or before `time` (0 when none). */

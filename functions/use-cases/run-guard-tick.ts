@@ -152,6 +152,7 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
   const actionLines: string[] = [];
   let residuals: TickResult['residuals'] = [];
   let equityAfter: number | null = null;
+  const tradeSnapshotBefore = tradeSnapshot;
   if (acting) {
     for (const a of liveTrades) {
       const target = targetOf(a, tradeSnapshot);
@@ -185,20 +186,22 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
   }
 
   // 8. Alerts (one per tick: the decision, with what was done and what is left) and audit.
+  // The outcome first: an SMS is cut at 140 characters.
   const outcome = acting
     ? residuals.length === 0
-      ? `done, confirmed by a fresh read; equity now ${fmt(equityAfter)}`
-      : `INCOMPLETE: ${residuals.length} position(s) still open`
+      ? `${doneLabel(liveTrades, tradeSnapshotBefore)}, flat-checked by a fresh read, equity ${fmt(equityAfter)}`
+      : `INCOMPLETE, ${residuals.length} position(s) still open`
     : null;
   const decisionAlerts = decision.actions.filter((a) => a.type === 'alert');
   for (const a of decisionAlerts) {
     const kind = outcome !== null && residuals.length > 0 ? 'residual' : a.kind;
-    const summary = outcome !== null ? `${a.message} → ${outcome}` : a.message;
+    const summary = outcome !== null ? `${outcome} | ${a.message}` : a.message;
     alert(kind, decision.level, summary, alertBody(decision, summary, notes, actionLines, residuals));
   }
   if (acting && decisionAlerts.length === 0) {
     // An action without a level change (an isolated close, enforce-flat while halted).
-    alert(residuals.length > 0 ? 'residual' : 'info', decision.level, `${actionLines[0] ?? 'action'} → ${outcome}`, alertBody(decision, outcome ?? '', notes, actionLines, residuals));
+    const summary = `${outcome} | ${decision.reasons[0] ?? ''}`;
+    alert(residuals.length > 0 ? 'residual' : 'info', decision.level, summary, alertBody(decision, summary, notes, actionLines, residuals));
   }
   if (decision.level !== decision.previousLevel || trades.length > 0 || notes.length > 0) {
     await store.append({
@@ -332,6 +335,21 @@ function targetOf(a: Action, s: AccountSnapshot): Target {
     return { kind: 'close-position', keys: p ? [positionKey(p)] : [] };
   }
   throw new RiskGuardError(`not a trading action: ${a.type}`);
+}
+
+/** "CLOSED ALL", "REDUCED 20 %", "CLOSED WIFUSDT long (isolated)": what the orders did, in a few words. */
+function doneLabel(trades: Action[], s: AccountSnapshot): string {
+  return trades
+    .map((a) => {
+      if (a.type === 'closeAll') return 'CLOSED ALL';
+      if (a.type === 'reduce') return `REDUCED ${Math.round(a.fraction * 100)} %`;
+      if (a.type === 'closePosition') {
+        const p = s.positions[a.position];
+        return p ? `CLOSED ${p.symbol} ${p.side} (${p.marginMode})` : 'CLOSED one position';
+      }
+      return a.type;
+    })
+    .join(' + ');
 }
 
 function describeExecution(a: Action, r: ExecuteResult): string {

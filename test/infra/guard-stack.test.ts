@@ -58,7 +58,7 @@ describe('functions', () => {
       POWERTOOLS_METRICS_NAMESPACE: 'riskguard',
       POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS: 'false',
       POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
-      METRICS: 'aggregate',
+      METRICS: 'essential',
       TABLE_NAME: { 'Fn::ImportValue': expect.stringMatching(/Table/) },
       ALERT_TOPIC_ARN: { 'Fn::ImportValue': expect.stringMatching(/AlertTopic/) },
     });

@@ -1,0 +1,457 @@
+/**
+ * `riskguard replay`: the real guard (runInvocation → runGuardTick → decide) against the paper
+ * exchange's engine, in process, over real price history — beside the same portfolio with no
+ * guard (liquidated by the engine) and with a once-a-minute guard.
+ */
+import { performance } from 'node:perf_hooks';
+import { PaperEngine, type LiquidationEvent, type PaperAccount } from '../paper/index.ts';
+import { silentLogger } from '../functions/adapters/console-logger.ts';
+import { MemoryNotifier } from '../functions/adapters/local-notifiers.ts';
+import { MemoryStateStore } from '../functions/adapters/memory-store.ts';
+import { PaperEngineExchange } from '../functions/adapters/paper-engine-exchange.ts';
+import type { AccountConfig } from '../functions/config.ts';
+import type { Policy } from '../functions/domain/policy.ts';
+import type { Portfolio } from '../functions/domain/snapshot.ts';
+import { ConfigError } from '../functions/errors.ts';
+import { DEFAULT_ADAPTIVE, type CadenceMode, type CadenceSeconds } from '../functions/use-cases/cadence.ts';
+import { runInvocation } from '../functions/use-cases/run-invocation.ts';
+import type { GuardDeps, TickResult } from '../functions/use-cases/types.ts';
+import { loadPrices, planBook, type BookPlan, type LoadedPrices, type PriceFile } from '../functions/replay/portfolio.ts';
+import { ReplayClock, type EquityTrack } from '../functions/replay/track.ts';
+
+export type { PriceFile } from '../functions/replay/portfolio.ts';
+
+/** Default market time per venue round trip (ms): a Lambda a few network hops from the venue. */
+export const DEFAULT_LATENCY_MS = 100;
+/** Default time one scheduled invocation may run (ms): the guard Lambda's 55-s timeout less 1 s. */
+export const DEFAULT_INVOCATION_BUDGET_MS = 54_000;
+
+export interface ReplayInput {
+  portfolio: Portfolio;
+  prices: PriceFile[];
+  policy: Policy;
+  cadence: CadenceMode;
+  /** Largest engine clock step (ms); the engine also stops on every candle knot. @default 1000 */
+  stepMs?: number;
+  /** Replay start (ms). @default portfolio.timestamp, else the latest first candle of the price files */
+  start?: number;
+  /** Replay end (ms). @default the earliest end of the price files */
+  end?: number;
+  /** Market time one venue round trip takes (ms). @default {@link DEFAULT_LATENCY_MS} */
+  latencyMs?: number;
+  /** Time each scheduled invocation may run (ms). @default {@link DEFAULT_INVOCATION_BUDGET_MS} */
+  invocationBudgetMs?: number;
+  /** Names the portfolio's source in error messages, e.g. "portfolio file book.json". */
+  portfolioLabel?: string;
+  /** Keep the per-step equity paths for a report (`result.chart`). @default false */
+  chart?: boolean;
+}
+
+export interface ReplayOrder {
+  /** Market time of the fill, ms. */
+  at: number;
+  symbol: string;
+  side: 'buy' | 'sell';
+  amount: number;
+  filled: number;
+  averagePrice: number | null;
+  status: string;
+}
+
+export interface ReplayLiquidation {
+  at: number;
+  kind: 'cross' | 'isolated';
+  symbol: string;
+  /** Signed base quantity closed (> 0 a long). */
+  amount: number;
+  price: number;
+  realizedPnl: number;
+  clearanceFee: number;
+  /** Loss beyond the pool, written off by the insurance fund. */
+  writtenOff: number;
+}
+
+/** One of the three runs. Percentages are percent (15 = 15 %); money is USDT. */
+export interface ReplayRun {
+  label: string;
+  /** null: no guard. */
+  cadence: CadenceMode | null;
+  /** A close-all was executed. */
+  tripped: boolean;
+  /** Market time of the tick that decided the close-all (ms). */
+  tripAt: number | null;
+  /** The guard's trailing peak when it decided (its state: equity sampled at its own ticks). */
+  tripPeakEquity: number | null;
+  /** Drawdown from that peak that decided the trip (the confirming read's). */
+  drawdownAtTripPct: number | null;
+  /** When the account was confirmed flat after the trip (ms). */
+  exitAt: number | null;
+  /** Equity once flat, after fills and fees. */
+  exitEquity: number | null;
+  /** Drawdown of the confirmed-flat equity from the guard's trailing peak. */
+  drawdownAtExitPct: number | null;
+  /** drawdownAtExitPct − the EMERGENCY drawdown threshold, percentage points. */
+  overshootPct: number | null;
+  /**
+   * The same measured from the peak of the per-step equity path, which the guard cannot see
+   * between its ticks: this adds what sparse sampling of the peak costs.
+   */
+  truePeak: { peakEquity: number; drawdownAtTripPct: number; drawdownAtExitPct: number | null; overshootPct: number | null } | null;
+  /** Equity at the end of the data. */
+  finalEquity: number;
+  peakEquity: number;
+  /** Largest drawdown from the trailing peak over the whole replay (per-step path). */
+  maxDrawdownPct: number;
+  orders: ReplayOrder[];
+  liquidations: ReplayLiquidation[];
+  /** What the guard recorded in its audit log: decisions, actions, alerts (oldest first). */
+  actions: { at: number; type: string; level?: string; message: string }[];
+  alerts: number;
+  invocations: number;
+  ticks: number;
+  ticksByStatus: Record<string, number>;
+  /** Invocations that started after their schedule because the previous one ran past it. */
+  lateInvocations: number;
+}
+
+export interface ReplaySeries {
+  t: number[];
+  equity: number[];
+  peak: number[];
+}
+
+export interface ReplayChart {
+  guard: ReplaySeries;
+  guard60s: ReplaySeries;
+  noGuard: ReplaySeries;
+  /** 1-minute closes of each price file inside the window. */
+  prices: { symbol: string; t: number[]; close: number[] }[];
+}
+
+/**
+ * What `riskguard replay --json` prints (without `chart`). Top-level trip fields are the guard at
+ * the chosen cadence; `runs` has all three. Percent fields are percent (15 = 15 %).
+ */
+export interface ReplayResult {
+  tripped: boolean;
+  /** The EMERGENCY drawdown threshold, percent; null when the policy has none. */
+  thresholdPct: number | null;
+  tripAt: number | null;
+  drawdownAtTripPct: number | null;
+  drawdownAtExitPct: number | null;
+  overshootPct: number | null;
+  finalEquity: number;
+  noGuardFinalEquity: number;
+  guard60sFinalEquity: number;
+  cadence: CadenceMode;
+  /** Seconds between ticks above OK for `adaptive`; null for the fixed modes. */
+  cadenceSeconds: CadenceSeconds | null;
+  initialEquity: number;
+  orders: ReplayOrder[];
+  liquidations: ReplayLiquidation[];
+  noGuardLiquidations: ReplayLiquidation[];
+  window: {
+    start: number;
+    end: number;
+    startIso: string;
+    endIso: string;
+    stepMs: number;
+    latencyMs: number;
+    invocationBudgetMs: number;
+    prices: PriceFile[];
+  };
+  /** The positions as replayed (entries filled in). */
+  portfolio: string[];
+  runs: { guard: ReplayRun; guard60s: ReplayRun; noGuard: ReplayRun };
+  /** Wall-clock time of the whole replay, ms. */
+  wallMs: number;
+  chart?: ReplayChart;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function window(input: ReplayInput, prices: LoadedPrices[]): { start: number; end: number } {
+  const first = Math.max(...prices.map((p) => p.start));
+  const last = Math.min(...prices.map((p) => p.end));
+  const start = input.start ?? input.portfolio.timestamp ?? first;
+  const end = input.end ?? last;
+  const span = `the price files cover ${iso(first)} → ${iso(last)} together`;
+  if (start < first || start >= last) throw new ConfigError(`replay start ${iso(start)} is outside the data: ${span}`);
+  if (end <= start) throw new ConfigError(`replay end ${iso(end)} is not after its start ${iso(start)}`);
+  if (end > last) throw new ConfigError(`replay end ${iso(end)} is past the data: ${span}`);
+  return { start, end };
+}
+
+/** An engine with every price file replayed, its clock at `start`. */
+function openEngine(s: Pick<RunSetup, 'prices' | 'plan' | 'start' | 'stepMs'>): ReplayClock {
+  const engine = new PaperEngine({ startTime: s.start, stepMs: s.stepMs, brackets: s.plan.brackets, extraMarkets: s.plan.extraMarkets });
+  for (const p of s.prices) engine.loadReplay(p.symbol, p.candles);
+  return new ReplayClock(engine, s.stepMs);
+}
+
+/** The portfolio's account on an engine, with its liquidations collected. */
+function openAccount(clock: ReplayClock, plan: BookPlan, label: string): { account: PaperAccount; track: EquityTrack; liquidations: ReplayLiquidation[] } {
+  let account: PaperAccount;
+  try {
+    account = clock.engine.createAccount(plan.spec(clock.engine, label));
+  } catch (err) {
+    throw new ConfigError(`the paper exchange refused the portfolio: ${(err as Error).message}`, { cause: err });
+  }
+  const liquidations: ReplayLiquidation[] = [];
+  clock.engine.onLiquidation((e) => {
+    if (e.accountId === account.id) liquidations.push(liquidationOf(e));
+  });
+  return { account, track: clock.track(account), liquidations };
+}
+
+const liquidationOf = (e: LiquidationEvent): ReplayLiquidation => ({
+  at: e.time,
+  kind: e.kind,
+  symbol: e.symbol,
+  amount: e.amt,
+  price: e.price,
+  realizedPnl: e.realizedPnl,
+  clearanceFee: e.clearanceFee,
+  writtenOff: e.writtenOff,
+});
+
+interface RunSetup {
+  prices: LoadedPrices[];
+  plan: BookPlan;
+  start: number;
+  end: number;
+  stepMs: number;
+  policy: Policy;
+  thresholdPct: number | null;
+  latencyMs: number;
+  budgetMs: number;
+}
+
+interface RunOutcome {
+  run: ReplayRun;
+  track: EquityTrack;
+}
+
+function baseRun(label: string, cadence: CadenceMode | null, track: EquityTrack, liquidations: ReplayLiquidation[]): ReplayRun {
+  return {
+    label,
+    cadence,
+    tripped: false,
+    tripAt: null,
+    tripPeakEquity: null,
+    drawdownAtTripPct: null,
+    exitAt: null,
+    exitEquity: null,
+    drawdownAtExitPct: null,
+    overshootPct: null,
+    truePeak: null,
+    finalEquity: track.equityNow(),
+    peakEquity: track.peakEquity,
+    maxDrawdownPct: track.maxDrawdown() * 100,
+    orders: [],
+    liquidations,
+    actions: [],
+    alerts: 0,
+    invocations: 0,
+    ticks: 0,
+    ticksByStatus: {},
+    lateInvocations: 0,
+  };
+}
+
+/**
+ * A guarded account on `clock`'s engine, run invocation by invocation to the end of the data.
+ * Other accounts on the same engine (the unguarded one) are stepped along and not touched.
+ */
+async function guardedRun(s: RunSetup, mode: CadenceMode, clock: ReplayClock): Promise<RunOutcome> {
+  const label = mode === 'adaptive' ? 'guard (adaptive)' : `guard (${mode === '60s' ? '60 s' : '10 s'})`;
+  const engine = clock.engine;
+  const { account, track, liquidations } = openAccount(clock, s.plan, label);
+  const orders: ReplayOrder[] = [];
+  let flatAt: number | null = null;
+  engine.onLiquidation((e) => {
+    if (e.accountId === account.id && account.positions.size === 0) flatAt = e.time;
+  });
+  const exchange = new PaperEngineExchange({
+    engine,
+    accountId: account.id,
+    latencyMs: s.latencyMs,
+    advance: (ms) => clock.advanceBy(ms),
+    // The engine's data is the engine's own: the ccxt adapter's boundary check adds nothing here.
+    validate: false,
+    onOrder: (o) => {
+      orders.push({ at: o.at, symbol: o.symbol, side: o.side, amount: o.amount, filled: o.filled, averagePrice: o.averagePrice, status: o.status });
+      if (o.flatAfter) flatAt = o.at;
+    },
+  });
+  const store = new MemoryStateStore({ validate: false });
+  const notifier = new MemoryNotifier();
+  const deps: GuardDeps = {
+    exchange,
+    store,
+    notifier,
+    clock: { now: () => engine.now() },
+    log: silentLogger,
+    sleep: async (ms) => clock.advanceBy(ms),
+  };
+  const config: AccountConfig = {
+    id: 'replay',
+    exchange: 'binanceusdm',
+    credentials: { apiKeyEnv: 'REPLAY_UNUSED_KEY', secretEnv: 'REPLAY_UNUSED_SECRET' },
+    scheduleMinutes: 1,
+    ...(mode === 'adaptive' ? { cadence: { ...((globalThis as any).ADAPTIVE ?? DEFAULT_ADAPTIVE) } } : {}),
+  };
+  // 60 s and adaptive: one invocation a minute (EventBridge's floor); 10 s: a 10-second schedule.
+  const scheduleMs = mode === '10s' ? 10_000 : 60_000;
+  let trip: TickResult | null = null;
+  let exit: { at: number; equity: number } | null = null;
+  let invocations = 0;
+  let lateInvocations = 0;
+  const ticksByStatus: Record<string, number> = {};
+
+  for (let t = s.start; t < s.end; t += scheduleMs) {
+    if (engine.now() < t) clock.advanceTo(t);
+    else if (engine.now() > t) lateInvocations++;
+    const results = await runInvocation(deps, { config, policy: s.policy }, {
+      budgetMs: Math.min(s.budgetMs, s.end - engine.now()),
+      scheduleMs,
+      ...(config.cadence ? { cadence: config.cadence } : {}),
+    });
+    invocations++;
+    for (const r of results) {
+      ticksByStatus[r.status] = (ticksByStatus[r.status] ?? 0) + 1;
+      trip ??= r.tripKind === 'close-all' ? r : null;
+    }
+    if (trip !== null && exit === null && account.positions.size === 0) {
+      exit = { at: flatAt ?? engine.now(), equity: track.equityNow() };
+    }
+  }
+  clock.advanceTo(s.end);
+
+  const run: ReplayRun = {
+    ...baseRun(label, mode, track, liquidations),
+    orders,
+    alerts: notifier.alerts.length,
+    invocations,
+    ticks: Object.values(ticksByStatus).reduce((a, b) => a + b, 0),
+    ticksByStatus,
+    lateInvocations,
+    actions: (await store.events(config.id, 10_000))
+      .reverse()
+      .map((e) => ({ at: e.at, type: e.type, ...(e.level !== undefined ? { level: e.level } : {}), message: e.message })),
+  };
+  const tripped = trip as TickResult | null;
+  if (tripped !== null) {
+    const ex = exit as { at: number; equity: number } | null;
+    const ddOf = (peak: number | null, equity: number) => (peak !== null && peak > 0 ? ((peak - equity) / peak) * 100 : null);
+    const over = (dd: number | null) => (dd !== null && s.thresholdPct !== null ? dd - s.thresholdPct : null);
+    run.tripped = true;
+    run.tripAt = tripped.at;
+    run.tripPeakEquity = tripped.peakEquity;
+    run.drawdownAtTripPct = tripped.drawdownPct;
+    run.exitAt = ex?.at ?? null;
+    run.exitEquity = ex?.equity ?? null;
+    run.drawdownAtExitPct = ex === null ? null : ddOf(tripped.peakEquity, ex.equity);
+    run.overshootPct = over(run.drawdownAtExitPct);
+    const truePeak = track.peakAt(ex?.at ?? tripped.at);
+    const trueExit = ex === null ? null : ddOf(truePeak, ex.equity);
+    run.truePeak = {
+      peakEquity: truePeak,
+      drawdownAtTripPct: ddOf(track.peakAt(tripped.at), track.equityAt(tripped.at)) ?? 0,
+      drawdownAtExitPct: trueExit,
+      overshootPct: over(trueExit),
+    };
+  }
+  return { run, track };
+}
+
+const seriesOf = (t: EquityTrack): ReplaySeries => ({ t: t.t, equity: t.equity, peak: t.peak });
+
+/**
+ * Replays a portfolio three times over the same prices, each on its own paper engine: guarded at
+ * `cadence`, guarded once a minute, and unguarded. Throws ConfigError for bad input (a position
+ * without a price file, a window outside the data, what the paper exchange would refuse).
+ */
+export async function runReplay(input: ReplayInput): Promise<ReplayResult> {
+  const wall0 = performance.now();
+  const stepMs = input.stepMs ?? 1_000;
+  if (!(stepMs > 0 && Number.isFinite(stepMs))) throw new ConfigError(`stepMs must be > 0, got ${stepMs}`);
+  const latencyMs = input.latencyMs ?? DEFAULT_LATENCY_MS;
+  if (!(latencyMs >= 0 && Number.isFinite(latencyMs))) throw new ConfigError(`latencyMs must be ≥ 0, got ${latencyMs}`);
+  const budgetMs = input.invocationBudgetMs ?? DEFAULT_INVOCATION_BUDGET_MS;
+  if (!(budgetMs > 0)) throw new ConfigError(`invocationBudgetMs must be > 0, got ${budgetMs}`);
+  const prices = loadPrices(input.prices);
+  const plan = planBook(input.portfolio, prices, input.portfolioLabel ?? 'portfolio');
+  const { start, end } = window(input, prices);
+  const threshold = input.policy.thresholds.EMERGENCY.drawdown;
+  const setup: RunSetup = {
+    prices,
+    plan,
+    start,
+    end,
+    stepMs,
+    policy: input.policy,
+    thresholdPct: threshold === null ? null : threshold * 100,
+    latencyMs,
+    budgetMs,
+  };
+
+  // Two engines, not three: the unguarded account rides along with the 60-s guard (it never
+  // trades, so it cannot disturb it); the guard at the chosen cadence has an engine of its own,
+  // since its sub-minute sleeps move the clock.
+  const main = openEngine(setup);
+  const other = input.cadence === '60s' ? main : openEngine(setup);
+  const unguarded = openAccount(other, plan, 'no guard');
+  const portfolio = plan.describe(main.engine);
+  const initialEquity = unguarded.track.equityNow();
+
+  const guard = await guardedRun(setup, input.cadence, main);
+  const guard60s = input.cadence === '60s' ? guard : await guardedRun(setup, '60s', other);
+  other.advanceTo(end);
+  const noGuard: RunOutcome = { run: baseRun('no guard', null, unguarded.track, unguarded.liquidations), track: unguarded.track };
+
+  const g = guard.run;
+  const result: ReplayResult = {
+    tripped: g.tripped,
+    thresholdPct: setup.thresholdPct,
+    tripAt: g.tripAt,
+    drawdownAtTripPct: g.drawdownAtTripPct,
+    drawdownAtExitPct: g.drawdownAtExitPct,
+    overshootPct: g.overshootPct,
+    finalEquity: g.finalEquity,
+    noGuardFinalEquity: noGuard.run.finalEquity,
+    guard60sFinalEquity: guard60s.run.finalEquity,
+    cadence: input.cadence,
+    cadenceSeconds: input.cadence === 'adaptive' ? { ...DEFAULT_ADAPTIVE } : null,
+    initialEquity,
+    orders: g.orders,
+    liquidations: g.liquidations,
+    noGuardLiquidations: noGuard.run.liquidations,
+    window: {
+      start,
+      end,
+      startIso: iso(start),
+      endIso: iso(end),
+      stepMs,
+      latencyMs,
+      invocationBudgetMs: budgetMs,
+      prices: input.prices.map((p) => ({ symbol: p.symbol, file: p.file })),
+    },
+    portfolio,
+    runs: { guard: g, guard60s: guard60s.run, noGuard: noGuard.run },
+    wallMs: 0,
+  };
+  if (input.chart) {
+    result.chart = {
+      guard: seriesOf(guard.track),
+      guard60s: seriesOf(guard60s.track),
+      noGuard: seriesOf(noGuard.track),
+      prices: prices.map((p) => {
+        const inside = p.candles.filter((c) => c.t >= start && c.t < end);
+        return { symbol: p.symbol, t: inside.map((c) => c.t + 60_000), close: inside.map((c) => c.c) };
+      }),
+    };
+  }
+  result.wallMs = performance.now() - wall0;
+  return result;
+}

@@ -1,0 +1,116 @@
+/**
+ * `npm run bench`: every figure with its goal, written to bench-results.json as
+ * `{ "<name>": { "value": n, "unit": "...", "goal": "..." } }` (flat keys). A benchmark, not a
+ * test: it is not part of `npm test`. docs/bench.md says what each figure measures and why.
+ *
+ *   npm run bench                    everything (a few minutes on 2 cores)
+ *   npm run bench -- decision scale  only these groups (decision, replay, overshoot, bundle, tick, scale);
+ *                                    the other figures already in bench-results.json are kept
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { quietAwsSdkNodeWarning } from '../functions/adapters/local-dynamo.ts';
+import { benchColdStart } from './cold-start.ts';
+import { benchDecision } from './decision.ts';
+import { atMost, below, Figures, info, type Figure } from './figures.ts';
+import { benchOvershoot, benchReplaySpeed } from './replay.ts';
+import { benchScale } from './scale.ts';
+import { round } from './stats.ts';
+import { benchTickOverhead } from './tick-overhead.ts';
+import { startWorld } from './world.ts';
+
+const GROUPS = ['decision', 'replay', 'overshoot', 'bundle', 'tick', 'scale'] as const;
+type Group = (typeof GROUPS)[number];
+
+const RESULTS_FILE = fileURLToPath(new URL('../bench-results.json', import.meta.url));
+/** Accounts and concurrency of the scale run (§4). */
+const SCALE_ACCOUNTS = 1_000;
+const SCALE_CONCURRENCY = 32;
+/** Binance USDⓈ-M request-weight limit per IP and per key, per minute. */
+const BINANCE_WEIGHT_LIMIT = 2_400;
+
+async function main(argv: string[]): Promise<void> {
+  quietAwsSdkNodeWarning();
+  const unknown = argv.filter((a) => !(GROUPS as readonly string[]).includes(a));
+  if (unknown.length) throw new Error(`unknown bench group(s): ${unknown.join(', ')}; known: ${GROUPS.join(', ')}`);
+  const want = (g: Group) => argv.length === 0 || argv.includes(g);
+  const f = new Figures();
+  const started = performance.now();
+  const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+  console.log(`riskguard bench — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average ${load()}`);
+  if (loadavg()[0]! > cpus().length) console.log('  (the machine is busy: timings will read high)');
+
+  if (want('decision')) {
+    f.section('Decision (decide(): 50 positions, 1,000 stress scenarios)');
+    const d = benchDecision();
+    f.add('decisionMs', round(d.medianMs, 3), 'ms', below(2, 'ms'), `median of ${d.runs}`);
+    f.add('decisionP99Ms', round(d.p99Ms, 3), 'ms', info, 'p99 (GC pauses)');
+  }
+
+  if (want('replay')) {
+    f.section('Replay (one day at 1 s steps, 10 positions, default policy, adaptive)');
+    const r = await benchReplaySpeed();
+    f.add('replaySeconds', round(r.seconds, 3), 's', below(2, 's'), `${r.simulatedHours} h simulated, ${r.positions} positions, guard ${r.tripped ? 'tripped' : 'did not trip'}; guarded + 60-s + unguarded runs`);
+  }
+
+  if (want('overshoot')) {
+    f.section('Overshoot past the 15 % EMERGENCY drawdown at the confirmed-flat exit (pp)');
+    for await (const o of benchOvershoot()) {
+      const goal = o.cadence === 'adaptive' ? atMost(1, 'pp') : info;
+      const detail = o.tripped
+        ? `exit at ${round(o.drawdownAtExitPct!, 2)} % drawdown; final ${round(o.finalEquity, 0)} vs ${round(o.noGuardFinalEquity, 0)} unguarded`
+        : 'did not trip';
+      f.add(`overshootPct.${o.dataset}.${o.cadence}`, o.overshootPct === null ? Number.NaN : round(o.overshootPct, 3), 'pp', goal, detail);
+    }
+  }
+
+  if (want('bundle')) {
+    f.section('Lambda bundle (lib/bundle.ts bundleGuard, then fresh node processes)');
+    const c = await benchColdStart();
+    f.add('bundleBytes', c.bytes, 'bytes', atMost(1_600_000, 'bytes'), `${round(c.bytes / 1e6, 3)} MB; largest: ${c.largest.slice(0, 3).map(([p, b]) => `${p.replace(/^node_modules\//, '')} ${Math.round(b / 1e3)} kB`).join(', ')}`);
+    f.add('coldInitMs', round(c.coldInitMs, 1), 'ms', atMost(300, 'ms'), `node + import ${round(c.importProcessMs, 1)} − bare node ${round(c.bareNodeMs, 1)}, median of ${c.runs}`);
+    f.add('coldImportInProcessMs', round(c.inProcessMs, 1), 'ms', info, 'import() timed inside the process');
+  }
+
+  if (want('tick') || want('scale')) {
+    const world = await startWorld({ weightLimit: 1e9 });
+    try {
+      if (want('tick')) {
+        f.section('Tick overhead (loopback: paper exchange + dynalite in their own process)');
+        const t = await benchTickOverhead(world);
+        f.add('tickOverheadRatio', round(t.ratio, 3), '×', atMost(1.2, '×'), `tick ${round(t.tickMs, 2)} ms / bare ${round(t.bareMs, 2)} ms, medians of ${t.runs}`);
+        f.add('tickMs', round(t.tickMs, 2), 'ms', info, `per warm tick: state read + ${t.requestsPerTick.length} requests (${t.requestsPerTick.join(', ')}) + state write`);
+        f.add('tickBareMs', round(t.bareMs, 2), 'ms', info, 'the same requests and conditional write, no guard logic');
+        f.add('tickOverheadRatioCachedState', round(t.cachedRatio, 3), '×', info, `what-if: last written state kept in memory (bench/cached-store.ts), tick ${round(t.cachedTickMs, 2)} ms`);
+        f.add('tickWeight', t.weightPerTick, 'weight', info, `Binance request weight per warm tick (limit ${BINANCE_WEIGHT_LIMIT}/min per IP and per key)`);
+      }
+      if (want('scale')) {
+        f.section(`Scale (${SCALE_ACCOUNTS} accounts, one paper exchange, concurrency ${SCALE_CONCURRENCY}, all due at once)`);
+        f.note(`paper weight limit raised from ${BINANCE_WEIGHT_LIMIT}/min: premiumIndex is counted per IP, and ${SCALE_ACCOUNTS} accounts on one loopback IP exceed it (docs/scale.md)`);
+        const s = await benchScale(world, { accounts: SCALE_ACCOUNTS, concurrency: SCALE_CONCURRENCY });
+        const w = s.warm;
+        const failed = w.failures + w.notOk;
+        f.add('scaleSeconds', round(w.seconds, 2), 's', atMost(10, 's'), `${s.accounts} warm ticks${failed ? `, ${failed} failed or UNKNOWN` : ', all OK'}, at most ${w.maxInFlight} at once`);
+        f.add('scaleMaxLatenessSeconds', round(w.maxLateS, 2), 's', atMost(10, 's'), `p99 ${round(w.p99LateS, 2)} s; due → tick done (start waited ≤ ${round(w.maxStartLateS, 2)} s)`);
+        f.add('scaleColdSeconds', round(s.cold.seconds, 2), 's', info, `first round: markets, settings, brackets, history per account (${s.cold.failures + s.cold.notOk} failed or UNKNOWN)`);
+        f.add('scaleSetupSeconds', round(s.setupSeconds, 2), 's', info, `${s.accounts} paper accounts + ccxt adapters built (once per process)`);
+        f.add('scaleWeightPerRound', w.weight, 'weight', info, `${w.requests} requests; ${round(w.weight / s.accounts, 1)} per account`);
+        f.add('scaleHeapMB', round(s.heapMB, 0), 'MB', info, 'guard process heap with every adapter loaded');
+      }
+    } finally {
+      await world.close();
+    }
+  }
+
+  const previous: Record<string, Figure> = argv.length > 0 && existsSync(RESULTS_FILE) ? JSON.parse(readFileSync(RESULTS_FILE, 'utf8')) : {};
+  writeFileSync(RESULTS_FILE, `${JSON.stringify({ ...previous, ...f.all }, null, 2)}\n`);
+  console.log(`\n${Object.keys(f.all).length} figures → ${join('.', 'bench-results.json')} in ${round((performance.now() - started) / 1000, 1)} s (load average now ${load()})`);
+  console.log(f.missed.length ? `Goals missed: ${f.missed.join(', ')} (see docs/bench.md)` : 'Every goal met.');
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
