@@ -82,7 +82,8 @@ async function main(argv: string[]): Promise<void> {
         const t = await benchTickOverhead(world);
         f.add('tickOverheadRatio', round(t.ratio, 3), '×', atMost(1.2, '×'), `tick ${round(t.tickMs, 2)} ms / bare ${round(t.bareMs, 2)} ms, medians of ${t.runs}`);
         f.add('tickMs', round(t.tickMs, 2), 'ms', info, `per warm tick: state read + ${t.requestsPerTick.length} requests (${t.requestsPerTick.join(', ')}) + state write`);
-        f.add('tickBareMs', round(t.bareMs, 2), 'ms', info, 'the same requests and conditional write, no guard logic');
+        f.add('tickBareMs', round(t.bareMs, 2), 'ms', info, 'the same requests back-to-back and the same conditional write, no guard logic');
+        f.add('tickOverheadRatioVsParallelBare', round(t.parallelRatio, 3), '×', info, `stricter: bare reads concurrent like the adapter's (${round(t.bareParallelMs, 2)} ms)`);
         f.add('tickOverheadRatioCachedState', round(t.cachedRatio, 3), '×', info, `what-if: last written state kept in memory (bench/cached-store.ts), tick ${round(t.cachedTickMs, 2)} ms`);
         f.add('tickWeight', t.weightPerTick, 'weight', info, `Binance request weight per warm tick (limit ${BINANCE_WEIGHT_LIMIT}/min per IP and per key)`);
       }
@@ -92,11 +93,12 @@ async function main(argv: string[]): Promise<void> {
         const s = await benchScale(world, { accounts: SCALE_ACCOUNTS, concurrency: SCALE_CONCURRENCY });
         const w = s.warm;
         const failed = w.failures + w.notOk;
-        f.add('scaleSeconds', round(w.seconds, 2), 's', atMost(10, 's'), `${s.accounts} warm ticks${failed ? `, ${failed} failed or UNKNOWN` : ', all OK'}, at most ${w.maxInFlight} at once`);
+        f.add('scaleSeconds', round(w.seconds, 2), 's', atMost(10, 's'), `${s.accounts} warm ticks${failed ? `, ${failed} failed or UNKNOWN` : ', all OK'}, at most ${w.maxInFlight} at once; median of rounds ${s.warmSeconds.map((x) => round(x, 2)).join(' / ')} s`);
         f.add('scaleMaxLatenessSeconds', round(w.maxLateS, 2), 's', atMost(10, 's'), `p99 ${round(w.p99LateS, 2)} s; due → tick done (start waited ≤ ${round(w.maxStartLateS, 2)} s)`);
         f.add('scaleColdSeconds', round(s.cold.seconds, 2), 's', info, `first round: markets, settings, brackets, history per account (${s.cold.failures + s.cold.notOk} failed or UNKNOWN)`);
         f.add('scaleSetupSeconds', round(s.setupSeconds, 2), 's', info, `${s.accounts} paper accounts + ccxt adapters built (once per process)`);
         f.add('scaleWeightPerRound', w.weight, 'weight', info, `${w.requests} requests; ${round(w.weight / s.accounts, 1)} per account`);
+        f.add('scaleGuardCpuSeconds', round(w.guardCpuS, 2), 's', info, `CPU of the guard's process in the round (the world's: ${round(w.worldCpuS, 2)} s, on the other core)`);
         f.add('scaleHeapMB', round(s.heapMB, 0), 'MB', info, 'guard process heap with every adapter loaded');
       }
     } finally {

@@ -6,7 +6,7 @@
  * Run as a child (startWorld below). Protocol: one JSON line per message on stdio.
  *   → stdout at start  { paperUrl, dynamoEndpoint, tableName }
  *   ← stdin            { cmd: 'accounts', count, spec }  → { accounts: [{ id, apiKey, secret }] }
- *                      { cmd: 'stats' }                  → { requests, weight, byPath: { "GET /fapi/v3/account": { n, weight } } }
+ *                      { cmd: 'stats' }                  → { requests, weight, cpuMs, byPath: { "GET /fapi/v3/account": { n, weight } } }
  *                      { cmd: 'reset' }                  → { ok: true }
  *   stdin closed       → both servers stop, the process exits.
  */
@@ -26,6 +26,8 @@ export interface WorldOptions {
 export interface WorldStats {
   requests: number;
   weight: number;
+  /** CPU time (user + system) the world process spent since the last reset, ms. */
+  cpuMs: number;
   byPath: Record<string, { n: number; weight: number }>;
 }
 
@@ -89,7 +91,8 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
 async function serve(opts: WorldOptions): Promise<void> {
   const { startPaperExchange } = await import('../paper/index.ts');
   const { startLocalDynamo } = await import('../functions/adapters/local-dynamo.ts');
-  let stats: WorldStats = { requests: 0, weight: 0, byPath: {} };
+  let stats: WorldStats = { requests: 0, weight: 0, cpuMs: 0, byPath: {} };
+  let cpuAtReset = process.cpuUsage();
   const paper = await startPaperExchange({
     speed: 1,
     weightLimit: opts.weightLimit,
@@ -116,9 +119,12 @@ async function serve(opts: WorldOptions): Promise<void> {
         accounts.push({ id: a.id, apiKey: a.apiKey, secret: a.secret });
       }
       say({ accounts });
-    } else if (msg.cmd === 'stats') say(stats);
-    else if (msg.cmd === 'reset') {
-      stats = { requests: 0, weight: 0, byPath: {} };
+    } else if (msg.cmd === 'stats') {
+      const cpu = process.cpuUsage(cpuAtReset);
+      say({ ...stats, cpuMs: (cpu.user + cpu.system) / 1000 });
+    } else if (msg.cmd === 'reset') {
+      stats = { requests: 0, weight: 0, cpuMs: 0, byPath: {} };
+      cpuAtReset = process.cpuUsage();
       say({ ok: true });
     }
   });

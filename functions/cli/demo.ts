@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DATA_DIR, startPaperExchange, type AccountSpec, type PaperEngine } from '../../paper/index.ts';
 import { DynamoStateStore } from '../adapters/dynamo-store.ts';
+import { LastWriteCachingStore } from '../adapters/cached-store.ts';
 import { createExchange } from '../adapters/exchange-factory.ts';
 import { quietAwsSdkNodeWarning, startLocalDynamo } from '../adapters/local-dynamo.ts';
 import { MemoryNotifier } from '../adapters/local-notifiers.ts';
@@ -106,7 +107,7 @@ export async function runDemo(opts: { jsonSummary?: string; out?: (s: string) =>
     const memory = new MemoryNotifier();
     const deps = {
       exchange: createExchange(config, { apiKey: guarded.apiKey, secret: guarded.secret }),
-      store: new DynamoStateStore({ tableName: dynamo.tableName, client: dynamo.client }),
+      store: new LastWriteCachingStore(new DynamoStateStore({ tableName: dynamo.tableName, client: dynamo.client })),
       notifier: new PrintingNotifier(memory, out),
       clock: { now: () => engine.now() },
       log: silentLogger,

@@ -1,6 +1,7 @@
 import { ConfigSchema, credentialsFromEnv, resolveAccounts, type RiskGuardConfig } from '../config.ts';
 import { ConsoleLogger } from '../adapters/console-logger.ts';
 import { createExchange } from '../adapters/exchange-factory.ts';
+import { LastWriteCachingStore } from '../adapters/cached-store.ts';
 import { ConsoleNotifier, FanoutNotifier, JsonlNotifier } from '../adapters/local-notifiers.ts';
 import { SnsNotifier } from '../adapters/sns-notifier.ts';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -47,13 +48,15 @@ export async function openLocalGuard(
   const notifier = new FanoutNotifier(notifiers);
   const store = await openStore(opts);
   const clock = { now: () => Date.now() };
+  // `run` ticks the same accounts again and again: keep the last written state in memory.
+  const cached = new LastWriteCachingStore(store.store);
   return {
     config,
     accounts,
     store,
     notifier,
     log,
-    deps: (id) => ({ exchange: exchanges.get(id)!, store: store.store, notifier, clock, log }),
+    deps: (id) => ({ exchange: exchanges.get(id)!, store: cached, notifier, clock, log }),
     close: () => store.close(),
   };
 }

@@ -16,6 +16,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { CredentialsLoader } from '../adapters/credentials.ts';
+import { LastWriteCachingStore } from '../adapters/cached-store.ts';
 import { DynamoStateStore, documentClientOptions } from '../adapters/dynamo-store.ts';
 import { createExchange } from '../adapters/exchange-factory.ts';
 import { SnsNotifier } from '../adapters/sns-notifier.ts';
@@ -174,7 +175,8 @@ export function guardRuntime() {
   const config = loadConfig(env.RISKGUARD_CONFIG_FILE);
   const o = observability('guard');
   const ddb = o.tracer.captureAWSv3Client(new DynamoDBClient({}));
-  const store = new DynamoStateStore({ tableName: env.TABLE_NAME, client: DynamoDBDocumentClient.from(ddb, documentClientOptions) });
+  // The last written state stays in memory between ticks of a warm container (the write is still conditional).
+  const store = new LastWriteCachingStore(new DynamoStateStore({ tableName: env.TABLE_NAME, client: DynamoDBDocumentClient.from(ddb, documentClientOptions) }));
   const sns = new SnsNotifier({
     topicArn: env.ALERT_TOPIC_ARN,
     client: o.tracer.captureAWSv3Client(new SNSClient({})),

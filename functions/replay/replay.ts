@@ -4,7 +4,7 @@
  * guard (liquidated by the engine) and with a once-a-minute guard.
  */
 import { performance } from 'node:perf_hooks';
-import { PaperEngine, type LiquidationEvent, type PaperAccount } from '../../paper/index.ts';
+import { candlePath, PaperEngine, type LiquidationEvent, type PaperAccount } from '../../paper/index.ts';
 import { silentLogger } from '../adapters/console-logger.ts';
 import { MemoryNotifier } from '../adapters/local-notifiers.ts';
 import { MemoryStateStore } from '../adapters/memory-store.ts';
@@ -132,8 +132,8 @@ export interface ReplayChart {
   guard: ReplaySeries;
   guard60s: ReplaySeries;
   noGuard: ReplaySeries;
-  /** 1-minute closes of each price file inside the window. */
-  prices: { symbol: string; t: number[]; close: number[] }[];
+  /** Each symbol's mark path as replayed: the 4 points of every minute (open, extremes, close). */
+  prices: { symbol: string; t: number[]; price: number[] }[];
 }
 
 /**
@@ -179,12 +179,16 @@ export interface ReplayResult {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/**
+ * The replay window. By default where every price file has data; explicitly anywhere inside the
+ * files' union (a series that ended early holds its last close, as the engine replays gaps).
+ */
 function window(input: ReplayInput, prices: LoadedPrices[]): { start: number; end: number } {
-  const first = Math.max(...prices.map((p) => p.start));
-  const last = Math.min(...prices.map((p) => p.end));
-  const start = input.start ?? input.portfolio.timestamp ?? first;
-  const end = input.end ?? last;
-  const span = `the price files cover ${iso(first)} → ${iso(last)} together`;
+  const first = Math.min(...prices.map((p) => p.start));
+  const last = Math.max(...prices.map((p) => p.end));
+  const start = input.start ?? input.portfolio.timestamp ?? Math.max(...prices.map((p) => p.start));
+  const end = input.end ?? Math.min(...prices.map((p) => p.end));
+  const span = `the price files cover ${iso(first)} → ${iso(last)}`;
   if (start < first || start >= last) throw new ConfigError(`replay start ${iso(start)} is outside the data: ${span}`);
   if (end <= start) throw new ConfigError(`replay end ${iso(end)} is not after its start ${iso(start)}`);
   if (end > last) throw new ConfigError(`replay end ${iso(end)} is past the data: ${span}`);
@@ -462,8 +466,16 @@ export async function runReplay(input: ReplayInput): Promise<ReplayResult> {
       guard60s: seriesOf(guard60s.track),
       noGuard: seriesOf(noGuard.track),
       prices: prices.map((p) => {
-        const inside = p.candles.filter((c) => c.t >= start && c.t < end);
-        return { symbol: p.symbol, t: inside.map((c) => c.t + 60_000), close: inside.map((c) => c.c) };
+        const t: number[] = [];
+        const price: number[] = [];
+        for (const c of p.candles) {
+          if (c.t < start || c.t >= end) continue;
+          candlePath(c).forEach((x, k) => {
+            t.push(c.t + k * 20_000);
+            price.push(x);
+          });
+        }
+        return { symbol: p.symbol, t, price };
       }),
     };
   }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type * as z from 'zod';
 import type { GroupConfigSchema } from '../config.ts';
 import { bookOf, rawEquity } from '../domain/gate.ts';
 import { applyTransfers, drawdownOf } from '../domain/peak.ts';
@@ -7,7 +8,6 @@ import type { Clock, ExchangePort, Logger, Notifier, StateStore } from '../ports
 import { execute } from './execute.ts';
 import { realSleep } from './retry.ts';
 import type { TickResult } from './types.ts';
-import type * as z from 'zod';
 
 /**
  * One drawdown budget across several accounts: the group's total equity against the group's
@@ -197,17 +197,18 @@ export async function runGroupTick(deps: GroupDeps, group: GroupConfig, members:
     next = { ...next, trip: { id: tripId, kind: 'close-all', startedAt: now, by, reason: d.reasons[0] ?? '', status: 'pending' } };
   }
   // The group's state (and its trip) is written before any order: a concurrent group tick loses here.
+  let version: number | null = null;
   if (!(await store.put(next, state.version))) {
     log.warn('group state write lost to another group tick: nothing done', { group: group.id });
-    return { ...resultOf([], 0), stateVersion: null };
+    return resultOf([], 0);
   }
-  let version = state.version + 1;
+  version = state.version + 1;
   if (tripId === null) return resultOf([], 0);
 
   const reason = d.reasons[0] ?? 'group drawdown limit';
   const closed = await Promise.all(d.close.map((accountId) => closeMember(accountId, tripId, reason)));
   const done = closed.every((c) => c.done);
-  if (await store.put({ ...next, version, trip: { ...next.trip!, status: done ? 'done' : 'incomplete' } }, version)) version++;
+  if (await store.put({ ...next, version, trip: { ...next.trip!, status: done ? 'done' : 'incomplete' } }, version)) version += 1;
 
   const lines = closed.map((c) =>
     c.done

@@ -21,6 +21,10 @@ export interface TickOptions {
   tripLeaseMs?: number;
   /** Force dry-run whatever the policy says. */
   dryRun?: boolean;
+  /** A state written by a tick within this many ms counts as a live overlapping tick (default 30 s). */
+  overlapMs?: number;
+  /** Set on the one retry after a lost write; not for callers. */
+  retried?: boolean;
 }
 
 const fmt = (x: number | null, d = 2) => (x === null ? '—' : x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }));
@@ -143,6 +147,15 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
     historyUntil: (history as TransferInfo | null)?.until ?? state.historyUntil ?? now,
   };
   if (!(await store.put(next, state.version))) {
+    // Someone wrote since the read. A live tick of the same moment is acting: stand back. A human
+    // act or an older write (another container's, seen through a cached state) is not: decide
+    // again on the fresh state, once. No order has been placed yet either way.
+    const fresh = await store.get(id);
+    const live = fresh?.lastTickAt != null && Math.abs(now - fresh.lastTickAt) < (opts.overlapMs ?? 30_000);
+    if (!live && !opts.retried) {
+      log.info('state changed since it was read: deciding again on the fresh state', { account: id });
+      return runGuardTick(deps, account, { ...opts, retried: true });
+    }
     log.warn('state write lost to another tick: nothing done', { account: id });
     return result({ status: decision.level, decision, actions: ['another tick wrote the state first: this tick did nothing'], version: null });
   }
@@ -276,6 +289,7 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
       paused: state.pausedUntil !== null && state.pausedUntil > now,
       equity: seen ? rawEquity(seen) : null,
       equityAfter: null,
+      netTransfers: 0,
       peakEquity: state.peakEquity,
       drawdownPct: null,
       marginRatio: null,
@@ -311,6 +325,7 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
       paused: d.state.pausedUntil !== null && d.state.pausedUntil > now,
       equity: d.evaluation.account.equity,
       equityAfter: r.equityAfter ?? null,
+      netTransfers,
       peakEquity: d.state.peakEquity,
       drawdownPct: d.drawdown === null ? null : d.drawdown * 100,
       marginRatio: d.evaluation.account.marginRatio,

@@ -32,6 +32,8 @@ export interface TickResult {
   equity: number | null;
   /** Equity after this tick's orders (fills and fees included); null when no order was placed. */
   equityAfter: number | null;
+  /** Deposits − withdrawals (quote currency) this tick applied to the peak; 0 when it read no history. */
+  netTransfers: number;
   peakEquity: number | null;
   /** Percent (15 = 15 %). */
   drawdownPct: number | null;

@@ -4,6 +4,8 @@ import { resolvePolicy } from '../../functions/domain/policy.ts';
 import type { AccountSnapshot } from '../../functions/domain/snapshot.ts';
 import type { AccountConfig } from '../../functions/config.ts';
 import { runGuardTick } from '../../functions/use-cases/run-guard-tick.ts';
+import { LastWriteCachingStore } from '../../functions/adapters/cached-store.ts';
+import { pause } from '../../functions/use-cases/admin.ts';
 import type { GuardDeps } from '../../functions/use-cases/types.ts';
 import { FakeExchange } from '../helpers/fake-exchange.ts';
 import { uniqueAccountId, useLocalDynamo } from '../helpers/dynalite.ts';
@@ -117,5 +119,21 @@ describe('runGuardTick', () => {
     const r = await t.tick();
     expect(r.status).toBe('OK');
     expect(r.drawdownPct).toBe(0);
+  });
+
+  it('decides again on fresh state when a human wrote between the cached read and the write', async () => {
+    const t = setup(book(10_000, 50_000));
+    const cached = new LastWriteCachingStore(t.deps.store);
+    const tick = () => runGuardTick({ ...t.deps, store: cached }, { config: { id: t.id, exchange: 'binanceusdm', credentials: { apiKeyEnv: 'K', secretEnv: 'S' }, scheduleMinutes: 1 }, policy });
+    await tick();
+    t.advance(60_000);
+    // A human pauses the account from another process: the cache here does not know.
+    await pause({ store: t.deps.store, clock: { now: () => T0 + 60_000 } }, { accountId: t.id, by: 'ana', reason: 'maintenance', until: T0 + 3_600_000 });
+    t.exchange.snapshot.positions[0]!.markPrice = 48_000;
+    const r = await tick();
+    expect(r.stateVersion).not.toBeNull();
+    expect(r.paused).toBe(true);
+    expect(t.exchange.orders).toHaveLength(0);
+    expect(r.reasons.join(' ')).toMatch(/paused by ana/);
   });
 });

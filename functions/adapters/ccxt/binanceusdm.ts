@@ -81,6 +81,10 @@ export class BinanceUsdmExchange implements ExchangePort {
 
   private async rawCall<S extends z.ZodType>(method: string, schema: S, params: Record<string, unknown> = {}): Promise<z.output<S>> {
     const body = await this.call(method, () => this.raw[method]!.call(this.ccxt, params));
+    return this.validate(method, schema, body);
+  }
+
+  private validate<S extends z.ZodType>(method: string, schema: S, body: unknown): z.output<S> {
     const r = schema.safeParse(body);
     if (!r.success) {
       throw new ExchangeDataError(`${this.id} ${method}: unexpected response:\n${formatIssues(r.error)}`, { cause: r.error });
@@ -150,12 +154,16 @@ export class BinanceUsdmExchange implements ExchangePort {
     const now = Date.now();
     await this.loadMarkets();
     await this.loadSettings(now);
-    const [account, risk, marks] = await Promise.all([
+    const [account, risk, allMarks] = await Promise.all([
       this.rawCall('fapiPrivateV3GetAccount', AccountV3Schema),
       this.rawCall('fapiPrivateV3GetPositionRisk', PositionRiskV3Schema),
-      this.rawCall('fapiPublicGetPremiumIndex', PremiumIndexSchema),
+      this.call('fapiPublicGetPremiumIndex', () => this.raw.fapiPublicGetPremiumIndex!.call(this.ccxt)),
     ]);
     const open = risk.filter((p) => p.positionAmt !== 0);
+    // Hundreds of contracts come back; validate only the ones held.
+    const held = new Set(open.map((p) => p.symbol));
+    if (!Array.isArray(allMarks)) throw new ExchangeDataError(`${this.id} premiumIndex: expected a list, got ${typeof allMarks}`);
+    const marks = this.validate('fapiPublicGetPremiumIndex', PremiumIndexSchema, allMarks.filter((m) => held.has((m as { symbol?: unknown })?.symbol as string)));
     const foreign = open.filter((p) => p.marginAsset !== undefined && p.marginAsset !== this.quote);
     if (foreign.length) {
       throw new ExchangeDataError(

@@ -1,14 +1,12 @@
 /**
- * What-if for tickOverheadRatio: a StateStore that remembers the state it last wrote (or read)
- * per account and serves `get` from memory, so a warm tick does not re-read DynamoDB. The
- * conditional `put` stays the safety net: if anyone else wrote in between (another tick, a human
- * re-arm or pause), the tick's write fails, no order is placed (orders come after the write), the
- * entry is dropped, and the next tick reads the store again.
- *
- * Proposed for functions/adapters/ (the bench only measures it).
+ * A StateStore that remembers the state it last wrote (or read) per account and serves `get` from
+ * memory, so a warm tick does not re-read DynamoDB (it was ~2 ms of a ~7 ms loopback tick). The
+ * conditional `put` stays the safety net: if anyone else wrote in between (another tick or
+ * container, a human re-arm or pause), the write fails before any order, the entry is dropped,
+ * and runGuardTick reads the store again and retries once.
  */
-import type { AuditEvent, GuardState } from '../functions/domain/state.ts';
-import type { StateStore } from '../functions/ports.ts';
+import type { AuditEvent, GuardState } from '../domain/state.ts';
+import type { StateStore } from '../ports.ts';
 
 export class LastWriteCachingStore implements StateStore {
   private readonly cache = new Map<string, GuardState>();

@@ -1,0 +1,171 @@
+import { writeFileSync } from 'node:fs';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import * as z from 'zod';
+import { resolvePolicy, type Policy } from '../domain/policy.ts';
+import { PortfolioSchema } from '../domain/snapshot.ts';
+import { ConfigError } from '../errors.ts';
+import { renderReport } from '../replay/report.ts';
+import { DEFAULT_LATENCY_MS, runReplay, type ReplayResult, type ReplayRun } from '../replay/replay.ts';
+import type { CadenceMode, CadenceSeconds } from '../use-cases/cadence.ts';
+import { money, pct, table, when } from './format.ts';
+import { formatIssues, loadJson, readJsonFile } from './io.ts';
+
+interface ReplayOptions {
+  portfolio: string;
+  prices: string[];
+  policy?: string;
+  cadence: CadenceMode;
+  adaptive?: CadenceSeconds;
+  start?: number;
+  end?: number;
+  step: number;
+  latency: number;
+  offset: number;
+  json?: boolean;
+  report?: string;
+}
+
+function number(name: string, min: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < min) throw new InvalidArgumentError(`${name} must be a number ≥ ${min}, got "${v}"`);
+    return n;
+  };
+}
+
+/** "2025-10-10T21:00:00Z" or epoch milliseconds. */
+function instant(name: string) {
+  return (v: string): number => {
+    const t = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
+    if (!Number.isFinite(t)) throw new InvalidArgumentError(`${name} must be an ISO time like 2025-10-10T21:00:00Z or epoch ms, got "${v}"`);
+    return t;
+  };
+}
+
+/** "10,5,1" → seconds at WARNING, DANGER, EMERGENCY. */
+function intervals(v: string): CadenceSeconds {
+  const parts = v.split(/[,/]/).map((x) => Number(x.trim()));
+  if (parts.length !== 3 || !parts.every((n) => Number.isInteger(n) && n >= 1 && n <= 60)) {
+    throw new InvalidArgumentError(`--adaptive takes three whole seconds 1–60 for WARNING,DANGER,EMERGENCY, e.g. 10,5,1; got "${v}"`);
+  }
+  return { WARNING: parts[0]!, DANGER: parts[1]!, EMERGENCY: parts[2]! };
+}
+
+/** `SYMBOL=FILE` pairs of --prices. */
+export function parsePricePairs(pairs: readonly string[]): { symbol: string; file: string }[] {
+  return pairs.map((p) => {
+    const i = p.indexOf('=');
+    if (i <= 0 || i === p.length - 1) throw new ConfigError(`--prices "${p}": expected SYMBOL=FILE, e.g. BTCUSDT=data/btc.csv`);
+    return { symbol: p.slice(0, i).trim().toUpperCase(), file: p.slice(i + 1).trim() };
+  });
+}
+
+function loadPolicyFile(file: string | undefined): Policy {
+  if (file === undefined) return resolvePolicy();
+  const raw = readJsonFile(file, 'policy');
+  try {
+    return resolvePolicy(raw);
+  } catch (err) {
+    if (err instanceof z.ZodError) throw new ConfigError(`policy file ${file} is invalid:\n${formatIssues(err)}`, { cause: err });
+    throw err;
+  }
+}
+
+const pctOrDash = (x: number | null) => (x === null ? '—' : `${x.toFixed(2)} %`);
+const ppOrDash = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${x >= 0 ? '+' : ''}${x.toFixed(2)} pp`);
+
+/** The result without the chart data: what --json prints. */
+export function replayJson(r: ReplayResult): Omit<ReplayResult, 'chart'> {
+  const { chart: _chart, ...rest } = r;
+  return rest;
+}
+
+/** The text summary: the three runs side by side, then the guard's orders. */
+export function renderReplay(r: ReplayResult): string {
+  const runs: ReplayRun[] = r.runs.guard60s === r.runs.guard ? [r.runs.guard, r.runs.noGuard] : [r.runs.guard, r.runs.guard60s, r.runs.noGuard];
+  const row = (label: string, f: (x: ReplayRun) => string) => [label, ...runs.map(f)];
+  const guarded = (x: ReplayRun, f: () => string) => (x.cadence === null ? '—' : f());
+  const lines = [
+    `riskguard replay ${when(r.window.start)} → ${when(r.window.end)}  (${r.window.prices.map((p) => p.symbol).join(', ')}; step ${r.window.stepMs} ms; venue round trip ${r.window.latencyMs} ms)`,
+    ...r.portfolio.map((p) => `  ${p}`),
+    `  start equity ${money(r.initialEquity)}; close all at ${pctOrDash(r.thresholdPct)} drawdown (EMERGENCY); cadence ${r.cadence}${r.cadenceSeconds ? ` (${r.cadenceSeconds.WARNING}/${r.cadenceSeconds.DANGER}/${r.cadenceSeconds.EMERGENCY} s above OK)` : ''}`,
+    '',
+    table(
+      ['', ...runs.map((x) => x.label)],
+      [
+        row('tripped at', (x) => guarded(x, () => (x.tripped ? when(x.tripAt) : 'no'))),
+        row('drawdown at trip', (x) => guarded(x, () => pctOrDash(x.drawdownAtTripPct))),
+        row('drawdown when flat', (x) => guarded(x, () => pctOrDash(x.drawdownAtExitPct))),
+        row('overshoot', (x) => guarded(x, () => ppOrDash(x.overshootPct))),
+        row('… from per-second peak', (x) => guarded(x, () => ppOrDash(x.truePeak?.overshootPct))),
+        row('orders', (x) => guarded(x, () => String(x.orders.length))),
+        row('liquidations', (x) => String(x.liquidations.length)),
+        row('max drawdown', (x) => pct(x.maxDrawdownPct / 100)),
+        row('final equity', (x) => money(x.finalEquity)),
+        row('change', (x) => pct(x.finalEquity / r.initialEquity - 1)),
+        row('guard ticks', (x) => guarded(x, () => x.ticks.toLocaleString('en-US'))),
+      ],
+      ['l', ...runs.map(() => 'r' as const)],
+    ),
+  ];
+  if (r.orders.length > 0) {
+    lines.push('', `Orders of ${r.runs.guard.label}:`);
+    for (const o of r.orders) lines.push(`  ${when(o.at)}  ${o.side} ${o.amount} ${o.symbol} @ ${o.averagePrice?.toPrecision(8) ?? '—'} (${o.status})`);
+  }
+  for (const l of r.liquidations) lines.push(`  ${when(l.at)}  guard LIQUIDATED: ${l.kind} ${l.symbol} ${l.amount} @ ${l.price.toPrecision(7)}`);
+  lines.push('', `Replayed in ${(r.wallMs / 1000).toFixed(2)} s.`);
+  return lines.join('\n');
+}
+
+/**
+ * `riskguard replay`: the real guard against the paper exchange's engine over real 1-minute
+ * price history, beside the same portfolio unguarded and guarded once a minute. Bad input is a
+ * ConfigError (exit 2) raised before anything is printed.
+ */
+export function registerReplayCommand(program: Command): void {
+  program
+    .command('replay')
+    .description('replay a portfolio through the guard over real price history on the paper exchange engine, beside no guard and a 60-s guard')
+    .requiredOption('--portfolio <file>', 'portfolio JSON: the snapshot format, marks and entries optional (docs/replay.md)')
+    .requiredOption('--prices <SYMBOL=CSV...>', '1-minute candle CSV per symbol (timestamp_ms,open,high,low,close), replayed as its mark price')
+    .option('--policy <file>', 'policy JSON (only what differs from the defaults)')
+    .addOption(new Option('--cadence <mode>', 'how often the guard ticks').choices(['60s', '10s', 'adaptive']).default('adaptive'))
+    .addOption(new Option('--adaptive <W,D,E>', 'seconds between ticks at WARNING,DANGER,EMERGENCY for --cadence adaptive (default 10,5,1)').argParser(intervals))
+    .addOption(new Option('--start <time>', 'replay start (default: the portfolio timestamp, else the data start)').argParser(instant('--start')))
+    .addOption(new Option('--end <time>', 'replay end (default: the end of the data)').argParser(instant('--end')))
+    .addOption(new Option('--step <ms>', 'largest engine clock step').default(1_000).argParser(number('--step', 1)))
+    .addOption(new Option('--latency <ms>', 'market time one venue round trip takes').default(DEFAULT_LATENCY_MS).argParser(number('--latency', 0)))
+    .addOption(new Option('--offset <s>', 'second of the minute the schedule fires (0–59)').default(0).argParser(number('--offset', 0)))
+    .option('--json', 'print one JSON object instead of tables')
+    .option('--report <file.html>', 'also write a self-contained HTML report with charts')
+    .action(async (opts: ReplayOptions) => {
+      const portfolio = loadJson(PortfolioSchema, opts.portfolio, 'portfolio');
+      const prices = parsePricePairs(opts.prices);
+      const policy = loadPolicyFile(opts.policy);
+      if (opts.offset >= 60) throw new ConfigError(`--offset must be below 60 seconds, got ${opts.offset}`);
+      if (opts.adaptive !== undefined && opts.cadence !== 'adaptive') throw new ConfigError('--adaptive only applies to --cadence adaptive');
+      const result = await runReplay({
+        portfolio,
+        prices,
+        policy,
+        cadence: opts.cadence,
+        stepMs: opts.step,
+        latencyMs: opts.latency,
+        scheduleOffsetMs: opts.offset * 1_000,
+        portfolioLabel: `portfolio file ${opts.portfolio}`,
+        chart: opts.report !== undefined,
+        ...(opts.adaptive !== undefined ? { cadenceSeconds: opts.adaptive } : {}),
+        ...(opts.start !== undefined ? { start: opts.start } : {}),
+        ...(opts.end !== undefined ? { end: opts.end } : {}),
+      });
+      if (opts.report !== undefined) {
+        try {
+          writeFileSync(opts.report, renderReport(result), 'utf8');
+        } catch (err) {
+          throw new ConfigError(`cannot write the report to ${opts.report}: ${(err as Error).message}`, { cause: err });
+        }
+      }
+      const out = opts.json ? JSON.stringify(replayJson(result), null, 2) : renderReplay(result);
+      process.stdout.write(`${out}${opts.report !== undefined && !opts.json ? `\nReport written to ${opts.report}` : ''}\n`);
+    });
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BINANCE_WEIGHTS,
+  closeAllWeight,
+  DEFAULT_ADAPTIVE,
+  intervalSeconds,
+  weightPerMinute,
+} from '../../functions/use-cases/cadence.ts';
+
+describe('intervalSeconds', () => {
+  it.each([
+    ['OK', false, 'adaptive', 60],
+    ['WARNING', false, 'adaptive', 10],
+    ['DANGER', false, 'adaptive', 5],
+    ['EMERGENCY', false, 'adaptive', 1],
+    ['OK', true, 'adaptive', 1],
+    ['WARNING', true, 'adaptive', 1],
+    ['EMERGENCY', false, '60s', 60],
+    ['OK', true, '60s', 60],
+    ['OK', false, '10s', 10],
+    ['EMERGENCY', true, '10s', 10],
+  ] as const)('%s, halted %s, %s → %i s', (level, halted, cadence, seconds) => {
+    expect(intervalSeconds(level, halted, cadence)).toBe(seconds);
+  });
+
+  it('uses an account’s own seconds per level, never slower than the schedule', () => {
+    const cadence = { WARNING: 30, DANGER: 2, EMERGENCY: 2 };
+    expect(intervalSeconds('WARNING', false, cadence)).toBe(30);
+    expect(intervalSeconds('DANGER', false, cadence)).toBe(2);
+    expect(intervalSeconds('OK', false, cadence)).toBe(60);
+    expect(intervalSeconds('OK', true, cadence)).toBe(2);
+  });
+
+  it('has the documented adaptive default', () => {
+    expect(DEFAULT_ADAPTIVE).toEqual({ WARNING: 10, DANGER: 5, EMERGENCY: 1 });
+    expect(intervalSeconds('DANGER', false, 'adaptive')).toBe(intervalSeconds('DANGER', false, DEFAULT_ADAPTIVE));
+  });
+});
+
+describe('weightPerMinute', () => {
+  it.each([
+    [60, 1 * 20 + 80 + 6],
+    [10, 6 * 20 + 80 + 6],
+    [5, 12 * 20 + 80 + 6],
+    [1, 60 * 20 + 80 + 6],
+  ])('every %i s costs %i weight a minute', (seconds, weight) => {
+    expect(weightPerMinute(seconds)).toBe(weight);
+  });
+
+  it('rises as the cadence shortens', () => {
+    expect(weightPerMinute(1)).toBeGreaterThan(weightPerMinute(5));
+    expect(weightPerMinute(5)).toBeGreaterThan(weightPerMinute(60));
+  });
+
+  it('rejects a cadence that is not a positive number', () => {
+    expect(() => weightPerMinute(0)).toThrow(RangeError);
+    expect(() => weightPerMinute(Number.NaN)).toThrow(RangeError);
+  });
+
+  it('fits the fastest default cadence in Binance’s 2,400/min with room for a 10-symbol close-all', () => {
+    const fastest = Math.min(...Object.values(DEFAULT_ADAPTIVE));
+    const closing = closeAllWeight(10);
+    expect(weightPerMinute(fastest) + closing).toBeLessThanOrEqual(BINANCE_WEIGHTS.limitPerMinute);
+    // Room left for a second account or a retry storm, not just barely under the limit.
+    expect(BINANCE_WEIGHTS.limitPerMinute - weightPerMinute(fastest) - closing).toBeGreaterThan(500);
+  });
+});
