@@ -41,8 +41,12 @@ export interface GuardStackProps extends StackProps {
   readonly options?: GuardOptions;
 }
 
-/** Guard timeout: room for a close-all with confirming reads, shorter than the 1-minute schedule. */
-export const GUARD_TIMEOUT = Duration.seconds(55);
+/**
+ * Guard timeout. One invocation ticks (sub-minute while above OK) until 58 s into its minute, then
+ * hands over; the extra half minute lets a close-all started late finish instead of being killed
+ * mid-way (an overlapping next invocation sees the pending trip and does not act twice).
+ */
+export const GUARD_TIMEOUT = Duration.seconds(90);
 
 /**
  * The functions: the guard (one schedule per account), the dead-man watchdog, the read-only

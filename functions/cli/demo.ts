@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DATA_DIR, startPaperExchange, type AccountSpec, type PaperEngine } from '../../paper/index.ts';
 import { DynamoStateStore } from '../adapters/dynamo-store.ts';
+import { DEFAULT_ADAPTIVE, intervalSeconds } from '../use-cases/cadence.ts';
 import { LastWriteCachingStore } from '../adapters/cached-store.ts';
 import { createExchange } from '../adapters/exchange-factory.ts';
 import { quietAwsSdkNodeWarning, startLocalDynamo } from '../adapters/local-dynamo.ts';
@@ -29,11 +30,6 @@ export interface DemoSummary {
   noGuardFinalEquity: number;
   alerts: number;
 }
-
-// TODO(lead): switch to use-cases/cadence.ts once it lands.
-const DEFAULT_ADAPTIVE = { WARNING: 10, DANGER: 5, EMERGENCY: 1 };
-const intervalSeconds = (level: string, _halted: boolean, c: typeof DEFAULT_ADAPTIVE): number =>
-  level === 'OK' ? 60 : c[level as keyof typeof c];
 
 const DATASET = '2025-10-10';
 const START = Date.UTC(2025, 9, 10, 20, 30);

@@ -7,6 +7,7 @@ import { ConfigError, RiskGuardError } from '../errors.ts';
 import { pause, rearm, resume } from '../use-cases/admin.ts';
 import { evalReport, renderEval } from './eval.ts';
 import { registerGuardCommands } from './guard-commands.ts';
+import { registerReplayCommand } from './replay-command.ts';
 import { runDemo } from './demo.ts';
 import { existsSync } from 'node:fs';
 import { parseReplayArg, runPaperCli } from '../../paper/cli.ts';
@@ -90,6 +91,8 @@ export function buildProgram(): Command {
   const program = new Command('riskguard')
     .description('A risk guard for crypto perpetual-futures accounts: margin, drawdown, graded actions.')
     .showHelpAfterError('(run with --help for usage)')
+    // Before any subcommand is added, so they inherit it: usage errors come back as exit code 2.
+    .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) });
 
   program
@@ -224,6 +227,7 @@ export function buildProgram(): Command {
   });
 
   registerGuardCommands(program);
+  registerReplayCommand(program);
 
   program
     .command('paper')
@@ -269,7 +273,7 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram().exitOverride();
+  const program = buildProgram();
   try {
     await program.parseAsync(argv);
     // A command that finished but found trouble (an UNKNOWN tick, a key that can withdraw) says so.

@@ -6,7 +6,7 @@ import { PortfolioSchema } from '../domain/snapshot.ts';
 import { ConfigError } from '../errors.ts';
 import { renderReport } from '../replay/report.ts';
 import { DEFAULT_LATENCY_MS, runReplay, type ReplayResult, type ReplayRun } from '../replay/replay.ts';
-import type { CadenceMode, CadenceSeconds } from '../use-cases/cadence.ts';
+import { DEFAULT_ADAPTIVE, type CadenceMode, type CadenceSeconds } from '../use-cases/cadence.ts';
 import { money, pct, table, when } from './format.ts';
 import { formatIssues, loadJson, readJsonFile } from './io.ts';
 
@@ -130,7 +130,7 @@ export function registerReplayCommand(program: Command): void {
     .requiredOption('--prices <SYMBOL=CSV...>', '1-minute candle CSV per symbol (timestamp_ms,open,high,low,close), replayed as its mark price')
     .option('--policy <file>', 'policy JSON (only what differs from the defaults)')
     .addOption(new Option('--cadence <mode>', 'how often the guard ticks').choices(['60s', '10s', 'adaptive']).default('adaptive'))
-    .addOption(new Option('--adaptive <W,D,E>', 'seconds between ticks at WARNING,DANGER,EMERGENCY for --cadence adaptive (default 10,5,1)').argParser(intervals))
+    .addOption(new Option('--adaptive <W,D,E>', `seconds between ticks at WARNING,DANGER,EMERGENCY for --cadence adaptive (default ${DEFAULT_ADAPTIVE.WARNING},${DEFAULT_ADAPTIVE.DANGER},${DEFAULT_ADAPTIVE.EMERGENCY})`).argParser(intervals))
     .addOption(new Option('--start <time>', 'replay start (default: the portfolio timestamp, else the data start)').argParser(instant('--start')))
     .addOption(new Option('--end <time>', 'replay end (default: the end of the data)').argParser(instant('--end')))
     .addOption(new Option('--step <ms>', 'largest engine clock step').default(1_000).argParser(number('--step', 1)))

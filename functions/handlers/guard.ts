@@ -1,19 +1,24 @@
 /**
- * The guard Lambda: one tick for the account the EventBridge Scheduler names
- * (`{"accountId": "main"}`), through the same use case as `riskguard run`.
+ * The guard Lambda: the account the EventBridge Scheduler names (`{"accountId": "main"}`),
+ * through the same use case as `riskguard run` — one tick, and more at a sub-minute cadence
+ * while above OK, until the next scheduled invocation takes over.
  */
-import { runGuardTick } from '../use-cases/run-guard-tick.ts';
+import { runInvocation } from '../use-cases/run-invocation.ts';
 import type { TickResult } from '../use-cases/types.ts';
 import { GuardEventSchema, guardRuntime, instrumented } from './wiring.ts';
 
 const rt = guardRuntime();
 
-export const handler = instrumented(rt.o, async (event: unknown): Promise<TickResult> => {
+export const handler = instrumented(rt.o, async (event: unknown, context): Promise<TickResult> => {
   const { accountId } = GuardEventSchema.parse(event);
   const account = rt.account(accountId);
   const { deps, alerts } = await rt.deps(account);
-  const result = await runGuardTick(deps, account);
-  rt.record(result);
+  const results = await runInvocation(deps, account, {
+    budgetMs: context.getRemainingTimeInMillis() - 1_000,
+    scheduleMs: account.config.scheduleMinutes * 60_000,
+    ...(account.config.cadence ? { cadence: account.config.cadence } : {}),
+  });
+  for (const r of results) rt.record(r);
   alerts.throwIfAny();
-  return result;
+  return results.at(-1)!;
 });

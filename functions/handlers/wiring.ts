@@ -115,7 +115,7 @@ export function observability(serviceName: string): Observability {
  * metrics flushed, per-invocation log keys cleared, failures logged (redacted) and re-thrown so
  * the Lambda Errors metric (and its alarm) sees them.
  */
-export function instrumented<E, R>(o: Observability, fn: (event: E) => Promise<R>): (event: E, context: Context) => Promise<R> {
+export function instrumented<E, R>(o: Observability, fn: (event: E, context: Context) => Promise<R>): (event: E, context: Context) => Promise<R> {
   return async (event, context) => {
     o.logger.addContext(context);
     const parent = o.tracer.isTracingEnabled() ? o.tracer.getSegment() : undefined;
@@ -126,7 +126,7 @@ export function instrumented<E, R>(o: Observability, fn: (event: E) => Promise<R
       o.tracer.addServiceNameAnnotation();
     }
     try {
-      return await fn(event);
+      return await fn(event, context);
     } catch (err) {
       o.log.error('invocation failed', { error: err });
       if (sub && err instanceof Error) o.tracer.addErrorAsMetadata(err);

@@ -16,8 +16,12 @@ export type CadenceMode = '60s' | '10s' | 'adaptive';
 /** The scheduled interval (EventBridge's floor), seconds. */
 export const SCHEDULE_SECONDS = 60;
 
-/** Adaptive default: 10 s at WARNING, 5 s at DANGER, 1 s at EMERGENCY and while closing. */
-export const DEFAULT_ADAPTIVE: CadenceSeconds = Object.freeze({ WARNING: 10, DANGER: 5, EMERGENCY: 1 });
+/**
+ * Adaptive default: 10 s at WARNING, 2 s at DANGER (the level just below the trip, where a fast
+ * candle can cross the last 5 pp within seconds), 1 s at EMERGENCY and while closing. At DANGER
+ * that is 686 request weight a minute on Binance, well inside 2,400 (see weightPerMinute).
+ */
+export const DEFAULT_ADAPTIVE: CadenceSeconds = Object.freeze({ WARNING: 10, DANGER: 2, EMERGENCY: 1 });
 
 /** Fixed modes as the seconds they tick at, whatever the level. */
 const FIXED: Record<Exclude<CadenceMode, 'adaptive'>, number> = { '60s': 60, '10s': 10 };
@@ -32,7 +36,7 @@ const FIXED: Record<Exclude<CadenceMode, 'adaptive'>, number> = { '60s': 60, '10
  *   halted account is already flat (nothing left to do, back to the schedule) is the caller's
  *   knowledge, not the level's: after a trip the drawdown from the old peak keeps the level high.
  *
- * @example intervalSeconds('DANGER', false, 'adaptive') === 5
+ * @example intervalSeconds('DANGER', false, 'adaptive') === 2
  * @example intervalSeconds('OK', true, DEFAULT_ADAPTIVE) === 1 // halted with positions open: closing
  * @example intervalSeconds('EMERGENCY', false, '60s') === 60
  */

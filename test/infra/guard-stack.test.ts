@@ -29,7 +29,7 @@ const functionByService = (t: Template, service: string) => {
 
 describe('functions', () => {
   it.each([
-    ['guard', 256, 55, 'Active'],
+    ['guard', 256, 90, 'Active'],
     ['watchdog', 256, 40, 'PassThrough'],
     ['status', 256, 10, 'PassThrough'],
   ])('%s: ARM64, Node.js 22, %i MB, %i s, tracing %s, JSON logs in its own log group', (service, memory, timeout, tracing) => {

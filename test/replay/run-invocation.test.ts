@@ -73,7 +73,7 @@ describe('runInvocation', () => {
     expect(offsets(w)).toEqual([0, 10, 20, 30, 40, 50]);
 
     const danger = setup(0.75);
-    const d = await runInvocation(danger.deps, { config, policy }, { budgetMs: 60_000, cadence: DEFAULT_ADAPTIVE });
+    const d = await runInvocation(danger.deps, { config, policy }, { budgetMs: 60_000, cadence: { ...DEFAULT_ADAPTIVE, DANGER: 5 } });
     expect(offsets(d)).toEqual([0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55]);
     // The last tick ends before the next invocation, with the handover margin to spare.
     const lastStart = d.at(-1)!.at;
