@@ -1,4 +1,5 @@
 import { ArnFormat, CfnOutput, Duration, Stack, Validations, type CfnResource, type StackProps } from 'aws-cdk-lib';
+import { GUARD_TIMEOUT_SECONDS } from '../functions/use-cases/run-invocation.ts';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -46,7 +47,7 @@ export interface GuardStackProps extends StackProps {
  * hands over; the extra half minute lets a close-all started late finish instead of being killed
  * mid-way (an overlapping next invocation sees the pending trip and does not act twice).
  */
-export const GUARD_TIMEOUT = Duration.seconds(90);
+export const GUARD_TIMEOUT = Duration.seconds(GUARD_TIMEOUT_SECONDS);
 
 /**
  * The functions: the guard (one schedule per account), the dead-man watchdog, the read-only

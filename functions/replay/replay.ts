@@ -4,6 +4,7 @@
  * guard (liquidated by the engine) and with a once-a-minute guard.
  */
 import { performance } from 'node:perf_hooks';
+import { GUARD_TIMEOUT_SECONDS } from '../use-cases/run-invocation.ts';
 import { candlePath, PaperEngine, type LiquidationEvent, type PaperAccount } from '../../paper/index.ts';
 import { silentLogger } from '../adapters/console-logger.ts';
 import { MemoryNotifier } from '../adapters/local-notifiers.ts';
@@ -23,8 +24,8 @@ export type { PriceFile } from './portfolio.ts';
 
 /** Default market time per venue round trip (ms): a Lambda a few network hops from the venue. */
 export const DEFAULT_LATENCY_MS = 100;
-/** Default time one scheduled invocation may run (ms): the guard Lambda's 55-s timeout less 1 s. */
-export const DEFAULT_INVOCATION_BUDGET_MS = 54_000;
+/** Default time one scheduled invocation may run (ms): the guard Lambda's timeout less 1 s. */
+export const DEFAULT_INVOCATION_BUDGET_MS = GUARD_TIMEOUT_SECONDS * 1000 - 1_000;
 
 export interface ReplayInput {
   portfolio: Portfolio;

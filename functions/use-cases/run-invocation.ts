@@ -5,6 +5,9 @@ import type { GuardDeps, GuardedAccount, TickResult } from './types.ts';
 
 /** Kept free before the next scheduled invocation (ms): the last sub-tick must be over by then. */
 export const HANDOVER_MARGIN_MS = 2_000;
+
+/** The guard Lambda's timeout (lib/guard-stack.ts): an invocation's budget is this less 1 s. */
+export const GUARD_TIMEOUT_SECONDS = 90;
 /** What one tick without orders needs (ms): a sub-tick starts only if this much fits in the window. */
 export const TICK_ALLOWANCE_MS = 1_000;
 /** A tick's own read-retry budget when the window leaves more (runGuardTick's default). */

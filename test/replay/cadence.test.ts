@@ -10,8 +10,8 @@ import {
 describe('intervalSeconds', () => {
   it.each([
     ['OK', false, 'adaptive', 60],
-    ['WARNING', false, 'adaptive', 10],
-    ['DANGER', false, 'adaptive', 2],
+    ['WARNING', false, 'adaptive', 5],
+    ['DANGER', false, 'adaptive', 1],
     ['EMERGENCY', false, 'adaptive', 1],
     ['OK', true, 'adaptive', 1],
     ['WARNING', true, 'adaptive', 1],
@@ -32,7 +32,7 @@ describe('intervalSeconds', () => {
   });
 
   it('has the documented adaptive default', () => {
-    expect(DEFAULT_ADAPTIVE).toEqual({ WARNING: 10, DANGER: 2, EMERGENCY: 1 });
+    expect(DEFAULT_ADAPTIVE).toEqual({ WARNING: 5, DANGER: 1, EMERGENCY: 1 });
     expect(intervalSeconds('DANGER', false, 'adaptive')).toBe(intervalSeconds('DANGER', false, DEFAULT_ADAPTIVE));
   });
 });

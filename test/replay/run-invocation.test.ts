@@ -4,7 +4,10 @@ import { MemoryStateStore } from '../../functions/adapters/memory-store.ts';
 import type { AccountConfig } from '../../functions/config.ts';
 import { resolvePolicy } from '../../functions/domain/policy.ts';
 import type { AccountSnapshot } from '../../functions/domain/snapshot.ts';
-import { DEFAULT_ADAPTIVE } from '../../functions/use-cases/cadence.ts';
+import type { CadenceSeconds } from '../../functions/use-cases/cadence.ts';
+
+/** A fixed cadence for these tests: they are about the invocation loop, not the defaults. */
+const C: CadenceSeconds = { WARNING: 10, DANGER: 5, EMERGENCY: 1 };
 import { HANDOVER_MARGIN_MS, runInvocation, TICK_ALLOWANCE_MS } from '../../functions/use-cases/run-invocation.ts';
 import type { GuardDeps } from '../../functions/use-cases/types.ts';
 import { FakeExchange } from '../helpers/fake-exchange.ts';
@@ -55,7 +58,7 @@ const offsets = (rs: { at: number }[]) => rs.map((r) => (r.at - T0) / 1000);
 describe('runInvocation', () => {
   it('ticks once at OK', async () => {
     const t = setup(0.2);
-    const rs = await runInvocation(t.deps, { config, policy }, { budgetMs: 55_000, cadence: DEFAULT_ADAPTIVE });
+    const rs = await runInvocation(t.deps, { config, policy }, { budgetMs: 55_000, cadence: C });
     expect(rs.map((r) => r.status)).toEqual(['OK']);
     expect(t.sleeps).toEqual([]);
   });
@@ -68,12 +71,12 @@ describe('runInvocation', () => {
 
   it('ticks every 10 s at WARNING and every 5 s at DANGER, stopping before the next schedule', async () => {
     const warning = setup(0.55);
-    const w = await runInvocation(warning.deps, { config, policy }, { budgetMs: 60_000, cadence: DEFAULT_ADAPTIVE });
+    const w = await runInvocation(warning.deps, { config, policy }, { budgetMs: 60_000, cadence: C });
     expect(w.every((r) => r.status === 'WARNING')).toBe(true);
     expect(offsets(w)).toEqual([0, 10, 20, 30, 40, 50]);
 
     const danger = setup(0.75);
-    const d = await runInvocation(danger.deps, { config, policy }, { budgetMs: 60_000, cadence: { ...DEFAULT_ADAPTIVE, DANGER: 5 } });
+    const d = await runInvocation(danger.deps, { config, policy }, { budgetMs: 60_000, cadence: C });
     expect(offsets(d)).toEqual([0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55]);
     // The last tick ends before the next invocation, with the handover margin to spare.
     const lastStart = d.at(-1)!.at;
@@ -83,14 +86,14 @@ describe('runInvocation', () => {
 
   it('keeps within a budget shorter than the schedule', async () => {
     const t = setup(0.55);
-    const rs = await runInvocation(t.deps, { config, policy }, { budgetMs: 25_000, cadence: DEFAULT_ADAPTIVE });
+    const rs = await runInvocation(t.deps, { config, policy }, { budgetMs: 25_000, cadence: C });
     expect(offsets(rs)).toEqual([0, 10, 20]);
     expect(t.now()).toBeLessThanOrEqual(T0 + 25_000);
   });
 
   it('measures the interval from tick start to tick start, and leaves room for the last tick', async () => {
     const t = setup(0.55, { readMs: 1_500 });
-    const rs = await runInvocation(t.deps, { config, policy }, { budgetMs: 60_000, cadence: DEFAULT_ADAPTIVE });
+    const rs = await runInvocation(t.deps, { config, policy }, { budgetMs: 60_000, cadence: C });
     expect(offsets(rs)).toEqual([0, 10, 20, 30, 40, 50]);
     // Each read took 1.5 s, so the sleeps were 8.5 s, not 10.
     expect(t.sleeps.every((ms) => ms === 8_500)).toBe(true);
@@ -104,7 +107,7 @@ describe('runInvocation', () => {
 
   it('stops once a close-all has left the account flat and halted', async () => {
     const t = setup(0.9);
-    const rs = await runInvocation(t.deps, { config, policy }, { budgetMs: 55_000, cadence: DEFAULT_ADAPTIVE });
+    const rs = await runInvocation(t.deps, { config, policy }, { budgetMs: 55_000, cadence: C });
     expect(rs).toHaveLength(1);
     expect(rs[0]).toMatchObject({ status: 'EMERGENCY', tripKind: 'close-all', halted: true, residuals: [] });
     expect(t.exchange.snapshot.positions).toEqual([]);
@@ -116,7 +119,7 @@ describe('runInvocation', () => {
     t.exchange.reduceOnlyMarket = async () => {
       throw new Error('fake: -2022 ReduceOnly Order is rejected');
     };
-    const rs = await runInvocation(t.deps, { config, policy }, { budgetMs: 8_000, cadence: DEFAULT_ADAPTIVE });
+    const rs = await runInvocation(t.deps, { config, policy }, { budgetMs: 8_000, cadence: C });
     expect(rs.length).toBeGreaterThan(3);
     expect(rs.every((r) => r.halted && r.residuals.length === 1)).toBe(true);
     expect(t.sleeps.every((ms) => ms <= 1_000)).toBe(true);
