@@ -4,7 +4,8 @@ import { runGuardTick } from '../use-cases/run-guard-tick.ts';
 import type { TickResult } from '../use-cases/types.ts';
 import { ConfigError } from '../errors.ts';
 import { money, when } from './format.ts';
-import { openLocalGuard, snsNotifier } from './runtime.ts';
+import { openLocalGuard, snsNotifier, type LocalGuard } from './runtime.ts';
+import { runGroupTick, type GroupTickResult } from '../use-cases/group.ts';
 import { ConfigSchema } from '../config.ts';
 import { ConsoleNotifier, JsonlNotifier } from '../adapters/local-notifiers.ts';
 import type { Notifier } from '../ports.ts';
@@ -24,6 +25,32 @@ export function tickLine(r: TickResult): string {
     ...r.actions.map((a) => `    > ${a}`),
   ];
   return [head, ...tail].join('\n');
+}
+
+/** After the members' ticks: each group's combined equity and peak; a breach closes every member. */
+async function tickGroups(guard: LocalGuard, results: TickResult[], dryRun: boolean): Promise<GroupTickResult[]> {
+  const out: GroupTickResult[] = [];
+  for (const group of guard.config.groups) {
+    const members = results.filter((r) => guard.accounts.find((a) => a.config.id === r.accountId)?.config.group === group.id);
+    if (members.length === 0) continue;
+    if (dryRun) continue;
+    const any = guard.deps(members[0]!.accountId);
+    out.push(
+      await runGroupTick(
+        { store: any.store, notifier: guard.notifier, clock: any.clock, log: guard.log, exchange: (id) => guard.deps(id).exchange },
+        group,
+        members,
+      ),
+    );
+  }
+  return out;
+}
+
+export function groupLine(g: GroupTickResult): string {
+  const dd = g.drawdownPct === null ? '—' : `${g.drawdownPct.toFixed(2)} %`;
+  const head = `${when(g.at)}  group:${g.groupId}  ${g.kind.toUpperCase().padEnd(9)} equity ${money(g.equity)}  peak ${money(g.peakEquity)}  drawdown ${dd}`;
+  const closed = g.closed.map((c) => `    > closed ${c.accountId}: ${c.done ? 'flat' : `INCOMPLETE ${c.error ?? ''}`}`);
+  return [head, ...g.reasons.map((r) => `    ${r}`), ...closed].join('\n');
 }
 
 function addStore(cmd: Command): Command {
@@ -59,7 +86,9 @@ export function registerGuardCommands(program: Command): void {
         results.push(r);
         if (!opts.json) process.stdout.write(`${tickLine(r)}\n`);
       }
-      if (opts.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+      const groups = await tickGroups(guard, results, opts.dryRun === true);
+      if (!opts.json) for (const g of groups) process.stdout.write(`${groupLine(g)}\n`);
+      if (opts.json) process.stdout.write(`${JSON.stringify(groups.length ? { accounts: results, groups } : results, null, 2)}\n`);
       if (results.some((r) => r.status === 'UNKNOWN')) process.exitCode = 1;
     } finally {
       await guard.close();
@@ -91,14 +120,21 @@ export function registerGuardCommands(program: Command): void {
     try {
       while (!stop) {
         const started = Date.now();
+        const results: TickResult[] = [];
         for (const a of guard.accounts) {
           try {
             const r = await runGuardTick(guard.deps(a.config.id), a, opts.dryRun ? { dryRun: true } : {});
+            results.push(r);
             process.stdout.write(`${tickLine(r)}\n`);
           } catch (err) {
             // A failed tick must be loud, and must not stop the other accounts' guard.
             process.stderr.write(`${when(Date.now())}  ${a.config.id}  TICK FAILED: ${(err as Error).message}\n`);
           }
+        }
+        try {
+          for (const g of await tickGroups(guard, results, opts.dryRun === true)) process.stdout.write(`${groupLine(g)}\n`);
+        } catch (err) {
+          process.stderr.write(`${when(Date.now())}  GROUP TICK FAILED: ${(err as Error).message}\n`);
         }
         const wait = opts.interval * 1000 - (Date.now() - started);
         for (let t = 0; t < wait && !stop; t += 250) await new Promise((r) => setTimeout(r, Math.min(250, wait - t)));

@@ -202,7 +202,7 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
   // The outcome first: an SMS is cut at 140 characters.
   const outcome = acting
     ? residuals.length === 0
-      ? `${doneLabel(liveTrades, tradeSnapshotBefore)}, flat-checked by a fresh read, equity ${fmt(equityAfter)}`
+      ? `${doneLabel(liveTrades, tradeSnapshotBefore)}, confirmed by a fresh read, equity ${fmt(equityAfter)}`
       : `INCOMPLETE, ${residuals.length} position(s) still open`
     : null;
   const decisionAlerts = decision.actions.filter((a) => a.type === 'alert');
