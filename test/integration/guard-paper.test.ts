@@ -187,4 +187,48 @@ describe('guard on the paper exchange (ccxt over HTTP, dynalite)', () => {
     expect(r.status).not.toBe('UNKNOWN');
     expect(g.notifier.alerts.some((a) => a.kind === 'liquidation')).toBe(true);
   });
+
+  it('splits a close larger than the max market quantity into several reduce-only orders', async () => {
+    const engine = paper.engine;
+    const max = engine.market('BTCUSDT').marketMaxQty;
+    const size = Math.round(max * 2.5);
+    const acc = engine.createAccount({
+      walletBalance: size * 50_000,
+      positions: [{ symbol: 'BTCUSDT', side: 'long', size, entryPrice: 50_000, marginMode: 'cross', leverage: 10 }],
+    });
+    const config = { id: uniqueAccountId('big'), exchange: 'binanceusdm', baseUrl: paper.url, credentials: { apiKeyEnv: 'K', secretEnv: 'S' }, scheduleMinutes: 1 } satisfies AccountConfig;
+    const deps: GuardDeps = {
+      exchange: createExchange(config, { apiKey: acc.apiKey, secret: acc.secret }, { timeoutMs: 400 }),
+      store: dynamo.store(),
+      notifier: new MemoryNotifier(),
+      clock: { now: () => engine.now() },
+      log: silentLogger,
+      sleep: async (ms) => void engine.advanceBy(ms),
+    };
+    await runGuardTick(deps, { config, policy });
+    engine.advanceBy(60_000);
+    engine.setPrices({ BTCUSDT: 40_000 }); // 20 % on a 1x book
+    const r = await runGuardTick(deps, { config, policy });
+    expect(r.tripKind).toBe('close-all');
+    expect(acc.positions.size).toBe(0);
+    expect(acc.trades.length).toBe(3);
+    expect(Math.max(...acc.trades.map((t) => t.qty))).toBeLessThanOrEqual(max);
+  });
+
+  it('closes a position that reappears while the account is halted (enforce flat)', async () => {
+    const g = guard();
+    await g.tick();
+    g.wait(60_000);
+    crash();
+    expect((await g.tick()).tripKind).toBe('close-all');
+    // Someone (an agent that did not ask "may I trade?") opens a position on the halted account.
+    paper.engine.placeOrder(g.acc, { symbol: 'ETHUSDT', side: 'BUY', type: 'MARKET', quantity: 1 });
+    expect(g.acc.positions.size).toBe(1);
+    g.wait(60_000);
+    const r = await g.tick();
+    expect(r.halted).toBe(true);
+    expect(g.acc.positions.size).toBe(0);
+    expect(r.reasons[0]).toMatch(/HALTED but 1 position\(s\) are open/);
+    expect(g.notifier.alerts.at(-1)!.summary).toMatch(/CLOSED ALL/);
+  });
 });
