@@ -84,7 +84,8 @@ describe('guard bundle', () => {
     expect(readFileSync(bundle.outfile, 'utf8')).toMatch(/"NetworkError"/);
   });
 
-  it('cold-starts in a fresh node process and reports its import time', () => {
+  // Its import time is measured by `npm run bench` (coldInitMs), not asserted here.
+  it('cold-starts in a fresh node process and exports the handler', () => {
     const r = coldStart(
       join(bundle.outfile, '..'),
       `const t = performance.now(); const m = await import(${JSON.stringify(bundle.outfile)}); console.log(JSON.stringify({ ms: performance.now() - t, handler: typeof m.handler }));`,
@@ -92,8 +93,6 @@ describe('guard bundle', () => {
     expect(r.stderr).toBe('');
     const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { ms: number; handler: string };
     expect(out.handler).toBe('function');
-    // The goal is ≤ 300 ms (measured by the benchmark); here only a generous ceiling against regressions.
-    expect(out.ms).toBeLessThan(1_500);
   });
 
   it('rejects an event without an account id, and an account not deployed, with clear messages', () => {

@@ -85,15 +85,13 @@ describe('PaperEngine replay stepping', () => {
     expect(e.markPrice('BTCUSDT')).toBe(100_000);
   });
 
-  it('steps a day of 10 symbols at 1 s resolution well under a second', () => {
+  // Its speed is measured by `npm run bench` (replaySeconds), not asserted in a test.
+  it('steps a day of 10 symbols at 1 s resolution and liquidates on the way', () => {
     const e = new PaperEngine();
     for (const r of datasetReplay('2025-10-10').slice(0, 10)) e.loadReplay(r.symbol, r.file);
     e.setTime(DATASETS['2025-10-10']!.startTime);
     e.createAccount({ walletBalance: 10_000, positions: [{ symbol: 'AVAXUSDT', side: 'long', size: 1_000, entryPrice: 28, marginMode: 'isolated', isolatedMargin: 3_000, leverage: 10 }] });
-    const t = performance.now();
     const events = e.advanceBy(86_400_000);
-    const ms = performance.now() - t;
-    expect(ms).toBeLessThan(1_000);
     expect(events.some((x) => x.symbol === 'AVAXUSDT' && x.kind === 'isolated')).toBe(true);
   });
 });

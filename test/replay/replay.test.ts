@@ -89,7 +89,8 @@ describe('runReplay on a real crash', () => {
 });
 
 describe('replay speed', () => {
-  it('replays one day of 10 positions at 1-s steps with adaptive cadence in under 2 s', async () => {
+  // The figure (under 2 s) is measured by `npm run bench` (replaySeconds), not asserted here.
+  it('replays one day of 10 positions at 1-s steps with adaptive cadence', async () => {
     const start = DATASETS['2025-10-10']!.startTime;
     const steps = new Map(defaultMarkets().map((m) => [m.symbol, m.stepSize]));
     const prices = datasetReplay('2025-10-10').filter((s) => s.symbol !== 'TRXUSDT' && s.symbol !== 'WIFUSDT' && s.symbol !== 'WLDUSDT');
@@ -100,10 +101,9 @@ describe('replay speed', () => {
     });
     expect(positions).toHaveLength(10);
     const input = { portfolio: { crossWalletBalance: 10_000, positions }, prices, policy: DEFAULT_POLICY, cadence: 'adaptive' as const, stepMs: 1_000, start, end: start + 24 * H };
-    await runReplay({ ...input, end: start + H }); // warm the JIT
     const r = await runReplay(input);
     expect(r.runs.guard.ticks).toBeGreaterThan(1_440);
-    expect(r.wallMs).toBeLessThan(2_000);
+    expect(r.tripped).toBe(true);
   });
 });
 
