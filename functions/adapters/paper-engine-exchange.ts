@@ -4,6 +4,7 @@
  * the ccxt Binance USDⓈ-M adapter makes of the same engine state over the wire.
  */
 import { maintenanceMargin, PaperApiError, type PaperAccount, type PaperEngine } from '../../paper/index.ts';
+import { historyFromBinance } from './binance-history.ts';
 import { AccountSnapshotSchema, type AccountSnapshot, type MaintenanceTier, type Position } from '../domain/snapshot.ts';
 import { ExchangeAuthError, ExchangeDataError, ExchangeUnavailableError, type RiskGuardError } from '../errors.ts';
 import type { ExchangePort, KeyDiagnosis, OrderRequest, OrderResult, TransferInfo } from '../ports.ts';
@@ -153,22 +154,7 @@ export class PaperEngineExchange implements ExchangePort {
       // Binance's income (limit 1000) and forceOrders (limit 100) from `since`, inclusive.
       const income = e.incomeHistory(this.account, { startTime: since, limit: 1000 });
       const forced = e.forceOrderHistory(this.account, { startTime: since, limit: 100 });
-      let netTransfers = 0;
-      let until = since;
-      const fills: TransferInfo['fills'] = [];
-      const liquidations: TransferInfo['liquidations'] = [];
-      for (const i of income) {
-        until = Math.max(until, i.time);
-        if (i.incomeType === 'TRANSFER' && i.asset === 'USDT') netTransfers += i.income;
-        if (i.incomeType === 'REALIZED_PNL' && i.symbol) fills.push({ symbol: i.symbol, at: i.time });
-        if (i.incomeType === 'INSURANCE_CLEAR' && i.symbol) liquidations.push({ symbol: i.symbol, at: i.time, kind: 'liquidation' });
-      }
-      for (const f of forced) {
-        until = Math.max(until, f.updateTime);
-        liquidations.push({ symbol: f.symbol, at: f.updateTime, kind: 'liquidation' });
-      }
-      // The read covers everything up to the venue's now; the next one starts after it.
-      return { netTransfers, fills, liquidations, until: Math.max(until, e.now()) };
+      return historyFromBinance(income, forced, since, 'USDT', e.now());
     });
   }
 

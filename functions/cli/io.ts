@@ -2,19 +2,24 @@ import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { ConfigError } from '../errors.ts';
 import { formatIssues } from '../validation.ts';
+import { resolvePolicy, type Policy } from '../domain/policy.ts';
 
 export { formatIssues };
 
-/** Reads a JSON file; every failure is a ConfigError that names the file (and the field path). */
-export function readJsonFile(file: string, what: string): unknown {
-  let text: string;
+/** Reads a text file; a failure is a ConfigError naming the file: "cannot read <what> file F: why". */
+export function readTextFile(file: string, what: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
     throw new ConfigError(`cannot read ${what} file ${file}: ${why}`, { cause: err });
   }
+}
+
+/** Reads a JSON file; every failure is a ConfigError that names the file (and the field path). */
+export function readJsonFile(file: string, what: string): unknown {
+  const text = readTextFile(file, what);
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
@@ -30,4 +35,16 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, file: 
 
 export function loadJson<S extends z.ZodType>(schema: S, file: string, what: string): z.output<S> {
   return parseWith(schema, readJsonFile(file, what), file, what);
+}
+
+/** A policy file over the defaults (or the defaults alone); violations are reported with their path. */
+export function loadPolicy(file: string | undefined): Policy {
+  if (!file) return resolvePolicy();
+  const raw = readJsonFile(file, 'policy');
+  try {
+    return resolvePolicy(raw);
+  } catch (err) {
+    if (err instanceof z.ZodError) throw new ConfigError(`policy file ${file} is invalid:\n${formatIssues(err)}`, { cause: err });
+    throw err;
+  }
 }

@@ -1,6 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import * as z from 'zod';
-import { resolvePolicy, type Policy } from '../domain/policy.ts';
 import { AccountSnapshotSchema } from '../domain/snapshot.ts';
 import { drawdownOf } from '../domain/peak.ts';
 import { ConfigError, RiskGuardError } from '../errors.ts';
@@ -12,7 +11,7 @@ import { runDemo } from './demo.ts';
 import { existsSync } from 'node:fs';
 import { parseReplayArg, runPaperCli } from '../../paper/cli.ts';
 import { money, pct, table, when } from './format.ts';
-import { formatIssues, loadJson, readJsonFile } from './io.ts';
+import { formatIssues, loadJson, loadPolicy } from './io.ts';
 import { openStore, type StoreOptions } from './store.ts';
 
 const systemClock = { now: () => Date.now() };
@@ -48,16 +47,6 @@ export function parseUntil(v: string, now: number): number {
   return t;
 }
 
-export function loadPolicy(file: string | undefined): Policy {
-  if (!file) return resolvePolicy();
-  const raw = readJsonFile(file, 'policy');
-  try {
-    return resolvePolicy(raw);
-  } catch (err) {
-    if (err instanceof z.ZodError) throw new ConfigError(`policy file ${file} is invalid:\n${formatIssues(err)}`, { cause: err });
-    throw err;
-  }
-}
 
 const humanActSchema = z.object({
   account: z.string().min(1, 'is required'),

@@ -1,14 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import * as z from 'zod';
-import { resolvePolicy, type Policy } from '../domain/policy.ts';
 import { PortfolioSchema } from '../domain/snapshot.ts';
 import { ConfigError } from '../errors.ts';
 import { renderReport } from '../replay/report.ts';
 import { DEFAULT_LATENCY_MS, runReplay, type ReplayResult, type ReplayRun } from '../replay/replay.ts';
 import { DEFAULT_ADAPTIVE, type CadenceMode, type CadenceSeconds } from '../use-cases/cadence.ts';
 import { money, pct, table, when } from './format.ts';
-import { formatIssues, loadJson, readJsonFile } from './io.ts';
+import { loadJson, loadPolicy } from './io.ts';
 
 interface ReplayOptions {
   portfolio: string;
@@ -60,16 +58,6 @@ export function parsePricePairs(pairs: readonly string[]): { symbol: string; fil
   });
 }
 
-function loadPolicyFile(file: string | undefined): Policy {
-  if (file === undefined) return resolvePolicy();
-  const raw = readJsonFile(file, 'policy');
-  try {
-    return resolvePolicy(raw);
-  } catch (err) {
-    if (err instanceof z.ZodError) throw new ConfigError(`policy file ${file} is invalid:\n${formatIssues(err)}`, { cause: err });
-    throw err;
-  }
-}
 
 const pctOrDash = (x: number | null) => (x === null ? '—' : `${x.toFixed(2)} %`);
 const ppOrDash = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${x >= 0 ? '+' : ''}${x.toFixed(2)} pp`);
@@ -141,7 +129,7 @@ export function registerReplayCommand(program: Command): void {
     .action(async (opts: ReplayOptions) => {
       const portfolio = loadJson(PortfolioSchema, opts.portfolio, 'portfolio');
       const prices = parsePricePairs(opts.prices);
-      const policy = loadPolicyFile(opts.policy);
+      const policy = loadPolicy(opts.policy);
       if (opts.offset >= 60) throw new ConfigError(`--offset must be below 60 seconds, got ${opts.offset}`);
       if (opts.adaptive !== undefined && opts.cadence !== 'adaptive') throw new ConfigError('--adaptive only applies to --cadence adaptive');
       const result = await runReplay({

@@ -40,8 +40,6 @@ const BREACH_LEVELS = ['WARNING', 'DANGER', 'EMERGENCY'] as const;
 
 const fmtRatio = (x: number): string => x.toFixed(2);
 const fmtPct = (x: number): string => `${(x * 100).toFixed(1)} %`;
-const fmtMoney = (x: number): string =>
-  x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 interface Metrics {
   accountMarginRatio: number;

@@ -18,6 +18,7 @@ import {
   SymbolConfigSchema,
 } from './binance-schemas.ts';
 import { classifyCcxtError, scrub } from './errors.ts';
+import { historyFromBinance } from '../binance-history.ts';
 import type { redirectFetch } from '../ccxt-transport.ts';
 
 export interface BinanceUsdmOptions {
@@ -222,23 +223,7 @@ export class BinanceUsdmExchange implements ExchangePort {
       this.rawCall('fapiPrivateGetIncome', IncomeSchema, { startTime: since, limit: 1000 }),
       this.rawCall('fapiPrivateGetForceOrders', ForceOrdersSchema, { startTime: since, limit: 100 }),
     ]);
-    let netTransfers = 0;
-    let until = since;
-    const fills: TransferInfo['fills'] = [];
-    const liquidations: TransferInfo['liquidations'] = [];
-    for (const i of income) {
-      until = Math.max(until, i.time);
-      if (i.incomeType === 'TRANSFER' && i.asset === this.quote) netTransfers += i.income;
-      if (i.incomeType === 'REALIZED_PNL' && i.symbol) fills.push({ symbol: i.symbol, at: i.time });
-      if (i.incomeType === 'INSURANCE_CLEAR' && i.symbol) liquidations.push({ symbol: i.symbol, at: i.time, kind: 'liquidation' });
-    }
-    for (const f of forced) {
-      const at = f.updateTime ?? f.time ?? since;
-      until = Math.max(until, at);
-      liquidations.push({ symbol: f.symbol, at, kind: f.autoCloseType === 'ADL' ? 'adl' : 'liquidation' });
-    }
-    // The read covers everything up to the venue's now; the next one starts after it.
-    return { netTransfers, fills, liquidations, until: Math.max(until, since, this.venueNow()) };
+    return historyFromBinance(income, forced, since, this.quote, this.venueNow());
   }
 
   private unified(venueSymbol: string): string {
