@@ -12,7 +12,7 @@ import type { Credentials } from '../functions/config.ts';
 import type { DeployedConfig } from '../functions/handlers/deployed-config.ts';
 import { writeDeployedConfig } from './bundle.ts';
 import { bindTable, bindTopic } from './constructs/bind.ts';
-import { DeadManSwitch, notifyTopic } from './constructs/dead-man.ts';
+import { DeadManSwitch, functionErrorsAlarm, notifyTopic } from './constructs/dead-man.ts';
 import { RiskguardFunction } from './constructs/riskguard-function.ts';
 import { ScheduledGuard } from './constructs/scheduled-guard.ts';
 import { StatusEndpoint } from './constructs/status-endpoint.ts';
@@ -122,19 +122,12 @@ export class GuardStack extends Stack {
       });
     }
 
-    notifyTopic(
-      new cloudwatch.Alarm(this, 'GuardErrors', {
-        alarmDescription:
-          'riskguard guard function failed (threw, timed out, or could not publish an alert) in 2 of the last 3 minutes. Check its logs; the watchdog also alerts per account when ticks stop.',
-        metric: this.guard.fn.metricErrors({ period: Duration.minutes(1), statistic: cloudwatch.Stats.SUM }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 3,
-        datapointsToAlarm: 2,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      props.topic,
-    );
+    functionErrorsAlarm(this, 'GuardErrors', {
+      fn: this.guard.fn,
+      description:
+        'riskguard guard function failed (threw, timed out, or could not publish an alert) in 2 of the last 3 minutes. Check its logs; the watchdog also alerts per account when ticks stop.',
+      topic: props.topic,
+    });
     notifyTopic(
       new cloudwatch.Alarm(this, 'AlertDeliveryFailed', {
         alarmDescription:

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -26,6 +27,26 @@ export function notifyTopic(alarm: cloudwatch.Alarm, topic: sns.ITopic): cloudwa
   alarm.addAlarmAction(new cwActions.SnsAction(topic));
   alarm.addOkAction(new cwActions.SnsAction(topic));
   return alarm;
+}
+
+/** A function's Errors in 2 of the last 3 minutes, to the topic (missing data: no invocation, no error). */
+export function functionErrorsAlarm(
+  scope: Construct,
+  id: string,
+  props: { fn: lambda.IFunction; description: string; topic: sns.ITopic },
+): cloudwatch.Alarm {
+  return notifyTopic(
+    new cloudwatch.Alarm(scope, id, {
+      alarmDescription: props.description,
+      metric: props.fn.metricErrors({ period: Duration.minutes(1), statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }),
+    props.topic,
+  );
 }
 
 /**
@@ -71,19 +92,11 @@ export class DeadManSwitch extends Construct {
       }),
     });
 
-    this.errorsAlarm = notifyTopic(
-      new cloudwatch.Alarm(this, 'WatchdogErrors', {
-        alarmDescription:
-          'riskguard watchdog failed in 2 of the last 3 minutes: dead-man alerts may not be sent. Check the watchdog function logs.',
-        metric: this.watchdog.fn.metricErrors({ period: Duration.minutes(1), statistic: cloudwatch.Stats.SUM }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 3,
-        datapointsToAlarm: 2,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      props.topic,
-    );
+    this.errorsAlarm = functionErrorsAlarm(this, 'WatchdogErrors', {
+      fn: this.watchdog.fn,
+      description: 'riskguard watchdog failed in 2 of the last 3 minutes: dead-man alerts may not be sent. Check the watchdog function logs.',
+      topic: props.topic,
+    });
     this.silenceAlarm = notifyTopic(
       new cloudwatch.Alarm(this, 'WatchdogSilent', {
         alarmDescription:
