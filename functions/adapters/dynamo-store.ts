@@ -3,6 +3,7 @@
  * against dynalite (local-dynamo.ts) alike: single-item conditional writes only, no transactions.
  */
 import { randomBytes } from 'node:crypto';
+import { RiskGuardError } from '../errors.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
@@ -37,8 +38,7 @@ export const documentClientOptions: TranslateConfig = {
 };
 
 /** A stored item that does not read back as what riskguard wrote: corruption or a hand edit. */
-export class StoredDataError extends Error {
-  override name = 'StoredDataError';
+export class StoredDataError extends RiskGuardError {
   /** The key of the offending item. */
   readonly key: { pk: string; sk: string };
   constructor(message: string, key: { pk: string; sk: string }, options?: { cause?: unknown }) {

@@ -3,6 +3,7 @@
  * process on a loopback port, with the riskguard table created. No AWS account or credentials.
  */
 import { mkdirSync } from 'node:fs';
+import { RiskGuardError } from '../errors.ts';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
@@ -16,8 +17,7 @@ import { ensureTable } from './table-schema.ts';
 export const LOCAL_TABLE_NAME = 'riskguard';
 
 /** The local state directory is in use: LevelDB allows one process (one open handle) at a time. */
-export class LocalStateLockedError extends Error {
-  override name = 'LocalStateLockedError';
+export class LocalStateLockedError extends RiskGuardError {
   readonly dbPath: string;
   constructor(dbPath: string, options?: { cause?: unknown }) {
     super(`the local state at ${dbPath} is in use by another riskguard process; stop it or pass --db-path`, options);
