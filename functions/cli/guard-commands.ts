@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { closeAllByHand } from '../use-cases/close-all.ts';
 import { runGuardTick } from '../use-cases/run-guard-tick.ts';
+import { DEFAULT_ADAPTIVE, intervalSeconds } from '../use-cases/cadence.ts';
 import type { TickResult } from '../use-cases/types.ts';
 import { ConfigError } from '../errors.ts';
 import { money, when } from './format.ts';
@@ -98,7 +99,7 @@ export function registerGuardCommands(program: Command): void {
   addStore(
     program
       .command('run')
-      .description('the guard loop: tick every account every --interval seconds, one status line per tick (Ctrl-C stops)')
+      .description('the guard loop: every --interval seconds, faster above OK (adaptive cadence); one status line per tick (Ctrl-C stops)')
       .requiredOption('--config <file>', 'riskguard.config.json')
       .addOption(new Option('--interval <s>', 'seconds between ticks').default(60).argParser((v) => {
         const n = Number(v);
@@ -116,27 +117,40 @@ export function registerGuardCommands(program: Command): void {
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
-    process.stderr.write(`riskguard: guarding ${guard.accounts.map((a) => a.config.id).join(', ')} every ${opts.interval} s (${guard.store.where})${opts.dryRun ? ' — DRY RUN' : ''}\n`);
+    process.stderr.write(
+      `riskguard: guarding ${guard.accounts.map((a) => a.config.id).join(', ')} every ${opts.interval} s, faster above OK (${guard.store.where})${opts.dryRun ? ' — DRY RUN' : ''}\n`,
+    );
+    const due = new Map(guard.accounts.map((a) => [a.config.id, 0]));
+    const latest = new Map<string, TickResult>();
     try {
       while (!stop) {
-        const started = Date.now();
-        const results: TickResult[] = [];
+        const fresh = new Set<string>();
         for (const a of guard.accounts) {
+          if (due.get(a.config.id)! > Date.now()) continue;
+          let seconds = opts.interval;
           try {
             const r = await runGuardTick(guard.deps(a.config.id), a, opts.dryRun ? { dryRun: true } : {});
-            results.push(r);
+            latest.set(a.config.id, r);
+            fresh.add(a.config.id);
             process.stdout.write(`${tickLine(r)}\n`);
+            // Above OK the same adaptive cadence as in the cloud; a halted account is flat or being flattened each tick.
+            if (r.level !== 'OK' && !r.halted) seconds = Math.min(opts.interval, intervalSeconds(r.level, false, a.config.cadence ?? DEFAULT_ADAPTIVE));
           } catch (err) {
             // A failed tick must be loud, and must not stop the other accounts' guard.
             process.stderr.write(`${when(Date.now())}  ${a.config.id}  TICK FAILED: ${(err as Error).message}\n`);
           }
+          due.set(a.config.id, Date.now() + seconds * 1000);
         }
-        try {
-          for (const g of await tickGroups(guard, results, opts.dryRun === true)) process.stdout.write(`${groupLine(g)}\n`);
-        } catch (err) {
-          process.stderr.write(`${when(Date.now())}  GROUP TICK FAILED: ${(err as Error).message}\n`);
+        if (fresh.size > 0) {
+          // Members not ticked this round count with their last equity; their transfers were already applied.
+          const members = [...latest.values()].map((r) => (fresh.has(r.accountId) ? r : { ...r, netTransfers: 0 }));
+          try {
+            for (const g of await tickGroups(guard, members, opts.dryRun === true)) process.stdout.write(`${groupLine(g)}\n`);
+          } catch (err) {
+            process.stderr.write(`${when(Date.now())}  GROUP TICK FAILED: ${(err as Error).message}\n`);
+          }
         }
-        const wait = opts.interval * 1000 - (Date.now() - started);
+        const wait = Math.min(...due.values()) - Date.now();
         for (let t = 0; t < wait && !stop; t += 250) await new Promise((r) => setTimeout(r, Math.min(250, wait - t)));
       }
     } finally {
