@@ -234,17 +234,24 @@ export class BinanceUsdmExchange implements ExchangePort {
 
   async cancelAllOrders(symbols: string[]): Promise<number> {
     await this.loadMarkets();
-    let n = 0;
-    for (const s of symbols) {
-      const symbol = this.unified(s);
-      // Plain orders, then conditional (algo) stop/TP orders, which Binance keeps apart.
-      const plain = await this.call(`fetchOpenOrders ${s}`, () => this.ccxt.fetchOpenOrders(symbol));
-      const algo = await this.call(`fetchOpenOrders ${s} (conditional)`, () => this.ccxt.fetchOpenOrders(symbol, undefined, undefined, { trigger: true }));
-      if (plain.length) await this.call(`cancelAllOrders ${s}`, () => this.ccxt.cancelAllOrders(symbol));
-      if (algo.length) await this.call(`cancelAllOrders ${s} (conditional)`, () => this.ccxt.cancelAllOrders(symbol, { trigger: true }));
-      n += plain.length + algo.length;
-    }
-    return n;
+    // Plain orders and conditional (algo) stop/TP orders, which Binance keeps apart; every symbol
+    // and both kinds at once: in a crash the close should not wait on round trips in a row.
+    const counts = await Promise.all(
+      symbols.flatMap((s) => {
+        const symbol = this.unified(s);
+        return [
+          this.call(`fetchOpenOrders ${s}`, () => this.ccxt.fetchOpenOrders(symbol)).then(async (open) => {
+            if (open.length) await this.call(`cancelAllOrders ${s}`, () => this.ccxt.cancelAllOrders(symbol));
+            return open.length;
+          }),
+          this.call(`fetchOpenOrders ${s} (conditional)`, () => this.ccxt.fetchOpenOrders(symbol, undefined, undefined, { trigger: true })).then(async (open) => {
+            if (open.length) await this.call(`cancelAllOrders ${s} (conditional)`, () => this.ccxt.cancelAllOrders(symbol, { trigger: true }));
+            return open.length;
+          }),
+        ];
+      }),
+    );
+    return counts.reduce((a, b) => a + b, 0);
   }
 
   async reduceOnlyMarket(o: OrderRequest): Promise<OrderResult> {
