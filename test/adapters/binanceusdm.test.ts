@@ -89,6 +89,16 @@ describe('BinanceUsdmExchange error classes', () => {
     await expect(ex.fetchSnapshot()).rejects.toBeInstanceOf(cls);
   });
 
+  it('redacts the signature that ccxt quotes in network errors', async () => {
+    const { acc, ex } = adapter(mixedBook);
+    await ex.fetchSnapshot();
+    paper.faults.add({ kind: 'http503', endpoint: '/fapi/v3/account', accountId: acc.id });
+    const err = (await ex.fetchSnapshot().catch((e: Error) => e)) as Error;
+    expect(err).toBeInstanceOf(ExchangeUnavailableError);
+    expect(err.message).toContain('signature=[redacted]');
+    expect(err.message).not.toMatch(/signature=[0-9a-f]{16}/);
+  });
+
   it('never puts the secret or a signature into an error message', async () => {
     const { acc, ex } = adapter(mixedBook, { secret: 'wrong-secret-wrong-secret' });
     const err = await ex.fetchSnapshot().catch((e: Error) => e);
