@@ -59,10 +59,5 @@ export function loadConfigFile(opts: LoadConfigOptions = {}): LoadedConfig {
   }
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(`${path} is invalid:\n${formatIssues(parsed.error)}`, { cause: parsed.error });
-  if (parsed.data.groups.length > 0) {
-    announce(
-      `riskguard: WARNING: groups (${parsed.data.groups.map((g) => g.id).join(', ')}) are enforced by \`riskguard run\` only; the cloud guard protects each account on its own thresholds (see README, Limits)`,
-    );
-  }
   return { config: parsed.data, path, name: basename(path), isExample };
 }

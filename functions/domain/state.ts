@@ -68,6 +68,11 @@ export const GuardStateSchema = z
     lastSeenEquity: nullableNumber().default(null),
     /** Until when transfer/liquidation history has been read (ms). */
     historyUntil: nullableNumber().default(null),
+    /**
+     * Deposits − withdrawals applied to the peak so far (quote currency, cumulative). A group's
+     * state holds its members' sum at its last evaluation, so the group can tell transfers from losses.
+     */
+    transfersTotal: z.number().finite().default(0),
   })
   .strict();
 export type GuardState = z.output<typeof GuardStateSchema>;
@@ -95,6 +100,7 @@ export const initialState = (accountId: string): GuardState => ({
   lastBook: [],
   lastSeenEquity: null,
   historyUntil: null,
+  transfersTotal: 0,
 });
 
 export const AUDIT_TYPES = ['decision', 'action', 'alert', 'rearm', 'pause', 'close-all', 'unknown', 'liquidation', 'error'] as const;

@@ -1,7 +1,7 @@
 /**
  * The guard Lambda: the account the EventBridge Scheduler names (`{"accountId": "main"}`),
  * through the same use case as `riskguard run` — one tick, and more at a sub-minute cadence
- * while above OK, until the next scheduled invocation takes over.
+ * while above OK, until the next scheduled invocation takes over — then its group's tick.
  */
 import { runInvocation } from '../use-cases/run-invocation.ts';
 import type { TickResult } from '../use-cases/types.ts';
@@ -19,6 +19,8 @@ export const handler = instrumented(rt.o, async (event: unknown, context): Promi
     ...(account.config.cadence ? { cadence: account.config.cadence } : {}),
   });
   for (const r of results) rt.record(r);
+  const group = await rt.groupCheck(account, alerts);
+  if (group) rt.o.log.info('group tick', { group: group.groupId, kind: group.kind, drawdownPct: group.drawdownPct, closed: group.closed.length });
   alerts.throwIfAny();
   return results.at(-1)!;
 });

@@ -4,6 +4,8 @@
  * use cases receive. Nothing here decides anything about risk.
  */
 import { isAbsolute } from 'node:path';
+import { runGroupTickFromStates } from '../use-cases/group-from-states.ts';
+import type { GroupTickResult } from '../use-cases/group.ts';
 import { pathToFileURL } from 'node:url';
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -175,8 +177,9 @@ export function guardRuntime() {
   const config = loadConfig(env.RISKGUARD_CONFIG_FILE);
   const o = observability('guard');
   const ddb = o.tracer.captureAWSv3Client(new DynamoDBClient({}));
+  const stateStore = new DynamoStateStore({ tableName: env.TABLE_NAME, client: DynamoDBDocumentClient.from(ddb, documentClientOptions) });
   // The last written state stays in memory between ticks of a warm container (the write is still conditional).
-  const store = new LastWriteCachingStore(new DynamoStateStore({ tableName: env.TABLE_NAME, client: DynamoDBDocumentClient.from(ddb, documentClientOptions) }));
+  const store = new LastWriteCachingStore(stateStore);
   const sns = new SnsNotifier({
     topicArn: env.ALERT_TOPIC_ARN,
     client: o.tracer.captureAWSv3Client(new SNSClient({})),
@@ -196,8 +199,7 @@ export function guardRuntime() {
   };
 
   /** Deps for one tick; the exchange client (and its loaded markets) is reused while warm. */
-  const deps = async (a: DeployedAccount): Promise<{ deps: GuardDeps; alerts: ReportingNotifier }> => {
-    o.logger.appendKeys({ account: a.config.id, exchange: a.config.exchange });
+  const exchangeFor = (a: DeployedAccount): Promise<ExchangePort> => {
     let exchange = exchanges.get(a.config.id);
     if (!exchange) {
       exchange = credentials.load(a.config).then((creds) => {
@@ -207,8 +209,30 @@ export function guardRuntime() {
       exchanges.set(a.config.id, exchange);
       exchange.catch(() => exchanges.delete(a.config.id));
     }
+    return exchange;
+  };
+
+  const deps = async (a: DeployedAccount): Promise<{ deps: GuardDeps; alerts: ReportingNotifier }> => {
+    o.logger.appendKeys({ account: a.config.id, exchange: a.config.exchange });
     const alerts = new ReportingNotifier(sns, o.redactor, o.log);
-    return { deps: { exchange: await exchange, store, notifier: alerts, clock: systemClock, log: o.log }, alerts };
+    return { deps: { exchange: await exchangeFor(a), store, notifier: alerts, clock: systemClock, log: o.log }, alerts };
+  };
+
+  /**
+   * The group tick after a member's ticks, from every member's stored state (read fresh, not from
+   * this container's cache): the member that sees the group past its limit closes every member.
+   */
+  const groupCheck = async (a: DeployedAccount, alerts: ReportingNotifier): Promise<GroupTickResult | null> => {
+    const group = config.groups.find((g) => g.id === a.config.group);
+    if (!group) return null;
+    const members = config.accounts.filter((m) => m.config.group === group.id);
+    const ports = new Map(await Promise.all(members.map(async (m) => [m.config.id, await exchangeFor(m)] as const)));
+    return runGroupTickFromStates(
+      { store: stateStore, notifier: alerts, clock: systemClock, log: o.log, exchange: (id) => ports.get(id)! },
+      group,
+      members.map((m) => m.config.id),
+      { staleMs: Math.max(...members.map(staleAfterMs)) },
+    );
   };
 
   /** Metrics without an account dimension by default: each dimension value is a billed metric. */
@@ -245,7 +269,7 @@ export function guardRuntime() {
     });
   };
 
-  return { env, config, o, account, deps, record };
+  return { env, config, o, account, deps, record, groupCheck };
 }
 
 /** Everything the watchdog needs, built once per cold start. */

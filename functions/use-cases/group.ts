@@ -183,7 +183,12 @@ const MEMBER_WRITE_ATTEMPTS = 4;
  * the group drawdown reaches `maxDrawdown`, close every member (reduce-only, confirmed by a fresh
  * read), halt each, and alert once.
  */
-export async function runGroupTick(deps: GroupDeps, group: GroupConfig, members: readonly GroupMember[]): Promise<GroupTickResult> {
+export async function runGroupTick(
+  deps: GroupDeps,
+  group: GroupConfig,
+  members: readonly GroupMember[],
+  opts: { transfersTotal?: number } = {},
+): Promise<GroupTickResult> {
   const { store, clock, log } = deps;
   const id = groupStateId(group.id);
   const now = clock.now();
@@ -192,7 +197,7 @@ export async function runGroupTick(deps: GroupDeps, group: GroupConfig, members:
   const tripId = d.close.length > 0 ? randomUUID() : null;
   const by = id;
 
-  let next: GuardState = d.state;
+  let next: GuardState = opts.transfersTotal === undefined ? d.state : { ...d.state, transfersTotal: opts.transfersTotal };
   if (tripId !== null) {
     next = { ...next, trip: { id: tripId, kind: 'close-all', startedAt: now, by, reason: d.reasons[0] ?? '', status: 'pending' } };
   }

@@ -145,6 +145,7 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
     lastSeenEquity: equity,
     lastOkAt: now,
     historyUntil: (history as TransferInfo | null)?.until ?? state.historyUntil ?? now,
+    transfersTotal: state.transfersTotal + netTransfers,
   };
   if (!(await store.put(next, state.version))) {
     // Someone wrote since the read. A live tick of the same moment is acting: stand back. A human
