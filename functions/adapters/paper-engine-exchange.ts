@@ -11,18 +11,12 @@ import type { ExchangePort, KeyDiagnosis, OrderRequest, OrderResult, TransferInf
 import { formatIssues } from '../validation.ts';
 
 /** One order the venue executed for the guard (for replay reports). */
-export interface PaperOrderEvent {
+export type PaperOrderEvent = Omit<OrderResult, 'id'> & {
   /** Market time of the fill, ms. */
   at: number;
-  symbol: string;
-  side: 'buy' | 'sell';
-  amount: number;
-  filled: number;
-  averagePrice: number | null;
-  status: string;
   /** The account had no position left after this order. */
   flatAfter: boolean;
-}
+};
 
 export interface PaperEngineExchangeOptions {
   readonly engine: PaperEngine;

@@ -4,6 +4,7 @@
  * guard (liquidated by the engine) and with a once-a-minute guard.
  */
 import { performance } from 'node:perf_hooks';
+import type { OrderResult } from '../ports.ts';
 import { GUARD_TIMEOUT_SECONDS } from '../use-cases/run-invocation.ts';
 import { candlePath, PaperEngine, type LiquidationEvent, type PaperAccount } from '../../paper/index.ts';
 import { silentLogger } from '../adapters/console-logger.ts';
@@ -56,16 +57,8 @@ export interface ReplayInput {
   chart?: boolean;
 }
 
-export interface ReplayOrder {
-  /** Market time of the fill, ms. */
-  at: number;
-  symbol: string;
-  side: 'buy' | 'sell';
-  amount: number;
-  filled: number;
-  averagePrice: number | null;
-  status: string;
-}
+/** An order the guard placed, with the market time of its fill (ms). */
+export type ReplayOrder = Omit<OrderResult, 'id'> & { at: number };
 
 export interface ReplayLiquidation {
   at: number;
