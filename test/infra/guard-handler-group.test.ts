@@ -94,7 +94,7 @@ afterAll(async () => {
 });
 
 describe('guard handler with a group', () => {
-  it('closes both members when the group passes its limit (the accounts'\'' own drawdown rules are off)', async () => {
+  it("closes both members when the group passes its limit (each account's own drawdown rule is off)", async () => {
     await handler({ accountId: 'a' }, context);
     await handler({ accountId: 'b' }, context);
     // BTC −6 %, ETH −10 %: 6,000 lost on the group's 20,000, past its 8 % limit.
