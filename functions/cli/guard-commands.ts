@@ -12,8 +12,7 @@ import { ConsoleNotifier, JsonlNotifier } from '../adapters/local-notifiers.ts';
 import type { Notifier } from '../ports.ts';
 import { loadJson } from './io.ts';
 import type { StoreOptions } from './store.ts';
-import * as z from 'zod';
-import { formatIssues } from '../validation.ts';
+import { parseHumanAct, storeOptions } from './options.ts';
 
 /** One status line per account and tick: time, equity, peak, drawdown, margin ratio, level. */
 export function tickLine(r: TickResult): string {
@@ -54,22 +53,10 @@ export function groupLine(g: GroupTickResult): string {
   return [head, ...g.reasons.map((r) => `    ${r}`), ...closed].join('\n');
 }
 
-function addStore(cmd: Command): Command {
-  return cmd
-    .option('--table <name>', 'the deployed DynamoDB table (uses your AWS credentials)')
-    .option('--region <region>', 'AWS region of --table and --topic-arn')
-    .option('--db-path <dir>', 'local state folder (default ./.riskguard/db)')
-    .option('--topic-arn <arn>', 'also send alerts to the deployed SNS topic (stack output AlertTopicArn)');
-}
-
-const ActSchema = z.object({
-  account: z.string().min(1),
-  by: z.string().trim().min(1, 'must name who acts'),
-  reason: z.string().trim().min(3, 'must say why (at least 3 characters)'),
-});
+const withAlertOptions = (cmd: Command): Command => storeOptions(cmd, { alerts: true });
 
 export function registerGuardCommands(program: Command): void {
-  addStore(
+  withAlertOptions(
     program
       .command('tick')
       .description('one guard tick per configured account: read, gate, decide, act, alert, record')
@@ -96,7 +83,7 @@ export function registerGuardCommands(program: Command): void {
     }
   });
 
-  addStore(
+  withAlertOptions(
     program
       .command('run')
       .description('the guard loop: every --interval seconds, faster above OK (adaptive cadence); one status line per tick (Ctrl-C stops)')
@@ -160,7 +147,7 @@ export function registerGuardCommands(program: Command): void {
     }
   });
 
-  addStore(
+  withAlertOptions(
     program
       .command('close-all')
       .description('the panic button: cancel orders, close every position reduce-only, confirm flat, HALT (audited)')
@@ -169,12 +156,11 @@ export function registerGuardCommands(program: Command): void {
       .requiredOption('--by <name>', 'who presses the button')
       .requiredOption('--reason <text>', 'why'),
   ).action(async (opts: StoreOptions & { config: string; account: string; by: string; reason: string }) => {
-    const act = ActSchema.safeParse(opts);
-    if (!act.success) throw new ConfigError(`invalid options:\n${formatIssues(act.error)}`);
+    const act = parseHumanAct(opts);
     const guard = await openLocalGuard(opts.config, { ...opts, only: opts.account });
     try {
       process.stderr.write(`closing all positions of ${opts.account}…\n`);
-      const r = await closeAllByHand(guard.deps(opts.account), { accountId: opts.account, by: act.data.by, reason: act.data.reason });
+      const r = await closeAllByHand(guard.deps(opts.account), act);
       process.stdout.write(
         r.done
           ? `${opts.account}: FLAT (confirmed by a fresh read). ${r.orders.length} order(s), ${r.cancelled} cancelled; equity ${money(r.equity)}. Account is HALTED until \`riskguard rearm\`.\n`

@@ -1,5 +1,4 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import * as z from 'zod';
 import { AccountSnapshotSchema } from '../domain/snapshot.ts';
 import { drawdownOf } from '../domain/peak.ts';
 import { ConfigError, RiskGuardError } from '../errors.ts';
@@ -11,8 +10,9 @@ import { runDemo } from './demo.ts';
 import { existsSync } from 'node:fs';
 import { parseReplayArg, runPaperCli } from '../../paper/cli.ts';
 import { money, pct, table, when } from './format.ts';
-import { formatIssues, loadJson, loadPolicy } from './io.ts';
+import { loadJson, loadPolicy } from './io.ts';
 import { openStore, type StoreOptions } from './store.ts';
+import { parseHumanAct, storeOptions } from './options.ts';
 
 const systemClock = { now: () => Date.now() };
 
@@ -47,25 +47,6 @@ export function parseUntil(v: string, now: number): number {
   return t;
 }
 
-
-const humanActSchema = z.object({
-  account: z.string().min(1, 'is required'),
-  by: z.string().trim().min(1, 'must name who acts'),
-  reason: z.string().trim().min(3, 'must say why (at least 3 characters)'),
-});
-
-function parseHumanAct(opts: unknown): { accountId: string; by: string; reason: string } {
-  const r = humanActSchema.safeParse(opts);
-  if (!r.success) throw new ConfigError(`invalid options:\n${formatIssues(r.error).replaceAll('  account', '  --account').replaceAll('  by', '  --by').replaceAll('  reason', '  --reason')}`);
-  return { accountId: r.data.account, by: r.data.by, reason: r.data.reason };
-}
-
-function storeOptions(cmd: Command): Command {
-  return cmd
-    .option('--table <name>', 'the deployed DynamoDB table (uses your AWS credentials)')
-    .option('--region <region>', 'AWS region of --table')
-    .option('--db-path <dir>', 'local state folder (default ./.riskguard/db)');
-}
 
 async function withStore<T>(opts: StoreOptions, fn: (s: Awaited<ReturnType<typeof openStore>>) => Promise<T>): Promise<T> {
   const s = await openStore(opts);

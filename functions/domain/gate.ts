@@ -28,7 +28,8 @@ export type GateVerdict =
   /** Only the venue's history can tell: read it and ask again. */
   | { kind: 'need-history'; why: string };
 
-const key = (p: { symbol: string; side: string; marginMode: string }) => `${p.symbol}|${p.side}|${p.marginMode}`;
+/** A position's identity across snapshots: a symbol can hold a long and a short, cross and isolated. */
+export const positionKey = (p: { symbol: string; side: string; marginMode: string }): string => `${p.symbol}|${p.side}|${p.marginMode}`;
 
 /** Equity of a snapshot as the gate sees it (wallets + uPnL, haircut collateral). */
 export function rawEquity(s: AccountSnapshot): number {
@@ -76,8 +77,8 @@ export function gateSnapshot(
   const liquidated: BookEntry[] = [];
 
   // Positions that were there and are gone: only the venue's history may explain that.
-  const now_ = new Set(snapshot.positions.map(key));
-  const vanished = state.lastBook.filter((b) => !now_.has(key(b)));
+  const now_ = new Set(snapshot.positions.map(positionKey));
+  const vanished = state.lastBook.filter((b) => !now_.has(positionKey(b)));
   if (vanished.length) {
     if (!history) return { kind: 'need-history', why: `${vanished.length} position(s) vanished` };
     for (const v of vanished) {
@@ -103,10 +104,10 @@ export function gateSnapshot(
 
   if (last !== null && liquidated.length === 0) {
     // What the marks and transfers explain, from the previous accepted book.
-    const byKey = new Map(snapshot.positions.map((p) => [key(p), p]));
+    const byKey = new Map(snapshot.positions.map((p) => [positionKey(p), p]));
     let expected = last + (history?.netTransfers ?? 0);
     for (const b of state.lastBook) {
-      const p = byKey.get(key(b));
+      const p = byKey.get(positionKey(b));
       if (p) expected += (b.side === 'long' ? 1 : -1) * b.contracts * (p.markPrice - b.markPrice);
     }
     const scale = Math.max(Math.abs(last), Math.abs(equity), 1e-9);

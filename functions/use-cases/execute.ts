@@ -1,4 +1,5 @@
 import { ExchangeUnavailableError, RiskGuardError } from '../errors.ts';
+import { positionKey } from '../domain/gate.ts';
 import type { AccountSnapshot, Position } from '../domain/snapshot.ts';
 import type { ExchangePort, Logger, OrderResult } from '../ports.ts';
 
@@ -20,7 +21,6 @@ export interface ExecuteResult {
   finalSnapshot: AccountSnapshot;
 }
 
-export const positionKey = (p: { symbol: string; side: string; marginMode: string }) => `${p.symbol}|${p.side}|${p.marginMode}`;
 
 /** Relative size below which a remainder counts as done (float dust, lot rounding). */
 const DUST = 1e-9;

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { decide, type Action, type Decision } from '../domain/decide.ts';
-import { bookOf, DEFAULT_GATE, gateSnapshot, rawEquity, type GateOptions, type GateVerdict } from '../domain/gate.ts';
+import { bookOf, DEFAULT_GATE, gateSnapshot, positionKey, rawEquity, type GateOptions, type GateVerdict } from '../domain/gate.ts';
 import type { AccountSnapshot } from '../domain/snapshot.ts';
 import { initialState, LEVELS, type GuardState, type Level, type TripRecord } from '../domain/state.ts';
 import { ExchangeAuthError, RiskGuardError } from '../errors.ts';
 import type { Alert, TransferInfo } from '../ports.ts';
-import { execute, positionKey, type ExecuteResult, type Target } from './execute.ts';
+import { execute, type ExecuteResult, type Target } from './execute.ts';
 import { withRetry, realSleep } from './retry.ts';
 import type { GuardDeps, GuardedAccount, TickResult } from './types.ts';
 

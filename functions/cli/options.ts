@@ -1,0 +1,32 @@
+import type { Command } from 'commander';
+import * as z from 'zod';
+import { ConfigError } from '../errors.ts';
+import type { HumanAct } from '../use-cases/admin.ts';
+import { formatIssues } from '../validation.ts';
+
+/** --table/--region/--db-path: the deployed table, or the local state folder; --topic-arn where alerts are sent. */
+export function storeOptions(cmd: Command, opts: { alerts?: boolean } = {}): Command {
+  cmd
+    .option('--table <name>', 'the deployed DynamoDB table (uses your AWS credentials)')
+    .option('--region <region>', opts.alerts ? 'AWS region of --table and --topic-arn' : 'AWS region of --table')
+    .option('--db-path <dir>', 'local state folder (default ./.riskguard/db)');
+  if (opts.alerts) cmd.option('--topic-arn <arn>', 'also send alerts to the deployed SNS topic (stack output AlertTopicArn)');
+  return cmd;
+}
+
+const HumanActSchema = z.object({
+  account: z.string().min(1, 'is required'),
+  by: z.string().trim().min(1, 'must name who acts'),
+  reason: z.string().trim().min(3, 'must say why (at least 3 characters)'),
+});
+
+/** --account/--by/--reason of a human act (rearm, pause, resume, close-all), checked before anything runs. */
+export function parseHumanAct(opts: unknown): HumanAct {
+  const r = HumanActSchema.safeParse(opts);
+  if (!r.success) {
+    throw new ConfigError(
+      `invalid options:\n${formatIssues(r.error).replaceAll('  account', '  --account').replaceAll('  by', '  --by').replaceAll('  reason', '  --reason')}`,
+    );
+  }
+  return { accountId: r.data.account, by: r.data.by, reason: r.data.reason };
+}
