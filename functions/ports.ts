@@ -65,14 +65,35 @@ export interface OrderResult {
   status: string;
 }
 
-export interface TransferInfo {
-  /** Deposits minus withdrawals in quote currency since `since`. */
-  netTransfers: number;
-  /** Forced liquidations / auto-deleveraging seen since `since`. */
-  liquidations: { symbol: string; at: number; kind: 'liquidation' | 'adl'; amount?: number }[];
-  /** Symbols with trades (realized PnL) since `since`: a position closed by its owner. */
-  fills: { symbol: string; at: number }[];
-  /** The latest time the history covers (ms). */
+/**
+ * One row of the account's own history, classified by the venue module. `amount` is the row's
+ * effect on the account's wallet in the quote currency, signed (+ = into the account); rows that
+ * only witness an event (a forced-order record, a trade) carry 0. `id` is the venue's own row id
+ * (Binance `tranId`), unique per venue and kind, so overlapping reads are de-duplicated.
+ * `at` is the venue's market clock (ms), never the guard host's.
+ */
+export type HistoryEvent =
+  /** External cash flow: deposit (+) or withdrawal (−), transfers in and out of the futures wallet. */
+  | { id: string; at: number; kind: 'transfer'; amount: number; type: string }
+  /** Realized PnL of a fill that reduced or closed a position (evidence of a fill on `symbol`). */
+  | { id: string; at: number; kind: 'realized-pnl'; symbol: string; amount: number }
+  /** Trading fee; with a symbol it is evidence of a fill (a position opened, or closed at entry). */
+  | { id: string; at: number; kind: 'fee'; symbol?: string; amount: number }
+  /** A trade of the account's own (user trades); witness only, amount 0. */
+  | { id: string; at: number; kind: 'fill'; symbol: string; amount: number }
+  | { id: string; at: number; kind: 'funding'; symbol?: string; amount: number }
+  /** Other income that is not a transfer and not trading: rebates, rewards, settlements. Moves equity like PnL. */
+  | { id: string; at: number; kind: 'income'; type: string; symbol?: string; amount: number }
+  /** A position closed by the venue: forced liquidation or auto-deleveraging (ADL). */
+  | { id: string; at: number; kind: 'liquidation' | 'adl'; symbol: string; amount: number }
+  /** A row type the venue module does not know: the peak cannot be updated on a guess. */
+  | { id: string; at: number; kind: 'unclassified'; type: string; symbol?: string; amount: number };
+
+/** The account's history from `since` to `until` on the venue's market clock. */
+export interface AccountHistory {
+  /** Every row in [since, until], all pages read, in any order. */
+  events: HistoryEvent[];
+  /** The latest market time the read covers (ms): the venue's clock at the read, never the host's. */
   until: number;
 }
 
@@ -91,8 +112,11 @@ export interface KeyDiagnosis {
 export interface ExchangePort {
   readonly id: string;
   fetchSnapshot(): Promise<AccountSnapshot>;
-  /** Net transfers and forced closes since `since` (ms). Costly on most venues: call at most once a minute. */
-  fetchHistory(since: number): Promise<TransferInfo>;
+  /**
+   * The account's history rows since `since` (ms, venue market clock, inclusive), every page.
+   * Costly on most venues: the tick reads it when the book or the wallet changed, or the gate asks.
+   */
+  fetchHistory(since: number): Promise<AccountHistory>;
   /** Cancels every open order, conditional ones included, on the given symbols; returns how many. */
   cancelAllOrders(symbols: string[]): Promise<number>;
   /** A market order that can only reduce the given position. */

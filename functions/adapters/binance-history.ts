@@ -1,4 +1,4 @@
-import type { TransferInfo } from '../ports.ts';
+import type { AccountHistory, HistoryEvent } from '../ports.ts';
 
 /** One Binance USDⓈ-M income record (GET /fapi/v1/income), numbers parsed. */
 export interface IncomeRecord {
@@ -7,20 +7,25 @@ export interface IncomeRecord {
   asset: string;
   symbol?: string | undefined;
   time: number;
+  /** The venue's row id. */
+  tranId?: string | number | undefined;
 }
 
 /** One forced order (GET /fapi/v1/forceOrders): a liquidation or an auto-deleveraging. */
 export interface ForcedOrder {
   symbol: string;
+  orderId?: string | number | undefined;
   autoCloseType?: string | undefined;
   time?: number | undefined;
   updateTime?: number | undefined;
 }
 
+/** Binance income types that move money in or out of the futures wallet from outside trading. */
+const TRANSFER_TYPES = new Set(['TRANSFER']);
+
 /**
- * What the guard needs from Binance's history since `since`: transfers in the quote asset, trades
- * (realized PnL: a position closed by its owner) and forced closes. The read covers everything up
- * to the venue's `now`, so the next read starts after it.
+ * Binance's history rows as HistoryEvents. The read covers everything up to the venue's `now`, so
+ * the next read starts after it. (Interim classification; the full table follows.)
  */
 export function historyFromBinance(
   income: readonly IncomeRecord[],
@@ -28,21 +33,24 @@ export function historyFromBinance(
   since: number,
   quote: string,
   venueNow: number,
-): TransferInfo {
-  let netTransfers = 0;
+): AccountHistory {
+  const events: HistoryEvent[] = [];
   let until = since;
-  const fills: TransferInfo['fills'] = [];
-  const liquidations: TransferInfo['liquidations'] = [];
   for (const i of income) {
     until = Math.max(until, i.time);
-    if (i.incomeType === 'TRANSFER' && i.asset === quote) netTransfers += i.income;
-    if (i.incomeType === 'REALIZED_PNL' && i.symbol) fills.push({ symbol: i.symbol, at: i.time });
-    if (i.incomeType === 'INSURANCE_CLEAR' && i.symbol) liquidations.push({ symbol: i.symbol, at: i.time, kind: 'liquidation' });
+    const id = `income:${i.tranId ?? `${i.incomeType}:${i.time}:${i.symbol ?? ''}:${i.income}`}`;
+    const amount = i.asset === quote ? i.income : 0;
+    if (TRANSFER_TYPES.has(i.incomeType)) events.push({ id, at: i.time, kind: 'transfer', amount, type: i.incomeType });
+    else if (i.incomeType === 'REALIZED_PNL' && i.symbol) events.push({ id, at: i.time, kind: 'realized-pnl', symbol: i.symbol, amount });
+    else if (i.incomeType === 'COMMISSION') events.push({ id, at: i.time, kind: 'fee', ...(i.symbol ? { symbol: i.symbol } : {}), amount });
+    else if (i.incomeType === 'FUNDING_FEE') events.push({ id, at: i.time, kind: 'funding', ...(i.symbol ? { symbol: i.symbol } : {}), amount });
+    else if (i.incomeType === 'INSURANCE_CLEAR' && i.symbol) events.push({ id, at: i.time, kind: 'liquidation', symbol: i.symbol, amount });
+    else events.push({ id, at: i.time, kind: 'income', type: i.incomeType, ...(i.symbol ? { symbol: i.symbol } : {}), amount });
   }
   for (const f of forced) {
     const at = f.updateTime ?? f.time ?? since;
     until = Math.max(until, at);
-    liquidations.push({ symbol: f.symbol, at, kind: f.autoCloseType === 'ADL' ? 'adl' : 'liquidation' });
+    events.push({ id: `force:${f.orderId ?? `${f.symbol}:${at}`}`, at, kind: f.autoCloseType === 'ADL' ? 'adl' : 'liquidation', symbol: f.symbol, amount: 0 });
   }
-  return { netTransfers, fills, liquidations, until: Math.max(until, venueNow) };
+  return { events, until: Math.max(until, venueNow) };
 }

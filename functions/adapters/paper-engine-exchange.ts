@@ -7,7 +7,7 @@ import { maintenanceMargin, PaperApiError, type PaperAccount, type PaperEngine }
 import { historyFromBinance } from './binance-history.ts';
 import { AccountSnapshotSchema, type AccountSnapshot, type MaintenanceTier, type Position } from '../domain/snapshot.ts';
 import { ExchangeAuthError, ExchangeDataError, ExchangeUnavailableError, type RiskGuardError } from '../errors.ts';
-import type { ExchangePort, KeyDiagnosis, OrderRequest, OrderResult, TransferInfo } from '../ports.ts';
+import type { ExchangePort, KeyDiagnosis, OrderRequest, OrderResult, AccountHistory } from '../ports.ts';
 import { formatIssues } from '../validation.ts';
 
 /** One order the venue executed for the guard (for replay reports). */
@@ -142,7 +142,7 @@ export class PaperEngineExchange implements ExchangePort {
     };
   }
 
-  async fetchHistory(since: number): Promise<TransferInfo> {
+  async fetchHistory(since: number): Promise<AccountHistory> {
     return this.trip('fetchHistory', () => {
       const e = this.engine;
       // Binance's income (limit 1000) and forceOrders (limit 100) from `since`, inclusive.

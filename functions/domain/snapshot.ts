@@ -9,8 +9,13 @@ import * as z from 'zod';
  * notional = contracts × price.
  */
 
-const finite = () => z.number().finite();
-const positive = () => z.number().finite().positive();
+/**
+ * Bounds on every figure: an exchange answer with a size of 1e300 is bad data, not a position
+ * (it would make an infinite peak that no store can write). 1e15 is far beyond any real account.
+ */
+export const ABSURD = 1e15;
+const finite = () => z.number().finite().min(-ABSURD).max(ABSURD);
+const positive = () => z.number().finite().positive().max(ABSURD);
 
 /** One maintenance-margin bracket: applies to notional ≥ notionalFloor; MM = notional × rate − amount. */
 export const MaintenanceTierSchema = z
@@ -36,6 +41,8 @@ const positionShape = {
   maintenanceMarginBasis: z.enum(['mark', 'entry']).optional(),
   isolatedWallet: finite().optional(),
   markTimestamp: z.number().int().nonnegative().optional(),
+  /** The venue's index price for the symbol, when it reports one: corroborates the mark. */
+  indexPrice: positive().optional(),
 };
 
 type PositionLike = {

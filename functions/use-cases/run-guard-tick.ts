@@ -4,7 +4,10 @@ import { bookOf, DEFAULT_GATE, gateSnapshot, positionKey, rawEquity, type GateOp
 import type { AccountSnapshot } from '../domain/snapshot.ts';
 import { initialState, LEVELS, type GuardState, type Level, type TripRecord } from '../domain/state.ts';
 import { ExchangeAuthError, RiskGuardError } from '../errors.ts';
-import type { Alert, TransferInfo } from '../ports.ts';
+import type { Alert } from '../ports.ts';
+import { summarizeHistory, type HistorySummary } from '../domain/history.ts';
+
+type TransferInfo = HistorySummary & { until: number };
 import { execute, type ExecuteResult, type Target } from './execute.ts';
 import { withRetry, realSleep } from './retry.ts';
 import type { GuardDeps, GuardedAccount, TickResult } from './types.ts';
@@ -69,7 +72,8 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
   const since = state.historyUntil !== null ? state.historyUntil + 1 : now - historyEveryMs;
   const readHistory = async () => {
     try {
-      history = await retry(() => exchange.fetchHistory(since));
+      const h = await retry(() => exchange.fetchHistory(since));
+      history = { ...summarizeHistory(h.events), until: h.until };
     } catch (err) {
       historyError = (err as Error).message;
     }

@@ -1,13 +1,13 @@
 import type { AccountSnapshot } from '../../functions/domain/snapshot.ts';
 import { ExchangeUnavailableError } from '../../functions/errors.ts';
-import type { ExchangePort, KeyDiagnosis, OrderRequest, OrderResult, TransferInfo } from '../../functions/ports.ts';
+import type { ExchangePort, KeyDiagnosis, OrderRequest, OrderResult, AccountHistory } from '../../functions/ports.ts';
 
 /** An in-memory exchange for use-case tests (the real wire is covered against the paper exchange). */
 export class FakeExchange implements ExchangePort {
   readonly id = 'fake';
   orders: OrderRequest[] = [];
   cancels: string[][] = [];
-  history: TransferInfo = { netTransfers: 0, liquidations: [], fills: [], until: 0 };
+  history: AccountHistory = { events: [], until: 0 };
   /** Throw ExchangeUnavailableError on the next N fetchSnapshot calls. */
   failNext = 0;
   /** Replace the next N snapshots with this one (a bad read). */
@@ -29,7 +29,7 @@ export class FakeExchange implements ExchangePort {
     return structuredClone(this.snapshot);
   }
 
-  async fetchHistory(): Promise<TransferInfo> {
+  async fetchHistory(): Promise<AccountHistory> {
     return structuredClone(this.history);
   }
 

@@ -114,7 +114,7 @@ describe('runGuardTick', () => {
     const t = setup(book(10_000, 50_000));
     await t.tick();
     t.exchange.snapshot.crossWalletBalance = 5_000;
-    t.exchange.history = { netTransfers: -5_000, liquidations: [], fills: [], until: T0 + 60_000 };
+    t.exchange.history = { events: [{ id: 'w1', at: T0 + 30_000, kind: 'transfer', amount: -5_000, type: 'TRANSFER' }], until: T0 + 60_000 };
     t.advance(60_000);
     const r = await t.tick();
     expect(r.status).toBe('OK');

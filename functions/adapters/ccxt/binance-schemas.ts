@@ -88,12 +88,14 @@ export const IncomeSchema = z.array(
     income: num,
     asset: z.string(),
     time: num,
+    tranId: z.union([z.string(), z.number()]).optional(),
   }),
 );
 
 export const ForceOrdersSchema = z.array(
   z.object({
     symbol: z.string(),
+    orderId: z.union([z.string(), z.number()]).optional(),
     autoCloseType: z.string().optional(),
     time: num.optional(),
     updateTime: num.optional(),

@@ -5,7 +5,7 @@ import type * as z from 'zod';
 import type { AccountSnapshot, MaintenanceTier, Position } from '../../domain/snapshot.ts';
 import { AccountSnapshotSchema } from '../../domain/snapshot.ts';
 import { ExchangeDataError } from '../../errors.ts';
-import type { ExchangePort, KeyDiagnosis, Logger, OrderRequest, OrderResult, TransferInfo } from '../../ports.ts';
+import type { ExchangePort, KeyDiagnosis, Logger, OrderRequest, OrderResult, AccountHistory } from '../../ports.ts';
 import { formatIssues } from '../../validation.ts';
 import {
   AccountV3Schema,
@@ -217,7 +217,7 @@ export class BinanceUsdmExchange implements ExchangePort {
     return Number.isFinite(t) && t > 0 ? t : Date.now();
   }
 
-  async fetchHistory(since: number): Promise<TransferInfo> {
+  async fetchHistory(since: number): Promise<AccountHistory> {
     await this.loadMarkets();
     const [income, forced] = await Promise.all([
       this.rawCall('fapiPrivateGetIncome', IncomeSchema, { startTime: since, limit: 1000 }),
