@@ -24,7 +24,7 @@ export interface MemoryStateStoreOptions {
  * `lastBook` (cheaper than structuredClone, which dominates a replay's store time).
  */
 function copyState(s: GuardState): GuardState {
-  return { ...s, trip: s.trip === null ? null : { ...s.trip }, lastBook: s.lastBook.map((b) => ({ ...b })) };
+  return { ...s, trip: s.trip === null ? null : { ...s.trip }, lastBook: s.lastBook.map((b) => ({ ...b })), historySeen: s.historySeen.map((r) => ({ ...r })) };
 }
 
 export class MemoryStateStore implements StateStore {

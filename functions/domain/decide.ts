@@ -166,6 +166,14 @@ export function levelWithHysteresis(raw: Level, banded: Level, previous: Level):
   return levelRank(kept) > levelRank(raw) ? kept : raw;
 }
 
+/** What the data gate and the reads of this tick let the decision trust. */
+export interface DecideOptions {
+  /** The highest value the peak may rise to this tick (confirmed by a second read or the venue's figures); null = equity. */
+  peakCap?: number | null;
+  /** History rows of unknown type arrived: the drawdown is not judged this tick (margin still is). */
+  drawdownUnknown?: boolean;
+}
+
 const isPaused = (state: GuardState, now: number): boolean => state.pausedUntil !== null && state.pausedUntil > now;
 
 /**
@@ -173,11 +181,11 @@ const isPaused = (state: GuardState, now: number): boolean => state.pausedUntil 
  *
  * @param now ms since epoch (injected: replays and tests own the clock)
  */
-export function decide(snapshot: AccountSnapshot, state: GuardState, policy: Policy, now: number): Decision {
+export function decide(snapshot: AccountSnapshot, state: GuardState, policy: Policy, now: number, opts: DecideOptions = {}): Decision {
   const evaluation = evaluateAccount(snapshot, policy.stress);
   const equity = evaluation.account.equity;
-  const peak = applyTransfers(state.peakEquity, state.peakAt, equity, snapshot.netTransfers ?? 0, now);
-  const drawdown = drawdownOf(peak.peakEquity, equity);
+  const peak = applyTransfers(state.peakEquity, state.peakAt, equity, snapshot.netTransfers ?? 0, now, opts.peakCap ?? null);
+  const drawdown = opts.drawdownUnknown ? null : drawdownOf(peak.peakEquity, equity);
 
   const metrics = metricsOf(evaluation, drawdown);
   const raw = findingsOf(metrics, policy, false);

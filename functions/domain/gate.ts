@@ -1,29 +1,48 @@
+import { EMPTY_HISTORY, type HistorySummary } from './history.ts';
 import type { AccountSnapshot } from './snapshot.ts';
 import type { BookEntry, GuardState } from './state.ts';
 
 /**
- * The data-quality gate: never trade on a guess. A snapshot that the previous accepted one,
- * the marks and the account's own history cannot explain makes the tick UNKNOWN.
+ * The data-quality gate: never trade on a guess, and never call an ordinary change "can't see".
+ *
+ * Between two accepted snapshots the account may change in ordinary ways: its owner trades,
+ * funding is paid, a deposit or a withdrawal lands, the venue liquidates a position. Each of them
+ * leaves a row in the account's own history. The gate checks the snapshot against the last
+ * accepted one with the rows the venue recorded in between:
+ * - every position that appeared, changed size or vanished has a fill (realized PnL, a fee on its
+ *   symbol, a trade) or a liquidation/ADL on its symbol;
+ * - the wallet (cross wallet + isolated wallets) moved by what the rows add up to (transfers,
+ *   realized PnL, fees, funding, other income). Unrealized PnL is not checked against history:
+ *   it follows from the marks, which are checked for age and against the venue's index price.
+ * A wallet that rose with no row yet is counted as a pending transfer (never as a gain) and
+ * reconciled with its row when it arrives; a wallet that fell with no row is UNKNOWN until the
+ * history explains it. Agreement between two reads never by itself explains anything.
  */
 
 export interface GateOptions {
-  /** A mark older than this (ms) is stale. */
+  /** A mark older than this (ms, on the venue's clock) is stale. */
   maxMarkAgeMs: number;
-  /** Equity may differ from what marks and transfers explain by this fraction of equity. */
-  jumpTolerance: number;
+  /** A wallet change the history does not explain, beyond this fraction of the wallet (and 0.01), is unexplained. */
+  walletTolerance: number;
+  /** A mark further than this fraction from the venue's index price is not trusted. */
+  maxMarkIndexGap: number;
 }
 
-export const DEFAULT_GATE: GateOptions = { maxMarkAgeMs: 120_000, jumpTolerance: 0.1 };
-
-/** What the venue's history says happened since the last accepted snapshot. */
-export interface GateHistory {
-  netTransfers: number;
-  liquidations: { symbol: string; at: number; kind: 'liquidation' | 'adl' }[];
-  fills: { symbol: string; at: number }[];
-}
+export const DEFAULT_GATE: GateOptions = { maxMarkAgeMs: 120_000, walletTolerance: 0.001, maxMarkIndexGap: 0.1 };
 
 export type GateVerdict =
-  | { kind: 'ok'; notes: string[]; liquidated: BookEntry[] }
+  | {
+      kind: 'ok';
+      notes: string[];
+      /** Positions the venue closed (liquidation or ADL). */
+      liquidated: BookEntry[];
+      /** Deposits − withdrawals to apply to the peak this tick (quote currency). */
+      transfers: number;
+      /** Wallet rise still waiting for its history row (quote currency), carried to the next tick. */
+      pendingCredit: number;
+      /** The history holds rows of an unknown type: the drawdown cannot be judged this tick. */
+      drawdownUnknown: boolean;
+    }
   | { kind: 'unknown'; reasons: string[] }
   /** Only the venue's history can tell: read it and ask again. */
   | { kind: 'need-history'; why: string };
@@ -43,6 +62,13 @@ export function rawEquity(s: AccountSnapshot): number {
   return eq;
 }
 
+/** The money the account holds before unrealized PnL: cross wallet plus every isolated wallet. */
+export function walletOf(s: AccountSnapshot): number {
+  let w = s.crossWalletBalance;
+  for (const p of s.positions) if (p.marginMode === 'isolated') w += p.isolatedWallet ?? 0;
+  return w;
+}
+
 export function bookOf(s: AccountSnapshot): BookEntry[] {
   return s.positions.map((p) => ({
     symbol: p.symbol,
@@ -53,10 +79,40 @@ export function bookOf(s: AccountSnapshot): BookEntry[] {
   }));
 }
 
+/** Positions that appeared, vanished or changed size between a book and a snapshot. */
+export function bookChanges(book: readonly BookEntry[], s: AccountSnapshot): { vanished: BookEntry[]; changed: { key: string; symbol: string; from: number; to: number }[] } {
+  const now = new Map(s.positions.map((p) => [positionKey(p), p]));
+  const before = new Map(book.map((b) => [positionKey(b), b]));
+  const vanished = book.filter((b) => !now.has(positionKey(b)));
+  const changed: { key: string; symbol: string; from: number; to: number }[] = [];
+  for (const [key, p] of now) {
+    const from = before.get(key)?.contracts ?? 0;
+    if (Math.abs(p.contracts - from) > 1e-9 * Math.max(1, p.contracts)) changed.push({ key, symbol: p.symbol, from, to: p.contracts });
+  }
+  return { vanished, changed };
+}
+
+/** Whether the snapshot differs from the last accepted one in a way only the history can explain. */
+export function needsHistory(s: AccountSnapshot, state: Pick<GuardState, 'lastBook' | 'lastWallet'>): string | null {
+  if (state.lastWallet === null) return null;
+  const { vanished, changed } = bookChanges(state.lastBook, s);
+  if (vanished.length) return `${vanished.length} position(s) vanished`;
+  if (changed.length) return `${changed.length} position(s) opened or changed size`;
+  const dw = walletOf(s) - state.lastWallet;
+  if (Math.abs(dw) > 1e-9 * Math.max(1, Math.abs(state.lastWallet))) return `the wallet moved by ${dw.toFixed(2)}`;
+  return null;
+}
+
+const money = (x: number): string => x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/**
+ * Judges one snapshot against the last accepted state and the history rows recorded since.
+ * @param history the rows since the last accepted snapshot, summed; null when not read this tick
+ */
 export function gateSnapshot(
   snapshot: AccountSnapshot,
-  state: GuardState,
-  history: GateHistory | null,
+  state: Pick<GuardState, 'lastBook' | 'lastWallet' | 'pendingCredit'>,
+  history: HistorySummary | null,
   now: number,
   opts: GateOptions = DEFAULT_GATE,
 ): GateVerdict {
@@ -69,63 +125,85 @@ export function gateSnapshot(
         `${p.symbol} mark price is ${Math.round((venueNow - p.markTimestamp) / 1000)} s old (limit ${Math.round(opts.maxMarkAgeMs / 1000)} s): stale`,
       );
     }
+    if (p.indexPrice !== undefined && Math.abs(p.markPrice / p.indexPrice - 1) > opts.maxMarkIndexGap) {
+      reasons.push(
+        `${p.symbol} mark price ${p.markPrice} is ${(Math.abs(p.markPrice / p.indexPrice - 1) * 100).toFixed(1)} % from the index price ${p.indexPrice} (limit ${(opts.maxMarkIndexGap * 100).toFixed(0)} %): not trusted`,
+      );
+    }
   }
   if (reasons.length) return { kind: 'unknown', reasons };
 
-  const equity = rawEquity(snapshot);
   const notes: string[] = [];
   const liquidated: BookEntry[] = [];
+  const pending = state.pendingCredit;
+  // The first accepted snapshot has nothing to be compared with.
+  if (state.lastWallet === null) return { kind: 'ok', notes, liquidated, transfers: 0, pendingCredit: 0, drawdownUnknown: false };
 
-  // Positions that were there and are gone: only the venue's history may explain that.
-  const now_ = new Set(snapshot.positions.map(positionKey));
-  const vanished = state.lastBook.filter((b) => !now_.has(positionKey(b)));
-  if (vanished.length) {
-    if (!history) return { kind: 'need-history', why: `${vanished.length} position(s) vanished` };
-    for (const v of vanished) {
-      const liq = history.liquidations.find((l) => l.symbol === v.symbol);
-      if (liq) {
-        liquidated.push(v);
-        notes.push(`${v.symbol} ${v.side} (${v.marginMode}) was closed by the exchange (${liq.kind === 'adl' ? 'auto-deleveraging' : 'forced liquidation'})`);
-      } else if (history.fills.some((f) => f.symbol === v.symbol)) {
-        notes.push(`${v.symbol} ${v.side} (${v.marginMode}) was closed by a trade`);
-      } else {
-        reasons.push(`${v.symbol} ${v.side} (${v.marginMode}) vanished with no fill, liquidation or ADL in the account history`);
-      }
+  const why = needsHistory(snapshot, state);
+  if (why !== null && history === null) return { kind: 'need-history', why };
+  const h = history ?? EMPTY_HISTORY;
+
+  // Positions: every change needs a fill or a forced close on its symbol.
+  const { vanished, changed } = bookChanges(state.lastBook, snapshot);
+  const filled = (symbol: string) => h.fills.some((f) => f.symbol === symbol);
+  for (const v of vanished) {
+    const liq = h.liquidations.find((l) => l.symbol === v.symbol);
+    if (liq) {
+      liquidated.push(v);
+      notes.push(`${v.symbol} ${v.side} (${v.marginMode}) was closed by the exchange (${liq.kind === 'adl' ? 'auto-deleveraging' : 'forced liquidation'})`);
+    } else if (filled(v.symbol)) {
+      notes.push(`${v.symbol} ${v.side} (${v.marginMode}) was closed by a trade`);
+    } else {
+      reasons.push(`${v.symbol} ${v.side} (${v.marginMode}) vanished with no fill, liquidation or ADL in the account history`);
+    }
+  }
+  for (const c of changed) {
+    const [, side, mode] = c.key.split('|');
+    if (filled(c.symbol) || h.liquidations.some((l) => l.symbol === c.symbol)) {
+      notes.push(`${c.symbol} ${side} (${mode}) ${c.from === 0 ? 'opened' : 'changed'} by a trade: ${c.from} → ${c.to}`);
+    } else {
+      reasons.push(`${c.symbol} ${side} (${mode}) went from ${c.from} to ${c.to} with no fill in the account history`);
     }
   }
 
-  const last = state.lastEquity;
-  if (last !== null && last > 0 && equity <= 0 && snapshot.positions.length === 0) {
-    if (!history) return { kind: 'need-history', why: 'balance reads zero' };
-    const explained = history.netTransfers <= -0.9 * last || history.liquidations.length > 0;
-    if (!explained) reasons.push(`balance reads ${equity.toFixed(2)} after ${last.toFixed(2)}, with no withdrawal or liquidation to explain it`);
+  // The wallet: what the rows add up to, with a rise waiting for its row carried as a transfer.
+  const wallet = walletOf(snapshot);
+  const dw = wallet - state.lastWallet;
+  const tol = Math.max(0.01, opts.walletTolerance * Math.max(Math.abs(wallet), Math.abs(state.lastWallet)));
+  let residual = dw - h.walletChange;
+  let transfers = h.netTransfers;
+  let pendingCredit = pending;
+  if (h.liquidations.length > 0) {
+    // A forced close costs what it costs (bankruptcy, insurance): the rows need not add up.
+    if (Math.abs(residual) > tol) notes.push(`wallet change of ${money(residual)} beyond the rows is the venue's forced close`);
+  } else {
+    if (residual < 0 && pendingCredit > 0) {
+      // Rows that arrived for a rise the wallet already showed: counted once.
+      const matched = Math.min(pendingCredit, -residual);
+      pendingCredit -= matched;
+      residual += matched;
+      transfers -= matched;
+      notes.push(`history rows of ${money(matched)} reconciled with a wallet rise seen earlier`);
+    }
+    if (residual > tol) {
+      pendingCredit += residual;
+      transfers += residual;
+      notes.push(`wallet rose by ${money(residual)} with no history row yet: counted as a transfer until its row arrives, not as a gain`);
+    } else if (residual < -tol) {
+      reasons.push(
+        `wallet fell to ${money(wallet)} from ${money(state.lastWallet)}: ${money(-residual)} more than the account history explains (no withdrawal, fee, funding, loss or liquidation recorded for it)`,
+      );
+    }
   }
   if (reasons.length) return { kind: 'unknown', reasons };
 
-  if (last !== null && liquidated.length === 0) {
-    // What the marks and transfers explain, from the previous accepted book.
-    const byKey = new Map(snapshot.positions.map((p) => [positionKey(p), p]));
-    let expected = last + (history?.netTransfers ?? 0);
-    for (const b of state.lastBook) {
-      const p = byKey.get(positionKey(b));
-      if (p) expected += (b.side === 'long' ? 1 : -1) * b.contracts * (p.markPrice - b.markPrice);
-    }
-    const scale = Math.max(Math.abs(last), Math.abs(equity), 1e-9);
-    const gap = Math.abs(equity - expected);
-    if (gap > opts.jumpTolerance * scale) {
-      const seen = state.lastSeenEquity;
-      const confirmed = state.unknownStreak > 0 && seen !== null && Math.abs(equity - seen) <= (opts.jumpTolerance / 2) * scale;
-      if (!history && !confirmed) return { kind: 'need-history', why: 'equity moved more than marks explain' };
-      if (!confirmed) {
-        return {
-          kind: 'unknown',
-          reasons: [
-            `equity ${equity.toFixed(2)} is ${gap.toFixed(2)} away from the ${expected.toFixed(2)} that marks and transfers explain (limit ${(opts.jumpTolerance * 100).toFixed(0)} %)`,
-          ],
-        };
-      }
-      notes.push(`equity change of ${gap.toFixed(2)} not explained by marks, confirmed by two consecutive reads`);
-    }
+  const drawdownUnknown = h.unclassified.length > 0;
+  if (drawdownUnknown) {
+    // Neither a loss nor a gain is invented: the peak moves with the unknown rows.
+    transfers += h.unclassifiedAmount;
+    notes.push(
+      `history rows of unknown type (${h.unclassified.join(', ')}, ${money(h.unclassifiedAmount)}): drawdown not judged this tick, the peak moves with them`,
+    );
   }
-  return { kind: 'ok', notes, liquidated };
+  return { kind: 'ok', notes, liquidated, transfers, pendingCredit, drawdownUnknown };
 }

@@ -15,12 +15,14 @@ export interface HistorySummary {
   liquidations: { symbol: string; at: number; kind: 'liquidation' | 'adl' }[];
   /** Row types the venue module does not know (the peak is not updated on a guess). */
   unclassified: string[];
+  /** The wallet effect of those unknown rows (quote). */
+  unclassifiedAmount: number;
 }
 
-export const EMPTY_HISTORY: HistorySummary = { netTransfers: 0, walletChange: 0, fills: [], liquidations: [], unclassified: [] };
+export const EMPTY_HISTORY: HistorySummary = { netTransfers: 0, walletChange: 0, fills: [], liquidations: [], unclassified: [], unclassifiedAmount: 0 };
 
 export function summarizeHistory(events: readonly HistoryEvent[]): HistorySummary {
-  const out: HistorySummary = { netTransfers: 0, walletChange: 0, fills: [], liquidations: [], unclassified: [] };
+  const out: HistorySummary = { ...EMPTY_HISTORY, fills: [], liquidations: [], unclassified: [] };
   for (const e of events) {
     out.walletChange += e.amount;
     switch (e.kind) {
@@ -40,6 +42,7 @@ export function summarizeHistory(events: readonly HistoryEvent[]): HistorySummar
         break;
       case 'unclassified':
         if (!out.unclassified.includes(e.type)) out.unclassified.push(e.type);
+        out.unclassifiedAmount += e.amount;
         break;
       case 'funding':
       case 'income':

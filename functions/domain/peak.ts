@@ -13,9 +13,22 @@ export interface Peak {
   peakAt: number | null;
 }
 
+/** The peak moved by this tick's transfers, before any new high; null when there is none yet. */
+export function peakAfterTransfers(peakEquity: number | null, equity: number, netTransfers: number): number | null {
+  if (peakEquity === null) return null;
+  if (netTransfers > 0) return peakEquity + netTransfers;
+  if (netTransfers < 0) {
+    const before = equity - netTransfers;
+    return before > 0 && equity >= 0 ? peakEquity * (equity / before) : Math.max(0, peakEquity + netTransfers);
+  }
+  return peakEquity;
+}
+
 /**
  * @param equity this tick's equity, transfers included (quote currency)
  * @param netTransfers deposits minus withdrawals since the previous tick (quote currency)
+ * @param cap the highest value the peak may rise to on this tick's equity (a value a second read
+ *   or the venue's own figures confirmed); null = the equity itself. A bad read never moves the peak.
  */
 export function applyTransfers(
   peakEquity: number | null,
@@ -23,15 +36,12 @@ export function applyTransfers(
   equity: number,
   netTransfers: number,
   now: number,
+  cap: number | null = null,
 ): Peak {
-  if (peakEquity === null) return { peakEquity: equity, peakAt: now };
-  let peak = peakEquity;
-  if (netTransfers > 0) peak += netTransfers;
-  else if (netTransfers < 0) {
-    const before = equity - netTransfers;
-    peak = before > 0 && equity >= 0 ? peak * (equity / before) : Math.max(0, peak + netTransfers);
-  }
-  if (equity > peak) return { peakEquity: equity, peakAt: now };
+  const high = cap === null ? equity : Math.min(equity, cap);
+  const peak = peakAfterTransfers(peakEquity, equity, netTransfers);
+  if (peak === null) return { peakEquity: high, peakAt: now };
+  if (high > peak) return { peakEquity: high, peakAt: now };
   return { peakEquity: peak, peakAt };
 }
 

@@ -66,13 +66,23 @@ export const GuardStateSchema = z
     lastBook: z.array(BookEntrySchema).default([]),
     /** Equity of the last snapshot read, trusted or not (a second agreeing read confirms a jump). */
     lastSeenEquity: nullableNumber().default(null),
-    /** Until when transfer/liquidation history has been read (ms). */
+    /** Until when the history has been read (venue market time, ms). */
     historyUntil: nullableNumber().default(null),
     /**
      * Deposits − withdrawals applied to the peak so far (quote currency, cumulative). A group's
      * state holds its members' sum at its last evaluation, so the group can tell transfers from losses.
      */
     transfersTotal: z.number().finite().default(0),
+    /** Cross + isolated wallets of the last accepted snapshot (quote): the history explains every move from it. */
+    lastWallet: nullableNumber().default(null),
+    /** A wallet rise whose history row has not arrived yet, counted as a transfer until it does (quote, ≥ 0). */
+    pendingCredit: z.number().finite().nonnegative().default(0),
+    /** History rows older than this (venue market time, ms) were before the guard: never counted. */
+    historyFrom: nullableNumber().default(null),
+    /** Ids of the history rows counted within the re-read overlap window (de-duplication of late rows). */
+    historySeen: z.array(z.object({ id: z.string(), at: z.number() }).strict()).default([]),
+    /** When this guard last read the history (its own clock, ms). */
+    historyReadAt: nullableNumber().default(null),
   })
   .strict();
 export type GuardState = z.output<typeof GuardStateSchema>;
@@ -101,6 +111,11 @@ export const initialState = (accountId: string): GuardState => ({
   lastSeenEquity: null,
   historyUntil: null,
   transfersTotal: 0,
+  lastWallet: null,
+  pendingCredit: 0,
+  historyFrom: null,
+  historySeen: [],
+  historyReadAt: null,
 });
 
 export const AUDIT_TYPES = ['decision', 'action', 'alert', 'rearm', 'pause', 'close-all', 'unknown', 'liquidation', 'error'] as const;

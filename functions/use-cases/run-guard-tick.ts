@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { decide, type Action, type Decision } from '../domain/decide.ts';
-import { bookOf, DEFAULT_GATE, gateSnapshot, positionKey, rawEquity, type GateOptions, type GateVerdict } from '../domain/gate.ts';
+import { bookOf, DEFAULT_GATE, positionKey, rawEquity, walletOf, type GateOptions } from '../domain/gate.ts';
+import { evaluateAccount } from '../domain/margin.ts';
+import { AccountReader } from './read-account.ts';
 import type { AccountSnapshot } from '../domain/snapshot.ts';
 import { initialState, LEVELS, type GuardState, type Level, type TripRecord } from '../domain/state.ts';
-import { ExchangeAuthError, RiskGuardError } from '../errors.ts';
+import { RiskGuardError } from '../errors.ts';
 import type { Alert } from '../ports.ts';
-import { summarizeHistory, type HistorySummary } from '../domain/history.ts';
-
-type TransferInfo = HistorySummary & { until: number };
 import { execute, type ExecuteResult, type Target } from './execute.ts';
 import { withRetry, realSleep } from './retry.ts';
 import type { GuardDeps, GuardedAccount, TickResult } from './types.ts';
@@ -16,8 +15,12 @@ export interface TickOptions {
   gate?: GateOptions;
   /** Consecutive UNKNOWN ticks before "guard cannot see account" (default 3). */
   blindAfter?: number;
-  /** Transfer/liquidation history is read at most this often (ms), unless the gate needs it. */
+  /** The history is read at least this often (ms), and whenever the book or the wallet changed. */
   historyEveryMs?: number;
+  /** Each history read re-reads this much before the last one's end (ms, market time): late rows are found. */
+  historyOverlapMs?: number;
+  /** A new high more than this fraction above the peak must be confirmed before the peak rises. */
+  peakRiseTolerance?: number;
   /** Time the tick may spend retrying reads (ms). */
   budgetMs?: number;
   /** A pending trip younger than this (ms) belongs to another live tick: do not act twice. */
@@ -57,48 +60,26 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
   const alert = (kind: Alert['kind'], level: string, summary: string, body: string) =>
     alerts.push({ accountId: id, kind, level, summary, body, at: now });
 
-  // 1. Read the account.
-  let snapshot: AccountSnapshot;
-  try {
-    snapshot = await retry(() => exchange.fetchSnapshot());
-  } catch (err) {
-    return unknownTick(err instanceof Error ? err.message : String(err), null, err instanceof ExchangeAuthError);
-  }
-
-  // 2. History (costly on every venue: at most once a minute unless the gate needs it).
-  let history: TransferInfo | null = null;
-  let historyError: string | null = null;
-  // startTime is inclusive on the venues: start after what was already counted.
-  const since = state.historyUntil !== null ? state.historyUntil + 1 : now - historyEveryMs;
-  const readHistory = async () => {
-    try {
-      const h = await retry(() => exchange.fetchHistory(since));
-      history = { ...summarizeHistory(h.events), until: h.until };
-    } catch (err) {
-      historyError = (err as Error).message;
-    }
-  };
-  if (state.historyUntil === null || now - state.historyUntil >= historyEveryMs) await readHistory();
-
-  // 3. Gate: never trade on a guess.
-  const gate = async (s: AccountSnapshot): Promise<GateVerdict> => {
-    let v = gateSnapshot(s, state, history, now, gateOpts);
-    if (v.kind === 'need-history' && history === null) {
-      await readHistory();
-      v = gateSnapshot(s, state, history, now, gateOpts);
-    }
-    return v;
-  };
-  let verdict = await gate(snapshot);
-  if (verdict.kind === 'need-history') {
-    return unknownTick(`${verdict.why} and the account history could not be read: ${historyError ?? 'unknown error'}`, snapshot, false);
-  }
-  if (verdict.kind === 'unknown') return unknownTick(verdict.reasons.join('; '), snapshot, false);
+  // 1–3. Read the account and its history, judged by the data gate: never trade on a guess.
+  const reader = new AccountReader(exchange, state, now, retry, {
+    gate: gateOpts,
+    historyEveryMs,
+    historyOverlapMs: opts.historyOverlapMs ?? 120_000,
+    peakRiseTolerance: opts.peakRiseTolerance ?? 0.002,
+    equityOf: (s) => evaluateAccount(s, policy.stress).account.equity,
+  });
+  const read = await reader.read();
+  if (read.kind === 'unknown') return unknownTick(read.why, read.seen, read.auth);
+  let snapshot = read.snapshot;
+  let verdict = read.verdict;
+  const notes = [...read.notes];
+  // A confirming read may not raise the peak above what the first read established.
+  const peakCap = read.peakCap ?? evaluateAccount(snapshot, policy.stress).account.equity;
 
   // 4. Decide.
-  const netTransfers = (history as TransferInfo | null)?.netTransfers ?? 0;
-  let decision = decide({ ...snapshot, netTransfers }, state, policy, now);
-  const notes = [...verdict.notes];
+  const netTransfers = verdict.transfers;
+  const decideOpts = { peakCap: read.peakCap, drawdownUnknown: verdict.drawdownUnknown };
+  let decision = decide({ ...snapshot, netTransfers }, state, policy, now, decideOpts);
   for (const v of verdict.liquidated) {
     alert('liquidation', decision.level, `${v.symbol} ${v.side} LIQUIDATED by the exchange`, `${verdict.notes.join('\n')}\n`);
   }
@@ -107,20 +88,17 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
   const wantsTrade = (d: Decision) => d.actions.some((a) => tradeKind(a) !== null && !('dryRun' in a && a.dryRun));
   let tradeSnapshot = snapshot;
   if (wantsTrade(decision)) {
-    try {
-      const again = await retry(() => exchange.fetchSnapshot());
-      const v2 = await gate(again);
-      if (v2.kind !== 'ok') {
-        return unknownTick(`confirming read failed the data gate: ${v2.kind === 'unknown' ? v2.reasons.join('; ') : v2.why}`, again, false);
-      }
-      const d2 = decide({ ...again, netTransfers }, state, policy, now);
-      if (!wantsTrade(d2)) notes.push('the breach did not hold on a confirming read: no order placed');
-      decision = d2;
-      tradeSnapshot = again;
-      verdict = v2;
-    } catch (err) {
-      return unknownTick(`confirming read failed: ${(err as Error).message}`, snapshot, err instanceof ExchangeAuthError);
-    }
+    const again = await reader.confirm(snapshot);
+    if (again.kind === 'unknown') return unknownTick(again.why, again.seen, again.auth);
+    const d2 = decide({ ...again.snapshot, netTransfers: again.verdict.transfers }, state, policy, now, {
+      peakCap,
+      drawdownUnknown: again.verdict.drawdownUnknown,
+    });
+    if (!wantsTrade(d2)) notes.push('the breach did not hold on a confirming read: no order placed');
+    decision = d2;
+    tradeSnapshot = again.snapshot;
+    snapshot = again.snapshot;
+    verdict = again.verdict;
   }
 
   // 6. Write the state (and the trip id) before any order: an overlapping tick loses here.
@@ -142,14 +120,18 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
       }
     : state.trip;
   const equity = rawEquity(tradeSnapshot);
+  const appliedTransfers = verdict.transfers;
   let next: GuardState = {
     ...decision.state,
+    ...reader.cursor(tradeSnapshot),
     trip,
     lastBook: bookOf(tradeSnapshot),
+    // The baseline the next tick's history explains from: this snapshot, before any order of ours.
+    lastWallet: walletOf(tradeSnapshot),
+    pendingCredit: verdict.pendingCredit,
     lastSeenEquity: equity,
     lastOkAt: now,
-    historyUntil: (history as TransferInfo | null)?.until ?? state.historyUntil ?? now,
-    transfersTotal: state.transfersTotal + netTransfers,
+    transfersTotal: state.transfersTotal + appliedTransfers,
   };
   if (!(await store.put(next, state.version))) {
     // Someone wrote since the read. A live tick of the same moment is acting: stand back. A human
@@ -330,7 +312,7 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
       paused: d.state.pausedUntil !== null && d.state.pausedUntil > now,
       equity: d.evaluation.account.equity,
       equityAfter: r.equityAfter ?? null,
-      netTransfers,
+      netTransfers: verdict.transfers,
       peakEquity: d.state.peakEquity,
       drawdownPct: d.drawdown === null ? null : d.drawdown * 100,
       marginRatio: d.evaluation.account.marginRatio,

@@ -21,10 +21,11 @@ const policy = resolvePolicy({
 });
 const config = { id: 'inv', exchange: 'binanceusdm', credentials: { apiKeyEnv: 'K', secretEnv: 'S' }, scheduleMinutes: 1 } as AccountConfig;
 
-/** One 1-BTC cross long whose maintenance margin (1 % of 50,000) is `ratio` of equity. */
+/** One 1-BTC cross long whose maintenance margin (1 % of 50,000) is `ratio` of equity; the venue's totals agree. */
 function book(ratio: number): AccountSnapshot {
   return {
     crossWalletBalance: 500 / ratio,
+    exchangeTotals: { maintenanceMargin: 500, marginBalance: 500 / ratio },
     positions: [{ symbol: 'BTCUSDT', side: 'long', contracts: 1, entryPrice: 50_000, markPrice: 50_000, marginMode: 'cross', leverage: 10, maintenanceMarginRate: 0.01 }],
   };
 }

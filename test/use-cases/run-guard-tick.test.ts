@@ -82,11 +82,24 @@ describe('runGuardTick', () => {
   it('does not trade on a position that vanished without history to explain it', async () => {
     const t = setup(book(10_000, 50_000));
     await t.tick();
-    t.exchange.glitch = { snapshot: { crossWalletBalance: 10_000, positions: [] }, count: 1 };
+    // Both reads of the tick see it (one bad read alone is re-read: see the next test).
+    t.exchange.glitch = { snapshot: { crossWalletBalance: 10_000, positions: [] }, count: 2 };
     t.advance(60_000);
     const r = await t.tick();
     expect(r.status).toBe('UNKNOWN');
     expect(r.reasons[0]).toMatch(/vanished with no fill, liquidation or ADL/);
+  });
+
+  it('reads once more when one read fails the gate, and judges the second', async () => {
+    const t = setup(book(10_000, 50_000));
+    await t.tick();
+    t.exchange.glitch = { snapshot: { crossWalletBalance: 10_000, positions: [] }, count: 1 };
+    t.exchange.snapshot.positions[0]!.markPrice = 48_400; // a real 16 % drawdown behind the bad read
+    t.advance(60_000);
+    const r = await t.tick();
+    expect(r.status).toBe('EMERGENCY');
+    expect(r.actions.join('\n')).toMatch(/a first read failed the data gate \(BTCUSDT long \(cross\) vanished.*a second read passed/);
+    expect(t.exchange.snapshot.positions).toEqual([]);
   });
 
   it('does not act when the breach does not hold on the confirming read', async () => {
