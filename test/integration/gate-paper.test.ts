@@ -1,0 +1,140 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startPaperExchange, type PaperExchange } from '../../paper/index.ts';
+import { createExchange } from '../../functions/adapters/exchange-factory.ts';
+import { MemoryNotifier } from '../../functions/adapters/local-notifiers.ts';
+import { silentLogger } from '../../functions/adapters/console-logger.ts';
+import type { AccountConfig } from '../../functions/config.ts';
+import { resolvePolicy, type Policy } from '../../functions/domain/policy.ts';
+import type { AccountSpec } from '../../paper/engine.ts';
+import { runGuardTick } from '../../functions/use-cases/run-guard-tick.ts';
+import type { GuardDeps } from '../../functions/use-cases/types.ts';
+import { uniqueAccountId, useLocalDynamo } from '../helpers/dynalite.ts';
+
+/**
+ * Ordinary account changes between two ticks, end to end (real ccxt → HTTP → the paper exchange,
+ * state in dynalite): the owner trades, money moves in and out, one read is bad. The guard must
+ * explain them from the account's own history — never "cannot see", never a trade on a guess.
+ */
+
+const dynamo = useLocalDynamo();
+const T0 = Date.UTC(2025, 9, 10, 20, 0);
+
+let paper: PaperExchange;
+beforeEach(async () => {
+  paper = await startPaperExchange({ startTime: T0, speed: 0 });
+  paper.engine.setPrices({ BTCUSDT: 7_003, ETHUSDT: 3_000 });
+});
+afterEach(async () => {
+  await paper.close();
+});
+
+/** A guard on one paper account; `skewMs` puts the guard's clock that far behind the venue's. */
+function guard(spec: AccountSpec, policy: Policy = resolvePolicy(), skewMs = 0) {
+  const engine = paper.engine;
+  const acc = engine.createAccount(spec);
+  const config = {
+    id: uniqueAccountId('gate'),
+    exchange: 'binanceusdm',
+    baseUrl: paper.url,
+    credentials: { apiKeyEnv: 'K', secretEnv: 'S' },
+    scheduleMinutes: 1,
+  } satisfies AccountConfig;
+  const notifier = new MemoryNotifier();
+  const deps: GuardDeps = {
+    exchange: createExchange(config, { apiKey: acc.apiKey, secret: acc.secret }, { timeoutMs: 400 }),
+    store: dynamo.store(),
+    notifier,
+    clock: { now: () => engine.now() - skewMs },
+    log: silentLogger,
+    sleep: async (ms) => void engine.advanceBy(ms),
+  };
+  return {
+    acc,
+    notifier,
+    tick: () => runGuardTick(deps, { config, policy }, { budgetMs: 5_000 }),
+    wait: (ms: number) => void engine.advanceBy(ms),
+    state: () => deps.store.get(config.id),
+  };
+}
+
+const flat: AccountSpec = { walletBalance: 10_000, symbols: { BTCUSDT: { marginMode: 'cross', leverage: 10 } } };
+
+describe('the data gate on ordinary account changes (paper exchange, dynalite)', () => {
+  it('judges a position the owner opened between two ticks at once, from the new book, and acts on that tick', async () => {
+    const g = guard(flat);
+    expect((await g.tick()).status).toBe('OK');
+    g.wait(30_000);
+    // The owner buys 10 BTC at 7,003 (about 7x), then BTC falls 2 %.
+    paper.engine.placeOrder(g.acc, { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: 10 });
+    paper.engine.setPrices({ BTCUSDT: 7_003 * 0.98 });
+    g.wait(30_000);
+    const r = await g.tick();
+    expect(['DANGER', 'EMERGENCY']).toContain(r.status);
+    expect(r.tripKind).not.toBeNull();
+    expect(g.acc.trades.length).toBeGreaterThan(1); // the owner's buy and the guard's reduce-only sell
+    expect(r.actions.join('\n')).toMatch(/BTCUSDT long \(cross\) opened by a trade: 0 → 10/);
+  });
+
+  it('re-reads in the same tick when one read is bad, and never trades on it', async () => {
+    const g = guard({ ...flat, positions: [{ symbol: 'BTCUSDT', side: 'long', size: 5, entryPrice: 7_003, marginMode: 'cross', leverage: 10 }] });
+    await g.tick();
+    g.wait(60_000);
+    paper.faults.add({ kind: 'empty-positions', endpoint: '/fapi/v3/positionRisk', count: 1, accountId: g.acc.id });
+    const r = await g.tick();
+    expect(r.status).toBe('OK');
+    expect(r.actions.join('\n')).toMatch(/a first read failed the data gate .*vanished.*a second read passed/);
+    expect(g.acc.trades).toHaveLength(0);
+  });
+
+  it('never closes on a zero balance beside open positions that three reads agree on', async () => {
+    const g = guard({ ...flat, positions: [{ symbol: 'BTCUSDT', side: 'long', size: 5, entryPrice: 7_003, marginMode: 'cross', leverage: 10 }] });
+    await g.tick();
+    g.wait(60_000);
+    paper.faults.add({ kind: 'zero-balance', endpoint: '*', count: 3, accountId: g.acc.id });
+    const first = await g.tick();
+    g.wait(10_000);
+    const second = await g.tick();
+    g.wait(10_000);
+    const third = await g.tick();
+    expect(first.status).toBe('UNKNOWN');
+    expect(first.reasons[0]).toMatch(/wallet fell to 0\.00 from 10,000\.00/);
+    expect([second.status, third.status]).toEqual(['OK', 'OK']);
+    expect(g.acc.trades).toHaveLength(0);
+    expect((await g.state())!.peakEquity).toBeCloseTo(10_000, 6);
+  });
+
+  it.each([
+    ['on the same clock', 0],
+    ['with the venue’s clock two hours ahead of the guard’s', 2 * 3_600_000],
+  ])('never takes a withdrawal for a loss while in DANGER (%s)', async (_what, skewMs) => {
+    const noReduce = resolvePolicy({ actions: { DANGER: { reduceFraction: 0 } }, thresholds: { WARNING: { stressSurvival: null }, DANGER: { stressSurvival: null } } });
+    const g = guard({ ...flat, positions: [{ symbol: 'BTCUSDT', side: 'long', size: 2, entryPrice: 7_003, marginMode: 'cross', leverage: 10 }] }, noReduce, skewMs);
+    await g.tick();
+    g.wait(60_000);
+    paper.engine.setPrices({ BTCUSDT: 7_003 - 600 }); // −1,200 on 10,000: 12 % drawdown
+    expect((await g.tick()).level).toBe('DANGER');
+    for (let i = 0; i < 2; i++) {
+      g.wait(5_000);
+      paper.engine.withdraw(g.acc.id, 440); // about 5 % of what is left, twice, no price move
+      const r = await g.tick();
+      expect(r.status).toBe('DANGER');
+      expect(r.drawdownPct).toBeCloseTo(12, 0);
+      expect(r.tripId).toBeNull();
+    }
+    expect(g.acc.trades).toHaveLength(0);
+  });
+
+  it('counts a deposit made at the peak once: no drawdown, no alert', async () => {
+    const g = guard(flat);
+    await g.tick();
+    g.wait(10_000); // between two routine history reads
+    paper.engine.deposit(g.acc.id, 900);
+    const r = await g.tick();
+    expect(r.peakEquity).toBeCloseTo(10_900, 6);
+    g.wait(60_000);
+    const later = await g.tick();
+    expect(later.peakEquity).toBeCloseTo(10_900, 6);
+    expect(later.drawdownPct).toBeCloseTo(0, 6);
+    expect(g.notifier.alerts).toEqual([]);
+  });
+});
