@@ -53,6 +53,9 @@ export function groupLine(g: GroupTickResult): string {
   return [head, ...g.reasons.map((r) => `    ${r}`), ...closed].join('\n');
 }
 
+/** A live tick's trip heartbeat (ms): a trip quiet for 3 of these belongs to a dead process. */
+const HEARTBEAT_MS = 2_000;
+
 const withAlertOptions = (cmd: Command): Command => storeOptions(cmd, { alerts: true });
 
 export function registerGuardCommands(program: Command): void {
@@ -70,7 +73,7 @@ export function registerGuardCommands(program: Command): void {
     try {
       const results: TickResult[] = [];
       for (const a of guard.accounts) {
-        const r = await runGuardTick(guard.deps(a.config.id), a, opts.dryRun ? { dryRun: true } : {});
+        const r = await runGuardTick(guard.deps(a.config.id), a, { heartbeatEveryMs: HEARTBEAT_MS, ...(opts.dryRun ? { dryRun: true } : {}) });
         results.push(r);
         if (!opts.json) process.stdout.write(`${tickLine(r)}\n`);
       }
@@ -116,7 +119,7 @@ export function registerGuardCommands(program: Command): void {
           if (due.get(a.config.id)! > Date.now()) continue;
           let seconds = opts.interval;
           try {
-            const r = await runGuardTick(guard.deps(a.config.id), a, opts.dryRun ? { dryRun: true } : {});
+            const r = await runGuardTick(guard.deps(a.config.id), a, { heartbeatEveryMs: HEARTBEAT_MS, ...(opts.dryRun ? { dryRun: true } : {}) });
             latest.set(a.config.id, r);
             fresh.add(a.config.id);
             process.stdout.write(`${tickLine(r)}\n`);

@@ -16,6 +16,12 @@ export const TripRecordSchema = z
     by: z.string(),
     reason: z.string(),
     status: z.enum(['pending', 'done', 'incomplete']),
+    /** Last sign of life of the tick acting on it (ms); a pending trip whose heartbeat is old belongs to a dead tick. */
+    heartbeatAt: z.number().optional(),
+    /** How often that tick refreshes the heartbeat (ms), when it runs a timer for it. */
+    heartbeatEveryMs: z.number().positive().optional(),
+    /** When a later tick took over the trip of a tick that died in it (ms). */
+    resumedAt: z.number().optional(),
   })
   .strict();
 /** The close-all or reduce in progress, written before any order so a retried tick does not act twice. */

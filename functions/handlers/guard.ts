@@ -17,6 +17,7 @@ export const handler = instrumented(rt.o, async (event: unknown, context): Promi
     budgetMs: context.getRemainingTimeInMillis() - 1_000,
     scheduleMs: account.config.scheduleMinutes * 60_000,
     ...(account.config.cadence ? { cadence: account.config.cadence } : {}),
+    tick: { heartbeatEveryMs: 2_000 },
   });
   for (const r of results) rt.record(r);
   const group = await rt.groupCheck(account, alerts);

@@ -45,7 +45,15 @@ export async function execute(
   deps: { exchange: ExchangePort; log: Logger; sleep: (ms: number) => Promise<void> },
   target: Target,
   initial: AccountSnapshot,
-  opts: { maxRounds?: number; retryDelayMs?: number } = {},
+  opts: {
+    maxRounds?: number;
+    retryDelayMs?: number;
+    /** No order or round starts after this time (ms, by `now`): the caller keeps time to report. */
+    deadline?: number;
+    now?: () => number;
+    /** Called before every order and every re-read: the caller's sign of life (trip heartbeat). */
+    onStep?: () => Promise<void>;
+  } = {},
 ): Promise<ExecuteResult> {
   const maxRounds = opts.maxRounds ?? 5;
   const retryDelayMs = opts.retryDelayMs ?? 250;
@@ -71,9 +79,17 @@ export async function execute(
       .map((p) => ({ p, over: wanted(p) === null ? 0 : p.contracts - wanted(p)! }))
       .filter((x) => tradable(x.p.symbol, x.over, x.p.contracts));
 
+  const outOfTime = () => opts.deadline !== undefined && opts.now !== undefined && opts.now() > opts.deadline;
+  const step = async () => {
+    if (opts.onStep) await opts.onStep().catch((err: unknown) => deps.log.warn('heartbeat failed', { error: (err as Error).message }));
+  };
   while (rounds < maxRounds) {
     const todo = excess(snapshot);
     if (todo.length === 0) break;
+    if (outOfTime()) {
+      errors.push('out of time in this invocation: the next tick finishes the close');
+      break;
+    }
     rounds++;
     if (cancelFor.size > 0) {
       try {
@@ -86,7 +102,8 @@ export async function execute(
     for (const { p, over } of todo) {
       const max = await deps.exchange.maxMarketQuantity(p.symbol).catch(() => null);
       let left = over;
-      while (tradable(p.symbol, left, p.contracts)) {
+      while (tradable(p.symbol, left, p.contracts) && !outOfTime()) {
+        await step();
         const amount = max !== null && max > 0 ? Math.min(left, max) : left;
         try {
           const o = await deps.exchange.reduceOnlyMarket({
@@ -109,6 +126,7 @@ export async function execute(
         }
       }
     }
+    await step();
     snapshot = await readAgain(deps, retryDelayMs, errors, snapshot);
   }
 

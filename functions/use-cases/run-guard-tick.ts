@@ -8,6 +8,7 @@ import { initialState, LEVELS, type GuardState, type Level, type TripRecord } fr
 import { RiskGuardError } from '../errors.ts';
 import type { Alert } from '../ports.ts';
 import { execute, type ExecuteResult, type Target } from './execute.ts';
+import { writeMerged } from './state-write.ts';
 import { withRetry, realSleep } from './retry.ts';
 import type { GuardDeps, GuardedAccount, TickResult } from './types.ts';
 
@@ -23,8 +24,16 @@ export interface TickOptions {
   peakRiseTolerance?: number;
   /** Time the tick may spend retrying reads (ms). */
   budgetMs?: number;
-  /** A pending trip younger than this (ms) belongs to another live tick: do not act twice. */
+  /**
+   * A pending trip whose heartbeat is younger than this (ms) belongs to a live tick: do not act
+   * twice. Default 15 s (a tick refreshes it before every order and read, each at most 10 s), or
+   * three of that tick's heartbeat intervals when it ran a timer.
+   */
   tripLeaseMs?: number;
+  /** Refresh the trip's heartbeat on a timer this often while acting (ms); real-time callers only. */
+  heartbeatEveryMs?: number;
+  /** No order starts after this time (ms, tick clock): time is kept to write, audit and alert. */
+  actDeadline?: number;
   /** Force dry-run whatever the policy says. */
   dryRun?: boolean;
   /** A state written by a tick within this many ms counts as a live overlapping tick (default 30 s). */
@@ -103,22 +112,41 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
 
   // 6. Write the state (and the trip id) before any order: an overlapping tick loses here.
   const trades = decision.actions.filter((a) => tradeKind(a) !== null);
-  const liveTrades = trades.filter((a) => !('dryRun' in a && a.dryRun));
-  const tripBusy =
-    state.trip !== null && state.trip.status === 'pending' && now - state.trip.startedAt < (opts.tripLeaseMs ?? 60_000);
-  const acting = liveTrades.length > 0 && !tripBusy;
+  let liveTrades = trades.filter((a) => !('dryRun' in a && a.dryRun));
+  // A pending trip whose tick still shows signs of life is that tick's; one whose heartbeat went
+  // quiet belongs to a tick that died in it (killed, timed out): this tick takes it over at once.
+  const pending = state.trip !== null && state.trip.status === 'pending' ? state.trip : null;
+  const tripBusy = pending !== null && now - (pending.heartbeatAt ?? pending.startedAt) < staleAfterMs(pending, opts);
+  const resumed = pending !== null && !tripBusy ? pending : null;
+  if (resumed?.kind === 'close-all' && !liveTrades.some((a) => a.type === 'closeAll') && tradeSnapshot.positions.length > 0 && !policy.dryRun) {
+    liveTrades = [{ type: 'closeAll', reason: resumed.reason, dryRun: false }];
+  }
+  const resumingClose = resumed?.kind === 'close-all';
+  const acting = (liveTrades.length > 0 || resumingClose) && !tripBusy;
   if (liveTrades.length > 0 && tripBusy) notes.push(`trip ${state.trip!.id} is still in progress in another tick: not acting twice`);
+  if (resumed) {
+    notes.push(
+      `trip ${resumed.id} (${resumed.kind}, started ${new Date(resumed.startedAt).toISOString()}) was left unfinished by a tick that stopped: ${resumingClose ? 'finishing it now' : 'the account is judged afresh'}`,
+    );
+  }
   const first = liveTrades[0];
-  const trip: TripRecord | null = acting && first
-    ? {
-        id: randomUUID(),
-        kind: tradeKind(first)!,
-        startedAt: now,
-        by: 'guard',
-        reason: 'reason' in first ? first.reason : decision.reasons[0] ?? '',
-        status: 'pending',
-      }
-    : state.trip;
+  const heartbeatEveryMs = opts.heartbeatEveryMs;
+  const trip: TripRecord | null = resumingClose
+    ? { ...resumed!, resumedAt: now, heartbeatAt: now, ...(heartbeatEveryMs ? { heartbeatEveryMs } : {}) }
+    : acting && first
+      ? {
+          id: randomUUID(),
+          kind: tradeKind(first)!,
+          startedAt: now,
+          by: 'guard',
+          reason: 'reason' in first ? first.reason : decision.reasons[0] ?? '',
+          status: 'pending',
+          heartbeatAt: now,
+          ...(heartbeatEveryMs ? { heartbeatEveryMs } : {}),
+        }
+      : resumed
+        ? { ...resumed, status: 'incomplete', resumedAt: now }
+        : state.trip;
   const equity = rawEquity(tradeSnapshot);
   const appliedTransfers = verdict.transfers;
   let next: GuardState = {
@@ -148,39 +176,65 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
   }
   let version = state.version + 1;
 
-  // 7. Act.
+  // 7. Act. A heartbeat on the trip before every order and read (and on a timer where the
+  // caller asks for one) tells a later tick that this one is alive.
   const actionLines: string[] = [];
   let residuals: TickResult['residuals'] = [];
   let equityAfter: number | null = null;
   const tradeSnapshotBefore = tradeSnapshot;
   if (acting) {
-    for (const a of liveTrades) {
-      const target = targetOf(a, tradeSnapshot);
-      const r = await execute({ exchange, log, sleep }, target, tradeSnapshot);
-      actionLines.push(describeExecution(a, r));
-      residuals = residuals.concat(r.residuals);
-      tradeSnapshot = r.finalSnapshot;
-      await store.append({
-        accountId: id,
-        at: now,
-        type: a.type === 'closeAll' ? 'close-all' : 'action',
-        level: decision.level,
-        message: describeExecution(a, r),
-        data: { tripId: trip!.id, orders: r.orders.length, cancelled: r.cancelled, residuals: r.residuals, errors: r.errors.slice(0, 10) },
+    let current: GuardState = { ...next, version };
+    let writes = Promise.resolve();
+    const save = (change: (s: GuardState) => GuardState) => {
+      writes = writes.then(async () => {
+        const w = await writeMerged(store, id, current, change);
+        if (w) {
+          current = w.state;
+          version = w.version;
+        }
       });
+      return writes;
+    };
+    const ownTrip = (s: GuardState): boolean => s.trip?.id === trip!.id;
+    const beat = () => save((s) => (ownTrip(s) ? { ...s, trip: { ...s.trip!, heartbeatAt: clock.now() } } : s));
+    const timer = heartbeatEveryMs ? setInterval(() => void beat(), heartbeatEveryMs) : null;
+    try {
+      for (const a of liveTrades) {
+        const target = targetOf(a, tradeSnapshot);
+        const r = await execute({ exchange, log, sleep }, target, tradeSnapshot, {
+          onStep: beat,
+          now: () => clock.now(),
+          ...(opts.actDeadline !== undefined ? { deadline: opts.actDeadline } : {}),
+        });
+        actionLines.push(describeExecution(a, r));
+        residuals = residuals.concat(r.residuals);
+        tradeSnapshot = r.finalSnapshot;
+        await store.append({
+          accountId: id,
+          at: now,
+          type: a.type === 'closeAll' ? 'close-all' : 'action',
+          level: decision.level,
+          message: `${resumed ? 'resumed ' : ''}${describeExecution(a, r)}`,
+          data: { tripId: trip!.id, orders: r.orders.length, cancelled: r.cancelled, residuals: r.residuals, errors: r.errors.slice(0, 10), ...(resumed ? { resumed: true } : {}) },
+        });
+      }
+    } finally {
+      if (timer) clearInterval(timer);
+      await writes;
     }
     const flatEquity = rawEquity(tradeSnapshot);
     equityAfter = flatEquity;
     const done = residuals.length === 0;
-    next = {
-      ...next,
-      version,
-      trip: { ...trip!, status: done ? 'done' : 'incomplete' },
-      lastBook: bookOf(tradeSnapshot),
+    const finalBook = bookOf(tradeSnapshot);
+    // The trip's outcome is written whatever a human act wrote meanwhile (merged, not dropped).
+    await save((s) => ({
+      ...s,
+      trip: ownTrip(s) ? { ...s.trip!, status: done ? 'done' : 'incomplete', heartbeatAt: clock.now() } : s.trip,
+      lastBook: finalBook,
       lastEquity: flatEquity,
       lastSeenEquity: flatEquity,
-    };
-    if (await store.put(next, version)) version++;
+    }));
+    next = current;
   } else {
     for (const a of trades) if ('dryRun' in a && a.dryRun) actionLines.push(`[dry run] would ${a.type}: ${a.reason}`);
   }
@@ -189,16 +243,23 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
   // The outcome first: an SMS is cut at 140 characters.
   const outcome = acting
     ? residuals.length === 0
-      ? `${doneLabel(liveTrades, tradeSnapshotBefore)}, confirmed by a fresh read, equity ${fmt(equityAfter)}`
+      ? `${liveTrades.length ? doneLabel(liveTrades, tradeSnapshotBefore) : 'FLAT'}, confirmed by a fresh read, equity ${fmt(equityAfter)}`
       : `INCOMPLETE, ${residuals.length} position(s) still open`
     : null;
   const decisionAlerts = decision.actions.filter((a) => a.type === 'alert');
-  for (const a of decisionAlerts) {
+  if (resumed) {
+    // The trip of a tick that died in it is alerted once, by the tick that finished it.
+    const what = resumingClose ? `RESUMED close-all after the guard stopped mid-trip: ${outcome}` : `a ${resumed.kind} was interrupted when the guard stopped; the account is judged afresh`;
+    const summary = `${what} | ${resumed.reason}`;
+    alert(resumingClose ? (residuals.length > 0 ? 'residual' : 'trip') : 'info', decision.level, summary, alertBody(decision, summary, notes, actionLines, residuals));
+  }
+  // One alert per tick: a resumed trip's alert carries the decision's reasons in its body.
+  for (const a of resumed ? [] : decisionAlerts) {
     const kind = outcome !== null && residuals.length > 0 ? 'residual' : a.kind;
     const summary = outcome !== null ? `${outcome} | ${a.message}` : a.message;
     alert(kind, decision.level, summary, alertBody(decision, summary, notes, actionLines, residuals));
   }
-  if (acting && decisionAlerts.length === 0) {
+  if (acting && decisionAlerts.length === 0 && !resumingClose) {
     // An action without a level change (an isolated close, enforce-flat while halted).
     const summary = `${outcome} | ${decision.reasons[0] ?? ''}`;
     alert(residuals.length > 0 ? 'residual' : 'info', decision.level, summary, alertBody(decision, summary, notes, actionLines, residuals));
@@ -325,6 +386,11 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
       stateVersion: r.version,
     };
   }
+}
+
+function staleAfterMs(trip: TripRecord, opts: TickOptions): number {
+  if (opts.tripLeaseMs !== undefined) return opts.tripLeaseMs;
+  return trip.heartbeatEveryMs !== undefined ? Math.max(5_000, 3 * trip.heartbeatEveryMs) : 15_000;
 }
 
 function targetOf(a: Action, s: AccountSnapshot): Target {

@@ -10,6 +10,8 @@ export const HANDOVER_MARGIN_MS = 2_000;
 export const GUARD_TIMEOUT_SECONDS = 90;
 /** What one tick without orders needs (ms): a sub-tick starts only if this much fits in the window. */
 export const TICK_ALLOWANCE_MS = 1_000;
+/** Kept at the end of the invocation (ms): one order that hangs to its 10 s timeout, then writing, auditing and alerting what the close did. */
+export const REPORT_RESERVE_MS = 12_000;
 /** A tick's own read-retry budget when the window leaves more (runGuardTick's default). */
 const MAX_TICK_BUDGET_MS = 20_000;
 
@@ -47,7 +49,9 @@ export async function runInvocation(deps: GuardDeps, account: GuardedAccount, op
   for (;;) {
     const startedAt = deps.clock.now();
     const tickBudget = Math.max(TICK_ALLOWANCE_MS, Math.min(opts.tick?.budgetMs ?? MAX_TICK_BUDGET_MS, windowEnd - startedAt));
-    const r = await runGuardTick(deps, account, { ...opts.tick, budgetMs: tickBudget });
+    // A close may use the whole invocation (not only the window), less what the report needs.
+    const actDeadline = t0 + Math.max(opts.budgetMs - REPORT_RESERVE_MS, opts.budgetMs / 2);
+    const r = await runGuardTick(deps, account, { actDeadline, ...opts.tick, budgetMs: tickBudget });
     results.push(r);
     if (opts.cadence === undefined || !needsAnotherLook(r)) break;
     const intervalMs = intervalSeconds(r.level, r.halted, opts.cadence) * 1_000;

@@ -11,6 +11,7 @@ const C: CadenceSeconds = { WARNING: 10, DANGER: 5, EMERGENCY: 1 };
 import { HANDOVER_MARGIN_MS, runInvocation, TICK_ALLOWANCE_MS } from '../../functions/use-cases/run-invocation.ts';
 import type { GuardDeps } from '../../functions/use-cases/types.ts';
 import { FakeExchange } from '../helpers/fake-exchange.ts';
+import { ExchangeUnavailableError } from '../../functions/errors.ts';
 
 const T0 = 1_760_054_400_000;
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -124,5 +125,25 @@ describe('runInvocation', () => {
     expect(rs.length).toBeGreaterThan(3);
     expect(rs.every((r) => r.halted && r.residuals.length === 1)).toBe(true);
     expect(t.sleeps.every((ms) => ms <= 1_000)).toBe(true);
+  });
+
+  it('keeps time to report a slow close before the invocation ends: residuals alerted, trip not left pending', async () => {
+    const t = setup(0.9);
+    // Every order hangs to a 10 s timeout (this test owns the clock).
+    let now = T0;
+    t.deps.clock = { now: () => now };
+    t.exchange.reduceOnlyMarket = async () => {
+      now += 10_000;
+      throw new ExchangeUnavailableError('fake: request timed out after 10000 ms');
+    };
+    t.deps.sleep = async (ms) => void (now += ms);
+    const budgetMs = 40_000;
+    const rs = await runInvocation(t.deps, { config, policy }, { budgetMs, cadence: C });
+    expect(now).toBeLessThanOrEqual(T0 + budgetMs);
+    expect(rs[0]).toMatchObject({ tripKind: 'close-all', halted: true });
+    expect(rs[0]!.residuals).toHaveLength(1);
+    const notifier = t.deps.notifier as MemoryNotifier;
+    expect(notifier.alerts[0]!.kind).toBe('residual');
+    expect((await t.deps.store.get(config.id))!.trip!.status).toBe('incomplete');
   });
 });
