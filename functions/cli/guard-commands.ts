@@ -1,7 +1,8 @@
 import { Option, type Command } from 'commander';
 import { closeAllByHand } from '../use-cases/close-all.ts';
 import { runGuardTick } from '../use-cases/run-guard-tick.ts';
-import { DEFAULT_ADAPTIVE, intervalSeconds } from '../use-cases/cadence.ts';
+import { DEFAULT_ADAPTIVE, VENUE_BUDGETS } from '../use-cases/cadence.ts';
+import { guardLoop } from '../use-cases/guard-loop.ts';
 import type { TickResult } from '../use-cases/types.ts';
 import { ConfigError } from '../errors.ts';
 import { money, when } from './format.ts';
@@ -96,9 +97,14 @@ export function registerGuardCommands(program: Command): void {
         if (!Number.isFinite(n) || n < 1) throw new ConfigError(`--interval must be at least 1 second, got "${v}"`);
         return n;
       }))
+      .addOption(new Option('--concurrency <n>', 'most accounts ticking at once').default(8).argParser((v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1 || n > 256) throw new ConfigError(`--concurrency must be a whole number from 1 to 256, got "${v}"`);
+        return n;
+      }))
       .option('--dry-run', 'decide and alert, but place no orders')
       .option('--verbose', 'log every request outcome'),
-  ).action(async (opts: StoreOptions & { config: string; interval: number; dryRun?: boolean; verbose?: boolean }) => {
+  ).action(async (opts: StoreOptions & { config: string; interval: number; concurrency: number; dryRun?: boolean; verbose?: boolean }) => {
     const guard = await openLocalGuard(opts.config, opts);
     let stop = false;
     const onSignal = () => {
@@ -110,39 +116,47 @@ export function registerGuardCommands(program: Command): void {
     process.stderr.write(
       `riskguard: guarding ${guard.accounts.map((a) => a.config.id).join(', ')} every ${opts.interval} s, faster above OK (${guard.store.where})${opts.dryRun ? ' — DRY RUN' : ''}\n`,
     );
-    const due = new Map(guard.accounts.map((a) => [a.config.id, 0]));
     const latest = new Map<string, TickResult>();
+    // Group ticks run after a member's tick, one at a time.
+    let groups = Promise.resolve();
+    const afterTick = (r: TickResult) => {
+      latest.set(r.accountId, r);
+      groups = groups.then(async () => {
+        if (!guard.config.groups.length) return;
+        // Members not ticked just now count with their last equity; their transfers were already applied.
+        const members = [...latest.values()].map((m) => (m.accountId === r.accountId ? m : { ...m, netTransfers: 0 }));
+        try {
+          for (const g of await tickGroups(guard, members, opts.dryRun === true)) process.stdout.write(`${groupLine(g)}\n`);
+        } catch (err) {
+          process.stderr.write(`${when(Date.now())}  GROUP TICK FAILED: ${(err as Error).message}\n`);
+        }
+      });
+      return groups;
+    };
     try {
-      while (!stop) {
-        const fresh = new Set<string>();
-        for (const a of guard.accounts) {
-          if (due.get(a.config.id)! > Date.now()) continue;
-          let seconds = opts.interval;
-          try {
-            const r = await runGuardTick(guard.deps(a.config.id), a, { heartbeatEveryMs: HEARTBEAT_MS, ...(opts.dryRun ? { dryRun: true } : {}) });
-            latest.set(a.config.id, r);
-            fresh.add(a.config.id);
+      await guardLoop(
+        guard.accounts.map((a) => ({
+          id: a.config.id,
+          venue: a.config.exchange,
+          cadence: a.config.cadence ?? DEFAULT_ADAPTIVE,
+          tick: () => runGuardTick(guard.deps(a.config.id), a, { heartbeatEveryMs: HEARTBEAT_MS, ...(opts.dryRun ? { dryRun: true } : {}) }),
+        })),
+        {
+          okSeconds: opts.interval,
+          concurrency: opts.concurrency,
+          budgets: VENUE_BUDGETS,
+          clock: { now: () => Date.now() },
+          sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+          stopped: () => stop,
+          onResult: (_a, r) => {
             process.stdout.write(`${tickLine(r)}\n`);
-            // Above OK the same adaptive cadence as in the cloud; a halted account is flat or being flattened each tick.
-            if (r.level !== 'OK' && !r.halted) seconds = Math.min(opts.interval, intervalSeconds(r.level, false, a.config.cadence ?? DEFAULT_ADAPTIVE));
-          } catch (err) {
-            // A failed tick must be loud, and must not stop the other accounts' guard.
-            process.stderr.write(`${when(Date.now())}  ${a.config.id}  TICK FAILED: ${(err as Error).message}\n`);
-          }
-          due.set(a.config.id, Date.now() + seconds * 1000);
-        }
-        if (fresh.size > 0) {
-          // Members not ticked this round count with their last equity; their transfers were already applied.
-          const members = [...latest.values()].map((r) => (fresh.has(r.accountId) ? r : { ...r, netTransfers: 0 }));
-          try {
-            for (const g of await tickGroups(guard, members, opts.dryRun === true)) process.stdout.write(`${groupLine(g)}\n`);
-          } catch (err) {
-            process.stderr.write(`${when(Date.now())}  GROUP TICK FAILED: ${(err as Error).message}\n`);
-          }
-        }
-        const wait = Math.min(...due.values()) - Date.now();
-        for (let t = 0; t < wait && !stop; t += 250) await new Promise((r) => setTimeout(r, Math.min(250, wait - t)));
-      }
+            return afterTick(r);
+          },
+          // A failed tick must be loud, and must not stop the other accounts' guard.
+          onError: (a, err) => void process.stderr.write(`${when(Date.now())}  ${a.id}  TICK FAILED: ${(err as Error).message}\n`),
+        },
+      );
+      await groups;
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

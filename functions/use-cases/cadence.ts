@@ -50,6 +50,34 @@ export function intervalSeconds(level: Level, halted: boolean, cadence: CadenceM
   return Math.min(c[level], SCHEDULE_SECONDS);
 }
 
+/** What a finished tick says about when to look again (the fields of TickResult this rule reads). */
+export interface TickOutcome {
+  status: Level | 'UNKNOWN';
+  level: Level;
+  halted: boolean;
+  residuals: readonly unknown[];
+}
+
+/**
+ * Whether an account needs another look before its next scheduled tick: above OK, or halted with
+ * positions still open, or halted and not seen (a flat, halted account waits for a human).
+ */
+export function needsAnotherLook(r: TickOutcome): boolean {
+  if (r.halted) return r.status === 'UNKNOWN' || r.residuals.length > 0;
+  return r.level !== 'OK';
+}
+
+/**
+ * Seconds until an account's next tick — one rule for the Lambda's invocation loop, `riskguard run`
+ * and the demo: `okSeconds` when nothing needs another look, else the cadence's interval for the
+ * level (the EMERGENCY one while closing), never slower than `okSeconds`.
+ * @example nextTickSeconds({ status: 'EMERGENCY', level: 'EMERGENCY', halted: true, residuals: [{}] }, DEFAULT_ADAPTIVE, 60) === 1
+ */
+export function nextTickSeconds(r: TickOutcome, cadence: CadenceMode | CadenceSeconds, okSeconds: number): number {
+  if (!needsAnotherLook(r)) return okSeconds;
+  return Math.min(okSeconds, intervalSeconds(r.level, r.halted, cadence));
+}
+
 /**
  * Binance USDⓈ-M request weights the guard spends (documented IP weights; the limit is per IP).
  * A snapshot is account v3 (5) + positionRisk v3 (5) + premiumIndex for all symbols (10); the
@@ -85,3 +113,11 @@ export function weightPerMinute(cadenceSeconds: number): number {
 export function closeAllWeight(symbols: number, rounds = 5): number {
   return BINANCE_WEIGHTS.snapshot + rounds * (symbols * BINANCE_WEIGHTS.closePerSymbol + BINANCE_WEIGHTS.snapshot);
 }
+
+/**
+ * Per-IP request budgets of the venues, for the local loop's shared budget: the limit per minute
+ * and what one routine tick spends (a snapshot, with the minute's history read spread over it).
+ */
+export const VENUE_BUDGETS: Readonly<Record<string, { perMinute: number; tickCost: number }>> = Object.freeze({
+  binanceusdm: { perMinute: BINANCE_WEIGHTS.limitPerMinute, tickCost: BINANCE_WEIGHTS.snapshot + 2 },
+});

@@ -1,4 +1,4 @@
-import { intervalSeconds, type CadenceSeconds } from './cadence.ts';
+import { needsAnotherLook, nextTickSeconds, type CadenceSeconds } from './cadence.ts';
 import { realSleep } from './retry.ts';
 import { runGuardTick, type TickOptions } from './run-guard-tick.ts';
 import type { GuardDeps, GuardedAccount, TickResult } from './types.ts';
@@ -54,7 +54,7 @@ export async function runInvocation(deps: GuardDeps, account: GuardedAccount, op
     const r = await runGuardTick(deps, account, { actDeadline, ...opts.tick, budgetMs: tickBudget });
     results.push(r);
     if (opts.cadence === undefined || !needsAnotherLook(r)) break;
-    const intervalMs = intervalSeconds(r.level, r.halted, opts.cadence) * 1_000;
+    const intervalMs = nextTickSeconds(r, opts.cadence, scheduleMs / 1_000) * 1_000;
     if (!(intervalMs > 0) || intervalMs >= scheduleMs) break;
     // The interval runs from tick start to tick start; a tick longer than it is followed at once.
     const next = Math.max(startedAt + intervalMs, deps.clock.now());
@@ -62,10 +62,4 @@ export async function runInvocation(deps: GuardDeps, account: GuardedAccount, op
     await sleep(next - deps.clock.now());
   }
   return results;
-}
-
-/** Above OK and not a finished trip, or halted with positions still open, or data not trusted while above OK. */
-function needsAnotherLook(r: TickResult): boolean {
-  if (r.halted) return r.status === 'UNKNOWN' || r.residuals.length > 0;
-  return r.level !== 'OK';
 }

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { guardLoop, type LoopAccount } from '../../functions/use-cases/guard-loop.ts';
+import { DEFAULT_ADAPTIVE } from '../../functions/use-cases/cadence.ts';
+import type { TickResult } from '../../functions/use-cases/types.ts';
+import type { Level } from '../../functions/domain/state.ts';
+
+const T0 = 1_760_054_400_000;
+
+function result(id: string, at: number, level: Level, extra: Partial<TickResult> = {}): TickResult {
+  return {
+    accountId: id, at, status: level, level, previousLevel: level, halted: false, paused: false, equity: 10_000, equityAfter: null,
+    netTransfers: 0, peakEquity: 10_000, drawdownPct: 0, marginRatio: 0.1, reasons: [], actions: [], alertsSent: 0, tripId: null,
+    tripKind: null, residuals: [], stateVersion: 1, ...extra,
+  };
+}
+
+/** A loop on a clock that only moves when the loop sleeps; runs until `untilMs` past T0. */
+async function run(accounts: LoopAccount[], untilMs: number, extra: Partial<Parameters<typeof guardLoop>[1]> & { stopping?: () => void } = {}) {
+  const { stopping, ...options } = extra;
+  let now = T0;
+  const ticks: { id: string; at: number }[] = [];
+  const clock = { now: () => now };
+  const wrapped = accounts.map((a) => ({ ...a, tick: async () => { ticks.push({ id: a.id, at: now - T0 }); return a.tick(); } }));
+  await guardLoop(wrapped, {
+    okSeconds: 60,
+    clock,
+    sleep: async (ms) => {
+      now += ms;
+      await Promise.resolve();
+    },
+    stopped: () => {
+      const stop = now >= T0 + untilMs;
+      if (stop) stopping?.();
+      return stop;
+    },
+    onResult: () => {},
+    onError: () => {},
+    ...options,
+  });
+  return ticks;
+}
+
+describe('guardLoop', () => {
+  it('does not let an account whose venue hangs delay another account', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const hung: LoopAccount = { id: 'hung', venue: 'binanceusdm', cadence: DEFAULT_ADAPTIVE, tick: async () => { await released; return result('hung', 0, 'OK'); } };
+    const other: LoopAccount = { id: 'other', venue: 'binanceusdm', cadence: DEFAULT_ADAPTIVE, tick: async () => result('other', 0, 'EMERGENCY', { halted: true, residuals: [{ symbol: 'BTCUSDT', side: 'long', contracts: 1 }] }) };
+    // The hung tick is released only when the loop stops (as ccxt's timeout would end it).
+    const all = await run([hung, other], 10_000, { stopping: release });
+    const otherTicks = all.filter((t) => t.id === 'other');
+    // Closing with residuals: every second, while the other account's tick hangs.
+    expect(otherTicks.length).toBeGreaterThanOrEqual(9);
+    expect(otherTicks[1]!.at - otherTicks[0]!.at).toBeLessThanOrEqual(1_010);
+  });
+
+  it('looks again at the fast cadence while a halted account still holds positions, and at the OK interval once flat', async () => {
+    let n = 0;
+    const a: LoopAccount = {
+      id: 'a', venue: 'binanceusdm', cadence: DEFAULT_ADAPTIVE,
+      tick: async () => (++n <= 3 ? result('a', 0, 'EMERGENCY', { halted: true, residuals: [{ symbol: 'BTCUSDT', side: 'long', contracts: 1 }] }) : result('a', 0, 'EMERGENCY', { halted: true })),
+    };
+    const ticks = await run([a], 130_000);
+    const gaps = ticks.slice(1).map((t, i) => t.at - ticks[i]!.at);
+    expect(gaps.slice(0, 3).every((g) => g >= 1_000 && g <= 1_010)).toBe(true);
+    expect(gaps[3]).toBeGreaterThanOrEqual(60_000);
+  });
+
+  it('lets an account in danger spend the shared venue budget first; quiet accounts wait for it', async () => {
+    const quiet = Array.from({ length: 10 }, (_, i): LoopAccount => ({ id: `q${i}`, venue: 'v', cadence: DEFAULT_ADAPTIVE, tick: async () => result(`q${i}`, 0, 'OK') }));
+    const danger: LoopAccount = { id: 'danger', venue: 'v', cadence: DEFAULT_ADAPTIVE, tick: async () => result('danger', 0, 'DANGER') };
+    const ticks = await run([danger, ...quiet], 130_000, { budgets: { v: { perMinute: 100, tickCost: 20 } } });
+    const dangerTicks = ticks.filter((t) => t.id === 'danger').length;
+    const quietTicks = ticks.filter((t) => t.id !== 'danger').length;
+    expect(dangerTicks).toBeGreaterThanOrEqual(125); // every second (DANGER: 1 s)
+    // 100 a minute, 20 a tick: after everyone's first tick the budget is the danger account's.
+    expect(quietTicks).toBe(10);
+    const unlimited = await run([danger, ...quiet], 130_000);
+    expect(unlimited.filter((t) => t.id !== 'danger')).toHaveLength(30);
+  });
+});
