@@ -46,6 +46,8 @@ const MAX_SEEN = 500;
  */
 export class AccountReader {
   private loaded: { events: HistoryEvent[]; summary: HistorySummary; until: number } | null = null;
+  /** The first tick's rows: what happened before the guard started is seen, never counted. */
+  private baseline: { ids: { id: string; at: number }[]; until: number } | null = null;
   private loadError: string | null = null;
 
   constructor(
@@ -60,11 +62,13 @@ export class AccountReader {
   cursor(accepted: AccountSnapshot): HistoryCursor {
     const s = this.state;
     if (s.historyUntil === null) {
-      // The first accepted tick: what happened before it is not the guard's to explain.
-      const start = accepted.timestamp ?? this.now;
+      // The first accepted tick: what happened before it is not the guard's to explain. Its rows
+      // are marked seen; if they could not be read, nothing before the snapshot's time counts.
+      const start = this.baseline?.until ?? accepted.timestamp ?? this.now;
+      if (this.baseline) return { historyUntil: start, historyFrom: null, historySeen: this.baseline.ids.slice(-MAX_SEEN), historyReadAt: this.now };
       return { historyUntil: start, historyFrom: start, historySeen: [], historyReadAt: this.now };
     }
-    const from = s.historyFrom ?? s.historyUntil;
+    const from = s.historyFrom;
     if (!this.loaded) return { historyUntil: s.historyUntil, historyFrom: from, historySeen: s.historySeen, historyReadAt: s.historyReadAt };
     const keepFrom = this.loaded.until - this.opts.historyOverlapMs;
     const seen = [...s.historySeen, ...this.loaded.events.map((e) => ({ id: e.id, at: e.at }))]
@@ -74,10 +78,20 @@ export class AccountReader {
     return { historyUntil: Math.max(s.historyUntil, this.loaded.until), historyFrom: from, historySeen: seen, historyReadAt: this.now };
   }
 
+  /** Before the first accepted tick: the rows of the overlap window are seen, not counted. */
+  private async loadBaseline(venueNow: number): Promise<void> {
+    try {
+      const h = await this.retry(() => this.exchange.fetchHistory(venueNow - this.opts.historyOverlapMs));
+      this.baseline = { ids: h.events.map((e) => ({ id: e.id, at: e.at })).sort((a, b) => a.at - b.at), until: h.until };
+    } catch {
+      this.baseline = null;
+    }
+  }
+
   private async loadHistory(): Promise<boolean> {
     const s = this.state;
     if (s.historyUntil === null) return false;
-    const from = s.historyFrom ?? s.historyUntil;
+    const from = s.historyFrom ?? Number.NEGATIVE_INFINITY;
     const since = Math.max(from + 1, s.historyUntil - this.opts.historyOverlapMs);
     try {
       const h = await this.retry(() => this.exchange.fetchHistory(since));
@@ -134,6 +148,7 @@ export class AccountReader {
     const first = await this.fetch();
     if ('error' in first) return this.unknown(message(first.error), null, first.error);
     const s = this.state;
+    if (s.historyUntil === null) await this.loadBaseline(first.snapshot.timestamp ?? this.now);
     if (s.historyUntil !== null && (s.historyReadAt === null || this.now - s.historyReadAt >= this.opts.historyEveryMs)) {
       await this.loadHistory(); // routine: a failure matters only if the gate needs the rows
     }

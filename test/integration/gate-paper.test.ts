@@ -137,4 +137,15 @@ describe('the data gate on ordinary account changes (paper exchange, dynalite)',
     expect(later.drawdownPct).toBeCloseTo(0, 6);
     expect(g.notifier.alerts).toEqual([]);
   });
+
+  it('explains the fills of its own orders on the very first tick at the next one', async () => {
+    // 7x long already in DANGER by stress at the first read: the first tick reduces it.
+    const g = guard({ ...flat, positions: [{ symbol: 'BTCUSDT', side: 'long', size: 10, entryPrice: 7_003, marginMode: 'cross', leverage: 10 }] });
+    const first = await g.tick();
+    expect(first.tripKind).toBe('reduce');
+    g.wait(1_000);
+    const next = await g.tick();
+    expect(next.status).not.toBe('UNKNOWN');
+    expect(next.reasons.join('\n')).not.toMatch(/history explains/);
+  });
 });
