@@ -11,6 +11,7 @@
  * token: failures name the channel and the HTTP status only.
  */
 import type { FormattableAlert } from '../domain/alert-format.ts';
+import { LEVELS, type AuditEvent, type Level } from '../domain/state.ts';
 import { chatUrlProblem, type AlertsConfig } from '../config.ts';
 import { ConfigError, RiskGuardError } from '../errors.ts';
 import type { Notifier } from '../ports.ts';
@@ -422,3 +423,19 @@ export async function buildChatChannels(
   }
   return { channels, skipped };
 }
+
+/** The audit event of an alert that no try delivered (type `error`, marked by `data.undeliveredAlert`). */
+export function undeliveredEvent(alert: FormattableAlert, channel: ChatChannelName, r: { attempts: number; error: string }, at: number): AuditEvent {
+  const level = (LEVELS as readonly string[]).includes(alert.level) ? { level: alert.level as Level } : {};
+  return {
+    accountId: alert.accountId,
+    at,
+    type: 'error',
+    ...level,
+    message: `alert NOT DELIVERED to ${channel} after ${r.attempts} attempt(s) (${r.error}): ${alert.kind} (${alert.level}): ${alert.summary}`,
+    data: { undeliveredAlert: { channel, kind: alert.kind, level: alert.level, summary: alert.summary, alertAt: alert.at, attempts: r.attempts, error: r.error } },
+  };
+}
+
+/** True for the audit events `undeliveredEvent` makes. */
+export const isUndelivered = (e: AuditEvent): boolean => e.type === 'error' && e.data !== undefined && 'undeliveredAlert' in e.data;

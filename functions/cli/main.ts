@@ -6,6 +6,7 @@ import { pause, rearm, resume } from '../use-cases/admin.ts';
 import { evalReport, renderEval } from './eval.ts';
 import { registerGuardCommands } from './guard-commands.ts';
 import { registerReplayCommand } from './replay-command.ts';
+import { undeliveredLines } from './undelivered.ts';
 import { runDemo } from './demo.ts';
 import { existsSync } from 'node:fs';
 import { parseReplayArg, runPaperCli } from '../../paper/cli.ts';
@@ -118,6 +119,7 @@ export function buildProgram(): Command {
         )}\n`,
       );
       for (const s of states) if (s.halted) process.stdout.write(`${s.accountId} is HALTED (${s.haltReason ?? 'no reason recorded'}): re-arm with \`riskguard rearm --account ${s.accountId} --by NAME --reason TEXT\`\n`);
+      for (const line of await undeliveredLines(store, states.map((s) => s.accountId))) process.stdout.write(`${line}\n`);
     });
   });
 
