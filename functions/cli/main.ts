@@ -7,6 +7,7 @@ import { evalReport, renderEval } from './eval.ts';
 import { registerGuardCommands } from './guard-commands.ts';
 import { registerReplayCommand } from './replay-command.ts';
 import { undeliveredLines } from './undelivered.ts';
+import { registerInitCommand } from './init-command.ts';
 import { runDemo } from './demo.ts';
 import { existsSync } from 'node:fs';
 import { parseReplayArg, runPaperCli } from '../../paper/cli.ts';
@@ -200,6 +201,7 @@ export function buildProgram(): Command {
 
   registerGuardCommands(program);
   registerReplayCommand(program);
+  registerInitCommand(program);
 
   program
     .command('paper')
