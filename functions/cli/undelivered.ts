@@ -8,7 +8,7 @@ export const UNDELIVERED_LOOKBACK = 50;
 /**
  * `status` lines for alerts that no chat channel try delivered, newest first, from each
  * account's last {@link UNDELIVERED_LOOKBACK} audit events (at most 3 lines an account).
- * @example "main: alert NOT DELIVERED to telegram at 2026-12-03 23:50:01 UTC (3 attempt(s): telegram: HTTP 500): trip (EMERGENCY): CLOSED ALL …"
+ * @example "main: alert NOT DELIVERED to telegram at 2026-12-03T23:50:01.123Z (3 attempt(s): telegram: HTTP 500): trip (EMERGENCY): CLOSED ALL …"
  */
 export async function undeliveredLines(store: StateStore, accountIds: string[]): Promise<string[]> {
   const out: string[] = [];
