@@ -69,15 +69,104 @@ export type AccountConfig = z.output<typeof AccountConfigSchema>;
 
 const e164 = z.string().regex(/^\+[1-9][0-9]{6,14}$/, 'must be an E.164 phone number like +14155550123');
 
+/** Loopback hosts may use plain http (tests, a self-hosted relay on the same machine). */
+export const isLoopbackHost = (hostname: string): boolean =>
+  hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+
+/**
+ * Why a chat URL is refused, or null when it is fine: https, or http only to a loopback host.
+ * The reason never repeats the URL (a webhook URL is itself a secret).
+ */
+export function chatUrlProblem(value: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    return 'is not a URL';
+  }
+  if (u.protocol === 'https:') return null;
+  if (u.protocol === 'http:' && isLoopbackHost(u.hostname)) return null;
+  return 'must use https (plain http only to a loopback host such as 127.0.0.1)';
+}
+
+const chatUrl = () =>
+  z.string().superRefine((v, ctx) => {
+    const problem = chatUrlProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+const ssmParameter = () => z.string().regex(/^\/[A-Za-z0-9_.\-/]+$/, 'must be an SSM parameter path like /riskguard/telegram');
+
+/** Locally the secret comes from `<name>Env`, in the cloud from `<name>Parameter` (SSM SecureString): at least one. */
+const secretSomewhere = (env: string, parameter: string) => (c: Record<string, unknown>, ctx: z.RefinementCtx) => {
+  if (c[env] === undefined && c[parameter] === undefined) {
+    ctx.addIssue({ code: 'custom', path: [env], message: `name where the secret lives: ${env} (local runs) and/or ${parameter} (cloud, SSM SecureString)` });
+  }
+};
+
+/**
+ * Telegram: `POST {apiBaseUrl}/bot{token}/sendMessage` with `{ chat_id, text }`.
+ * @example { "botTokenEnv": "RISKGUARD_TELEGRAM_TOKEN", "chatId": "-1001234567890" }
+ */
+export const TelegramAlertSchema = z
+  .object({
+    /** Local runs: environment variable holding the bot token (from @BotFather). */
+    botTokenEnv: envName().optional(),
+    /** Cloud: SSM SecureString parameter holding the bot token. */
+    botTokenParameter: ssmParameter().optional(),
+    /** The chat: a numeric id (groups and channels are negative) or "@channelusername". */
+    chatId: z.union([z.string().regex(/^(-?\d+|@[A-Za-z0-9_]{5,})$/, 'must be a numeric chat id or @channelusername'), z.number().int()]),
+    /** @default "https://api.telegram.org" */
+    apiBaseUrl: chatUrl().optional(),
+  })
+  .strict()
+  .superRefine(secretSomewhere('botTokenEnv', 'botTokenParameter'));
+
+/** Discord: a JSON POST with `content` to the channel's webhook URL (the URL is the secret). */
+export const DiscordAlertSchema = z
+  .object({
+    webhookUrlEnv: envName().optional(),
+    webhookUrlParameter: ssmParameter().optional(),
+  })
+  .strict()
+  .superRefine(secretSomewhere('webhookUrlEnv', 'webhookUrlParameter'));
+
+/** Slack: a JSON POST with `text` to the incoming webhook URL (the URL is the secret). */
+export const SlackAlertSchema = z
+  .object({
+    webhookUrlEnv: envName().optional(),
+    webhookUrlParameter: ssmParameter().optional(),
+  })
+  .strict()
+  .superRefine(secretSomewhere('webhookUrlEnv', 'webhookUrlParameter'));
+
+/** ntfy: a POST of the text to the topic URL; an access token only for protected topics. */
+export const NtfyAlertSchema = z
+  .object({
+    /** e.g. "https://ntfy.sh/riskguard-7f3k2q" (pick a topic name nobody guesses) or a self-hosted server's topic. */
+    topicUrl: chatUrl(),
+    /** Local runs: environment variable holding an access token (`tk_…`), sent as a Bearer token. */
+    tokenEnv: envName().optional(),
+    /** Cloud: SSM SecureString parameter holding the access token. */
+    tokenParameter: ssmParameter().optional(),
+  })
+  .strict();
+
 export const AlertsConfigSchema = z
   .object({
     emails: z.array(z.email()).default([]),
     phones: z.array(e164).default([]),
+    /** SNS HTTPS subscriptions (they must confirm the subscription; chat webhooks cannot: use the chat keys below). */
     webhooks: z.array(z.url().startsWith('https://', 'webhooks must use https')).default([]),
     /** Local runs: also append every alert as one JSON line to this file. */
     jsonlFile: z.string().min(1).optional(),
+    telegram: TelegramAlertSchema.optional(),
+    discord: DiscordAlertSchema.optional(),
+    slack: SlackAlertSchema.optional(),
+    ntfy: NtfyAlertSchema.optional(),
   })
   .strict();
+export type AlertsConfig = z.output<typeof AlertsConfigSchema>;
 
 export const GroupConfigSchema = z
   .object({

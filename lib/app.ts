@@ -8,6 +8,7 @@ import { toDeployedConfig } from '../functions/handlers/deployed-config.ts';
 import { formatIssues } from '../functions/validation.ts';
 import { GuardStack, type GuardOptions } from './guard-stack.ts';
 import { StatefulStack } from './stateful-stack.ts';
+import { cloudChatAlerts } from './config-file.ts';
 
 /**
  * CDK context: deployment choices only (the risk settings live in riskguard.config.json).
@@ -72,6 +73,7 @@ export function buildRiskguard(app: App, config: RiskGuardConfig, source: string
     topic: stateful.topic,
     deployed,
     options,
+    chats: cloudChatAlerts(config.alerts),
     description: `${description} (functions, schedules, alarms)`,
   });
   if (opts.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));

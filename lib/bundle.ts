@@ -36,7 +36,7 @@ import { DEPLOYED_CONFIG_FILE, type DeployedConfig } from '../functions/handlers
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The Lambda functions riskguard deploys, by entry file in functions/handlers/. */
-export type FunctionName = 'guard' | 'watchdog' | 'status';
+export type FunctionName = 'guard' | 'watchdog' | 'status' | 'chat-relay';
 
 type ExchangeId = (typeof SUPPORTED_EXCHANGES)[number];
 

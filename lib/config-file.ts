@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { ConfigSchema, type RiskGuardConfig } from '../functions/config.ts';
+import type { ChatAlertsConfig } from '../functions/adapters/chat-notifiers.ts';
 import { ConfigError } from '../functions/errors.ts';
 import { formatIssues } from '../functions/validation.ts';
 
@@ -61,3 +62,34 @@ export function loadConfigFile(opts: LoadConfigOptions = {}): LoadedConfig {
   if (!parsed.success) throw new ConfigError(`${path} is invalid:\n${formatIssues(parsed.error)}`, { cause: parsed.error });
   return { config: parsed.data, path, name: basename(path), isExample };
 }
+
+/**
+ * The chat part of `alerts` as the cloud relay uses it: every configured chat must name its SSM
+ * SecureString parameter (`botTokenParameter`, `webhookUrlParameter`, and `tokenParameter` when
+ * an ntfy topic needs a token). Only parameter names leave this function, never a secret.
+ * @returns null when no chat is configured (no relay is deployed)
+ */
+export function cloudChatAlerts(alerts: RiskGuardConfig['alerts']): ChatAlertsConfig | null {
+  const problems: string[] = [];
+  const out: ChatAlertsConfig = {};
+  const { telegram, discord, slack, ntfy } = alerts;
+  if (telegram) {
+    if (telegram.botTokenParameter === undefined) problems.push('alerts.telegram: add botTokenParameter (an SSM SecureString holding the bot token) for the cloud relay');
+    else out.telegram = { botTokenParameter: telegram.botTokenParameter, chatId: telegram.chatId, ...(telegram.apiBaseUrl ? { apiBaseUrl: telegram.apiBaseUrl } : {}) };
+  }
+  for (const [name, c] of [['discord', discord], ['slack', slack]] as const) {
+    if (!c) continue;
+    if (c.webhookUrlParameter === undefined) problems.push(`alerts.${name}: add webhookUrlParameter (an SSM SecureString holding the webhook URL) for the cloud relay`);
+    else out[name] = { webhookUrlParameter: c.webhookUrlParameter };
+  }
+  if (ntfy) {
+    if (ntfy.tokenEnv !== undefined && ntfy.tokenParameter === undefined) problems.push('alerts.ntfy: has tokenEnv but no tokenParameter: add the SSM SecureString holding the token for the cloud relay');
+    else out.ntfy = { topicUrl: ntfy.topicUrl, ...(ntfy.tokenParameter ? { tokenParameter: ntfy.tokenParameter } : {}) };
+  }
+  if (problems.length > 0) throw new ConfigError(`the cloud chat relay needs SSM parameters:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  return Object.keys(out).length > 0 ? out : null;
+}
+
+/** The SSM parameters the relay reads (to grant exactly those). */
+export const chatParameterNames = (c: ChatAlertsConfig): string[] =>
+  [c.telegram?.botTokenParameter, c.discord?.webhookUrlParameter, c.slack?.webhookUrlParameter, c.ntfy?.tokenParameter].filter((p): p is string => p !== undefined);

@@ -16,6 +16,8 @@ import { DeadManSwitch, functionErrorsAlarm, notifyTopic } from './constructs/de
 import { RiskguardFunction } from './constructs/riskguard-function.ts';
 import { ScheduledGuard } from './constructs/scheduled-guard.ts';
 import { StatusEndpoint } from './constructs/status-endpoint.ts';
+import { ChatRelay } from './constructs/chat-relay.ts';
+import type { ChatAlertsConfig } from '../functions/adapters/chat-notifiers.ts';
 
 /** Deployment choices (CDK context), kept apart from the risk config. */
 export interface GuardOptions {
@@ -40,6 +42,8 @@ export interface GuardStackProps extends StackProps {
   /** riskguard.config.json, resolved (functions/handlers/deployed-config.ts). */
   readonly deployed: DeployedConfig;
   readonly options?: GuardOptions;
+  /** Chats for the cloud relay (lib/config-file.ts `cloudChatAlerts`). @default none: no relay */
+  readonly chats?: ChatAlertsConfig | null;
 }
 
 /**
@@ -58,6 +62,8 @@ export class GuardStack extends Stack {
   readonly deadMan: DeadManSwitch;
   readonly status: StatusEndpoint;
   readonly deadLetterQueue: sqs.Queue;
+  /** Present when the config has chat alerts. */
+  readonly chatRelay?: ChatRelay;
 
   constructor(scope: Construct, id: string, props: GuardStackProps) {
     super(scope, id, props);
@@ -147,6 +153,17 @@ export class GuardStack extends Stack {
       ...(opts.statusCallerArns ? { callerArns: opts.statusCallerArns } : {}),
       ...retention,
     });
+
+    if (props.chats) {
+      this.chatRelay = new ChatRelay(this, 'ChatRelay', {
+        topic: props.topic,
+        table: props.table,
+        chats: props.chats,
+        deployedConfigFile: configFile,
+        deadLetterQueue: this.deadLetterQueue,
+        ...retention,
+      });
+    }
 
     new CfnOutput(this, 'GuardFunctionName', { value: this.guard.fn.functionName });
     new CfnOutput(this, 'WatchdogFunctionName', { value: this.deadMan.watchdog.fn.functionName });

@@ -13,7 +13,8 @@ export interface SnsNotifierOptions {
 
 /**
  * Publishes each alert once to the SNS topic with `MessageStructure: json`: email subscribers get
- * the subject and full body, SMS subscribers ≤ 140 GSM-7 characters, HTTPS webhooks JSON.
+ * the subject and full body, SMS subscribers ≤ 140 GSM-7 characters, HTTPS webhooks and the chat
+ * relay function (Lambda) JSON.
  * SMS go as Transactional (delivered ahead of promotional traffic, also to opted-in DND numbers).
  * Throws when SNS refuses the publish (a missing KMS grant, a deleted topic): the caller decides
  * whether the tick fails.
@@ -43,7 +44,8 @@ export class SnsNotifier implements Notifier {
         TopicArn: this.topicArn,
         Subject: f.subject,
         MessageStructure: 'json',
-        Message: JSON.stringify({ default: f.email, email: f.email, sms: f.sms, https: f.json }),
+        // `lambda`: the chat relay gets the alert as JSON (summary and body apart), not the email text.
+        Message: JSON.stringify({ default: f.email, email: f.email, sms: f.sms, https: f.json, lambda: f.json }),
         MessageAttributes: {
           'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' },
         },

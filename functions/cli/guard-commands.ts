@@ -6,11 +6,11 @@ import { guardLoop } from '../use-cases/guard-loop.ts';
 import type { TickResult } from '../use-cases/types.ts';
 import { ConfigError } from '../errors.ts';
 import { money, when } from './format.ts';
-import { openLocalGuard, snsNotifier, type LocalGuard } from './runtime.ts';
+import { localChatChannels, openLocalGuard, snsNotifier, type LocalGuard } from './runtime.ts';
+import { configuredChats, deliver } from '../adapters/chat-notifiers.ts';
 import { runGroupTick, type GroupTickResult } from '../use-cases/group.ts';
 import { ConfigSchema } from '../config.ts';
 import { ConsoleNotifier, JsonlNotifier } from '../adapters/local-notifiers.ts';
-import type { Notifier } from '../ports.ts';
 import { loadJson } from './io.ts';
 import type { StoreOptions } from './store.ts';
 import { parseHumanAct, storeOptions } from './options.ts';
@@ -191,36 +191,63 @@ export function registerGuardCommands(program: Command): void {
 
   program
     .command('test-alert')
-    .description('send one test alert through every configured channel (terminal, JSONL file, and the SNS topic with --topic-arn)')
+    .description('send one test alert through every configured channel (terminal, JSONL file, Telegram/Discord/Slack/ntfy, and the SNS topic with --topic-arn); says which failed')
     .requiredOption('--config <file>', 'riskguard.config.json')
-    .option('--topic-arn <arn>', 'the deployed alert topic (stack output AlertTopicArn): reaches every email, phone and webhook')
+    .option('--topic-arn <arn>', 'the deployed alert topic (stack output AlertTopicArn): reaches every email, phone and webhook, and the chats through the cloud relay')
     .option('--region <region>', 'AWS region of the topic (default: from the ARN)')
     .action(async (opts: { config: string; topicArn?: string; region?: string }) => {
       const config = loadJson(ConfigSchema, opts.config, 'config');
-      const channels: string[] = ['terminal'];
-      const notifiers: Notifier[] = [new ConsoleNotifier()];
-      if (config.alerts.jsonlFile) {
-        notifiers.push(new JsonlNotifier(config.alerts.jsonlFile));
-        channels.push(`JSONL file ${config.alerts.jsonlFile}`);
-      }
-      if (opts.topicArn) {
-        notifiers.push(snsNotifier(opts));
-        channels.push(`SNS topic ${opts.topicArn} (${config.alerts.emails.length} email(s), ${config.alerts.phones.length} phone(s), ${config.alerts.webhooks.length} webhook(s) configured)`);
-      }
+      // Every secret checked before anything is sent: a named variable that is not set is bad input.
+      const chats = await localChatChannels(config);
       const at = Date.now();
-      for (const n of notifiers) {
-        await n.notify({
-          accountId: config.accounts[0]!.id,
-          kind: 'test',
-          level: 'OK',
-          summary: 'test alert: if you read this, alerts reach you',
-          body: `A test alert from riskguard at ${new Date(at).toISOString()}. Nothing is wrong; no order was placed.`,
-          at,
+      const alert = {
+        accountId: config.accounts[0]!.id,
+        kind: 'test' as const,
+        level: 'OK',
+        summary: 'test alert: if you read this, alerts reach you',
+        body: `A test alert from riskguard at ${new Date(at).toISOString()}. Nothing is wrong; no order was placed.`,
+        at,
+      };
+      const results: { channel: string; error: string | null }[] = [];
+      const attempt = async (channel: string, send: () => Promise<void>) => {
+        try {
+          await send();
+          results.push({ channel, error: null });
+        } catch (err) {
+          results.push({ channel, error: (err as Error).message });
+        }
+      };
+      await attempt('terminal', () => new ConsoleNotifier().notify(alert));
+      if (config.alerts.jsonlFile) await attempt(`JSONL file ${config.alerts.jsonlFile}`, () => new JsonlNotifier(config.alerts.jsonlFile!).notify(alert));
+      for (const c of chats.channels) {
+        await attempt(c.name, async () => {
+          const r = await deliver(c, alert);
+          if (!r.ok) throw new Error(`${r.error} (${r.attempts} attempt(s))`);
         });
       }
-      process.stdout.write(`Test alert sent through: ${channels.join('; ')}.\n`);
-      if (!opts.topicArn) process.stdout.write('No --topic-arn given: SMS and email go through the deployed SNS topic only.\n');
+      if (opts.topicArn) {
+        const a = config.alerts;
+        await attempt(
+          `SNS topic ${opts.topicArn} (${a.emails.length} email(s), ${a.phones.length} phone(s), ${a.webhooks.length} webhook(s)${configuredChats(a).length ? `, chats through the relay: ${configuredChats(a).join(', ')}` : ''})`,
+          () => snsNotifier(opts).notify(alert),
+        );
+      }
+      const failed = results.filter((r) => r.error !== null);
+      process.stdout.write(`Test alert for ${alert.accountId}:\n`);
+      for (const r of results) process.stdout.write(r.error === null ? `  sent    ${r.channel}\n` : `  FAILED  ${r.channel}: ${r.error}\n`);
+      for (const s of chats.skipped) {
+        process.stdout.write(
+          opts.topicArn
+            ? `  cloud   ${s}: posted by the chat relay from the topic; if it fails there it shows in \`riskguard status --table TABLE\`\n`
+            : `  skipped ${s}: cloud only; give --topic-arn to test it through the relay\n`,
+        );
+      }
+      if (!opts.topicArn) process.stdout.write('No --topic-arn given: SMS, email and the cloud chat relay go through the deployed SNS topic only.\n');
       else process.stdout.write('Email subscribers must have confirmed their subscription; SMS needs a spend limit above $0 and, in the SMS sandbox, verified numbers.\n');
+      if (failed.length > 0) {
+        process.stdout.write(`${failed.length} channel(s) FAILED: ${failed.map((f) => f.channel.split(' ')[0]).join(', ')}\n`);
+        process.exitCode = 1;
+      }
     });
 
   program

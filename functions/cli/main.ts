@@ -6,6 +6,8 @@ import { pause, rearm, resume } from '../use-cases/admin.ts';
 import { evalReport, renderEval } from './eval.ts';
 import { registerGuardCommands } from './guard-commands.ts';
 import { registerReplayCommand } from './replay-command.ts';
+import { undeliveredLines } from './undelivered.ts';
+import { registerInitCommand } from './init-command.ts';
 import { runDemo } from './demo.ts';
 import { existsSync } from 'node:fs';
 import { parseReplayArg, runPaperCli } from '../../paper/cli.ts';
@@ -118,6 +120,7 @@ export function buildProgram(): Command {
         )}\n`,
       );
       for (const s of states) if (s.halted) process.stdout.write(`${s.accountId} is HALTED (${s.haltReason ?? 'no reason recorded'}): re-arm with \`riskguard rearm --account ${s.accountId} --by NAME --reason TEXT\`\n`);
+      for (const line of await undeliveredLines(store, states.map((s) => s.accountId))) process.stdout.write(`${line}\n`);
     });
   });
 
@@ -198,6 +201,7 @@ export function buildProgram(): Command {
 
   registerGuardCommands(program);
   registerReplayCommand(program);
+  registerInitCommand(program);
 
   program
     .command('paper')

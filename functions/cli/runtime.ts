@@ -4,6 +4,7 @@ import { createExchange } from '../adapters/exchange-factory.ts';
 import { LastWriteCachingStore } from '../adapters/cached-store.ts';
 import { ConsoleNotifier, FanoutNotifier, JsonlNotifier } from '../adapters/local-notifiers.ts';
 import { SnsNotifier } from '../adapters/sns-notifier.ts';
+import { buildChatChannels, ChatNotifier, undeliveredEvent, type ChatChannel } from '../adapters/chat-notifiers.ts';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { ConfigError } from '../errors.ts';
 import type { ExchangePort, Logger, Notifier } from '../ports.ts';
@@ -42,12 +43,19 @@ export async function openLocalGuard(
     const i = config.accounts.indexOf(a.config);
     exchanges.set(a.config.id, createExchange(a.config, credentialsFromEnv(a.config, i), { log }));
   }
+  // Chat secrets come from the environment variables the config names; checked before anything opens.
+  const { channels } = await localChatChannels(config);
   const notifiers: Notifier[] = [new ConsoleNotifier()];
   if (config.alerts.jsonlFile) notifiers.push(new JsonlNotifier(config.alerts.jsonlFile));
   if (opts.topicArn) notifiers.push(snsNotifier(opts));
-  const notifier = new FanoutNotifier(notifiers);
   const store = await openStore(opts);
   const clock = { now: () => Date.now() };
+  // A chat post never blocks a tick: it is queued, retried, and what fails is recorded in the audit log (shown by `status`).
+  const chats = channels.map(
+    (c) => new ChatNotifier(c, { onUndelivered: (a, channel, r) => store.store.append(undeliveredEvent(a, channel, r, clock.now())) }),
+  );
+  notifiers.push(...chats);
+  const notifier = new FanoutNotifier(notifiers);
   // `run` ticks the same accounts again and again: keep the last written state in memory.
   const cached = new LastWriteCachingStore(store.store);
   return {
@@ -57,8 +65,20 @@ export async function openLocalGuard(
     notifier,
     log,
     deps: (id) => ({ exchange: exchanges.get(id)!, store: cached, notifier, clock, log }),
-    close: () => store.close(),
+    close: async () => {
+      await Promise.all(chats.map((c) => c.flush()));
+      await store.close();
+    },
   };
+}
+
+/**
+ * The chat channels a local run posts to: each configured chat whose `…Env` secret is named
+ * (a chat configured only with `…Parameter` is the cloud relay's). A named variable that is not
+ * set is a ConfigError.
+ */
+export function localChatChannels(config: RiskGuardConfig, env: NodeJS.ProcessEnv = process.env): Promise<{ channels: ChatChannel[]; skipped: string[] }> {
+  return buildChatChannels(config.alerts, 'env', async (name) => env[name]);
 }
 
 /** The deployed alert topic (stack output `AlertTopicArn`): every subscribed email, phone and webhook. */

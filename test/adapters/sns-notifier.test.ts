@@ -112,7 +112,8 @@ describe('SnsNotifier', () => {
     expect(f.get('MessageAttributes.entry.1.Value.StringValue')).toBe('Transactional');
 
     const message = JSON.parse(f.get('Message')!) as Record<string, string>;
-    expect(Object.keys(message).sort()).toEqual(['default', 'email', 'https', 'sms']);
+    expect(Object.keys(message).sort()).toEqual(['default', 'email', 'https', 'lambda', 'sms']);
+    expect(message.lambda).toBe(message.https);
     expect(message.sms).toBe('main TRIPPED EMERGENCY: drawdown 15.4 % >= EMERGENCY 15 %; closed all 3 positions, equity 8,460.12');
     expect(message.sms!.length).toBeLessThanOrEqual(140);
     expect(isGsm7Basic(message.sms!)).toBe(true);
