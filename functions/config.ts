@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { formatIssues } from './validation.ts';
 import { DEFAULT_POLICY, mergeDeep, PolicySchema, type Policy } from './domain/policy.ts';
 import { ConfigError } from './errors.ts';
+import { registerSecret } from './redact.ts';
 
 /**
  * `riskguard.config.json`: one file drives the local runner and the cloud deployment.
@@ -132,5 +133,8 @@ export function credentialsFromEnv(account: AccountConfig, i: number, env: NodeJ
   if (missing.length) {
     throw new ConfigError(`account ${account.id}: environment variable(s) ${missing.join(', ')} not set (accounts[${i}].credentials)`);
   }
-  return { apiKey: env[c.apiKeyEnv]!, secret: env[c.secretEnv]! };
+  const creds = { apiKey: env[c.apiKeyEnv]!, secret: env[c.secretEnv]! };
+  // Loaded: from here on no output of this process shows them (functions/redact.ts).
+  registerSecret(creds.apiKey, creds.secret);
+  return creds;
 }

@@ -16,6 +16,7 @@ import {
 import type { ZodError } from 'zod';
 import { AuditEventSchema, GuardStateSchema, type AuditEvent, type GuardState } from '../domain/state.ts';
 import type { StateStore } from '../ports.ts';
+import { redactStrings } from '../redact.ts';
 import {
   DEFAULT_RETENTION_DAYS,
   EVENT_SK_PREFIX,
@@ -124,7 +125,9 @@ export class DynamoStateStore implements StateStore {
   }
 
   async append(event: AuditEvent): Promise<void> {
-    const parsed = AuditEventSchema.safeParse({ ...event, data: event.data === undefined ? undefined : jsonSafe(event.data) });
+    // Audit messages quote exchange errors: no key or signature is ever written to the table.
+    const clean = redactStrings(event);
+    const parsed = AuditEventSchema.safeParse({ ...clean, data: clean.data === undefined ? undefined : jsonSafe(clean.data) });
     if (!parsed.success) {
       throw new TypeError(`append: invalid audit event for account "${event.accountId}": ${formatIssues(parsed.error)}`, {
         cause: parsed.error,
