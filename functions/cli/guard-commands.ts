@@ -13,6 +13,7 @@ import type { Notifier } from '../ports.ts';
 import { loadJson } from './io.ts';
 import type { StoreOptions } from './store.ts';
 import { parseHumanAct, storeOptions } from './options.ts';
+import { installOutputRedaction } from '../redact.ts';
 
 /** One status line per account and tick: time, equity, peak, drawdown, margin ratio, level. */
 export function tickLine(r: TickResult): string {
@@ -56,6 +57,9 @@ export function groupLine(g: GroupTickResult): string {
 const withAlertOptions = (cmd: Command): Command => storeOptions(cmd, { alerts: true });
 
 export function registerGuardCommands(program: Command): void {
+  // Every command's stdout/stderr (status lines, --json results, error lines) passes the redactor:
+  // the keys these commands load never reach the terminal, whatever an exchange error quotes.
+  installOutputRedaction();
   withAlertOptions(
     program
       .command('tick')
