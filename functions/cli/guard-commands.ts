@@ -14,6 +14,7 @@ import { loadJson } from './io.ts';
 import type { StoreOptions } from './store.ts';
 import { parseHumanAct, storeOptions } from './options.ts';
 import { installOutputRedaction } from '../redact.ts';
+import { FailedTickWatch } from '../use-cases/failed-ticks.ts';
 
 /** One status line per account and tick: time, equity, peak, drawdown, margin ratio, level. */
 export function tickLine(r: TickResult): string {
@@ -100,7 +101,10 @@ export function registerGuardCommands(program: Command): void {
       .option('--dry-run', 'decide and alert, but place no orders')
       .option('--verbose', 'log every request outcome'),
   ).action(async (opts: StoreOptions & { config: string; interval: number; dryRun?: boolean; verbose?: boolean }) => {
-    const guard = await openLocalGuard(opts.config, opts);
+    // `share`: this process holds the local folder for its life (a second `run` on it is refused).
+    const guard = await openLocalGuard(opts.config, { ...opts, share: true });
+    // A tick that throws (store gone, figures that cannot be written, a bug) is alerted like UNKNOWN ticks.
+    const failures = new FailedTickWatch({ notifier: guard.notifier, clock: { now: () => Date.now() }, log: guard.log, store: guard.store.store });
     let stop = false;
     const onSignal = () => {
       stop = true;
@@ -119,16 +123,17 @@ export function registerGuardCommands(program: Command): void {
         for (const a of guard.accounts) {
           if (due.get(a.config.id)! > Date.now()) continue;
           let seconds = opts.interval;
-          try {
-            const r = await runGuardTick(guard.deps(a.config.id), a, opts.dryRun ? { dryRun: true } : {});
+          const w = await failures.tick(a, () => runGuardTick(guard.deps(a.config.id), a, opts.dryRun ? { dryRun: true } : {}));
+          if (w.ok) {
+            const r = w.result;
             latest.set(a.config.id, r);
             fresh.add(a.config.id);
             process.stdout.write(`${tickLine(r)}\n`);
             // Above OK the same adaptive cadence as in the cloud; a halted account is flat or being flattened each tick.
             if (r.level !== 'OK' && !r.halted) seconds = Math.min(opts.interval, intervalSeconds(r.level, false, a.config.cadence ?? DEFAULT_ADAPTIVE));
-          } catch (err) {
-            // A failed tick must be loud, and must not stop the other accounts' guard.
-            process.stderr.write(`${when(Date.now())}  ${a.config.id}  TICK FAILED: ${(err as Error).message}\n`);
+          } else {
+            // Loud, alerted from the 3rd in a row, and the other accounts' guard goes on.
+            process.stderr.write(`${when(Date.now())}  ${a.config.id}  TICK FAILED (${w.streak} in a row${w.alerted ? ', alerted' : ''}): ${w.error}\n`);
           }
           due.set(a.config.id, Date.now() + seconds * 1000);
         }
