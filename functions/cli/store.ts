@@ -20,7 +20,7 @@ export interface StoreOptions {
    * this process (`riskguard run`). A second sharing holder of the same folder is refused.
    */
   share?: boolean;
-  /** How long to wait for a folder another command holds briefly (ms). @default 10_000 */
+  /** How long to wait for a folder another command holds briefly (ms). @default 20_000 */
   waitMs?: number;
 }
 
@@ -196,7 +196,7 @@ export async function openStore(opts: StoreOptions): Promise<OpenStore> {
   const where = `local state at ${dbPath}`;
   const path = lockFile(dbPath);
   const me: FolderHolder = { pid: process.pid, command: opts.share ? 'run' : (process.argv[2] ?? 'riskguard'), since: Date.now() };
-  const deadline = Date.now() + (opts.waitMs ?? 10_000);
+  const deadline = Date.now() + (opts.waitMs ?? 20_000);
   let last: FolderHolder | null = null;
 
   for (;;) {
@@ -254,7 +254,7 @@ export async function openStore(opts: StoreOptions): Promise<OpenStore> {
     }
     if (Date.now() >= deadline) {
       throw new LocalStateBusyError(
-        `the ${where} is in use by ${describe(last)} and did not come free within ${+((opts.waitMs ?? 10_000) / 1000).toFixed(1)} s; try again when it ends`,
+        `the ${where} is in use by ${describe(last)} and did not come free within ${+((opts.waitMs ?? 20_000) / 1000).toFixed(1)} s; try again when it ends`,
       );
     }
     await sleep(POLL_MS);

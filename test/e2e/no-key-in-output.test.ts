@@ -59,7 +59,7 @@ const expectNoKey = (r: CliResult) => {
   expect(r.stdout + r.stderr).not.toContain(acc.secret);
 };
 
-describe('echo-key fault: the key never appears in any output', () => {
+describe('echo-key fault: the key never appears in any output', { timeout: 120_000 }, () => {
   it('the paper fault really quotes the key (a client sees it in the raw body)', async () => {
     echoKey();
     const res = await fetch(`${paper.url}/fapi/v3/account?timestamp=1&signature=x`, { headers: { 'X-MBX-APIKEY': acc.apiKey } });
