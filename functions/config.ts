@@ -55,6 +55,12 @@ export const AccountConfigSchema = z
     exchange: z.enum(SUPPORTED_EXCHANGES),
     /** Only for the paper exchange or a testnet: where to send the venue's requests instead. */
     baseUrl: z.url().optional(),
+    /**
+     * Deployments only: allow a `baseUrl` that is not one of the venue's known hosts (still https,
+     * never loopback or private). Without it `cdk synth` refuses any other host: the real key
+     * would be sent there.
+     */
+    allowCustomBaseUrl: z.boolean().optional(),
     credentials: CredentialsSchema,
     /** Overrides of the default policy for this account (same shape, partial). */
     policy: z.record(z.string(), z.unknown()).optional(),
