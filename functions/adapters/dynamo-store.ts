@@ -54,6 +54,12 @@ export interface DynamoStateStoreOptions {
   readonly client?: DynamoDBDocumentClient;
   /** How long audit events are kept before DynamoDB TTL deletes them. @default 90 */
   readonly retentionDays?: number;
+  /**
+   * The partition an account's audit events are appended to and read from. The watchdog keeps
+   * its memory in its own partition (`WATCHDOG#<id>`), so IAM can let it write there and nowhere
+   * else (dynamodb:LeadingKeys). @default accountPk (`ACCOUNT#<id>`, beside the state)
+   */
+  readonly eventPk?: (accountId: string) => string;
 }
 
 const SECONDS_PER_DAY = 86_400;
@@ -65,8 +71,10 @@ export class DynamoStateStore implements StateStore {
   readonly tableName: string;
   readonly retentionDays: number;
   private readonly client: DynamoDBDocumentClient;
+  private readonly eventPk: (accountId: string) => string;
 
-  constructor({ tableName, client, retentionDays = DEFAULT_RETENTION_DAYS }: DynamoStateStoreOptions) {
+  constructor({ tableName, client, retentionDays = DEFAULT_RETENTION_DAYS, eventPk = accountPk }: DynamoStateStoreOptions) {
+    this.eventPk = eventPk;
     if (!tableName) throw new Error('DynamoStateStore: tableName is required');
     if (!(Number.isFinite(retentionDays) && retentionDays > 0)) {
       throw new RangeError(`DynamoStateStore: retentionDays must be a positive number of days, got ${retentionDays}`);
@@ -144,7 +152,7 @@ export class DynamoStateStore implements StateStore {
         await this.client.send(
           new PutCommand({
             TableName: this.tableName,
-            Item: { ...e, [PK]: accountPk(e.accountId), [SK]: eventSk(e.at, eventSuffix()), [TTL_ATTRIBUTE]: expiresAt },
+            Item: { ...e, [PK]: this.eventPk(e.accountId), [SK]: eventSk(e.at, eventSuffix()), [TTL_ATTRIBUTE]: expiresAt },
             ConditionExpression: 'attribute_not_exists(#pk)',
             ExpressionAttributeNames: { '#pk': PK },
           }),
@@ -169,7 +177,7 @@ export class DynamoStateStore implements StateStore {
           TableName: this.tableName,
           KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
           ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
-          ExpressionAttributeValues: { ':pk': accountPk(accountId), ':prefix': EVENT_SK_PREFIX },
+          ExpressionAttributeValues: { ':pk': this.eventPk(accountId), ':prefix': EVENT_SK_PREFIX },
           ScanIndexForward: false,
           ConsistentRead: true,
           Limit: limit - result.length,

@@ -29,6 +29,7 @@ import type { Clock, ExchangePort, Logger, Notifier } from '../ports.ts';
 import type { GuardDeps, TickResult } from '../use-cases/types.ts';
 import { formatIssues } from '../validation.ts';
 import { redactStrings, redactText, redactValue } from '../redact.ts';
+import { watchdogPk } from './watchdog-check.ts';
 import { readDeployedConfig, staleAfterMs, type DeployedAccount, type DeployedConfig } from './deployed-config.ts';
 
 /** The Scheduler's input for one guard invocation: `{"accountId": "main"}`. */
@@ -257,7 +258,8 @@ export function watchdogRuntime() {
   const config = loadConfig(env.RISKGUARD_CONFIG_FILE);
   const o = observability('watchdog');
   const ddb = o.tracer.captureAWSv3Client(new DynamoDBClient({}));
-  const store = new DynamoStateStore({ tableName: env.TABLE_NAME, client: DynamoDBDocumentClient.from(ddb, documentClientOptions) });
+  // States through the state index; its own memory events in its own partition (WATCHDOG#<id>).
+  const store = new DynamoStateStore({ tableName: env.TABLE_NAME, client: DynamoDBDocumentClient.from(ddb, documentClientOptions), eventPk: watchdogPk });
   const notifier = new SnsNotifier({
     topicArn: env.ALERT_TOPIC_ARN,
     client: o.tracer.captureAWSv3Client(new SNSClient({})),
