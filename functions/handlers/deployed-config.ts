@@ -44,7 +44,6 @@ export type DeployedConfig = z.output<typeof DeployedConfigSchema>;
  */
 export function toDeployedConfig(config: RiskGuardConfig, source: string): DeployedConfig {
   config.accounts.forEach((a, i) => {
-    checkDeployedBaseUrl(a, i);
     if (a.credentials.parameterName === undefined && a.credentials.secretName === undefined) {
       throw new ConfigError(
         `accounts[${i}] (${a.id}): the cloud guard reads the exchange key from SSM or Secrets Manager; add credentials.parameterName (an SSM SecureString, free) or credentials.secretName`,
@@ -105,6 +104,15 @@ export function checkDeployedBaseUrl(a: RiskGuardConfig['accounts'][number], i: 
       `${where} is not a known ${a.exchange} host (${known.join(', ')}): the deployed guard would send the real key there; remove baseUrl, or set "allowCustomBaseUrl": true if you mean it`,
     );
   }
+}
+
+/**
+ * What `cdk synth` checks before it builds anything (lib/app.ts): every account's `baseUrl` is one
+ * a deployed guard can use and may send the real key to. (Local harnesses that run the handlers
+ * against the paper exchange skip it.) Throws a one-line ConfigError.
+ */
+export function checkDeployable(config: RiskGuardConfig): void {
+  config.accounts.forEach((a, i) => checkDeployedBaseUrl(a, i));
 }
 
 /** Reads and checks the deployed config; a bad file fails with every problem and its path. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../functions/config.ts';
 import { ConfigError } from '../../functions/errors.ts';
-import { isLocalHost, toDeployedConfig } from '../../functions/handlers/deployed-config.ts';
+import { checkDeployable, isLocalHost, toDeployedConfig } from '../../functions/handlers/deployed-config.ts';
 import { PROJECT_ROOT } from '../../lib/bundle.ts';
 
 /** Issue 9 §5 / issue 8 §5: what `cdk synth` refuses to deploy, and how it says so. */
@@ -39,20 +39,21 @@ describe('deployed baseUrl', () => {
     ['http://fapi.binance.com', /is not https/],
     ['https://fapi.example.com', /is not a known binanceusdm host .*"allowCustomBaseUrl": true/],
   ])('refuses %s at synth with one line', (baseUrl, why) => {
-    const msg = refusal(() => toDeployedConfig(configWithBaseUrl(baseUrl), 'x.json'));
+    const msg = refusal(() => checkDeployable(configWithBaseUrl(baseUrl)));
     expect(msg).toMatch(why);
     expect(msg).toMatch(/^accounts\[0\] \(main\): baseUrl /);
     expect(msg).not.toContain('\n');
   });
 
   it.each(['https://fapi.binance.com', 'https://testnet.binancefuture.com/', 'https://demo-fapi.binance.com'])('accepts the venue host %s', (baseUrl) => {
+    checkDeployable(configWithBaseUrl(baseUrl));
     expect(toDeployedConfig(configWithBaseUrl(baseUrl), 'x.json').accounts[0]!.config.baseUrl).toBe(baseUrl);
   });
 
   it('accepts another https host only with allowCustomBaseUrl, and never a private one', () => {
-    expect(toDeployedConfig(configWithBaseUrl('https://fapi.example.com', { allowCustomBaseUrl: true }), 'x.json').accounts).toHaveLength(1);
-    expect(refusal(() => toDeployedConfig(configWithBaseUrl('https://10.0.0.8', { allowCustomBaseUrl: true }), 'x.json'))).toMatch(/private/);
-    expect(refusal(() => toDeployedConfig(configWithBaseUrl('http://fapi.example.com', { allowCustomBaseUrl: true }), 'x.json'))).toMatch(/not https/);
+    expect(() => checkDeployable(configWithBaseUrl('https://fapi.example.com', { allowCustomBaseUrl: true }))).not.toThrow();
+    expect(refusal(() => checkDeployable(configWithBaseUrl('https://10.0.0.8', { allowCustomBaseUrl: true })))).toMatch(/private/);
+    expect(refusal(() => checkDeployable(configWithBaseUrl('http://fapi.example.com', { allowCustomBaseUrl: true })))).toMatch(/not https/);
   });
 
   it('knows public addresses from private ones', () => {
