@@ -23,6 +23,7 @@ const published: URLSearchParams[] = [];
 const logged: string[] = [];
 let handler: (event: unknown, ctx: Context) => Promise<TickResult>;
 const realWrite = process.stdout.write.bind(process.stdout);
+const realErrWrite = process.stderr.write.bind(process.stderr);
 
 beforeAll(async () => {
   paper = await startPaperExchange({ startTime: Date.now(), speed: 0 });
@@ -38,16 +39,19 @@ beforeAll(async () => {
   });
   stubGuardEnvironment({ config, dynamoEndpoint: dynamo.local.endpoint, tableName: dynamo.tableName, sns, ssm });
   vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO'); // the log lines are under test here
-  // Capture what the Powertools logger prints (JSON lines on stdout).
-  process.stdout.write = ((chunk: string | Uint8Array) => {
+  // Capture what the Powertools logger prints (JSON lines on stdout and stderr).
+  const capture = ((chunk: string | Uint8Array) => {
     logged.push(String(chunk));
     return true;
   }) as typeof process.stdout.write;
+  process.stdout.write = capture;
+  process.stderr.write = capture;
   handler = (await import('../../functions/handlers/guard.ts')).handler as typeof handler;
 });
 
 afterAll(async () => {
   process.stdout.write = realWrite;
+  process.stderr.write = realErrWrite;
   vi.unstubAllEnvs();
   await paper.close();
   await closeServer(ssm);
@@ -72,7 +76,7 @@ describe('guard handler with an exchange that echoes the key', () => {
     expect(events.length).toBeGreaterThan(0);
     expect(JSON.stringify(events)).not.toContain(acc.apiKey);
     // The Powertools log lines.
-    expect(logged.join('')).toMatch(/"message":"UNKNOWN tick/);
+    expect(logged.join('')).toMatch(/"message":"tick".*"status":"UNKNOWN".*key \[redacted\]/);
     expect(logged.join('')).not.toContain(acc.apiKey);
     expect(logged.join('')).not.toContain(acc.secret);
   });
