@@ -58,7 +58,7 @@ export class FailedTickWatch {
       const due =
         s.count === this.blindAfter ||
         (s.count > this.blindAfter && reminderMs > 0 && s.lastAlertAt !== null && now - s.lastAlertAt >= reminderMs);
-      this.deps.log.error('tick failed', { account: id, streak: s.count, error });
+      this.deps.log.info('tick failed', { account: id, streak: s.count, error });
       if (!due) return { ok: false, error, streak: s.count, alerted: false };
       const alert: Alert = {
         accountId: id,
