@@ -108,7 +108,7 @@ describe('echo-key fault: the key never appears in any output', { timeout: 120_0
 
   it('doctor', async () => {
     echoKey();
-    const r = await runCli(['doctor', '--config', configFile], { env });
+    const r = await runCli(['doctor', '--config', configFile], { env, cwd: dir }); // its store: dir/.riskguard
     expect(r.stdout).toContain('[redacted]');
     expectNoKey(r);
   });
