@@ -34,6 +34,17 @@ describe('openStore (local state folder)', () => {
     await again.close();
   });
 
+  it('says in one line that the `run` holding the store stopped, when a command loses it mid-way', async () => {
+    const dbPath = freshDb();
+    const holder = await openStore({ dbPath, share: true });
+    const other = await openStore({ dbPath });
+    await holder.close();
+    const err = await other.store.get('acct').catch((e: unknown) => e);
+    await other.close();
+    expect(err).toBeInstanceOf(LocalStateBusyError);
+    expect((err as Error).message).toMatch(/^lost the local state at .*: riskguard run \(pid \d+, since .*\), which holds it, stopped while this command used it; run the command again$/);
+  });
+
   it('refuses a second `run` on a folder a live `run` holds, naming it (pid, since)', async () => {
     const dbPath = freshDb();
     const holder = await openStore({ dbPath, share: true });
