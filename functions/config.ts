@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { formatIssues } from './validation.ts';
 import { DEFAULT_POLICY, mergeDeep, PolicySchema, type Policy } from './domain/policy.ts';
 import { ConfigError } from './errors.ts';
+import { registerSecret } from './redact.ts';
 
 /**
  * `riskguard.config.json`: one file drives the local runner and the cloud deployment.
@@ -54,6 +55,12 @@ export const AccountConfigSchema = z
     exchange: z.enum(SUPPORTED_EXCHANGES),
     /** Only for the paper exchange or a testnet: where to send the venue's requests instead. */
     baseUrl: z.url().optional(),
+    /**
+     * Deployments only: allow a `baseUrl` that is not one of the venue's known hosts (still https,
+     * never loopback or private). Without it `cdk synth` refuses any other host: the real key
+     * would be sent there.
+     */
+    allowCustomBaseUrl: z.boolean().optional(),
     credentials: CredentialsSchema,
     /** Overrides of the default policy for this account (same shape, partial). */
     policy: z.record(z.string(), z.unknown()).optional(),
@@ -221,5 +228,8 @@ export function credentialsFromEnv(account: AccountConfig, i: number, env: NodeJ
   if (missing.length) {
     throw new ConfigError(`account ${account.id}: environment variable(s) ${missing.join(', ')} not set (accounts[${i}].credentials)`);
   }
-  return { apiKey: env[c.apiKeyEnv]!, secret: env[c.secretEnv]! };
+  const creds = { apiKey: env[c.apiKeyEnv]!, secret: env[c.secretEnv]! };
+  // Loaded: from here on no output of this process shows them (functions/redact.ts).
+  registerSecret(creds.apiKey, creds.secret);
+  return creds;
 }

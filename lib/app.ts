@@ -4,7 +4,7 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import * as z from 'zod';
 import type { RiskGuardConfig } from '../functions/config.ts';
 import { ConfigError } from '../functions/errors.ts';
-import { toDeployedConfig } from '../functions/handlers/deployed-config.ts';
+import { checkDeployable, toDeployedConfig } from '../functions/handlers/deployed-config.ts';
 import { formatIssues } from '../functions/validation.ts';
 import { GuardStack, type GuardOptions } from './guard-stack.ts';
 import { StatefulStack } from './stateful-stack.ts';
@@ -59,6 +59,7 @@ export interface RiskguardApp {
 export function buildRiskguard(app: App, config: RiskGuardConfig, source: string, opts: { nag?: boolean } = {}): RiskguardApp {
   const ctx = readContext(app);
   const prefix = ctx['riskguard:stackPrefix'];
+  checkDeployable(config);
   const deployed = toDeployedConfig(config, source);
   const options: GuardOptions = {
     guardMemoryMb: ctx['riskguard:guardMemoryMb'],

@@ -12,6 +12,7 @@ import type { Credentials } from '../functions/config.ts';
 import type { DeployedConfig } from '../functions/handlers/deployed-config.ts';
 import { writeDeployedConfig } from './bundle.ts';
 import { bindTable, bindTopic } from './constructs/bind.ts';
+import { accountPk } from '../functions/adapters/table-schema.ts';
 import { DeadManSwitch, functionErrorsAlarm, notifyTopic } from './constructs/dead-man.ts';
 import { RiskguardFunction } from './constructs/riskguard-function.ts';
 import { ScheduledGuard } from './constructs/scheduled-guard.ts';
@@ -97,7 +98,9 @@ export class GuardStack extends Stack {
       tracing: 'active',
       ...retention,
     });
-    bindTable(this.guard, props.table, ['get', 'put', 'events']);
+    // The guard reads and writes the configured accounts' partitions only (state and audit log).
+    const accountIds = props.deployed.accounts.map((a) => a.config.id);
+    bindTable(this.guard, props.table, ['get', 'put', 'events'], { leadingKeys: accountIds.map(accountPk) });
     bindTopic(this.guard, props.topic);
     grantExchangeKeys(this.guard.role, props.deployed.accounts.map((a) => a.config.credentials));
 
@@ -117,6 +120,7 @@ export class GuardStack extends Stack {
       deployedConfigFile: configFile,
       deadLetterQueue: this.deadLetterQueue,
       group,
+      accountIds,
       ...retention,
     });
     // The Scheduler roles (made by aws-scheduler-targets) may invoke the function and its versions.
@@ -150,6 +154,7 @@ export class GuardStack extends Stack {
     this.status = new StatusEndpoint(this, 'Status', {
       table: props.table,
       deployedConfigFile: configFile,
+      accountIds,
       ...(opts.statusCallerArns ? { callerArns: opts.statusCallerArns } : {}),
       ...retention,
     });

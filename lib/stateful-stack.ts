@@ -63,6 +63,14 @@ export class StatefulStack extends Stack {
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+        // Confused deputy: only CloudWatch acting for this account's alarms may use the key. Both
+        // keys are carried by CloudWatch's KMS requests for alarm notifications (SNS developer
+        // guide, "Enable compatibility between event sources from AWS services and encrypted
+        // topics"; unlike EventBridge, which carries neither).
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: { 'aws:SourceArn': `arn:${this.partition}:cloudwatch:${this.region}:${this.account}:alarm:*` },
+        },
       }),
     );
 

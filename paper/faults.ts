@@ -16,6 +16,9 @@ import { randomBytes } from 'node:crypto';
  * - `stale-mark`: mark/position update times are `staleMs` (default 1 h) in the past.
  * - `partial-fill`: the next MARKET order fills only `fillRatio` (default 0.5); the rest expires.
  * - `reduce-only-reject`: the next reduce-only order (or hedge-mode close) gets -2022.
+ * - `echo-key`: HTTP 400 with a Binance-shaped JSON error body that quotes the request's
+ *   `X-MBX-APIKEY` value bare, outside any labelled field (as some venue errors do), request not
+ *   processed. Tests that no output of the guard ever shows the key.
  */
 export const FAULT_KINDS = [
   'http500',
@@ -28,6 +31,7 @@ export const FAULT_KINDS = [
   'stale-mark',
   'partial-fill',
   'reduce-only-reject',
+  'echo-key',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 

@@ -566,6 +566,15 @@ export function createPaperServer(deps: PaperServerDeps): PaperServer {
       return;
     }
 
+    const echo = deps.faults.take(['echo-key'], target);
+    if (echo !== undefined) {
+      // The key quoted bare in the message, as a careless venue or proxy might: only a redactor that
+      // knows the key by value can hide it.
+      send(400, JSON.stringify({ code: -2015, msg: `Invalid API-key, IP, or permissions for action, request ip: 127.0.0.1, key ${apiKey ?? ''}` }));
+      log(400, 'echo-key');
+      return;
+    }
+
     const transport = deps.faults.take(['http500', 'http503', 'http429', 'timeout', 'malformed-json'], target);
     if (transport?.kind === 'http500' || transport?.kind === 'http503') {
       const status = transport.kind === 'http500' ? 500 : 503;

@@ -1,17 +1,11 @@
 import type { Logger } from '../ports.ts';
+import { redactFields, redactText } from '../redact.ts';
 
 const ORDER = { debug: 0, info: 1, warn: 2, error: 3 } as const;
 export type LogLevel = keyof typeof ORDER;
 
-/** Names that must never reach a log line, whatever a caller passes. */
-const SECRET_KEY = /secret|signature|api[-_]?key|password|token|authorization/i;
-
-export function redact(data: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-  if (!data) return data;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(data)) out[k] = SECRET_KEY.test(k) ? '[redacted]' : v;
-  return out;
-}
+/** Fields named like secrets hidden, every string redacted (functions/redact.ts). */
+export const redact = redactFields;
 
 /** Terminal logger for local runs: plain lines on stderr, at or above `level`. */
 export class ConsoleLogger implements Logger {
@@ -24,7 +18,7 @@ export class ConsoleLogger implements Logger {
     if (ORDER[level] < ORDER[this.level]) return;
     const d = redact(data);
     const tail = d && Object.keys(d).length ? ` ${JSON.stringify(d)}` : '';
-    this.write(`${level.toUpperCase()} ${msg}${tail}`);
+    this.write(`${level.toUpperCase()} ${redactText(msg)}${tail}`);
   }
 
   debug(msg: string, data?: Record<string, unknown>) {

@@ -3,6 +3,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import * as z from 'zod';
 import { credentialsFromEnv, type AccountConfig } from '../config.ts';
 import { ConfigError, RiskGuardError } from '../errors.ts';
+import { registerSecret } from '../redact.ts';
 
 /** An exchange API key pair. Never logged, never put in an error message. */
 export interface ExchangeCredentials {
@@ -51,7 +52,11 @@ export class CredentialsLoader {
   load(account: AccountConfig): Promise<ExchangeCredentials> {
     let pending = this.cache.get(account.id);
     if (!pending) {
-      pending = this.read(account);
+      // Registered by value as loaded: no log line, alert or audit event of this process shows them.
+      pending = this.read(account).then((c) => {
+        registerSecret(c.apiKey, c.secret);
+        return c;
+      });
       this.cache.set(account.id, pending);
       pending.catch(() => this.cache.delete(account.id));
     }

@@ -16,6 +16,7 @@ import {
 import type { ZodError } from 'zod';
 import { AuditEventSchema, GuardStateSchema, type AuditEvent, type GuardState } from '../domain/state.ts';
 import type { StateStore } from '../ports.ts';
+import { redactStrings } from '../redact.ts';
 import {
   DEFAULT_RETENTION_DAYS,
   EVENT_SK_PREFIX,
@@ -53,6 +54,12 @@ export interface DynamoStateStoreOptions {
   readonly client?: DynamoDBDocumentClient;
   /** How long audit events are kept before DynamoDB TTL deletes them. @default 90 */
   readonly retentionDays?: number;
+  /**
+   * The partition an account's audit events are appended to and read from. The watchdog keeps
+   * its memory in its own partition (`WATCHDOG#<id>`), so IAM can let it write there and nowhere
+   * else (dynamodb:LeadingKeys). @default accountPk (`ACCOUNT#<id>`, beside the state)
+   */
+  readonly eventPk?: (accountId: string) => string;
 }
 
 const SECONDS_PER_DAY = 86_400;
@@ -64,8 +71,10 @@ export class DynamoStateStore implements StateStore {
   readonly tableName: string;
   readonly retentionDays: number;
   private readonly client: DynamoDBDocumentClient;
+  private readonly eventPk: (accountId: string) => string;
 
-  constructor({ tableName, client, retentionDays = DEFAULT_RETENTION_DAYS }: DynamoStateStoreOptions) {
+  constructor({ tableName, client, retentionDays = DEFAULT_RETENTION_DAYS, eventPk = accountPk }: DynamoStateStoreOptions) {
+    this.eventPk = eventPk;
     if (!tableName) throw new Error('DynamoStateStore: tableName is required');
     if (!(Number.isFinite(retentionDays) && retentionDays > 0)) {
       throw new RangeError(`DynamoStateStore: retentionDays must be a positive number of days, got ${retentionDays}`);
@@ -124,7 +133,9 @@ export class DynamoStateStore implements StateStore {
   }
 
   async append(event: AuditEvent): Promise<void> {
-    const parsed = AuditEventSchema.safeParse({ ...event, data: event.data === undefined ? undefined : jsonSafe(event.data) });
+    // Audit messages quote exchange errors: no key or signature is ever written to the table.
+    const clean = redactStrings(event);
+    const parsed = AuditEventSchema.safeParse({ ...clean, data: clean.data === undefined ? undefined : jsonSafe(clean.data) });
     if (!parsed.success) {
       throw new TypeError(`append: invalid audit event for account "${event.accountId}": ${formatIssues(parsed.error)}`, {
         cause: parsed.error,
@@ -141,7 +152,7 @@ export class DynamoStateStore implements StateStore {
         await this.client.send(
           new PutCommand({
             TableName: this.tableName,
-            Item: { ...e, [PK]: accountPk(e.accountId), [SK]: eventSk(e.at, eventSuffix()), [TTL_ATTRIBUTE]: expiresAt },
+            Item: { ...e, [PK]: this.eventPk(e.accountId), [SK]: eventSk(e.at, eventSuffix()), [TTL_ATTRIBUTE]: expiresAt },
             ConditionExpression: 'attribute_not_exists(#pk)',
             ExpressionAttributeNames: { '#pk': PK },
           }),
@@ -166,7 +177,7 @@ export class DynamoStateStore implements StateStore {
           TableName: this.tableName,
           KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
           ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
-          ExpressionAttributeValues: { ':pk': accountPk(accountId), ':prefix': EVENT_SK_PREFIX },
+          ExpressionAttributeValues: { ':pk': this.eventPk(accountId), ':prefix': EVENT_SK_PREFIX },
           ScanIndexForward: false,
           ConsistentRead: true,
           Limit: limit - result.length,

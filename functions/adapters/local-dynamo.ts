@@ -2,7 +2,7 @@
  * A DynamoDB for local runs and tests: dynalite (DynamoDB's API over LevelDB) started in this
  * process on a loopback port, with the riskguard table created. No AWS account or credentials.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { RiskGuardError } from '../errors.ts';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -137,6 +137,19 @@ export async function startLocalDynamo({
     throw err;
   }
   return { endpoint, client, tableName, dbPath: path, close };
+}
+
+/** Whether another process has the LevelDB folder open (a folder that does not exist is not held). */
+export async function levelDbHeld(dbPath: string): Promise<boolean> {
+  const path = resolve(dbPath);
+  if (!existsSync(path)) return false;
+  try {
+    await checkNotLocked(path);
+    return false;
+  } catch (err) {
+    if (err instanceof LocalStateLockedError) return true;
+    throw err;
+  }
 }
 
 async function checkNotLocked(path: string): Promise<void> {

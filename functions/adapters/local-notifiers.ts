@@ -1,13 +1,14 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Alert, Notifier } from '../ports.ts';
+import { redactStrings, redactText } from '../redact.ts';
 
 /** Prints each alert to the terminal (stderr, so JSON on stdout stays clean). */
 export class ConsoleNotifier implements Notifier {
   constructor(private readonly write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)) {}
 
   async notify(a: Alert): Promise<void> {
-    this.write(`ALERT [${a.accountId}] ${a.kind.toUpperCase()} ${a.level}: ${a.summary}`);
+    this.write(redactText(`ALERT [${a.accountId}] ${a.kind.toUpperCase()} ${a.level}: ${a.summary}`));
   }
 }
 
@@ -17,7 +18,7 @@ export class JsonlNotifier implements Notifier {
 
   async notify(a: Alert): Promise<void> {
     await mkdir(dirname(this.file), { recursive: true });
-    await appendFile(this.file, `${JSON.stringify({ ...a, time: new Date(a.at).toISOString() })}\n`, 'utf8');
+    await appendFile(this.file, `${JSON.stringify(redactStrings({ ...a, time: new Date(a.at).toISOString() }))}\n`, 'utf8');
   }
 }
 

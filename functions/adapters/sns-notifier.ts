@@ -1,6 +1,7 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { formatAlert, type AlertContext, type FormattableAlert } from '../domain/alert-format.ts';
 import type { Notifier } from '../ports.ts';
+import { redactStrings } from '../redact.ts';
 
 export interface SnsNotifierOptions {
   /** The alert topic (stack output `AlertTopicArn`). */
@@ -38,7 +39,8 @@ export class SnsNotifier implements Notifier {
 
   /** Like `notify`, returning the SNS message id. */
   async publish(alert: FormattableAlert): Promise<string | undefined> {
-    const f = formatAlert(alert, this.context);
+    // Alert text may quote an exchange error body (which may quote the key): redacted here, at the wire.
+    const f = redactStrings(formatAlert(redactStrings(alert), this.context));
     const out = await this.client.send(
       new PublishCommand({
         TopicArn: this.topicArn,

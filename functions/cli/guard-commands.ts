@@ -14,6 +14,8 @@ import { ConsoleNotifier, JsonlNotifier } from '../adapters/local-notifiers.ts';
 import { loadJson } from './io.ts';
 import type { StoreOptions } from './store.ts';
 import { parseHumanAct, storeOptions } from './options.ts';
+import { installOutputRedaction } from '../redact.ts';
+import { FailedTickWatch } from '../use-cases/failed-ticks.ts';
 
 /** One status line per account and tick: time, equity, peak, drawdown, margin ratio, level. */
 export function tickLine(r: TickResult): string {
@@ -60,6 +62,9 @@ const HEARTBEAT_MS = 2_000;
 const withAlertOptions = (cmd: Command): Command => storeOptions(cmd, { alerts: true });
 
 export function registerGuardCommands(program: Command): void {
+  // Every command's stdout/stderr (status lines, --json results, error lines) passes the redactor:
+  // the keys these commands load never reach the terminal, whatever an exchange error quotes.
+  installOutputRedaction();
   withAlertOptions(
     program
       .command('tick')
@@ -105,7 +110,10 @@ export function registerGuardCommands(program: Command): void {
       .option('--dry-run', 'decide and alert, but place no orders')
       .option('--verbose', 'log every request outcome'),
   ).action(async (opts: StoreOptions & { config: string; interval: number; concurrency: number; dryRun?: boolean; verbose?: boolean }) => {
-    const guard = await openLocalGuard(opts.config, opts);
+    // `share`: this process holds the local folder for its life (a second `run` on it is refused).
+    const guard = await openLocalGuard(opts.config, { ...opts, share: true });
+    // A tick that throws (store gone, figures that cannot be written, a bug) is alerted like UNKNOWN ticks.
+    const failures = new FailedTickWatch({ notifier: guard.notifier, clock: { now: () => Date.now() }, log: guard.log, store: guard.store.store });
     let stop = false;
     const onSignal = () => {
       stop = true;
@@ -139,7 +147,11 @@ export function registerGuardCommands(program: Command): void {
           id: a.config.id,
           venue: a.config.exchange,
           cadence: a.config.cadence ?? DEFAULT_ADAPTIVE,
-          tick: () => runGuardTick(guard.deps(a.config.id), a, { heartbeatEveryMs: HEARTBEAT_MS, ...(opts.dryRun ? { dryRun: true } : {}) }),
+          tick: async () => {
+            const w = await failures.tick(a, () => runGuardTick(guard.deps(a.config.id), a, { heartbeatEveryMs: HEARTBEAT_MS, ...(opts.dryRun ? { dryRun: true } : {}) }));
+            if (w.ok) return w.result;
+            throw new Error(`TICK FAILED (${w.streak} in a row${w.alerted ? ', alerted' : ''}): ${w.error}`);
+          },
         })),
         {
           okSeconds: opts.interval,
@@ -152,8 +164,8 @@ export function registerGuardCommands(program: Command): void {
             process.stdout.write(`${tickLine(r)}\n`);
             return afterTick(r);
           },
-          // A failed tick must be loud, and must not stop the other accounts' guard.
-          onError: (a, err) => void process.stderr.write(`${when(Date.now())}  ${a.id}  TICK FAILED: ${(err as Error).message}\n`),
+          // Loud, alerted from the 3rd in a row (FailedTickWatch), and the other accounts' guard goes on.
+          onError: (a, err) => void process.stderr.write(`${when(Date.now())}  ${a.id}  ${(err as Error).message}\n`),
         },
       );
       await groups;

@@ -58,6 +58,63 @@ export function toDeployedConfig(config: RiskGuardConfig, source: string): Deplo
   });
 }
 
+/**
+ * The hosts each venue's API answers on, production and test: a deployed `baseUrl` must be one of
+ * them unless the account says `allowCustomBaseUrl: true`. Binance USDⓈ-M: production, the
+ * futures testnet and demo trading (the hosts ccxt 4.5's binanceusdm knows).
+ */
+export const VENUE_HOSTS: Record<string, readonly string[]> = {
+  binanceusdm: ['fapi.binance.com', 'testnet.binancefuture.com', 'demo-fapi.binance.com'],
+};
+
+/** Loopback, private, link-local, CGNAT and unspecified addresses, and names only a local resolver knows. */
+export function isLocalHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  if (h === 'localhost' || h.endsWith('.localhost') || h.endsWith('.local') || h.endsWith('.internal') || (!h.includes('.') && !h.includes(':'))) return true;
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(h);
+  if (v4) {
+    const [a, b] = [Number(v4[1]), Number(v4[2])];
+    return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+  }
+  if (h.includes(':')) {
+    // IPv6: unspecified, loopback, unique-local fc00::/7, link-local fe80::/10, IPv4-mapped.
+    return h === '::' || h === '::1' || /^f[cd][0-9a-f]{0,2}:/.test(h) || /^fe[89ab][0-9a-f]?:/.test(h) || h.startsWith('::ffff:');
+  }
+  return false;
+}
+
+/**
+ * A deployed guard runs in AWS: a loopback or private `baseUrl` (the paper exchange on a laptop)
+ * would make it blind from its first tick, and an unknown host would receive the real key.
+ * Throws a one-line ConfigError naming the account and what to change.
+ */
+export function checkDeployedBaseUrl(a: RiskGuardConfig['accounts'][number], i: number): void {
+  if (a.baseUrl === undefined) return;
+  const where = `accounts[${i}] (${a.id}): baseUrl ${a.baseUrl}`;
+  const url = new URL(a.baseUrl);
+  if (isLocalHost(url.hostname)) {
+    throw new ConfigError(`${where} is a loopback or private address, which a deployed guard cannot reach (it would be blind from its first tick): remove baseUrl to guard the real venue, or deploy another config`);
+  }
+  if (url.protocol !== 'https:') {
+    throw new ConfigError(`${where} is not https: the deployed guard sends the exchange key to it; use https`);
+  }
+  const known = VENUE_HOSTS[a.exchange] ?? [];
+  if (!known.includes(url.hostname.toLowerCase()) && a.allowCustomBaseUrl !== true) {
+    throw new ConfigError(
+      `${where} is not a known ${a.exchange} host (${known.join(', ')}): the deployed guard would send the real key there; remove baseUrl, or set "allowCustomBaseUrl": true if you mean it`,
+    );
+  }
+}
+
+/**
+ * What `cdk synth` checks before it builds anything (lib/app.ts): every account's `baseUrl` is one
+ * a deployed guard can use and may send the real key to. (Local harnesses that run the handlers
+ * against the paper exchange skip it.) Throws a one-line ConfigError.
+ */
+export function checkDeployable(config: RiskGuardConfig): void {
+  config.accounts.forEach((a, i) => checkDeployedBaseUrl(a, i));
+}
+
 /** Reads and checks the deployed config; a bad file fails with every problem and its path. */
 export function readDeployedConfig(file: string | URL): DeployedConfig {
   let raw: unknown;

@@ -48,6 +48,12 @@ export interface WatchdogMemory {
   since?: number;
 }
 
+/**
+ * The watchdog's own items: its memory events per account live in this partition, apart from the
+ * guard's state and audit log, so its role may write here and nowhere else (lib/constructs/dead-man.ts).
+ */
+export const watchdogPk = (accountId: string): string => `WATCHDOG#${accountId}`;
+
 /** Audit events the watchdog reads back to find its own last word. */
 export const MEMORY_DEPTH = 10;
 

@@ -28,6 +28,8 @@ import { ConfigError } from '../errors.ts';
 import type { Clock, ExchangePort, Logger, Notifier } from '../ports.ts';
 import type { GuardDeps, TickResult } from '../use-cases/types.ts';
 import { formatIssues } from '../validation.ts';
+import { redactStrings, redactText, redactValue } from '../redact.ts';
+import { watchdogPk } from './watchdog-check.ts';
 import { readDeployedConfig, staleAfterMs, type DeployedAccount, type DeployedConfig } from './deployed-config.ts';
 
 /** The Scheduler's input for one guard invocation: `{"accountId": "main"}`. */
@@ -57,56 +59,25 @@ function loadConfig(file: string): DeployedConfig {
   return readDeployedConfig(isAbsolute(file) ? pathToFileURL(file) : new URL(file, import.meta.url));
 }
 
-/**
- * Hides secrets in anything logged or alerted: the loaded API keys themselves and signed-request
- * query parameters (ccxt error messages quote the URL, `...&signature=<hex>`).
- */
-export class Redactor {
-  private readonly secrets = new Set<string>();
-
-  add(...values: string[]): void {
-    for (const v of values) if (v.length >= 4) this.secrets.add(v);
-  }
-
-  text(s: string): string {
-    let out = s.replace(/\b(signature|apiKey|api_key|secret|X-MBX-APIKEY)=([^&\s"',]+)/gi, '$1=[REDACTED]');
-    for (const secret of this.secrets) out = out.split(secret).join('[REDACTED]');
-    return out;
-  }
-
-  value(v: unknown): unknown {
-    if (typeof v === 'string') return this.text(v);
-    if (v instanceof Error) return { name: v.name, message: this.text(v.message) };
-    if (Array.isArray(v)) return v.map((x) => this.value(x));
-    if (v !== null && typeof v === 'object') {
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, this.value(x)]));
-    }
-    return v;
-  }
-}
-
-/** Logger, metrics and tracer of one function, plus the redactor every log line goes through. */
+/** Logger, metrics and tracer of one function; every log line goes through functions/redact.ts. */
 export interface Observability {
   logger: PowertoolsLogger;
   metrics: Metrics;
   tracer: Tracer;
-  redactor: Redactor;
   /** The ports.Logger the use cases receive: structured, redacted. */
   log: Logger;
 }
 
 export function observability(serviceName: string): Observability {
   const logger = new PowertoolsLogger({ serviceName });
-  const redactor = new Redactor();
   const emit = (level: 'debug' | 'info' | 'warn' | 'error') => (msg: string, data?: Record<string, unknown>) =>
     data === undefined
-      ? logger[level](redactor.text(msg))
-      : logger[level](redactor.text(msg), redactor.value(data) as Record<string, never>);
+      ? logger[level](redactText(msg))
+      : logger[level](redactText(msg), redactValue(data) as Record<string, never>);
   return {
     logger,
     metrics: new Metrics({ namespace: 'riskguard', serviceName }),
     tracer: new Tracer({ serviceName }),
-    redactor,
     log: { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') },
   };
 }
@@ -132,7 +103,8 @@ export function instrumented<E, R>(o: Observability, fn: (event: E, context: Con
     } catch (err) {
       o.log.error('invocation failed', { error: err });
       if (sub && err instanceof Error) o.tracer.addErrorAsMetadata(err);
-      throw err;
+      // The runtime logs what a handler throws, message and stack: rethrow it redacted.
+      throw redactedError(err);
     } finally {
       if (o.metrics.hasStoredMetrics()) o.metrics.publishStoredMetrics();
       o.logger.resetKeys();
@@ -142,21 +114,31 @@ export function instrumented<E, R>(o: Observability, fn: (event: E, context: Con
   };
 }
 
+/** The same error class name and a redacted message, without the cause (a request with its headers). */
+export function redactedError(err: unknown): Error {
+  if (!(err instanceof Error)) return new Error(redactText(String(err)));
+  const clean = redactText(err.message);
+  if (clean === err.message) return err;
+  const out = new Error(clean);
+  out.name = err.name;
+  out.stack = `${err.name}: ${clean}`;
+  return out;
+}
+
 /** Counts (and logs) alerts that could not be published, so the invocation can fail loudly. */
 class ReportingNotifier implements Notifier {
   failures: string[] = [];
   constructor(
     private readonly inner: SnsNotifier,
-    private readonly redactor: Redactor,
     private readonly log: Logger,
   ) {}
 
   async notify(alert: FormattableAlert): Promise<void> {
-    const clean = { ...alert, summary: this.redactor.text(alert.summary), body: this.redactor.text(alert.body) };
+    const clean = redactStrings(alert);
     try {
       await this.inner.notify(clean);
     } catch (err) {
-      this.failures.push(`${alert.kind}: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+      this.failures.push(redactText(`${alert.kind}: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`));
       this.log.error('alert could not be published', { account: alert.accountId, kind: alert.kind, error: err });
       throw err;
     }
@@ -202,10 +184,8 @@ export function guardRuntime() {
   const exchangeFor = (a: DeployedAccount): Promise<ExchangePort> => {
     let exchange = exchanges.get(a.config.id);
     if (!exchange) {
-      exchange = credentials.load(a.config).then((creds) => {
-        o.redactor.add(creds.apiKey, creds.secret);
-        return createExchange(a.config, creds, { log: o.log });
-      });
+      // The loader registers the key pair with the redactor as it loads it.
+      exchange = credentials.load(a.config).then((creds) => createExchange(a.config, creds, { log: o.log }));
       exchanges.set(a.config.id, exchange);
       exchange.catch(() => exchanges.delete(a.config.id));
     }
@@ -214,7 +194,7 @@ export function guardRuntime() {
 
   const deps = async (a: DeployedAccount): Promise<{ deps: GuardDeps; alerts: ReportingNotifier }> => {
     o.logger.appendKeys({ account: a.config.id, exchange: a.config.exchange });
-    const alerts = new ReportingNotifier(sns, o.redactor, o.log);
+    const alerts = new ReportingNotifier(sns, o.log);
     return { deps: { exchange: await exchangeFor(a), store, notifier: alerts, clock: systemClock, log: o.log }, alerts };
   };
 
@@ -278,7 +258,8 @@ export function watchdogRuntime() {
   const config = loadConfig(env.RISKGUARD_CONFIG_FILE);
   const o = observability('watchdog');
   const ddb = o.tracer.captureAWSv3Client(new DynamoDBClient({}));
-  const store = new DynamoStateStore({ tableName: env.TABLE_NAME, client: DynamoDBDocumentClient.from(ddb, documentClientOptions) });
+  // States through the state index; its own memory events in its own partition (WATCHDOG#<id>).
+  const store = new DynamoStateStore({ tableName: env.TABLE_NAME, client: DynamoDBDocumentClient.from(ddb, documentClientOptions), eventPk: watchdogPk });
   const notifier = new SnsNotifier({
     topicArn: env.ALERT_TOPIC_ARN,
     client: o.tracer.captureAWSv3Client(new SNSClient({})),

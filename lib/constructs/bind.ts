@@ -21,12 +21,33 @@ const ACTIONS: Record<TableAccess, { actions: string[]; onIndex: boolean }> = {
   listAccounts: { actions: ['dynamodb:Scan'], onIndex: true },
 };
 
+/** Which items of the table a function may touch. */
+export interface BindTableOptions {
+  /** The state index, for `listAccounts`. */
+  readonly indexName?: string;
+  /**
+   * The partition keys (`pk`) the table actions may touch, e.g. `ACCOUNT#main`: an IAM condition
+   * on `dynamodb:LeadingKeys` (ForAllValues:StringEquals), DynamoDB's fine-grained access control
+   * ("Using IAM policy conditions for fine-grained access control", DynamoDB developer guide).
+   * GetItem, PutItem and Query always name one partition key, so the condition always applies.
+   * Index scans carry no leading key and are not limited by it. @default any partition
+   */
+  readonly leadingKeys?: readonly string[];
+}
+
 /** Grants the listed table access and sets TABLE_NAME, in one call. */
-export function bindTable(fn: RiskguardFunction, table: dynamodb.ITable, access: TableAccess[], indexName?: string): void {
+export function bindTable(fn: RiskguardFunction, table: dynamodb.ITable, access: TableAccess[], opts: BindTableOptions = {}): void {
+  const { indexName, leadingKeys } = opts;
   const onTable = access.filter((a) => !ACTIONS[a].onIndex).flatMap((a) => ACTIONS[a].actions);
   const onIndex = access.filter((a) => ACTIONS[a].onIndex).flatMap((a) => ACTIONS[a].actions);
   if (onTable.length > 0) {
-    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: onTable, resources: [table.tableArn] }));
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: onTable,
+        resources: [table.tableArn],
+        ...(leadingKeys ? { conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...leadingKeys] } } } : {}),
+      }),
+    );
   }
   if (onIndex.length > 0) {
     if (!indexName) throw new Error('bindTable: listAccounts needs the state index name');

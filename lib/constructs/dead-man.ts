@@ -10,6 +10,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { STATE_INDEX_NAME } from '../../functions/adapters/table-schema.ts';
+import { watchdogPk } from '../../functions/handlers/watchdog-check.ts';
 import { bindTable, bindTopic } from './bind.ts';
 import { RiskguardFunction } from './riskguard-function.ts';
 
@@ -20,6 +21,8 @@ export interface DeadManSwitchProps {
   readonly deadLetterQueue: sqs.IQueue;
   readonly logRetention?: logs.RetentionDays;
   readonly group?: scheduler.IScheduleGroup;
+  /** The guarded account ids: the watchdog writes its memory items for these and nothing else. */
+  readonly accountIds: readonly string[];
 }
 
 /** Sends an alarm's ALARM and OK transitions to the alert topic. */
@@ -75,8 +78,12 @@ export class DeadManSwitch extends Construct {
         'Runs every minute: active tracing would record about 43,200 traces a month ($0.22 at list price) of one index scan and a few queries. Its health is watched by the WatchdogErrors and WatchdogSilent alarms instead.',
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
-    // Reads states (index scan) and its own audit memory; appends its memory events.
-    bindTable(this.watchdog, props.table, ['listAccounts', 'events', 'put'], STATE_INDEX_NAME);
+    // Reads states (index scan, read only); reads and appends its own memory events, in its own
+    // partitions (WATCHDOG#<id>): it cannot write a guard state or an account's audit log.
+    bindTable(this.watchdog, props.table, ['listAccounts', 'events', 'put'], {
+      indexName: STATE_INDEX_NAME,
+      leadingKeys: props.accountIds.map(watchdogPk),
+    });
     bindTopic(this.watchdog, props.topic);
 
     new scheduler.Schedule(this, 'EveryMinute', {

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { bindTable } from './bind.ts';
+import { accountPk } from '../../functions/adapters/table-schema.ts';
 import { RiskguardFunction } from './riskguard-function.ts';
 
 export interface StatusEndpointProps {
@@ -13,6 +14,8 @@ export interface StatusEndpointProps {
   /** IAM principals (role/user ARNs) allowed to call the URL. @default none: grant with IAM yourself */
   readonly callerArns?: readonly string[];
   readonly logRetention?: logs.RetentionDays;
+  /** The guarded account ids: the only state items it may read. */
+  readonly accountIds: readonly string[];
 }
 
 /**
@@ -36,7 +39,7 @@ export class StatusEndpoint extends Construct {
         'Trading agents may poll it every few seconds: active tracing would record up to one trace a second ($13 a month at list price). Callers that want traces send a sampled X-Amzn-Trace-Id header, which pass-through mode honours.',
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
-    bindTable(this.function, props.table, ['get']);
+    bindTable(this.function, props.table, ['get'], { leadingKeys: props.accountIds.map(accountPk) });
     this.url = this.function.fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
     for (const arn of props.callerArns ?? []) this.url.grantInvokeUrl(new iam.ArnPrincipal(arn));
 

@@ -9,7 +9,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CredentialsLoader } from '../../functions/adapters/credentials.ts';
 import { AccountConfigSchema, type AccountConfig } from '../../functions/config.ts';
-import { Redactor } from '../../functions/handlers/wiring.ts';
+import { clearSecrets, redactText, redactValue, registerSecret } from '../../functions/redact.ts';
 
 // The SDK warns about Node < 22 on this machine; Lambda runs Node 22.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -110,16 +110,25 @@ describe('CredentialsLoader', () => {
   });
 });
 
-describe('Redactor', () => {
+describe('redact (functions/redact.ts)', () => {
   it('hides the loaded keys and signed query parameters in log and alert text', () => {
-    const r = new Redactor();
-    r.add('k-1234567890', 's-abcdefghij');
+    clearSecrets();
+    registerSecret('k-1234567890', 's-abcdefghij');
     expect(
-      r.text('binanceusdm GET https://fapi.binance.com/fapi/v2/account?timestamp=1&signature=9f8e7d6c 401 key k-1234567890 / s-abcdefghij'),
-    ).toBe('binanceusdm GET https://fapi.binance.com/fapi/v2/account?timestamp=1&signature=[REDACTED] 401 key [REDACTED] / [REDACTED]');
-    expect(r.value({ error: new Error('bad k-1234567890'), nested: ['X-MBX-APIKEY=abc'] })).toEqual({
-      error: { name: 'Error', message: 'bad [REDACTED]' },
-      nested: ['X-MBX-APIKEY=[REDACTED]'],
+      redactText('binanceusdm GET https://fapi.binance.com/fapi/v2/account?timestamp=1&signature=9f8e7d6c 401 key k-1234567890 / s-abcdefghij'),
+    ).toBe('binanceusdm GET https://fapi.binance.com/fapi/v2/account?timestamp=1&signature=[redacted] 401 key [redacted] / [redacted]');
+    expect(redactValue({ error: new Error('bad k-1234567890'), nested: ['X-MBX-APIKEY=abc'] })).toEqual({
+      error: { name: 'Error', message: 'bad [redacted]' },
+      nested: ['X-MBX-APIKEY=[redacted]'],
     });
+    clearSecrets();
+  });
+
+  it('registers the key pair by value as the loader reads it', async () => {
+    clearSecrets();
+    const l = new CredentialsLoader({ env: { K: 'key-from-env-0001', S: 'secret-from-env-0001' } });
+    await l.load(account({ apiKeyEnv: 'K', secretEnv: 'S' }));
+    expect(redactText('venue said: bad key key-from-env-0001 (secret-from-env-0001)')).toBe('venue said: bad key [redacted] ([redacted])');
+    clearSecrets();
   });
 });

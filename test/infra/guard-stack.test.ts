@@ -220,6 +220,30 @@ describe('least privilege', () => {
     );
   });
 
+  const leadingKeysOf = (role: string, action: string) =>
+    statementsOf(guard, role).find((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]).includes(action))!.Condition;
+
+  it("limits the guard's table access to the configured accounts' partitions (dynamodb:LeadingKeys)", () => {
+    const st = statementsOf(guard, 'GuardRole').find((s) => Array.isArray(s.Action) && s.Action.includes('dynamodb:PutItem'))!;
+    expect(st.Action).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+    expect(st.Condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['ACCOUNT#main', 'ACCOUNT#bot-eth'] } });
+  });
+
+  it('lets the watchdog write only its own items (WATCHDOG#<account>), never a guard state or audit log', () => {
+    expect(leadingKeysOf('DeadManWatchdogRole', 'dynamodb:PutItem')).toEqual({
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['WATCHDOG#main', 'WATCHDOG#bot-eth'] },
+    });
+    expect(leadingKeysOf('DeadManWatchdogRole', 'dynamodb:Query')).toEqual(leadingKeysOf('DeadManWatchdogRole', 'dynamodb:PutItem'));
+    // The index scan (read only) carries no leading key.
+    expect(leadingKeysOf('DeadManWatchdogRole', 'dynamodb:Scan')).toBeUndefined();
+  });
+
+  it("lets the status function read only the configured accounts' items", () => {
+    expect(leadingKeysOf('StatusRole', 'dynamodb:GetItem')).toEqual({
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['ACCOUNT#main', 'ACCOUNT#bot-eth'] },
+    });
+  });
+
   it('lets the Scheduler invoke only its target function', () => {
     const policies = guard.findResources('AWS::IAM::Policy');
     const schedulerPolicies = Object.entries(policies).filter(([id]) => id.startsWith('SchedulerRoleForTarget'));

@@ -14,6 +14,8 @@ import { initialState, type GuardState } from '../../functions/domain/state.ts';
 import { staleAfterMs, toDeployedConfig } from '../../functions/handlers/deployed-config.ts';
 import { tradeStatus } from '../../functions/handlers/status-view.ts';
 import { useLocalDynamo } from '../helpers/dynalite.ts';
+import { DynamoStateStore } from '../../functions/adapters/dynamo-store.ts';
+import { watchdogPk } from '../../functions/handlers/watchdog-check.ts';
 import { configWith, exampleConfig } from './app-fixture.ts';
 
 const dynamo = useLocalDynamo();
@@ -137,6 +139,13 @@ describe('watchdog handler', () => {
     // The next minute: already reported, nothing sent.
     await watchdogHandler({}, context);
     expect(published).toHaveLength(1);
+
+    // Its memory is its own items (WATCHDOG#main), the only ones its role may write; the guard's
+    // audit log is left to the guard.
+    const mine = await dynamo.store({}).events('main', 10);
+    expect(mine.filter((e) => e.by === 'watchdog')).toEqual([]);
+    const own = new DynamoStateStore({ tableName: dynamo.tableName, client: dynamo.client, eventPk: watchdogPk });
+    expect((await own.events('main', 10)).map((e) => [e.by, e.data?.watchdog])).toContainEqual(['watchdog', 'stale']);
   });
 });
 

@@ -62,6 +62,16 @@ describe('StatefulStack alert topic', () => {
     });
   });
 
+  it("grants CloudWatch the key only for this account's alarms (source-account condition)", () => {
+    const keys = Object.values(state.findResources('AWS::KMS::Key')) as { Properties: { KeyPolicy: { Statement: { Principal?: { Service?: string }; Condition?: Record<string, Record<string, unknown>> }[] } } }[];
+    const grants = keys.flatMap((k) => k.Properties.KeyPolicy.Statement).filter((st) => st.Principal?.Service === 'cloudwatch.amazonaws.com');
+    expect(grants).toHaveLength(1);
+    expect(grants[0]!.Condition).toEqual({
+      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:*']] } },
+    });
+  });
+
   it('enforces SSL and lets only this account\'s CloudWatch alarms publish as a service', () => {
     state.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {

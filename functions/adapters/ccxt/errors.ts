@@ -5,6 +5,7 @@ import {
   NetworkError,
   NullResponse,
 } from '../../../node_modules/ccxt/js/src/base/errors.js';
+import { redactText } from '../../redact.ts';
 import { ExchangeAuthError, ExchangeDataError, ExchangeUnavailableError, RiskGuardError } from '../../errors.ts';
 
 /**
@@ -34,9 +35,10 @@ export function classifyCcxtError(err: unknown, venue: string, what: string): Ri
   return new ExchangeDataError(text, { cause: err });
 }
 
-/** ccxt echoes request URLs into messages; their query strings carry the signature. */
+/**
+ * ccxt echoes request URLs (signed query strings) and venue error bodies (which may quote the key)
+ * into its messages: one redactor for all of it, functions/redact.ts.
+ */
 export function scrub(message: string): string {
-  return message
-    .replace(/([?&](signature|apiKey|api_key|secret)=)[^&\s"]+/gi, '$1[redacted]')
-    .replace(/(X-MBX-APIKEY["']?\s*[:=]\s*["']?)[A-Za-z0-9]+/gi, '$1[redacted]');
+  return redactText(message);
 }
