@@ -1,3 +1,4 @@
+import { ExchangeDataError } from '../errors.ts';
 import type { AccountHistory, HistoryEvent } from '../ports.ts';
 
 /** One Binance USDⓈ-M income record (GET /fapi/v1/income), numbers parsed. */
@@ -7,7 +8,7 @@ export interface IncomeRecord {
   asset: string;
   symbol?: string | undefined;
   time: number;
-  /** The venue's row id. */
+  /** The venue's row id: unique per incomeType for a user, NOT across types (docs; see BINANCE_INCOME_KINDS). */
   tranId?: string | number | undefined;
 }
 
@@ -15,17 +16,91 @@ export interface IncomeRecord {
 export interface ForcedOrder {
   symbol: string;
   orderId?: string | number | undefined;
+  /** Real rows carry no autoCloseType: ADL rows say `adl_autoclose`, liquidations `autoclose-…`. */
+  clientOrderId?: string | undefined;
+  /** Only when a client tagged the row itself (e.g. read with `autoCloseType=ADL`). */
   autoCloseType?: string | undefined;
   time?: number | undefined;
   updateTime?: number | undefined;
 }
 
-/** Binance income types that move money in or out of the futures wallet from outside trading. */
-const TRANSFER_TYPES = new Set(['TRANSFER']);
+/**
+ * What each documented Binance USDⓈ-M income type means for the guard (GET /fapi/v1/income,
+ * incomeType list as documented Nov 2025). `transfer`: the owner's own money moving in or out
+ * of the futures wallet (no gain or loss to the owner: the peak moves with it). `income`: a gain
+ * or loss that marks do not explain and that is not a transfer (rewards, rebates, settlements,
+ * options, non-trading fees). A type not in this table is `unclassified`: never guessed.
+ */
+export const BINANCE_INCOME_KINDS: Readonly<Record<string, 'transfer' | 'realized-pnl' | 'fee' | 'funding' | 'liquidation' | 'income'>> = {
+  TRANSFER: 'transfer',
+  INTERNAL_TRANSFER: 'transfer',
+  STRATEGY_UMFUTURES_TRANSFER: 'transfer',
+  CROSS_COLLATERAL_TRANSFER: 'transfer',
+  COIN_SWAP_DEPOSIT: 'transfer',
+  COIN_SWAP_WITHDRAW: 'transfer',
+  // Converts between the wallet's assets (covers a negative balance): value moved, not earned.
+  AUTO_EXCHANGE: 'transfer',
+  REALIZED_PNL: 'realized-pnl',
+  COMMISSION: 'fee',
+  FUNDING_FEE: 'funding',
+  // The liquidation clearance fee: evidence of a liquidation on its symbol, with its cost.
+  INSURANCE_CLEAR: 'liquidation',
+  WELCOME_BONUS: 'income',
+  REFERRAL_KICKBACK: 'income',
+  COMMISSION_REBATE: 'income',
+  API_REBATE: 'income',
+  CONTEST_REWARD: 'income',
+  OPTIONS_PREMIUM_FEE: 'income',
+  OPTIONS_SETTLE_PROFIT: 'income',
+  // Sic: Binance spells it SETTELMENT. Settlement of a delisted contract's position.
+  DELIVERED_SETTELMENT: 'income',
+  POSITION_LIMIT_INCREASE_FEE: 'income',
+  FEE_RETURN: 'income',
+  BFUSD_REWARD: 'income',
+};
+
+/** A forced order's kind from its clientOrderId (docs example: `adl_autoclose` vs `autoclose-1596107620040000020`). */
+export function forcedOrderKind(f: Pick<ForcedOrder, 'clientOrderId' | 'autoCloseType'>): 'liquidation' | 'adl' {
+  if (f.autoCloseType === 'ADL') return 'adl';
+  if (f.clientOrderId !== undefined && /^adl_/i.test(f.clientOrderId)) return 'adl';
+  return 'liquidation';
+}
+
+/** The venue's id of an income row: tranId is unique only within one incomeType (docs), so both. */
+export function incomeId(i: IncomeRecord): string {
+  return i.tranId !== undefined && i.tranId !== ''
+    ? `income:${i.incomeType}:${i.tranId}`
+    : `income:${i.incomeType}:${i.time}:${i.symbol ?? ''}:${i.income}`;
+}
+
+/** Maps one income row to a HistoryEvent (the table above). */
+export function incomeEvent(i: IncomeRecord, quote: string): HistoryEvent {
+  const id = incomeId(i);
+  const at = i.time;
+  // A row in another asset does not move the quote wallet the guard models.
+  const amount = i.asset === quote ? i.income : 0;
+  const symbol = i.symbol ? { symbol: i.symbol } : {};
+  switch (BINANCE_INCOME_KINDS[i.incomeType]) {
+    case 'transfer':
+      return { id, at, kind: 'transfer', amount, type: i.incomeType };
+    case 'realized-pnl':
+      return i.symbol ? { id, at, kind: 'realized-pnl', symbol: i.symbol, amount } : { id, at, kind: 'income', type: i.incomeType, amount };
+    case 'fee':
+      return { id, at, kind: 'fee', ...symbol, amount };
+    case 'funding':
+      return { id, at, kind: 'funding', ...symbol, amount };
+    case 'liquidation':
+      return i.symbol ? { id, at, kind: 'liquidation', symbol: i.symbol, amount } : { id, at, kind: 'income', type: i.incomeType, amount };
+    case 'income':
+      return { id, at, kind: 'income', type: i.incomeType, ...symbol, amount };
+    default:
+      return { id, at, kind: 'unclassified', type: i.incomeType, ...symbol, amount };
+  }
+}
 
 /**
- * Binance's history rows as HistoryEvents. The read covers everything up to the venue's `now`, so
- * the next read starts after it. (Interim classification; the full table follows.)
+ * Binance's history rows as HistoryEvents. `until` is the venue's market time the read covers
+ * (the endTime of its windows), never earlier than the newest row.
  */
 export function historyFromBinance(
   income: readonly IncomeRecord[],
@@ -35,22 +110,76 @@ export function historyFromBinance(
   venueNow: number,
 ): AccountHistory {
   const events: HistoryEvent[] = [];
-  let until = since;
-  for (const i of income) {
-    until = Math.max(until, i.time);
-    const id = `income:${i.tranId ?? `${i.incomeType}:${i.time}:${i.symbol ?? ''}:${i.income}`}`;
-    const amount = i.asset === quote ? i.income : 0;
-    if (TRANSFER_TYPES.has(i.incomeType)) events.push({ id, at: i.time, kind: 'transfer', amount, type: i.incomeType });
-    else if (i.incomeType === 'REALIZED_PNL' && i.symbol) events.push({ id, at: i.time, kind: 'realized-pnl', symbol: i.symbol, amount });
-    else if (i.incomeType === 'COMMISSION') events.push({ id, at: i.time, kind: 'fee', ...(i.symbol ? { symbol: i.symbol } : {}), amount });
-    else if (i.incomeType === 'FUNDING_FEE') events.push({ id, at: i.time, kind: 'funding', ...(i.symbol ? { symbol: i.symbol } : {}), amount });
-    else if (i.incomeType === 'INSURANCE_CLEAR' && i.symbol) events.push({ id, at: i.time, kind: 'liquidation', symbol: i.symbol, amount });
-    else events.push({ id, at: i.time, kind: 'income', type: i.incomeType, ...(i.symbol ? { symbol: i.symbol } : {}), amount });
-  }
+  const seen = new Set<string>();
+  let until = Math.max(since, venueNow);
+  const push = (e: HistoryEvent) => {
+    if (seen.has(e.id)) return;
+    seen.add(e.id);
+    until = Math.max(until, e.at);
+    events.push(e);
+  };
+  for (const i of income) push(incomeEvent(i, quote));
   for (const f of forced) {
     const at = f.updateTime ?? f.time ?? since;
-    until = Math.max(until, at);
-    events.push({ id: `force:${f.orderId ?? `${f.symbol}:${at}`}`, at, kind: f.autoCloseType === 'ADL' ? 'adl' : 'liquidation', symbol: f.symbol, amount: 0 });
+    push({ id: `force:${f.orderId ?? `${f.symbol}:${at}`}`, at, kind: forcedOrderKind(f), symbol: f.symbol, amount: 0 });
   }
-  return { events, until: Math.max(until, venueNow) };
+  return { events, until };
+}
+
+/**
+ * Reads every row of [start, end] (ms, inclusive) from an endpoint that answers at most `limit`
+ * rows per call. Binance documents neither income nor forceOrders as paged by cursor, and does
+ * not document forceOrders' order, so a full page is split in two halves by time and each read
+ * again until every page is short: nothing is skipped whatever order the venue returns. Rows
+ * are de-duplicated by `idOf` (half windows share no ms, but a venue may repeat a row).
+ */
+export async function readAllPages<T>(
+  what: string,
+  page: (startTime: number, endTime: number) => Promise<T[]>,
+  idOf: (row: T) => string,
+  start: number,
+  end: number,
+  limit: number,
+): Promise<T[]> {
+  const out = new Map<string, T>();
+  const walk = async (from: number, to: number): Promise<void> => {
+    const rows = await page(from, to);
+    if (rows.length < limit) {
+      for (const r of rows) out.set(idOf(r), r);
+      return;
+    }
+    if (to <= from) {
+      throw new ExchangeDataError(`${what}: more than ${limit} rows in one millisecond (${from}); the history cannot be read completely`);
+    }
+    const mid = Math.floor((from + to) / 2);
+    await walk(from, mid);
+    await walk(mid + 1, to);
+  };
+  if (end >= start) await walk(start, end);
+  return [...out.values()];
+}
+
+/** readAllPages for an in-process venue (the paper engine called directly): same splitting, no awaits. */
+export function readAllPagesSync<T>(
+  what: string,
+  page: (startTime: number, endTime: number) => T[],
+  idOf: (row: T) => string,
+  start: number,
+  end: number,
+  limit: number,
+): T[] {
+  const out = new Map<string, T>();
+  const walk = (from: number, to: number): void => {
+    const rows = page(from, to);
+    if (rows.length < limit) {
+      for (const r of rows) out.set(idOf(r), r);
+      return;
+    }
+    if (to <= from) throw new ExchangeDataError(`${what}: more than ${limit} rows in one millisecond (${from}); the history cannot be read completely`);
+    const mid = Math.floor((from + to) / 2);
+    walk(from, mid);
+    walk(mid + 1, to);
+  };
+  if (end >= start) walk(start, end);
+  return [...out.values()];
 }
