@@ -59,10 +59,15 @@ export const BINANCE_INCOME_KINDS: Readonly<Record<string, 'transfer' | 'realize
   BFUSD_REWARD: 'income',
 };
 
-/** A forced order's kind from its clientOrderId (docs example: `adl_autoclose` vs `autoclose-1596107620040000020`). */
-export function forcedOrderKind(f: Pick<ForcedOrder, 'clientOrderId' | 'autoCloseType'>): 'liquidation' | 'adl' {
+/**
+ * A forced order's kind from its clientOrderId (docs, forceOrders example and ORDER_TRADE_UPDATE:
+ * "autoclose-…" liquidation, "adl_autoclose" ADL, "settlement_autoclose-…" delisting/delivery).
+ */
+export function forcedOrderKind(f: Pick<ForcedOrder, 'clientOrderId' | 'autoCloseType'>): 'liquidation' | 'adl' | 'settlement' {
   if (f.autoCloseType === 'ADL') return 'adl';
-  if (f.clientOrderId !== undefined && /^adl_/i.test(f.clientOrderId)) return 'adl';
+  const c = f.clientOrderId ?? '';
+  if (/^adl_/i.test(c)) return 'adl';
+  if (/^settlement_autoclose/i.test(c)) return 'settlement';
   return 'liquidation';
 }
 
@@ -121,7 +126,11 @@ export function historyFromBinance(
   for (const i of income) push(incomeEvent(i, quote));
   for (const f of forced) {
     const at = f.updateTime ?? f.time ?? since;
-    push({ id: `force:${f.orderId ?? `${f.symbol}:${at}`}`, at, kind: forcedOrderKind(f), symbol: f.symbol, amount: 0 });
+    const id = `force:${f.orderId ?? `${f.symbol}:${at}`}`;
+    const kind = forcedOrderKind(f);
+    // A settlement close is neither: its money arrives as DELIVERED_SETTELMENT income.
+    if (kind === 'settlement') push({ id, at, kind: 'income', type: 'SETTLEMENT_AUTOCLOSE', symbol: f.symbol, amount: 0 });
+    else push({ id, at, kind, symbol: f.symbol, amount: 0 });
   }
   return { events, until };
 }
