@@ -87,6 +87,7 @@ export class BinanceUsdmExchange implements ExchangePort {
   private marketTimeSeen: number | undefined;
   private lastMarketsReload = Number.NEGATIVE_INFINITY;
   private lastResync = Number.NEGATIVE_INFINITY;
+  private resyncing: Promise<void> = Promise.resolve();
 
   constructor(opts: BinanceUsdmOptions) {
     this.ccxt = new binanceusdm({
@@ -150,14 +151,17 @@ export class BinanceUsdmExchange implements ExchangePort {
     }
   }
 
-  private async resyncClock(): Promise<void> {
-    if (Date.now() - this.lastResync < RESYNC_MS) return;
+  /** Re-measures the clock offset at most once per RESYNC_MS; concurrent failures share one re-sync. */
+  private resyncClock(): Promise<void> {
+    if (Date.now() - this.lastResync < RESYNC_MS) return this.resyncing;
     this.lastResync = Date.now();
-    try {
-      await inFlight.run({}, () => this.ccxt.loadTimeDifference());
-    } catch (err) {
-      this.log?.warn('clock re-sync failed', { exchange: this.id, error: scrub((err as Error).message) });
-    }
+    this.resyncing = inFlight
+      .run({}, () => this.ccxt.loadTimeDifference())
+      .then(
+        () => undefined,
+        (err: unknown) => this.log?.warn('clock re-sync failed', { exchange: this.id, error: scrub((err as Error).message) }),
+      );
+    return this.resyncing;
   }
 
   private async rawCall<S extends z.ZodType>(method: string, schema: S, params: Record<string, unknown> = {}): Promise<z.output<S>> {
