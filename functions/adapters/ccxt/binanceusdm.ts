@@ -68,9 +68,9 @@ export function tiersOf(row: { symbol: string; notionalCoef?: number | undefined
 
 /**
  * Binance USDⓈ-M futures through ccxt. Reads per snapshot: account v3 (weight 5), positionRisk v3
- * (5), premiumIndex (10); symbolConfig (5) when a symbol is new; brackets hourly; position mode
- * and multi-assets mode every 10 minutes. History (income 30, forceOrders 50) is the caller's
- * once-a-minute read.
+ * (5), premiumIndex (10); symbolConfig (5) when a symbol is new; brackets hourly (and, at most once
+ * a minute, when a held symbol is unknown); position mode and multi-assets mode every 10 minutes.
+ * History: time (1), then income (30) and forceOrders (50) per page, pages split until short.
  */
 export class BinanceUsdmExchange implements ExchangePort {
   readonly id = 'binanceusdm';
