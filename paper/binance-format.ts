@@ -107,7 +107,7 @@ export function premiumIndex(
 export function leverageBracket(m: MarketSpec): unknown {
   return {
     symbol: m.symbol,
-    notionalCoef: 1.0,
+    // No notionalCoef: Binance shows it only for a user whose brackets were adjusted.
     brackets: m.brackets.map((b) => ({
       bracket: b.bracket,
       initialLeverage: b.initialLeverage,

@@ -6,7 +6,7 @@ import {
   incomeEvent,
   type IncomeRecord,
 } from '../../functions/adapters/binance-history.ts';
-import { tiersOf } from '../../functions/adapters/ccxt/binanceusdm.ts';
+import { adjustedTiers, tiersOf } from '../../functions/adapters/ccxt/binanceusdm.ts';
 import { ExchangeDataError } from '../../functions/errors.ts';
 
 /** The Binance USDⓈ-M history mapping (pure): the income-type table, forced-order kinds, ids. */
@@ -119,5 +119,22 @@ describe('leverage brackets and notionalCoef', () => {
 
   it('refuses a coefficient that is not a positive multiplier', () => {
     expect(() => tiersOf({ ...adjusted, notionalCoef: 0 })).toThrow(ExchangeDataError);
+  });
+
+  const answered = tiersOf(adjusted); // 0.65 % to 15,000, then 1 % − 52.5
+  it.each([
+    // notional 20,000: as answered 200 − 52.5 = 147.5; scaled by 1.5 (floor 22,500) 130.
+    ['the venue agrees with the bounds as answered', 147.5, false],
+    ['the venue agrees only with bounds × notionalCoef', 130, true],
+    ['the venue agrees with neither (kept as answered)', 999, false],
+    ['no venue figure', undefined, false],
+  ] as const)('%s → scaled %s', (_what, venueMM, scaled) => {
+    const r = adjustedTiers(answered, 1.5, 20_000, venueMM);
+    expect(r.scaled).toBe(scaled);
+    expect(r.tiers[1]!.notionalFloor).toBe(scaled ? 22_500 : 15_000);
+  });
+
+  it('without a coefficient the brackets are used as answered whatever the venue says', () => {
+    expect(adjustedTiers(answered, undefined, 20_000, 130)).toEqual({ tiers: answered, scaled: false });
   });
 });

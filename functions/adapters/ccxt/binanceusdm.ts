@@ -66,6 +66,33 @@ export function tiersOf(row: { symbol: string; notionalCoef?: number | undefined
     .map((b) => ({ notionalFloor: b.notionalFloor, rate: b.maintMarginRatio, amount: b.cum }));
 }
 
+/** Maintenance margin of a notional under tiers: the tier with the largest floor ≤ notional. */
+function mmAt(tiers: readonly MaintenanceTier[], notional: number): number {
+  let t = tiers[0]!;
+  for (const x of tiers) if (x.notionalFloor <= notional) t = x;
+  return notional * t.rate - t.amount;
+}
+
+/**
+ * The tiers of a position whose brackets carry a notionalCoef ≠ 1 (an adjusted user). The docs
+ * answer the user's own brackets, so they are used as answered; should the venue's own
+ * maintenance margin for the position (positionRisk maintMargin) contradict that and match the
+ * bounds scaled by the coefficient (floors and cum × coef), the venue's figure decides.
+ */
+export function adjustedTiers(
+  answered: MaintenanceTier[],
+  coef: number | undefined,
+  notional: number,
+  venueMaintMargin: number | undefined,
+): { tiers: MaintenanceTier[]; scaled: boolean } {
+  if (coef === undefined || coef === 1 || venueMaintMargin === undefined || !(notional > 0)) return { tiers: answered, scaled: false };
+  const scaled = answered.map((t) => ({ ...t, notionalFloor: t.notionalFloor * coef, amount: t.amount * coef }));
+  const errAnswered = Math.abs(mmAt(answered, notional) - venueMaintMargin);
+  const errScaled = Math.abs(mmAt(scaled, notional) - venueMaintMargin);
+  const close = 1e-6 * Math.max(1, venueMaintMargin) + 0.01;
+  return errScaled < errAnswered && errScaled <= close ? { tiers: scaled, scaled: true } : { tiers: answered, scaled: false };
+}
+
 /**
  * Binance USDⓈ-M futures through ccxt. Reads per snapshot: account v3 (weight 5), positionRisk v3
  * (5), premiumIndex (10); symbolConfig (5) when a symbol is new; brackets hourly (and, at most once
@@ -79,7 +106,7 @@ export class BinanceUsdmExchange implements ExchangePort {
   private readonly quote: string;
   private readonly log: Logger | undefined;
   private marketsLoaded: Promise<unknown> | null = null;
-  private brackets: { at: number; bySymbol: Map<string, MaintenanceTier[]> } | null = null;
+  private brackets: { at: number; bySymbol: Map<string, MaintenanceTier[]>; coef: Map<string, number> } | null = null;
   private settings: { at: number; hedged: boolean } | null = null;
   private symbolConfig = new Map<string, { marginMode: 'cross' | 'isolated'; leverage: number }>();
   private readonly baseUrl: string | undefined;
@@ -240,8 +267,12 @@ export class BinanceUsdmExchange implements ExchangePort {
     if (this.brackets && now - this.brackets.at < BRACKETS_TTL) return this.brackets.bySymbol;
     const rows = await this.rawCall('fapiPrivateGetLeverageBracket', LeverageBracketSchema);
     const bySymbol = new Map<string, MaintenanceTier[]>();
-    for (const r of rows) bySymbol.set(r.symbol, tiersOf(r));
-    this.brackets = { at: now, bySymbol };
+    const coef = new Map<string, number>();
+    for (const r of rows) {
+      bySymbol.set(r.symbol, tiersOf(r));
+      if (r.notionalCoef !== undefined) coef.set(r.symbol, r.notionalCoef);
+    }
+    this.brackets = { at: now, bySymbol, coef };
     return bySymbol;
   }
 
@@ -293,8 +324,10 @@ export class BinanceUsdmExchange implements ExchangePort {
     const positions: Position[] = open.map((p) => {
       const cfg = this.symbolConfig.get(p.symbol);
       if (!cfg) throw new ExchangeDataError(`${this.id}: no symbolConfig for ${p.symbol}`);
-      const tiers = brackets.get(p.symbol);
-      if (!tiers) throw new ExchangeDataError(`${this.id}: no leverage brackets for ${p.symbol}`);
+      const answered = brackets.get(p.symbol);
+      if (!answered) throw new ExchangeDataError(`${this.id}: no leverage brackets for ${p.symbol}`);
+      const { tiers, scaled } = adjustedTiers(answered, this.brackets?.coef.get(p.symbol), Math.abs(p.positionAmt) * p.markPrice, p.maintMargin);
+      if (scaled) this.log?.warn('brackets scaled by notionalCoef to match the venue maintenance margin', { exchange: this.id, symbol: p.symbol });
       const side = p.positionSide === 'LONG' ? 'long' : p.positionSide === 'SHORT' ? 'short' : p.positionAmt > 0 ? 'long' : 'short';
       const isolated = cfg.marginMode === 'isolated' || (p.isolatedWallet ?? 0) > 0;
       const m = markBySymbol.get(p.symbol);
