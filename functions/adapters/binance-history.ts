@@ -135,12 +135,31 @@ export function historyFromBinance(
   return { events, until };
 }
 
+/** Most page reads one history read may make (a venue that ignored endTime would split forever). */
+export const MAX_PAGES = 64;
+
+const tooMany = (what: string, start: number, end: number) =>
+  new ExchangeDataError(`${what}: more than ${MAX_PAGES} pages for [${start}, ${end}]; the history cannot be read completely in one read`);
+
+/**
+ * Where the next page starts for a venue that answers the first rows from startTime in time order:
+ * the newest row's time, inclusive (rows sharing that ms come again and are de-duplicated). null
+ * when the page is not in that order or made no progress: split the window instead.
+ */
+function continueFrom<T>(rows: readonly T[], from: number, timeOf: ((row: T) => number) | undefined): number | null {
+  if (!timeOf) return null;
+  const times = rows.map(timeOf);
+  for (let i = 1; i < times.length; i++) if (times[i]! < times[i - 1]!) return null;
+  const last = times[times.length - 1]!;
+  return last > from ? last : null;
+}
+
 /**
  * Reads every row of [start, end] (ms, inclusive) from an endpoint that answers at most `limit`
- * rows per call. Binance documents neither income nor forceOrders as paged by cursor, and does
- * not document forceOrders' order, so a full page is split in two halves by time and each read
- * again until every page is short: nothing is skipped whatever order the venue returns. Rows
- * are de-duplicated by `idOf` (half windows share no ms, but a venue may repeat a row).
+ * rows per call. Income answers the first rows from startTime in time order, so its pages
+ * continue from the newest row (`ascendingTime`); Binance does not document forceOrders' order,
+ * so there a full page is split in two halves by time and each read again until every page is
+ * short: nothing is skipped whatever order the venue returns. Rows are de-duplicated by `idOf`.
  */
 export async function readAllPages<T>(
   what: string,
@@ -149,13 +168,23 @@ export async function readAllPages<T>(
   start: number,
   end: number,
   limit: number,
+  /** Given when the venue answers the FIRST `limit` rows from startTime (income): pages then continue from the newest row. */
+  ascendingTime?: (row: T) => number,
 ): Promise<T[]> {
   const out = new Map<string, T>();
+  let calls = 0;
   const walk = async (from: number, to: number): Promise<void> => {
+    if (++calls > MAX_PAGES) throw tooMany(what, start, end);
     const rows = await page(from, to);
-    if (rows.length < limit) {
-      for (const r of rows) out.set(idOf(r), r);
-      return;
+    for (const r of rows) out.set(idOf(r), r);
+    if (rows.length < limit) return;
+    const next = continueFrom(rows, from, ascendingTime);
+    if (next !== null) {
+      // Had the venue answered the NEWEST rows instead, the older ones (and the rest of the oldest
+      // ms) would be here: one short read to be sure.
+      const oldest = ascendingTime!(rows[0]!);
+      if (oldest > from) await walk(from, oldest);
+      return walk(next, to);
     }
     if (to <= from) {
       throw new ExchangeDataError(`${what}: more than ${limit} rows in one millisecond (${from}); the history cannot be read completely`);
@@ -176,13 +205,20 @@ export function readAllPagesSync<T>(
   start: number,
   end: number,
   limit: number,
+  ascendingTime?: (row: T) => number,
 ): T[] {
   const out = new Map<string, T>();
+  let calls = 0;
   const walk = (from: number, to: number): void => {
+    if (++calls > MAX_PAGES) throw tooMany(what, start, end);
     const rows = page(from, to);
-    if (rows.length < limit) {
-      for (const r of rows) out.set(idOf(r), r);
-      return;
+    for (const r of rows) out.set(idOf(r), r);
+    if (rows.length < limit) return;
+    const next = continueFrom(rows, from, ascendingTime);
+    if (next !== null) {
+      const oldest = ascendingTime!(rows[0]!);
+      if (oldest > from) walk(from, oldest);
+      return walk(next, to);
     }
     if (to <= from) throw new ExchangeDataError(`${what}: more than ${limit} rows in one millisecond (${from}); the history cannot be read completely`);
     const mid = Math.floor((from + to) / 2);

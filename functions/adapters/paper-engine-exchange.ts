@@ -148,7 +148,7 @@ export class PaperEngineExchange implements ExchangePort {
       // As the ccxt adapter: Binance's income (limit 1000) and forceOrders (limit 100) over
       // [since, market now], every page.
       const end = Math.max(since, e.now());
-      const income = readAllPagesSync(`${this.id} income`, (startTime, endTime) => e.incomeHistory(this.account, { startTime, endTime, limit: 1000 }), incomeId, since, end, 1000);
+      const income = readAllPagesSync(`${this.id} income`, (startTime, endTime) => e.incomeHistory(this.account, { startTime, endTime, limit: 1000 }), incomeId, since, end, 1000, (i) => i.time);
       const forced = readAllPagesSync(`${this.id} forceOrders`, (startTime, endTime) => e.forceOrderHistory(this.account, { startTime, endTime, limit: 100 }), (o) => `force:${o.orderId}`, since, end, 100);
       return historyFromBinance(income, forced, since, 'USDT', end);
     });

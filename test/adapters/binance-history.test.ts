@@ -4,6 +4,7 @@ import {
   forcedOrderKind,
   historyFromBinance,
   incomeEvent,
+  readAllPages,
   type IncomeRecord,
 } from '../../functions/adapters/binance-history.ts';
 import { adjustedTiers, tiersOf } from '../../functions/adapters/ccxt/binanceusdm.ts';
@@ -136,5 +137,35 @@ describe('leverage brackets and notionalCoef', () => {
 
   it('without a coefficient the brackets are used as answered whatever the venue says', () => {
     expect(adjustedTiers(answered, undefined, 20_000, 130)).toEqual({ tiers: answered, scaled: false });
+  });
+});
+
+describe('readAllPages', () => {
+  it('splits full pages by time until every page is short, whatever order the venue answers in', async () => {
+    const rows = Array.from({ length: 250 }, (_, i) => ({ id: `r${i}`, t: i * 10 }));
+    // A venue that answers the NEWEST `limit` rows of the window (as forceOrders may).
+    const page = async (from: number, to: number) => rows.filter((r) => r.t >= from && r.t <= to).slice(-100);
+    const got = await readAllPages('test', page, (r) => r.id, 0, 10_000, 100);
+    expect(got.map((r) => r.id).sort()).toEqual(rows.map((r) => r.id).sort());
+  });
+
+  it.each([
+    ['the first rows from startTime (Binance income)', (w: { id: string; t: number }[]) => w.slice(0, 100)],
+    ['the newest rows of the window', (w: { id: string; t: number }[]) => w.slice(-100)],
+  ])('continues pages in time order without skipping when the venue answers %s', async (_what, pick) => {
+    const rows = Array.from({ length: 1_050 }, (_, i) => ({ id: `r${i}`, t: Math.floor(i / 3) })); // 3 rows per ms
+    const calls: number[] = [];
+    const page = async (from: number, to: number) => {
+      calls.push(from);
+      return pick(rows.filter((r) => r.t >= from && r.t <= to));
+    };
+    const got = await readAllPages('test', page, (r) => r.id, 0, 10_000, 100, (r) => r.t);
+    expect(got).toHaveLength(1_050);
+    expect(calls.length).toBeLessThanOrEqual(64);
+  });
+
+  it('refuses, with a clear error, a venue that ignores the window (full pages forever)', async () => {
+    const full = Array.from({ length: 100 }, (_, i) => ({ id: `r${i}` }));
+    await expect(readAllPages('income', async () => full, (r) => r.id, 0, 3_600_000, 100)).rejects.toThrow(/cannot be read completely/);
   });
 });

@@ -394,6 +394,7 @@ export class BinanceUsdmExchange implements ExchangePort {
         since,
         end,
         INCOME_LIMIT,
+        (i) => i.time,
       ),
       readAllPages(
         `${this.id} forceOrders`,
