@@ -71,6 +71,27 @@ describe('guard tick on Binance-like venue behaviour', () => {
     expect(paper.faults.list()).toHaveLength(0);
   });
 
+  it('a symbol listed after the guard started does not make the ticks UNKNOWN for good', async () => {
+    const g = guard();
+    expect((await g.tick()).status).toBe('OK');
+    paper.engine.listMarket('NEWUSDT', 2);
+    paper.engine.placeOrder(g.acc, { symbol: 'NEWUSDT', side: 'BUY', type: 'MARKET', quantity: 100 });
+    const statuses: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      g.wait(60_000);
+      statuses.push((await g.tick()).status);
+    }
+    expect(statuses.at(-1)).not.toBe('UNKNOWN');
+  });
+
+  it("a guard host whose clock is 30 s off still reads (it signs with the venue's time)", async () => {
+    await paper.close();
+    paper = await startPaperExchange({ startTime: T0, speed: 0, wallClockOffsetMs: -30_000 });
+    paper.engine.setPrices({ BTCUSDT: 50_000, ETHUSDT: 3_000, SOLUSDT: 200 });
+    const g = guard();
+    expect((await g.tick()).status).toBe('OK');
+  });
+
   it('a trip cancels the resting order on a symbol without a position: it cannot open one while halted', async () => {
     const g = guard();
     paper.engine.placeOrder(g.acc, { symbol: 'SOLUSDT', side: 'BUY', type: 'LIMIT', quantity: 20, price: 150, timeInForce: 'GTC' });
