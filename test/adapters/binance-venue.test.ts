@@ -226,6 +226,7 @@ describe("the guard host's clock", () => {
     expect(d.canRead).toBe(true);
     expect(d.clockSkewMs).toBeLessThan(-29_000);
     expect(d.clockSkewMs).toBeGreaterThan(-31_000);
+    expect(d.notes.join('\n')).toMatch(/-30\.0 s off the venue's/);
   });
 
   it('re-syncs after a -1021 when the clocks drift apart while running: one failed read, then reads work', async () => {

@@ -511,6 +511,9 @@ export class BinanceUsdmExchange implements ExchangePort {
     const time = (await this.call('fapiPublicGetTime', () => this.raw.fapiPublicGetTime!.call(this.ccxt))) as { serverTime?: unknown };
     const after = Date.now();
     const clockSkewMs = typeof time?.serverTime === 'number' ? Math.round((before + after) / 2 - time.serverTime) : null;
+    if (clockSkewMs !== null && Math.abs(clockSkewMs) > 1000) {
+      notes.push(`this host's clock is ${(clockSkewMs / 1000).toFixed(1)} s off the venue's; signed requests use the venue's time (re-measured after a -1021)`);
+    }
     let canRead = false;
     try {
       await this.fetchSnapshot();
