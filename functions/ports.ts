@@ -117,8 +117,12 @@ export interface ExchangePort {
    * Costly on most venues: the tick reads it when the book or the wallet changed, or the gate asks.
    */
   fetchHistory(since: number): Promise<AccountHistory>;
-  /** Cancels every open order, conditional ones included, on the given symbols; returns how many. */
-  cancelAllOrders(symbols: string[]): Promise<number>;
+  /**
+   * Cancels every open order, conditional ones included, on the given symbols — or, with `'all'`,
+   * on every symbol that has one (a resting order elsewhere must not open a position once halted).
+   * Returns how many.
+   */
+  cancelAllOrders(symbols: string[] | 'all'): Promise<number>;
   /** A market order that can only reduce the given position. */
   reduceOnlyMarket(order: OrderRequest): Promise<OrderResult>;
   /** The largest quantity one market order may carry for a symbol (base units), if limited. */

@@ -80,17 +80,25 @@ export function exchangeInfo(engine: PaperEngine, serverTime: number, weightLimi
   };
 }
 
-/** GET /fapi/v1/premiumIndex entry. `time` is market time (shifted back by the stale-mark fault). */
-export function premiumIndex(symbol: string, price: number, time: number, marketTime: number): unknown {
-  const nextFunding = (Math.floor(marketTime / 28_800_000) + 1) * 28_800_000;
+/**
+ * GET /fapi/v1/premiumIndex entry. `time` is market time (shifted back by the stale-mark fault);
+ * a bad-mark fault multiplies the mark only: the index (spot composite) stays right.
+ */
+export function premiumIndex(
+  symbol: string,
+  price: number,
+  time: number,
+  funding: { rate: number; nextFundingTime: number },
+  f: DataFaults = {},
+): unknown {
   return {
     symbol,
-    markPrice: usd(price),
+    markPrice: usd(price * (f.markFactor ?? 1)),
     indexPrice: usd(price),
     estimatedSettlePrice: usd(price),
-    lastFundingRate: '0.00010000',
+    lastFundingRate: dec(funding.rate, 8),
     interestRate: '0.00010000',
-    nextFundingTime: nextFunding,
+    nextFundingTime: funding.nextFundingTime,
     time,
   };
 }
@@ -99,7 +107,7 @@ export function premiumIndex(symbol: string, price: number, time: number, market
 export function leverageBracket(m: MarketSpec): unknown {
   return {
     symbol: m.symbol,
-    notionalCoef: 1.0,
+    // No notionalCoef: Binance shows it only for a user whose brackets were adjusted.
     brackets: m.brackets.map((b) => ({
       bracket: b.bracket,
       initialLeverage: b.initialLeverage,
@@ -118,6 +126,8 @@ export interface DataFaults {
   emptyPositions?: boolean;
   /** Shift applied to mark-related times (stale mark price). */
   markTimeShift?: number;
+  /** bad-mark fault: mark prices served × this factor. */
+  markFactor?: number;
 }
 
 function accountTotals(risk: AccountRisk, zero: boolean): Record<string, string> {
@@ -239,7 +249,7 @@ export function positionRiskV3(engine: PaperEngine, r: PositionRisk, openOrderIM
     positionAmt: qty(m, r.position.amt),
     entryPrice: usd(r.position.entryPrice),
     breakEvenPrice: usd(r.breakEvenPrice),
-    markPrice: usd(r.markPrice),
+    markPrice: usd(r.markPrice * (f.markFactor ?? 1)),
     unRealizedProfit: usd(r.unrealizedPnl),
     liquidationPrice: usd(r.liquidationPrice),
     isolatedMargin: usd(r.isolatedMargin),
@@ -265,7 +275,7 @@ export function positionRiskV2(engine: PaperEngine, r: PositionRisk, f: DataFaul
     positionAmt: qty(m, r.position.amt),
     entryPrice: usd(r.position.entryPrice),
     breakEvenPrice: usd(r.breakEvenPrice),
-    markPrice: usd(r.markPrice),
+    markPrice: usd(r.markPrice * (f.markFactor ?? 1)),
     unRealizedProfit: usd(r.unrealizedPnl),
     liquidationPrice: usd(r.liquidationPrice),
     leverage: String(r.leverage),

@@ -26,6 +26,11 @@ import type { PaperServerDeps } from './server.ts';
  *   POST   /paper/faults                      FaultBody → fault
  *   DELETE /paper/faults                      → { cleared: true }
  *   GET    /paper/liquidations                → every liquidation event
+ *   POST   /paper/funding                     { rates: { BTCUSDT: 0.0003 } } → { rates, nextFundingTime }
+ *   POST   /paper/markets                     { symbol, price } → lists a new perpetual at runtime
+ *   POST   /paper/history-delay               { delayMs } → late history rows (see engine.setHistoryDelay)
+ *   POST   /paper/wall-clock                  { offsetMs } → the venue's wall clock vs this host's
+ *   POST   /paper/accounts/:id/adl            { symbol, positionSide?, quantity? } → auto-deleverage
  */
 
 const PositionBody = z
@@ -92,7 +97,19 @@ export const FaultBody = z
     afterProcessing: z.boolean().optional(),
     fillRatio: z.number().min(0).max(1).optional(),
     staleMs: z.number().int().nonnegative().optional(),
+    // venue realism (issue 8)
+    factor: z.number().positive().finite().optional(),
+    code: z.union([z.literal(-1000), z.literal(-1001), z.literal(-1008)]).optional(),
   })
+  .strict();
+
+// ── venue realism (issue 8) ──
+const FundingBody = z.object({ rates: z.record(z.string(), z.number().finite().gt(-0.05).lt(0.05)) }).strict();
+const MarketBody = z.object({ symbol: z.string().regex(/^[A-Z0-9]{2,20}USDT$/, 'a Binance USDⓈ-M symbol such as NEWUSDT'), price: z.number().positive().finite() }).strict();
+const HistoryDelayBody = z.object({ delayMs: z.number().int().nonnegative() }).strict();
+const WallClockBody = z.object({ offsetMs: z.number().int().min(-86_400_000).max(86_400_000) }).strict();
+const AdlBody = z
+  .object({ symbol: z.string().min(1), positionSide: z.enum(['BOTH', 'LONG', 'SHORT']).optional(), quantity: z.number().positive().optional() })
   .strict();
 
 class HttpError extends Error {
@@ -199,7 +216,7 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, u
     if (!tokenOk(req.headers['x-paper-admin'], deps.adminToken)) throw new HttpError(401, 'missing or wrong X-Paper-Admin token');
     driver?.sync();
 
-    const accountMatch = /^\/paper\/accounts\/([^/]+)(\/deposit|\/withdraw)?$/.exec(path);
+    const accountMatch = /^\/paper\/accounts\/([^/]+)(\/deposit|\/withdraw|\/adl)?$/.exec(path);
     const accountById = (id: string): PaperAccount => {
       try {
         return engine.getAccount(decodeURIComponent(id));
@@ -244,6 +261,13 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, u
       const acc = accountById(accountMatch[1]!);
       const action = accountMatch[2];
       if (action === undefined && method === 'GET') return send(res, 200, accountView(engine, acc));
+      if (action === '/adl' && method === 'POST') {
+        const b = parse(AdlBody, body);
+        const realizedPnl = semantic(() =>
+          engine.autoDeleverage(acc, b.symbol, { ...(b.positionSide ? { positionSide: b.positionSide } : {}), ...(b.quantity ? { qty: b.quantity } : {}) }),
+        );
+        return send(res, 200, { realizedPnl, account: accountView(engine, acc) });
+      }
       if (action !== undefined && method === 'POST') {
         const { amount } = parse(AmountBody, body);
         semantic(() => (action === '/deposit' ? engine.deposit(acc.id, amount) : engine.withdraw(acc.id, amount)));
@@ -282,6 +306,27 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, u
       return send(res, 200, { cleared: true });
     }
     if (path === '/paper/liquidations' && method === 'GET') return send(res, 200, engine.liquidations());
+    if (path === '/paper/funding' && method === 'POST') {
+      const { rates } = parse(FundingBody, body);
+      semantic(() => Object.entries(rates).forEach(([symbol, rate]) => engine.setFundingRate(symbol, rate)));
+      const all = Object.fromEntries(engine.listMarkets().map((m) => [m.symbol, engine.fundingRate(m.symbol)]));
+      return send(res, 200, { rates: all, nextFundingTime: engine.nextFundingTime() });
+    }
+    if (path === '/paper/markets' && method === 'POST') {
+      const b = parse(MarketBody, body);
+      const m = semantic(() => engine.listMarket(b.symbol, b.price));
+      return send(res, 201, { symbol: m.symbol, price: b.price, realBrackets: m.realBrackets });
+    }
+    if (path === '/paper/history-delay' && method === 'POST') {
+      const { delayMs } = parse(HistoryDelayBody, body);
+      engine.setHistoryDelay(delayMs);
+      return send(res, 200, { delayMs });
+    }
+    if (path === '/paper/wall-clock' && method === 'POST') {
+      const { offsetMs } = parse(WallClockBody, body);
+      if (deps.wall) deps.wall.offsetMs = offsetMs;
+      return send(res, 200, { offsetMs });
+    }
     throw new HttpError(404, `no control endpoint ${method} ${path}`);
   } catch (e) {
     if (e instanceof HttpError) return send(res, e.status, { error: e.message, ...(e.issues ? { issues: e.issues } : {}) });

@@ -37,7 +37,15 @@ export interface EngineOptions {
   extraMarkets?: MarketSpec[];
   /** Largest clock step of advanceBy/advanceTo, ms. Default 1000. */
   stepMs?: number;
+  /**
+   * Funding rate per 8 h applied to every symbol without its own (setFundingRate). Default
+   * 0.0001 (0.01 %, Binance's base rate: interest 0.03 %/day, premium 0). Longs pay when positive.
+   */
+  fundingRate?: number;
 }
+
+/** Binance USDⓈ-M funds most perpetuals every 8 h, at 00:00, 08:00 and 16:00 UTC. */
+export const FUNDING_INTERVAL_MS = 8 * 3600_000;
 
 export interface PositionSpec {
   symbol: string;
@@ -143,6 +151,8 @@ export interface IncomeRecord {
   time: number;
   tranId: number;
   tradeId: string;
+  /** Market time from which GET /fapi/v1/income shows the row (late rows: see setHistoryDelay). */
+  visibleAt: number;
 }
 
 export interface TradeRecord {
@@ -271,6 +281,8 @@ export class PaperAccount {
   readonly trades: TradeRecord[] = [];
   readonly income: IncomeRecord[] = [];
   readonly forceOrders: OrderRecord[] = [];
+  /** Late history rows: when a force order becomes visible (market time), if later than its time. */
+  readonly forceOrderVisibleAt = new Map<number, number>();
   /** Market time of the last balance change (Binance asset updateTime; ccxt skips assets with 0). */
   updateTime: number;
   /** Reported only (see AccountSpec). */
@@ -301,8 +313,12 @@ export class PaperEngine {
   readonly clearanceFee: number;
   readonly defaultLeverage: number;
   readonly stepMs: number;
+  readonly defaultFundingRate: number;
 
   private time: number;
+  private readonly fundingRates = new Map<string, number>();
+  /** Late history rows: income and force orders recorded now appear this much market time later. */
+  private historyDelayMs = 0;
   private timeExplicit: boolean;
   private readonly markets = new Map<string, MarketSpec>();
   private readonly marks = new Map<string, { price: number; time: number }>();
@@ -324,6 +340,8 @@ export class PaperEngine {
     this.clearanceFee = options.clearanceFee ?? 0.0125;
     this.defaultLeverage = options.defaultLeverage ?? 20;
     this.stepMs = options.stepMs ?? 1000;
+    this.defaultFundingRate = options.fundingRate ?? 0.0001;
+    if (!(Math.abs(this.defaultFundingRate) < 0.05)) throw new Error(`fundingRate must be a fraction per 8 h in (-0.05, 0.05), got ${this.defaultFundingRate}`);
     for (const [name, v] of Object.entries({ slippage: this.slippage, takerFee: this.takerFee, clearanceFee: this.clearanceFee })) {
       if (!(v >= 0 && v < 1)) throw new Error(`${name} must be a fraction in [0, 1), got ${v}`);
     }
@@ -438,12 +456,84 @@ export class PaperEngine {
     while (this.time < target) {
       let next = Math.min(target, this.time + step);
       if (replaying) next = Math.min(next, nextKnot(this.time));
+      // Funding settles at the boundary itself, at that moment's mark.
+      next = Math.min(next, (Math.floor(this.time / FUNDING_INTERVAL_MS) + 1) * FUNDING_INTERVAL_MS);
       this.time = next;
       this.refreshReplayPrices();
+      if (this.time % FUNDING_INTERVAL_MS === 0) this.settleFunding();
       const ev = this.process();
       if (ev.length > 0) events.push(...ev);
     }
     return events;
+  }
+
+  // ───────────────────────────── funding ─────────────────────────────
+
+  /** The funding rate per 8 h of a symbol (a fraction; longs pay shorts when positive). */
+  fundingRate(symbol: string): number {
+    this.market(symbol);
+    return this.fundingRates.get(symbol) ?? this.defaultFundingRate;
+  }
+
+  /** Sets a symbol's funding rate per 8 h (a fraction, e.g. 0.0003). */
+  setFundingRate(symbol: string, rate: number): void {
+    this.market(symbol);
+    if (!(Number.isFinite(rate) && Math.abs(rate) < 0.05)) throw new Error(`funding rate of ${symbol} must be a fraction per 8 h in (-0.05, 0.05)`);
+    this.fundingRates.set(symbol, rate);
+  }
+
+  /** Next funding time after the market clock (ms). */
+  nextFundingTime(): number {
+    return (Math.floor(this.time / FUNDING_INTERVAL_MS) + 1) * FUNDING_INTERVAL_MS;
+  }
+
+  /**
+   * Every open position pays (or receives) notional at mark × rate, as FUNDING_FEE income on the
+   * wallet that carries it (Binance: the isolated wallet of an isolated position).
+   */
+  private settleFunding(): void {
+    for (const acc of this.accounts.values()) {
+      for (const p of acc.positions.values()) {
+        if (p.amt === 0) continue;
+        const rate = this.fundingRate(p.symbol);
+        const payment = -p.amt * this.markOr(p.symbol, p.entryPrice) * rate;
+        if (payment === 0) continue;
+        if (p.marginType === 'ISOLATED') p.isolatedWallet += payment;
+        else acc.crossWallet += payment;
+        this.addIncome(acc, p.symbol, 'FUNDING_FEE', payment, 'FUNDING_FEE');
+      }
+    }
+  }
+
+  // ───────────────────────────── late history rows ─────────────────────────────
+
+  /**
+   * Makes history rows recorded from now on appear late: GET /fapi/v1/income and forceOrders show
+   * them only `ms` of market time after their own `time` (which they keep), as a venue whose
+   * history lags its ledger. 0 turns it off (rows already late stay late).
+   */
+  setHistoryDelay(ms: number): void {
+    if (!(Number.isFinite(ms) && ms >= 0)) throw new Error('history delay must be ≥ 0 ms');
+    this.historyDelayMs = ms;
+  }
+
+  historyDelay(): number {
+    return this.historyDelayMs;
+  }
+
+  // ───────────────────────────── listing ─────────────────────────────
+
+  /**
+   * Lists a new perpetual at runtime (as Binance does): exchangeInfo, leverageBracket and
+   * symbolConfig answer for it from now on; generic alt brackets unless the symbol has real ones.
+   */
+  listMarket(symbol: string, price: number): MarketSpec {
+    if (this.markets.has(symbol)) throw new Error(`${symbol} is already listed`);
+    if (!(price > 0 && Number.isFinite(price))) throw new Error(`price of ${symbol} must be a positive number`);
+    const m = genericMarket(symbol, price);
+    this.markets.set(symbol, m);
+    this.marks.set(symbol, { price, time: this.time });
+    return m;
   }
 
   advanceBy(ms: number, opts: { stepMs?: number } = {}): LiquidationEvent[] {
@@ -1155,7 +1245,7 @@ export class PaperEngine {
   // ───────────────────────────── history ─────────────────────────────
 
   private addIncome(acc: PaperAccount, symbol: string, type: IncomeRecord['incomeType'], amount: number, info: string, tradeId = ''): void {
-    acc.income.push({ symbol, incomeType: type, income: amount, asset: 'USDT', info, time: this.time, tranId: this.nextTranId++, tradeId });
+    acc.income.push({ symbol, incomeType: type, income: amount, asset: 'USDT', info, time: this.time, tranId: this.nextTranId++, tradeId, visibleAt: this.time + this.historyDelayMs });
     acc.updateTime = this.time;
   }
 
@@ -1170,19 +1260,28 @@ export class PaperEngine {
       (r) =>
         (q.symbol === undefined || r.symbol === q.symbol) &&
         (q.incomeType === undefined || r.incomeType === q.incomeType) &&
+        r.visibleAt <= this.time &&
         r.time >= from &&
         (q.endTime === undefined || r.time <= q.endTime),
     );
     return q.startTime !== undefined ? rows.slice(0, limit) : rows.slice(-limit);
   }
 
-  /** GET /fapi/v1/forceOrders semantics (autoCloseType LIQUIDATION; ADL never happens here). */
+  /**
+   * GET /fapi/v1/forceOrders semantics: liquidations (clientOrderId "autoclose-…") and ADL
+   * closes ("adl_autoclose"); rows carry no autoCloseType, the query parameter filters by it.
+   */
   forceOrderHistory(acc: PaperAccount, q: { symbol?: string; autoCloseType?: string; startTime?: number; endTime?: number; limit?: number }): OrderRecord[] {
-    if (q.autoCloseType === 'ADL') return [];
     const limit = Math.min(Math.max(q.limit ?? 50, 1), 100);
     const from = q.startTime ?? (q.endTime === undefined ? this.time - FORCE_ORDER_WINDOW_MS : -Infinity);
+    const isAdl = (o: OrderRecord) => o.clientOrderId === 'adl_autoclose';
     const rows = acc.forceOrders.filter(
-      (o) => (q.symbol === undefined || o.symbol === q.symbol) && o.time >= from && (q.endTime === undefined || o.time <= q.endTime),
+      (o) =>
+        (q.symbol === undefined || o.symbol === q.symbol) &&
+        (q.autoCloseType === undefined || (q.autoCloseType === 'ADL') === isAdl(o)) &&
+        (acc.forceOrderVisibleAt.get(o.orderId) ?? o.time) <= this.time &&
+        o.time >= from &&
+        (q.endTime === undefined || o.time <= q.endTime),
     );
     return rows.slice(-limit);
   }
@@ -1329,15 +1428,17 @@ export class PaperEngine {
     }
   }
 
-  /** Closes one position at the mark, books REALIZED_PNL and a force order. */
-  private closeByLiquidation(acc: PaperAccount, p: Position): { notional: number; realized: number; price: number } {
-    const price = this.markOr(p.symbol, p.entryPrice);
-    const qty = Math.abs(p.amt);
-    const realized = p.amt * (price - p.entryPrice);
+  /** Closes one position (or `qty` of it, ADL) at the mark, books REALIZED_PNL and a force order. */
+  private closeByLiquidation(acc: PaperAccount, p: Position, adl?: { qty: number; price: number }): { notional: number; realized: number; price: number } {
+    const price = adl?.price ?? this.markOr(p.symbol, p.entryPrice);
+    const qty = adl?.qty ?? Math.abs(p.amt);
+    const closedAmt = Math.sign(p.amt) * qty;
+    const realized = closedAmt * (price - p.entryPrice);
     const side: Side = p.amt > 0 ? 'SELL' : 'BUY';
     const order: OrderRecord = {
       orderId: this.nextOrderId++,
-      clientOrderId: `autoclose-${this.time}${String(this.nextOrderId % 1_000_000).padStart(6, '0')}`,
+      // As Binance's docs example: liquidations "autoclose-<ms><seq>", ADL "adl_autoclose" (GTC).
+      clientOrderId: adl ? 'adl_autoclose' : `autoclose-${this.time}${String(this.nextOrderId % 1_000_000).padStart(6, '0')}`,
       symbol: p.symbol,
       side,
       positionSide: p.positionSide,
@@ -1349,7 +1450,7 @@ export class PaperEngine {
       executedQty: qty,
       cumQuote: qty * price,
       status: 'FILLED',
-      timeInForce: 'IOC',
+      timeInForce: adl ? 'GTC' : 'IOC',
       reduceOnly: false,
       closePosition: false,
       stopPrice: 0,
@@ -1359,6 +1460,7 @@ export class PaperEngine {
     };
     acc.orders.set(order.orderId, order);
     acc.forceOrders.push(order);
+    if (this.historyDelayMs > 0) acc.forceOrderVisibleAt.set(order.orderId, this.time + this.historyDelayMs);
     const tradeId = this.nextTradeId++;
     acc.trades.push({
       id: tradeId,
@@ -1376,8 +1478,39 @@ export class PaperEngine {
       time: this.time,
     });
     this.addIncome(acc, p.symbol, 'REALIZED_PNL', realized, '', String(tradeId));
-    acc.positions.delete(posKey(p.symbol, p.positionSide));
+    if (adl && qty < Math.abs(p.amt) - 1e-12) {
+      if (p.marginType === 'ISOLATED') p.isolatedWallet *= 1 - qty / Math.abs(p.amt);
+      p.amt -= closedAmt;
+      p.updateTime = this.time;
+    } else acc.positions.delete(posKey(p.symbol, p.positionSide));
     return { notional: qty * price, realized, price };
+  }
+
+  /**
+   * Auto-deleveraging: the venue closes `qty` (default all) of a profitable position against a
+   * bankrupt counterparty, at the mark (Binance uses the bankruptcy price of the other side; the
+   * mark keeps the model simple). Recorded as Binance does: a force order with clientOrderId
+   * "adl_autoclose" and REALIZED_PNL income; no clearance fee. Returns the realized PnL.
+   */
+  autoDeleverage(acc: PaperAccount, symbol: string, opts: { positionSide?: PositionSide; qty?: number } = {}): number {
+    this.market(symbol);
+    const p = [...acc.positions.values()].find((x) => x.symbol === symbol && (opts.positionSide === undefined || x.positionSide === opts.positionSide));
+    if (p === undefined) throw new Error(`no ${symbol} position to auto-deleverage`);
+    const qty = Math.min(opts.qty ?? Math.abs(p.amt), Math.abs(p.amt));
+    if (!(qty > 0)) throw new Error('ADL quantity must be > 0');
+    this.cancelForLiquidation(acc, new Set([symbol]));
+    const wasIsolated = p.marginType === 'ISOLATED';
+    const wallet = p.isolatedWallet;
+    const { realized } = this.closeByLiquidation(acc, p, { qty, price: this.markOr(symbol, p.entryPrice) });
+    const closedAll = !acc.positions.has(posKey(p.symbol, p.positionSide));
+    if (wasIsolated) {
+      // What the closed part's isolated margin and PnL leave returns to the cross wallet.
+      const released = closedAll ? wallet : wallet * (qty / (qty + Math.abs(p.amt)));
+      acc.crossWallet += released + realized;
+    } else acc.crossWallet += realized;
+    acc.updateTime = this.time;
+    this.process();
+    return realized;
   }
 
   private liquidateIsolated(acc: PaperAccount, p: Position): LiquidationEvent {

@@ -96,6 +96,12 @@ export const E = {
   /** ccxt: OrderNotFillable. */
   postOnlyRejected: () =>
     new PaperApiError(-5022, 'Due to the order could not be executed as maker, the Post Only order will be rejected.'),
+  /** HTTP 500 (errors.fapi.json). ccxt: OperationFailed (binance.js linear exceptions), not a NetworkError. */
+  internalError: () => new PaperApiError(-1001, 'Internal error; unable to process your request. Please try again.', 500),
+  /** HTTP 503. ccxt: OperationFailed. */
+  serverBusy: () => new PaperApiError(-1008, 'Server is currently overloaded with other requests. Please try again in a few minutes.', 503),
+  /** HTTP 500 flavour of -1000. ccxt: OperationFailed. */
+  unknown500: () => new PaperApiError(-1000, 'An unknown error occured while processing the request.', 500),
   /** ccxt: OperationFailed. */
   unknown: (msg = 'An unknown error occured while processing the request.') => new PaperApiError(-1000, msg),
 };

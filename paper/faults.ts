@@ -5,7 +5,9 @@ import { randomBytes } from 'node:crypto';
  * a fault applies to uses up one of its N; an exhausted fault disappears.
  *
  * Kinds and what the client sees:
- * - `http500` / `http503`: that status with a plain-text body, request not processed.
+ * - `http500` / `http503`: that status with Binance's JSON body, request not processed: 500
+ *   `{"code":-1001,"msg":"Internal error; …"}`, 503 `{"code":-1008,"msg":"Server is currently
+ *   overloaded …"}`; `code` (-1000, -1001 or -1008) picks another of the three.
  * - `http429`: HTTP 429 `{"code":-1003,…}` with Retry-After, request not processed.
  * - `timeout`: no answer for `hangMs` (default 15 s, longer than ccxt's default 10 s), then the
  *   socket is destroyed. With `afterProcessing: true` the request IS executed first (an order
@@ -19,6 +21,8 @@ import { randomBytes } from 'node:crypto';
  * - `echo-key`: HTTP 400 with a Binance-shaped JSON error body that quotes the request's
  *   `X-MBX-APIKEY` value bare, outside any labelled field (as some venue errors do), request not
  *   processed. Tests that no output of the guard ever shows the key.
+ * - `bad-mark`: the next `count` responses that carry mark prices (premiumIndex, positionRisk)
+ *   serve them × `factor` (default 2). Index prices and account totals stay right.
  */
 export const FAULT_KINDS = [
   'http500',
@@ -32,6 +36,8 @@ export const FAULT_KINDS = [
   'partial-fill',
   'reduce-only-reject',
   'echo-key',
+  // venue realism (issue 8)
+  'bad-mark',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -47,6 +53,10 @@ export interface FaultSpec {
   afterProcessing?: boolean;
   fillRatio?: number;
   staleMs?: number;
+  /** bad-mark: the multiplier. */
+  factor?: number;
+  /** http500/http503: which Binance code the JSON body carries. */
+  code?: -1000 | -1001 | -1008;
 }
 
 export interface ActiveFault extends Required<Pick<FaultSpec, 'kind' | 'endpoint' | 'count'>> {
@@ -57,6 +67,8 @@ export interface ActiveFault extends Required<Pick<FaultSpec, 'kind' | 'endpoint
   afterProcessing: boolean;
   fillRatio: number;
   staleMs: number;
+  factor: number;
+  code?: -1000 | -1001 | -1008;
 }
 
 export interface FaultTarget {
@@ -80,6 +92,8 @@ export class FaultInjector {
       afterProcessing: spec.afterProcessing ?? false,
       fillRatio: spec.fillRatio ?? 0.5,
       staleMs: spec.staleMs ?? 3_600_000,
+      factor: spec.factor ?? 2,
+      ...(spec.code !== undefined ? { code: spec.code } : {}),
       ...(spec.accountId !== undefined ? { accountId: spec.accountId } : {}),
     };
     this.faults.push(f);

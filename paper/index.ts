@@ -58,6 +58,13 @@ export interface PaperExchangeOptions {
   defaultLeverage?: number;
   /** Called for every Binance-API request (method, path, status, weight, fault). */
   onRequest?: (entry: RequestLogEntry) => void;
+  /** Funding rate per 8 h for symbols without their own. Default 0.0001 (see EngineOptions). */
+  fundingRate?: number;
+  /**
+   * Shifts the venue's wall clock (signatures, /fapi/v1/time) by this many ms against this host's,
+   * to rehearse a guard host whose clock is off. Also POST /paper/wall-clock. Default 0.
+   */
+  wallClockOffsetMs?: number;
 }
 
 export interface PaperExchange {
@@ -78,6 +85,7 @@ export async function startPaperExchange(options: PaperExchangeOptions = {}): Pr
     ...(options.clearanceFee !== undefined ? { clearanceFee: options.clearanceFee } : {}),
     ...(options.brackets !== undefined ? { brackets: options.brackets } : {}),
     ...(options.defaultLeverage !== undefined ? { defaultLeverage: options.defaultLeverage } : {}),
+    ...(options.fundingRate !== undefined ? { fundingRate: options.fundingRate } : {}),
   });
   for (const r of options.replay ?? []) engine.loadReplay(r.symbol, r.file);
   const speed = options.speed ?? ((options.replay ?? []).length > 0 ? 0 : 1);
@@ -90,6 +98,7 @@ export async function startPaperExchange(options: PaperExchangeOptions = {}): Pr
     faults,
     weights: new WeightTracker(options.weightLimit ?? 2400),
     adminToken,
+    wall: { offsetMs: options.wallClockOffsetMs ?? 0 },
     ...(driver !== undefined ? { driver } : {}),
     ...(options.onRequest !== undefined ? { onRequest: options.onRequest } : {}),
   });

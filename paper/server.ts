@@ -21,6 +21,11 @@ export interface PaperServerDeps {
   weights: WeightTracker;
   adminToken: string;
   driver?: RealtimeDriver;
+  /**
+   * The venue's WALL clock (signatures, /fapi/v1/time) relative to this host's, ms. Non-zero
+   * rehearses a guard host whose clock is off: +5000 = the host is 5 s behind the venue.
+   */
+  wall?: { offsetMs: number };
   /** Called after each Binance-API request (not control requests). */
   onRequest?: (entry: RequestLogEntry) => void;
 }
@@ -104,8 +109,15 @@ function side(p: Params): Side {
 
 // ───────────────────────────── routes ─────────────────────────────
 
-function dataFaults(ctx: Ctx, kinds: ('zero-balance' | 'empty-positions' | 'stale-mark')[]): fmt.DataFaults {
+/** The venue's wall clock (ms): signatures and /fapi/v1/time; never the market (replay) clock. */
+export const wallNow = (deps: Pick<PaperServerDeps, 'wall'>): number => Date.now() + (deps.wall?.offsetMs ?? 0);
+
+function dataFaults(ctx: Ctx, kinds: ('zero-balance' | 'empty-positions' | 'stale-mark' | 'bad-mark')[]): fmt.DataFaults {
   const f: fmt.DataFaults = {};
+  if (kinds.includes('bad-mark')) {
+    const b = ctx.take('bad-mark');
+    if (b) f.markFactor = b.factor;
+  }
   if (kinds.includes('zero-balance') && ctx.take('zero-balance')) f.zeroBalance = true;
   if (kinds.includes('empty-positions') && ctx.take('empty-positions')) f.emptyPositions = true;
   if (kinds.includes('stale-mark')) {
@@ -147,7 +159,7 @@ function positionRiskRoute(v2: boolean): Route {
       const { engine } = ctx.deps;
       const symbol = ctx.params.symbol;
       if (symbol !== undefined) engine.market(symbol);
-      const f = dataFaults(ctx, ['empty-positions', 'stale-mark']);
+      const f = dataFaults(ctx, ['empty-positions', 'stale-mark', 'bad-mark']);
       if (f.emptyPositions) return [];
       const ooim = openOrderIMBySymbol(ctx);
       return engine
@@ -166,16 +178,19 @@ function buildRoutes(): Map<string, Route> {
   const sig = (key: string, handler: Route['handler'], trade = false): void => void r.set(key, { signed: true, trade, handler });
 
   pub('GET /fapi/v1/ping', () => ({}));
-  pub('GET /fapi/v1/time', () => ({ serverTime: Date.now() }));
-  pub('GET /fapi/v1/exchangeInfo', (ctx) => fmt.exchangeInfo(ctx.deps.engine, Date.now(), ctx.deps.weights.limit));
+  // Wall time, as the real venue: clients sync their signing clock to it (replays do not move it).
+  pub('GET /fapi/v1/time', (ctx) => ({ serverTime: wallNow(ctx.deps) }));
+  pub('GET /fapi/v1/exchangeInfo', (ctx) => fmt.exchangeInfo(ctx.deps.engine, wallNow(ctx.deps), ctx.deps.weights.limit));
   pub('GET /sapi/v1/system/status', () => ({ status: 0, msg: 'normal' }));
   pub('GET /fapi/v1/premiumIndex', (ctx) => {
     const { engine } = ctx.deps;
-    const s = ctx.take('stale-mark');
-    const time = engine.now() - (s?.staleMs ?? 0);
+    const f = dataFaults(ctx, ['stale-mark', 'bad-mark']);
+    const time = engine.now() + (f.markTimeShift ?? 0);
+    const row = (sym: string, price: number) =>
+      fmt.premiumIndex(sym, price, time, { rate: engine.fundingRate(sym), nextFundingTime: engine.nextFundingTime() }, f);
     const symbol = ctx.params.symbol;
-    if (symbol !== undefined) return fmt.premiumIndex(symbol, engine.markPrice(symbol), time, engine.now());
-    return Object.entries(engine.marksSnapshot()).map(([sym, m]) => fmt.premiumIndex(sym, m.price, time, engine.now()));
+    if (symbol !== undefined) return row(symbol, engine.markPrice(symbol));
+    return Object.entries(engine.marksSnapshot()).map(([sym, m]) => row(sym, m.price));
   });
   for (const v of ['v1', 'v2']) {
     pub(`GET /fapi/${v}/ticker/price`, (ctx) => {
@@ -455,7 +470,7 @@ export function splitSignature(raw: string): [string, string | undefined] {
   return [rest.join('&'), sig];
 }
 
-function verify(acc: PaperAccount, query: string, body: string, params: Params): void {
+function verify(acc: PaperAccount, query: string, body: string, params: Params, now: number): void {
   const [q, qSig] = splitSignature(query);
   const [b, bSig] = splitSignature(body);
   const signature = qSig ?? bSig;
@@ -466,7 +481,6 @@ function verify(acc: PaperAccount, query: string, body: string, params: Params):
   const recvWindow = params.recvWindow !== undefined ? Number(params.recvWindow) : 5000;
   if (!Number.isFinite(recvWindow) || recvWindow <= 0) throw E.illegalParam('recvWindow');
   if (recvWindow > 60_000) throw E.recvWindowTooBig();
-  const now = Date.now();
   if (ts > now + 1000) throw E.timestampAhead();
   if (now - ts > recvWindow) throw E.timestampOutside();
   if (signature === undefined) throw E.missingParam('signature');
@@ -577,9 +591,11 @@ export function createPaperServer(deps: PaperServerDeps): PaperServer {
 
     const transport = deps.faults.take(['http500', 'http503', 'http429', 'timeout', 'malformed-json'], target);
     if (transport?.kind === 'http500' || transport?.kind === 'http503') {
+      // Binance answers its 5xx with a JSON error body (errors.fapi.json), not plain text.
+      const byCode = { [-1000]: E.unknown500, [-1001]: E.internalError, [-1008]: E.serverBusy } as const;
+      const e = (transport.code !== undefined ? byCode[transport.code] : transport.kind === 'http500' ? E.internalError : E.serverBusy)();
       const status = transport.kind === 'http500' ? 500 : 503;
-      res.writeHead(status, { 'Content-Type': 'text/plain' });
-      res.end(status === 500 ? 'Internal Server Error' : 'Service Unavailable');
+      send(status, JSON.stringify(e.toJSON()));
       log(status, transport.kind);
       return;
     }
@@ -607,7 +623,7 @@ export function createPaperServer(deps: PaperServerDeps): PaperServer {
       if (route.signed) {
         if (apiKey === undefined || apiKey === '') throw E.apiKeyFormat();
         if (acc === undefined) throw E.invalidApiKey();
-        verify(acc, rawQuery, body, params);
+        verify(acc, rawQuery, body, params, wallNow(deps));
         if (route.trade && !acc.canTrade) throw E.invalidApiKey();
       }
       const ctx: Ctx = {

@@ -16,15 +16,18 @@ export const BINANCE_HOSTS: readonly string[] = ['fapi.binance.com', 'api.binanc
 
 type FetchInit = { method?: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal };
 
+/** A fetch for ccxt that sends Binance requests elsewhere; `baseUrl` says where, for error messages. */
+export type RedirectFetch = ((url: string, init?: FetchInit) => Promise<Response>) & { readonly baseUrl: string };
+
 /**
  * A fetch that sends Binance requests to `baseUrl` (path and query kept) and refuses any other
  * host, so a paper-configured client can never reach a real exchange.
  * @example new binanceusdm({ apiKey, secret, fetchImplementation: redirectFetch('http://127.0.0.1:41234'), options: { fetchCurrencies: false } })
  */
-export function redirectFetch(baseUrl: string, fetchImpl: typeof fetch = fetch): (url: string, init?: FetchInit) => Promise<Response> {
+export function redirectFetch(baseUrl: string, fetchImpl: typeof fetch = fetch): RedirectFetch {
   const base = baseUrl.replace(/\/+$/, '');
   const hosts = new Set(BINANCE_HOSTS);
-  return async (url: string, init: FetchInit = {}) => {
+  const redirect = async (url: string, init: FetchInit = {}) => {
     const u = new URL(url);
     if (u.protocol !== 'https:' || !hosts.has(u.hostname)) {
       throw new Error(`redirectFetch: refusing to send a request to ${u.origin}; only Binance hosts are redirected to the paper exchange`);
@@ -37,6 +40,7 @@ export function redirectFetch(baseUrl: string, fetchImpl: typeof fetch = fetch):
       redirect: 'error',
     });
   };
+  return Object.assign(redirect, { baseUrl: base });
 }
 
 export interface PaperClientOptions {

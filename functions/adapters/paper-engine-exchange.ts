@@ -4,7 +4,7 @@
  * the ccxt Binance USDⓈ-M adapter makes of the same engine state over the wire.
  */
 import { maintenanceMargin, PaperApiError, type PaperAccount, type PaperEngine } from '../../paper/index.ts';
-import { historyFromBinance } from './binance-history.ts';
+import { historyFromBinance, incomeId, readAllPagesSync } from './binance-history.ts';
 import { AccountSnapshotSchema, type AccountSnapshot, type MaintenanceTier, type Position } from '../domain/snapshot.ts';
 import { ExchangeAuthError, ExchangeDataError, ExchangeUnavailableError, type RiskGuardError } from '../errors.ts';
 import type { ExchangePort, KeyDiagnosis, OrderRequest, OrderResult, AccountHistory } from '../ports.ts';
@@ -130,7 +130,7 @@ export class PaperEngineExchange implements ExchangePort {
         leverage: e.symbolConfig(acc, p.symbol).leverage,
         maintenanceTiers: this.tiersOf(p.symbol),
         ...(isolated ? { isolatedWallet: p.isolatedWallet } : {}),
-        ...(mark !== null ? { markTimestamp: mark.time } : {}),
+        ...(mark !== null ? { markTimestamp: mark.time, indexPrice: mark.price } : {}),
       });
     }
     return {
@@ -145,16 +145,24 @@ export class PaperEngineExchange implements ExchangePort {
   async fetchHistory(since: number): Promise<AccountHistory> {
     return this.trip('fetchHistory', () => {
       const e = this.engine;
-      // Binance's income (limit 1000) and forceOrders (limit 100) from `since`, inclusive.
-      const income = e.incomeHistory(this.account, { startTime: since, limit: 1000 });
-      const forced = e.forceOrderHistory(this.account, { startTime: since, limit: 100 });
-      return historyFromBinance(income, forced, since, 'USDT', e.now());
+      // As the ccxt adapter: Binance's income (limit 1000) and forceOrders (limit 100) over
+      // [since, market now], every page.
+      const end = Math.max(since, e.now());
+      const income = readAllPagesSync(`${this.id} income`, (startTime, endTime) => e.incomeHistory(this.account, { startTime, endTime, limit: 1000 }), incomeId, since, end, 1000, (i) => i.time);
+      const forced = readAllPagesSync(`${this.id} forceOrders`, (startTime, endTime) => e.forceOrderHistory(this.account, { startTime, endTime, limit: 100 }), (o) => `force:${o.orderId}`, since, end, 100);
+      return historyFromBinance(income, forced, since, 'USDT', end);
     });
   }
 
-  async cancelAllOrders(symbols: string[]): Promise<number> {
+  async cancelAllOrders(symbols: string[] | 'all'): Promise<number> {
     let n = 0;
-    for (const s of symbols) {
+    const targets =
+      symbols === 'all'
+        ? this.trip('fetchOpenOrders (all symbols)', () => [
+            ...new Set([...this.engine.listOpenOrders(this.account), ...this.engine.listOpenAlgoOrders(this.account)].map((o) => o.symbol)),
+          ])
+        : symbols;
+    for (const s of targets) {
       // As the ccxt adapter: list plain and conditional orders, cancel each kind if any.
       const plain = this.trip(`fetchOpenOrders ${s}`, () => this.engine.listOpenOrders(this.account, s).length);
       const algo = this.trip(`fetchOpenOrders ${s} (conditional)`, () => this.engine.listOpenAlgoOrders(this.account, s).length);

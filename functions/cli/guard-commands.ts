@@ -274,7 +274,12 @@ export function registerGuardCommands(program: Command): void {
         for (const a of guard.accounts) {
           const d = await guard.deps(a.config.id).exchange.diagnose();
           const yn = (b: boolean | null) => (b === null ? 'unknown' : b ? 'yes' : 'no');
-          const skew = d.clockSkewMs === null ? 'unknown' : `${d.clockSkewMs} ms${Math.abs(d.clockSkewMs) > 1000 ? ' — OUT OF STEP (> 1000 ms): fix the system clock' : ''}`;
+          // The guard signs with the venue's time (measured at start and after a -1021), so a skew
+          // does not blind it; it is still worth fixing (logs and alerts carry this host's time).
+          const skew =
+            d.clockSkewMs === null
+              ? 'unknown'
+              : `${d.clockSkewMs > 0 ? '+' : ''}${d.clockSkewMs} ms (this host minus the venue)${Math.abs(d.clockSkewMs) > 1000 ? ' — OUT OF STEP (> 1000 ms): riskguard signs with the venue\'s time, but fix the system clock (NTP)' : ''}`;
           process.stdout.write(`${a.config.id} (${a.config.exchange})\n  can read:     ${yn(d.canRead)}\n  can trade:    ${yn(d.canTrade)}\n  clock skew:   ${skew}\n`);
           if (d.canWithdraw) {
             process.stdout.write(`  can WITHDRAW: YES — RISK: a guard key needs read and trade only. Create a key without withdrawal permission.\n`);

@@ -64,7 +64,21 @@ export async function execute(
   let cancelled = 0;
   let snapshot = initial;
   let rounds = 0;
-  let cancelFor = new Set(target.kind === 'reduce' ? [] : snapshot.positions.filter((p) => wanted(p) !== null).map((p) => p.symbol));
+  // Close-all cancels on EVERY symbol: a resting buy on a symbol without a position would fill
+  // and open one while the account is halted. A single-position close cancels its symbols only.
+  let cancelEverything = target.kind === 'close-all';
+  let cancelFor = new Set(target.kind === 'close-position' ? snapshot.positions.filter((p) => wanted(p) !== null).map((p) => p.symbol) : []);
+  const cancelAll = async () => {
+    try {
+      cancelled += await deps.exchange.cancelAllOrders('all');
+      cancelEverything = false;
+      cancelFor = new Set();
+    } catch (err) {
+      errors.push(`cancel orders on every symbol: ${(err as Error).message}`);
+    }
+  };
+  // Even with nothing left to close (orders only), close-all leaves no order behind.
+  if (cancelEverything) await cancelAll();
 
   const steps = new Map<string, number>();
   for (const p of initial.positions) {
@@ -91,6 +105,7 @@ export async function execute(
       break;
     }
     rounds++;
+    if (cancelEverything) await cancelAll();
     if (cancelFor.size > 0) {
       try {
         cancelled += await deps.exchange.cancelAllOrders([...cancelFor]);

@@ -92,7 +92,8 @@ describe('BinanceUsdmExchange error classes', () => {
   it('redacts the signature that ccxt quotes in network errors', async () => {
     const { acc, ex } = adapter(mixedBook);
     await ex.fetchSnapshot();
-    paper.faults.add({ kind: 'http503', endpoint: '/fapi/v3/account', accountId: acc.id });
+    // A timeout: ccxt quotes the signed URL ("GET <url> request timed out"); Binance's 5xx are JSON now.
+    paper.faults.add({ kind: 'timeout', hangMs: 1_000, endpoint: '/fapi/v3/account', accountId: acc.id });
     const err = (await ex.fetchSnapshot().catch((e: Error) => e)) as Error;
     expect(err).toBeInstanceOf(ExchangeUnavailableError);
     expect(err.message).toContain('signature=[redacted]');

@@ -6,7 +6,7 @@ import type { ExchangePort, KeyDiagnosis, OrderRequest, OrderResult, AccountHist
 export class FakeExchange implements ExchangePort {
   readonly id = 'fake';
   orders: OrderRequest[] = [];
-  cancels: string[][] = [];
+  cancels: (string[] | 'all')[] = [];
   history: AccountHistory = { events: [], until: 0 };
   /** Throw ExchangeUnavailableError on the next N fetchSnapshot calls. */
   failNext = 0;
@@ -33,7 +33,7 @@ export class FakeExchange implements ExchangePort {
     return structuredClone(this.history);
   }
 
-  async cancelAllOrders(symbols: string[]): Promise<number> {
+  async cancelAllOrders(symbols: string[] | 'all'): Promise<number> {
     this.cancels.push(symbols);
     return 0;
   }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DDoSProtection, ExchangeNotAvailable, InvalidOrder, RequestTimeout } from '../../node_modules/ccxt/js/src/base/errors.js';
+import { DDoSProtection, InvalidOrder, NetworkError, OperationFailed, RequestTimeout } from '../../node_modules/ccxt/js/src/base/errors.js';
 import type { PaperExchange } from '../../paper/index.ts';
 import { BTC, clientFor, control, startStepped } from './helpers.ts';
 
@@ -21,14 +21,34 @@ async function setup(timeout?: number) {
 
 describe('transport faults', () => {
   it.each([
-    ['http500', 'ExchangeNotAvailable', ExchangeNotAvailable],
-    ['http503', 'ExchangeNotAvailable', ExchangeNotAvailable],
+    // Binance's 5xx carry JSON codes, which ccxt maps by code, not as a network error.
+    ['http500', 'OperationFailed', OperationFailed],
+    ['http503', 'OperationFailed', OperationFailed],
     ['http429', 'DDoSProtection', DDoSProtection],
   ] as const)('%s is seen by ccxt as %s, then the endpoint recovers', async (kind, _name, errorClass) => {
     const { client, accountId } = await setup();
     ex.faults.add({ kind, endpoint: '/fapi/v3/positionRisk', accountId });
     await expect(client.fetchPositions()).rejects.toThrow(errorClass);
     expect(await client.fetchPositions()).toHaveLength(1);
+  });
+
+  it.each([
+    ['http500', undefined, 500, -1001, 'Internal error; unable to process your request. Please try again.'],
+    ['http503', undefined, 503, -1008, 'Server is currently overloaded with other requests. Please try again in a few minutes.'],
+    ['http500', -1000, 500, -1000, 'An unknown error occured while processing the request.'],
+  ] as const)('%s (code %s) answers HTTP %i with Binance\'s JSON body {code: %i}', async (kind, code, status, bodyCode, msg) => {
+    ex.faults.add({ kind, endpoint: '/fapi/v1/ping', ...(code !== undefined ? { code } : {}) });
+    const res = await fetch(`${ex.url}/fapi/v1/ping`);
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toMatch(/application\/json/);
+    expect(await res.json()).toEqual({ code: bodyCode, msg });
+  });
+
+  it('a 5xx JSON body is not a ccxt NetworkError (the guard must classify it itself)', async () => {
+    const { client, accountId } = await setup();
+    ex.faults.add({ kind: 'http503', endpoint: '/fapi/v3/positionRisk', accountId });
+    const err = await client.fetchPositions().catch((e: unknown) => e);
+    expect(err).not.toBeInstanceOf(NetworkError);
   });
 
   it('timeout hangs past the client timeout: RequestTimeout, nothing executed', async () => {

@@ -59,6 +59,12 @@ export const SymbolConfigSchema = z.array(
 export const LeverageBracketSchema = z.array(
   z.object({
     symbol: z.string(),
+    /**
+     * "user symbol bracket multiplier, only appears when user's symbol bracket is adjusted" (docs,
+     * Notional-and-Leverage-Brackets): the ratio of this user's brackets to the symbol's default.
+     * The endpoint answers the USER's brackets, so the bounds are already scaled; see tiersOf().
+     */
+    notionalCoef: num.optional(),
     brackets: z
       .array(
         z.object({
@@ -77,6 +83,10 @@ export const PremiumIndexSchema = z.array(
   z.object({
     symbol: z.string(),
     markPrice: num,
+    /** Binance's index (spot composite): not moved by a bad mark, so it can corroborate one. */
+    indexPrice: num.optional(),
+    lastFundingRate: num.optional(),
+    nextFundingTime: num.optional(),
     time: num,
   }),
 );
@@ -88,6 +98,7 @@ export const IncomeSchema = z.array(
     income: num,
     asset: z.string(),
     time: num,
+    // Ids past 2^53 arrive as strings (ccxt re-quotes unsafe integers).
     tranId: z.union([z.string(), z.number()]).optional(),
   }),
 );
@@ -96,6 +107,8 @@ export const ForceOrdersSchema = z.array(
   z.object({
     symbol: z.string(),
     orderId: z.union([z.string(), z.number()]).optional(),
+    // Real rows carry no autoCloseType; the kind is in the clientOrderId ("adl_autoclose" / "autoclose-…").
+    clientOrderId: z.string().optional(),
     autoCloseType: z.string().optional(),
     time: num.optional(),
     updateTime: num.optional(),
@@ -110,3 +123,9 @@ export const ApiRestrictionsSchema = z.object({
   enablePortfolioMarginTrading: z.boolean().optional(),
   ipRestrict: z.boolean().optional(),
 });
+
+/** One open order (GET /fapi/v1/openOrders) or open conditional order (GET /fapi/v1/openAlgoOrders): only what cancelling needs. */
+export const OpenOrdersSchema = z.array(z.object({ symbol: z.string().min(1) }));
+
+/** GET /fapi/v1/time */
+export const ServerTimeSchema = z.object({ serverTime: z.number().int().positive() });

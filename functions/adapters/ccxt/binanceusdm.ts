@@ -1,6 +1,8 @@
 // One exchange class by file path: the package's exports block deep imports by name, and the
 // whole library would make the Lambda bundle many times larger.
 import binanceusdm from '../../../node_modules/ccxt/js/src/binanceusdm.js';
+import { InvalidNonce } from '../../../node_modules/ccxt/js/src/base/errors.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type * as z from 'zod';
 import type { AccountSnapshot, MaintenanceTier, Position } from '../../domain/snapshot.ts';
 import { AccountSnapshotSchema } from '../../domain/snapshot.ts';
@@ -13,19 +15,21 @@ import {
   ForceOrdersSchema,
   IncomeSchema,
   LeverageBracketSchema,
+  OpenOrdersSchema,
   PositionRiskV3Schema,
   PremiumIndexSchema,
+  ServerTimeSchema,
   SymbolConfigSchema,
 } from './binance-schemas.ts';
-import { classifyCcxtError, scrub } from './errors.ts';
-import { historyFromBinance } from '../binance-history.ts';
-import type { redirectFetch } from '../ccxt-transport.ts';
+import { classifyCcxtError, scrub, type CallContext } from './errors.ts';
+import { historyFromBinance, incomeId, readAllPages } from '../binance-history.ts';
+import type { RedirectFetch } from '../ccxt-transport.ts';
 
 export interface BinanceUsdmOptions {
   apiKey: string;
   secret: string;
   /** A custom fetch, e.g. one that redirects to the paper exchange (keeps ccxt's URLs and error mapping). */
-  fetchImplementation?: ReturnType<typeof redirectFetch>;
+  fetchImplementation?: RedirectFetch;
   /** ms; ccxt's request timeout. */
   timeoutMs?: number;
   log?: Logger;
@@ -38,12 +42,62 @@ type Raw = Record<string, (params?: Record<string, unknown>) => Promise<unknown>
 /** How long slow-changing venue settings are cached (ms). */
 const SETTINGS_TTL = 10 * 60_000;
 const BRACKETS_TTL = 60 * 60_000;
+/** Least time between two forced reloads of markets and brackets (a symbol listed since), ms of the host. */
+export const MARKETS_RELOAD_MS = 60_000;
+/** Least time between two clock re-syncs after a -1021, ms of the host. */
+const RESYNC_MS = 60_000;
+/** Binance's page sizes: GET /fapi/v1/income max 1000, GET /fapi/v1/forceOrders max 100 (docs). */
+const INCOME_LIMIT = 1000;
+const FORCE_ORDERS_LIMIT = 100;
+
+/** The request and response of the ccxt call in progress (ccxt's hooks run in its async context). */
+const inFlight = new AsyncLocalStorage<CallContext & { marketTime?: number }>();
+
+/** A venue bracket row → maintenance tiers. */
+export function tiersOf(row: { symbol: string; notionalCoef?: number | undefined; brackets: { notionalFloor: number; maintMarginRatio: number; cum: number }[] }): MaintenanceTier[] {
+  // notionalCoef is informational: GET /fapi/v1/leverageBracket answers "user notional and
+  // leverage bracket" (docs), i.e. the account's own, already-scaled bounds and cum; scaling them
+  // again by the coefficient would put a position in a lower-rate tier than the venue does.
+  if (row.notionalCoef !== undefined && !(row.notionalCoef > 0)) {
+    throw new ExchangeDataError(`binanceusdm leverageBracket: ${row.symbol} notionalCoef ${row.notionalCoef} is not a positive multiplier`);
+  }
+  return [...row.brackets]
+    .sort((a, b) => a.notionalFloor - b.notionalFloor)
+    .map((b) => ({ notionalFloor: b.notionalFloor, rate: b.maintMarginRatio, amount: b.cum }));
+}
+
+/** Maintenance margin of a notional under tiers: the tier with the largest floor ≤ notional. */
+function mmAt(tiers: readonly MaintenanceTier[], notional: number): number {
+  let t = tiers[0]!;
+  for (const x of tiers) if (x.notionalFloor <= notional) t = x;
+  return notional * t.rate - t.amount;
+}
+
+/**
+ * The tiers of a position whose brackets carry a notionalCoef ≠ 1 (an adjusted user). The docs
+ * answer the user's own brackets, so they are used as answered; should the venue's own
+ * maintenance margin for the position (positionRisk maintMargin) contradict that and match the
+ * bounds scaled by the coefficient (floors and cum × coef), the venue's figure decides.
+ */
+export function adjustedTiers(
+  answered: MaintenanceTier[],
+  coef: number | undefined,
+  notional: number,
+  venueMaintMargin: number | undefined,
+): { tiers: MaintenanceTier[]; scaled: boolean } {
+  if (coef === undefined || coef === 1 || venueMaintMargin === undefined || !(notional > 0)) return { tiers: answered, scaled: false };
+  const scaled = answered.map((t) => ({ ...t, notionalFloor: t.notionalFloor * coef, amount: t.amount * coef }));
+  const errAnswered = Math.abs(mmAt(answered, notional) - venueMaintMargin);
+  const errScaled = Math.abs(mmAt(scaled, notional) - venueMaintMargin);
+  const close = 1e-6 * Math.max(1, venueMaintMargin) + 0.01;
+  return errScaled < errAnswered && errScaled <= close ? { tiers: scaled, scaled: true } : { tiers: answered, scaled: false };
+}
 
 /**
  * Binance USDⓈ-M futures through ccxt. Reads per snapshot: account v3 (weight 5), positionRisk v3
- * (5), premiumIndex (10); symbolConfig (5) when a symbol is new; brackets hourly; position mode
- * and multi-assets mode every 10 minutes. History (income 30, forceOrders 50) is the caller's
- * once-a-minute read.
+ * (5), premiumIndex (10); symbolConfig (5) when a symbol is new; brackets hourly (and, at most once
+ * a minute, when a held symbol is unknown); position mode and multi-assets mode every 10 minutes.
+ * History: time (1), then income (30) and forceOrders (50) per page, pages split until short.
  */
 export class BinanceUsdmExchange implements ExchangePort {
   readonly id = 'binanceusdm';
@@ -52,9 +106,15 @@ export class BinanceUsdmExchange implements ExchangePort {
   private readonly quote: string;
   private readonly log: Logger | undefined;
   private marketsLoaded: Promise<unknown> | null = null;
-  private brackets: { at: number; bySymbol: Map<string, MaintenanceTier[]> } | null = null;
+  private brackets: { at: number; bySymbol: Map<string, MaintenanceTier[]>; coef: Map<string, number> } | null = null;
   private settings: { at: number; hedged: boolean } | null = null;
   private symbolConfig = new Map<string, { marginMode: 'cross' | 'isolated'; leverage: number }>();
+  private readonly baseUrl: string | undefined;
+  /** The venue's market clock as last reported (the paper exchange's X-Paper-Market-Time). */
+  private marketTimeSeen: number | undefined;
+  private lastMarketsReload = Number.NEGATIVE_INFINITY;
+  private lastResync = Number.NEGATIVE_INFINITY;
+  private resyncing: Promise<void> = Promise.resolve();
 
   constructor(opts: BinanceUsdmOptions) {
     this.ccxt = new binanceusdm({
@@ -65,19 +125,70 @@ export class BinanceUsdmExchange implements ExchangePort {
       enableRateLimit: false,
       timeout: opts.timeoutMs ?? 10_000,
       ...(opts.fetchImplementation ? { fetchImplementation: opts.fetchImplementation } : {}),
-      options: { fetchCurrencies: false, defaultType: 'future', warnOnFetchOpenOrdersWithoutSymbol: false },
+      // Signs with the venue's clock (loadMarkets measures the offset via GET /fapi/v1/time): a
+      // host a few seconds out would otherwise get -1021 on every signed read.
+      options: { fetchCurrencies: false, defaultType: 'future', warnOnFetchOpenOrdersWithoutSymbol: false, adjustForTimeDifference: true },
     });
     this.raw = this.ccxt as unknown as Raw;
     this.quote = opts.quote ?? 'USDT';
     this.log = opts.log;
+    this.baseUrl = opts.fetchImplementation?.baseUrl;
+    this.hookTransport();
+  }
+
+  /** Records where each request really went, its status and the venue's market clock. */
+  private hookTransport(): void {
+    const c = this.ccxt as unknown as {
+      fetch: (url: string, method?: string, headers?: unknown, body?: unknown) => Promise<unknown>;
+      onRestResponse: (status: number, statusText: string, url: string, method: string, headers: Record<string, string>, body: string) => string;
+    };
+    const fetch = c.fetch.bind(this.ccxt);
+    c.fetch = (url, method = 'GET', headers, body) => {
+      const ctx = inFlight.getStore();
+      if (ctx) ctx.endpoint = `${method} ${this.realUrl(url)}`;
+      return fetch(url, method, headers, body);
+    };
+    c.onRestResponse = (status, _statusText, _url, _method, headers, body) => {
+      const ctx = inFlight.getStore();
+      if (ctx) ctx.status = status;
+      const t = Number(headers?.['X-Paper-Market-Time']);
+      if (Number.isFinite(t) && t > 0) {
+        this.marketTimeSeen = t;
+        if (ctx) ctx.marketTime = t;
+      }
+      return body.trim();
+    };
+  }
+
+  /** The URL as really requested, without its query (which carries the signature). */
+  private realUrl(url: string): string {
+    const bare = url.split('?')[0]!;
+    return this.baseUrl ? bare.replace(/^https:\/\/[a-z]+\.binance\.com/, this.baseUrl) : bare;
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    const ctx: CallContext & { marketTime?: number } = this.baseUrl ? { baseUrl: this.baseUrl } : {};
     try {
-      return await fn();
+      return await inFlight.run(ctx, fn);
     } catch (err) {
-      throw classifyCcxtError(err, this.id, what);
+      // -1021: our clock and the venue's drifted apart since the last sync; re-measure (bounded)
+      // before the tick's retry, which then signs with the corrected offset.
+      if (err instanceof InvalidNonce) await this.resyncClock();
+      throw classifyCcxtError(err, this.id, what, ctx);
     }
+  }
+
+  /** Re-measures the clock offset at most once per RESYNC_MS; concurrent failures share one re-sync. */
+  private resyncClock(): Promise<void> {
+    if (Date.now() - this.lastResync < RESYNC_MS) return this.resyncing;
+    this.lastResync = Date.now();
+    this.resyncing = inFlight
+      .run({}, () => this.ccxt.loadTimeDifference())
+      .then(
+        () => undefined,
+        (err: unknown) => this.log?.warn('clock re-sync failed', { exchange: this.id, error: scrub((err as Error).message) }),
+      );
+    return this.resyncing;
   }
 
   private async rawCall<S extends z.ZodType>(method: string, schema: S, params: Record<string, unknown> = {}): Promise<z.output<S>> {
@@ -99,6 +210,33 @@ export class BinanceUsdmExchange implements ExchangePort {
       throw err;
     });
     return this.marketsLoaded;
+  }
+
+  /**
+   * A symbol listed after the markets (and brackets) were loaded: reload both, at most once per
+   * MARKETS_RELOAD_MS, so a new listing does not blind the guard for good nor cost a reload per tick.
+   * Returns false when a reload was due too soon.
+   */
+  private async reloadMarkets(why: string): Promise<boolean> {
+    const now = Date.now();
+    if (now - this.lastMarketsReload < MARKETS_RELOAD_MS) return false;
+    this.lastMarketsReload = now;
+    this.log?.info('reloading markets and brackets', { exchange: this.id, why });
+    this.marketsLoaded = this.call('loadMarkets (reload)', () => this.ccxt.loadMarkets(true)).catch((err: unknown) => {
+      this.marketsLoaded = null;
+      throw err;
+    });
+    await this.marketsLoaded;
+    this.brackets = null;
+    this.symbolConfig.clear();
+    return true;
+  }
+
+  private reloadRefused(symbols: string[], what: string): ExchangeDataError {
+    const next = Math.max(0, Math.ceil((this.lastMarketsReload + MARKETS_RELOAD_MS - Date.now()) / 1000));
+    return new ExchangeDataError(
+      `${this.id}: no ${what} for ${symbols.join(', ')} even after reloading the venue's markets; the next reload is allowed in ${next} s`,
+    );
   }
 
   private async loadSettings(now: number): Promise<{ hedged: boolean }> {
@@ -129,13 +267,12 @@ export class BinanceUsdmExchange implements ExchangePort {
     if (this.brackets && now - this.brackets.at < BRACKETS_TTL) return this.brackets.bySymbol;
     const rows = await this.rawCall('fapiPrivateGetLeverageBracket', LeverageBracketSchema);
     const bySymbol = new Map<string, MaintenanceTier[]>();
+    const coef = new Map<string, number>();
     for (const r of rows) {
-      const tiers = [...r.brackets]
-        .sort((a, b) => a.notionalFloor - b.notionalFloor)
-        .map((b) => ({ notionalFloor: b.notionalFloor, rate: b.maintMarginRatio, amount: b.cum }));
-      bySymbol.set(r.symbol, tiers);
+      bySymbol.set(r.symbol, tiersOf(r));
+      if (r.notionalCoef !== undefined) coef.set(r.symbol, r.notionalCoef);
     }
-    this.brackets = { at: now, bySymbol };
+    this.brackets = { at: now, bySymbol, coef };
     return bySymbol;
   }
 
@@ -171,20 +308,29 @@ export class BinanceUsdmExchange implements ExchangePort {
         `${this.id}: positions margined in ${[...new Set(foreign.map((p) => p.marginAsset))].join(', ')} (${foreign.map((p) => p.symbol).join(', ')}); riskguard models one ${this.quote} margin pool per account`,
       );
     }
-    const brackets = await this.loadBrackets(now);
+    let brackets = await this.loadBrackets(now);
+    const unlisted = [...held].filter((s) => !brackets.has(s));
+    if (unlisted.length) {
+      if (!(await this.reloadMarkets(`no leverage brackets for ${unlisted.join(', ')}`))) throw this.reloadRefused(unlisted, 'leverage brackets');
+      brackets = await this.loadBrackets(now);
+      const still = unlisted.filter((s) => !brackets.has(s));
+      if (still.length) throw this.reloadRefused(still, 'leverage brackets');
+    }
     await this.loadSymbolConfig(open.map((p) => p.symbol));
-    const markTime = new Map(marks.map((m) => [m.symbol, m.time]));
+    const markBySymbol = new Map(marks.map((m) => [m.symbol, m]));
     const asset = account.assets.find((a) => a.asset === this.quote);
     if (!asset) throw new ExchangeDataError(`${this.id}: account has no ${this.quote} asset entry`);
 
     const positions: Position[] = open.map((p) => {
       const cfg = this.symbolConfig.get(p.symbol);
       if (!cfg) throw new ExchangeDataError(`${this.id}: no symbolConfig for ${p.symbol}`);
-      const tiers = brackets.get(p.symbol);
-      if (!tiers) throw new ExchangeDataError(`${this.id}: no leverage brackets for ${p.symbol}`);
+      const answered = brackets.get(p.symbol);
+      if (!answered) throw new ExchangeDataError(`${this.id}: no leverage brackets for ${p.symbol}`);
+      const { tiers, scaled } = adjustedTiers(answered, this.brackets?.coef.get(p.symbol), Math.abs(p.positionAmt) * p.markPrice, p.maintMargin);
+      if (scaled) this.log?.warn('brackets scaled by notionalCoef to match the venue maintenance margin', { exchange: this.id, symbol: p.symbol });
       const side = p.positionSide === 'LONG' ? 'long' : p.positionSide === 'SHORT' ? 'short' : p.positionAmt > 0 ? 'long' : 'short';
       const isolated = cfg.marginMode === 'isolated' || (p.isolatedWallet ?? 0) > 0;
-      const mt = markTime.get(p.symbol);
+      const m = markBySymbol.get(p.symbol);
       return {
         symbol: p.symbol,
         side,
@@ -195,7 +341,8 @@ export class BinanceUsdmExchange implements ExchangePort {
         leverage: cfg.leverage,
         maintenanceTiers: tiers,
         ...(isolated ? { isolatedWallet: p.isolatedWallet ?? 0 } : {}),
-        ...(mt !== undefined ? { markTimestamp: mt } : {}),
+        ...(m !== undefined ? { markTimestamp: m.time } : {}),
+        ...(m?.indexPrice !== undefined && m.indexPrice > 0 ? { indexPrice: m.indexPrice } : {}),
       };
     });
     const snapshot = {
@@ -206,58 +353,120 @@ export class BinanceUsdmExchange implements ExchangePort {
       positions,
     };
     const r = AccountSnapshotSchema.safeParse(snapshot);
-    if (!r.success) throw new ExchangeDataError(`${this.id}: the account does not map to a valid snapshot:\n${formatIssues(r.error)}`);
+    if (!r.success) throw new ExchangeDataError(`${this.id}: the account does not map to a valid snapshot (bad data from the venue, not a position to act on):\n${formatIssues(r.error)}`);
     return r.data;
   }
 
-  /** The venue's clock: the paper exchange reports its replay time; real venues run on ours. */
+  /**
+   * The venue's market clock: the paper exchange reports its replay time on every answer; on real
+   * Binance market time is its server time, i.e. our clock less the measured offset.
+   */
   private venueNow(): number {
-    const h = this.ccxt.last_response_headers as Record<string, string> | undefined;
-    const t = Number(h?.['X-Paper-Market-Time']);
-    return Number.isFinite(t) && t > 0 ? t : Date.now();
+    return this.marketTimeSeen ?? Date.now() - this.timeDifference();
+  }
+
+  /** Local clock minus the venue's (ms), as measured by ccxt at the last sync. */
+  private timeDifference(): number {
+    const d = Number((this.ccxt.options as { timeDifference?: unknown }).timeDifference);
+    return Number.isFinite(d) ? d : 0;
   }
 
   async fetchHistory(since: number): Promise<AccountHistory> {
     await this.loadMarkets();
-    const [income, forced] = await Promise.all([
-      this.rawCall('fapiPrivateGetIncome', IncomeSchema, { startTime: since, limit: 1000 }),
-      this.rawCall('fapiPrivateGetForceOrders', ForceOrdersSchema, { startTime: since, limit: 100 }),
-    ]);
-    return historyFromBinance(income, forced, since, this.quote, this.venueNow());
-  }
-
-  private unified(venueSymbol: string): string {
-    const m = (this.ccxt.markets_by_id as Record<string, { symbol: string }[]> | undefined)?.[venueSymbol]?.[0];
-    if (!m) throw new ExchangeDataError(`${this.id}: unknown symbol ${venueSymbol}`);
-    return m.symbol;
-  }
-
-  async cancelAllOrders(symbols: string[]): Promise<number> {
-    await this.loadMarkets();
-    // Plain orders and conditional (algo) stop/TP orders, which Binance keeps apart; every symbol
-    // and both kinds at once: in a crash the close should not wait on round trips in a row.
-    const counts = await Promise.all(
-      symbols.flatMap((s) => {
-        const symbol = this.unified(s);
-        return [
-          this.call(`fetchOpenOrders ${s}`, () => this.ccxt.fetchOpenOrders(symbol)).then(async (open) => {
-            if (open.length) await this.call(`cancelAllOrders ${s}`, () => this.ccxt.cancelAllOrders(symbol));
-            return open.length;
-          }),
-          this.call(`fetchOpenOrders ${s} (conditional)`, () => this.ccxt.fetchOpenOrders(symbol, undefined, undefined, { trigger: true })).then(async (open) => {
-            if (open.length) await this.call(`cancelAllOrders ${s} (conditional)`, () => this.ccxt.cancelAllOrders(symbol, { trigger: true }));
-            return open.length;
-          }),
-        ];
+    // The window ends at the venue's now, read first: a row stamped during the read belongs to
+    // the next read (which starts at `until`), so nothing falls between two reads.
+    const ctx: { marketTime?: number } = {};
+    const time = this.validate(
+      'fapiPublicGetTime',
+      ServerTimeSchema,
+      await this.call('fapiPublicGetTime', async () => {
+        const r = await this.raw.fapiPublicGetTime!.call(this.ccxt);
+        ctx.marketTime = inFlight.getStore()?.marketTime;
+        return r;
       }),
     );
-    return counts.reduce((a, b) => a + b, 0);
+    const end = Math.max(since, ctx.marketTime ?? time.serverTime);
+    const [income, forced] = await Promise.all([
+      readAllPages(
+        `${this.id} income`,
+        (startTime, endTime) => this.rawCall('fapiPrivateGetIncome', IncomeSchema, { startTime, endTime, limit: INCOME_LIMIT }),
+        incomeId,
+        since,
+        end,
+        INCOME_LIMIT,
+        (i) => i.time,
+      ),
+      readAllPages(
+        `${this.id} forceOrders`,
+        (startTime, endTime) => this.rawCall('fapiPrivateGetForceOrders', ForceOrdersSchema, { startTime, endTime, limit: FORCE_ORDERS_LIMIT }),
+        (f) => `force:${f.orderId ?? `${f.symbol}:${f.updateTime ?? f.time}`}`,
+        since,
+        end,
+        FORCE_ORDERS_LIMIT,
+      ),
+    ]);
+    return historyFromBinance(income, forced, since, this.quote, end);
+  }
+
+  private unifiedOrNull(venueSymbol: string): string | null {
+    return (this.ccxt.markets_by_id as Record<string, { symbol: string }[]> | undefined)?.[venueSymbol]?.[0]?.symbol ?? null;
+  }
+
+  /** The ccxt symbol of a venue symbol; a symbol listed since the markets loaded triggers a (bounded) reload. */
+  private async unified(venueSymbol: string): Promise<string> {
+    await this.loadMarkets();
+    const known = this.unifiedOrNull(venueSymbol);
+    if (known) return known;
+    if (!(await this.reloadMarkets(`unknown symbol ${venueSymbol}`))) throw this.reloadRefused([venueSymbol], 'market');
+    const again = this.unifiedOrNull(venueSymbol);
+    if (!again) throw this.reloadRefused([venueSymbol], 'market');
+    return again;
+  }
+
+  /**
+   * Cancels plain and conditional (algo) orders, which Binance keeps apart. `'all'`: every symbol
+   * with an open order — GET /fapi/v1/openOrders without a symbol (weight 40) and GET
+   * /fapi/v1/openAlgoOrders without a symbol (weight 40) name them. Every symbol and both kinds at
+   * once: in a crash the close should not wait on round trips in a row. Venue symbols throughout,
+   * so an order on a symbol listed after the markets loaded is cancelled too.
+   */
+  async cancelAllOrders(symbols: string[] | 'all'): Promise<number> {
+    await this.loadMarkets();
+    const listPlain = (symbol?: string) =>
+      this.rawCall('fapiPrivateGetOpenOrders', OpenOrdersSchema, symbol ? { symbol } : {});
+    const listAlgo = (symbol?: string) =>
+      this.rawCall('fapiPrivateGetOpenAlgoOrders', OpenOrdersSchema, symbol ? { symbol } : {});
+    const plain = new Map<string, number>();
+    const algo = new Map<string, number>();
+    const tally = (into: Map<string, number>, rows: { symbol: string }[]) => {
+      for (const r of rows) into.set(r.symbol, (into.get(r.symbol) ?? 0) + 1);
+    };
+    if (symbols === 'all') {
+      const [p, a] = await Promise.all([listPlain(), listAlgo()]);
+      tally(plain, p);
+      tally(algo, a);
+    } else {
+      await Promise.all(
+        symbols.flatMap((s) => [listPlain(s).then((rows) => tally(plain, rows)), listAlgo(s).then((rows) => tally(algo, rows))]),
+      );
+    }
+    await Promise.all([
+      ...[...plain.keys()].map((symbol) =>
+        this.call(`cancelAllOrders ${symbol}`, () => this.raw.fapiPrivateDeleteAllOpenOrders!.call(this.ccxt, { symbol })),
+      ),
+      ...[...algo.keys()].map((symbol) =>
+        this.call(`cancelAllOrders ${symbol} (conditional)`, () => this.raw.fapiPrivateDeleteAlgoOpenOrders!.call(this.ccxt, { symbol })),
+      ),
+    ]);
+    let n = 0;
+    for (const c of [...plain.values(), ...algo.values()]) n += c;
+    return n;
   }
 
   async reduceOnlyMarket(o: OrderRequest): Promise<OrderResult> {
     await this.loadMarkets();
     const { hedged } = await this.loadSettings(Date.now());
-    const symbol = this.unified(o.symbol);
+    const symbol = await this.unified(o.symbol);
     // Nearest lot, not truncated: 0.75 × 0.8 is 0.6000000000000001 in floating point, and a
     // reduce-only order a hair too large is shrunk by the venue, never flipped.
     const step = await this.quantityStep(o.symbol);
@@ -282,7 +491,7 @@ export class BinanceUsdmExchange implements ExchangePort {
 
   async maxMarketQuantity(symbol: string): Promise<number | null> {
     await this.loadMarkets();
-    const m = (this.ccxt.markets as Record<string, { info?: unknown; limits?: { amount?: { max?: number } } } | undefined>)[this.unified(symbol)];
+    const m = (this.ccxt.markets as Record<string, { info?: unknown; limits?: { amount?: { max?: number } } } | undefined>)[await this.unified(symbol)];
     const filters = ((m?.info as { filters?: { filterType: string; maxQty?: string }[] } | undefined)?.filters ?? []);
     const f = filters.find((x) => x.filterType === 'MARKET_LOT_SIZE');
     const max = f?.maxQty !== undefined ? Number(f.maxQty) : m?.limits?.amount?.max;
@@ -291,7 +500,7 @@ export class BinanceUsdmExchange implements ExchangePort {
 
   async quantityStep(symbol: string): Promise<number | null> {
     await this.loadMarkets();
-    const m = (this.ccxt.markets as Record<string, { precision?: { amount?: number } } | undefined>)[this.unified(symbol)];
+    const m = (this.ccxt.markets as Record<string, { precision?: { amount?: number } } | undefined>)[await this.unified(symbol)];
     const step = m?.precision?.amount;
     return step !== undefined && step > 0 ? step : null;
   }
@@ -302,6 +511,9 @@ export class BinanceUsdmExchange implements ExchangePort {
     const time = (await this.call('fapiPublicGetTime', () => this.raw.fapiPublicGetTime!.call(this.ccxt))) as { serverTime?: unknown };
     const after = Date.now();
     const clockSkewMs = typeof time?.serverTime === 'number' ? Math.round((before + after) / 2 - time.serverTime) : null;
+    if (clockSkewMs !== null && Math.abs(clockSkewMs) > 1000) {
+      notes.push(`this host's clock is ${(clockSkewMs / 1000).toFixed(1)} s off the venue's; signed requests use the venue's time (re-measured after a -1021)`);
+    }
     let canRead = false;
     try {
       await this.fetchSnapshot();

@@ -17,17 +17,46 @@ const AUTH_CODES: Record<string, string[]> = {
   binanceusdm: ['-2014', '-2015', '-1022'],
 };
 
+/**
+ * Venue codes that mean "the venue could not process it now; try again". Binance answers them as
+ * JSON with HTTP 500/503 (errors.fapi.json: -1001 "Internal error; unable to process your request.
+ * Please try again."), and ccxt 4.5.84 maps them to OperationFailed / ExchangeError (binance.js
+ * exceptions: -1000, -1001 OperationFailed; -1006 OperationFailed; -1008 OperationFailed), which
+ * are not NetworkErrors. On a read that is a hiccup worth a retry; an order whose status is
+ * unknown (-1006/-1007) is settled by the executor's re-read, never re-sent blindly.
+ */
+const UNAVAILABLE_CODES: Record<string, string[]> = {
+  binanceusdm: ['-1000', '-1001', '-1006', '-1007', '-1008'],
+};
+
+/** Where the request really went: ccxt quotes Binance's URLs even when a fetch redirected them. */
+export interface CallContext {
+  /** HTTP status of the last response within the call, when there was one. */
+  status?: number;
+  /** The request as really sent, e.g. "GET http://127.0.0.1:41234/fapi/v3/account". */
+  endpoint?: string;
+  /** The account's base URL (paper exchange, testnet) that replaces Binance's hosts in messages. */
+  baseUrl?: string;
+}
+
 const mentionsCode = (message: string, code: string) => message.includes(`"code":${code}`) || message.includes(`"code": ${code}`);
 
+const BINANCE_ORIGINS = /https:\/\/(fapi|api|dapi|papi)\.binance\.com/g;
+
 /** Maps anything ccxt (or fetch) throws to the project's hierarchy, keeping the cause. */
-export function classifyCcxtError(err: unknown, venue: string, what: string): RiskGuardError {
+export function classifyCcxtError(err: unknown, venue: string, what: string, ctx: CallContext = {}): RiskGuardError {
   if (err instanceof RiskGuardError) return err;
   const message = err instanceof Error ? err.message : String(err);
-  const text = `${venue} ${what}: ${scrub(message)}`;
+  const shown = ctx.baseUrl ? message.replace(BINANCE_ORIGINS, ctx.baseUrl.replace(/\/+$/, '')) : message;
+  const where = ctx.endpoint ? ` (${scrub(ctx.endpoint)}${ctx.status ? ` → HTTP ${ctx.status}` : ''})` : '';
+  const text = `${venue} ${what}${where}: ${scrub(shown)}`;
   if ((AUTH_CODES[venue] ?? []).some((c) => mentionsCode(message, c))) return new ExchangeAuthError(text, { cause: err });
   if (err instanceof AuthenticationError) return new ExchangeAuthError(text, { cause: err });
   // Timeouts, rate limits, 5xx, maintenance, clock skew: worth a retry within the tick.
   if (err instanceof NetworkError) return new ExchangeUnavailableError(text, { cause: err });
+  if ((UNAVAILABLE_CODES[venue] ?? []).some((c) => mentionsCode(message, c))) return new ExchangeUnavailableError(text, { cause: err });
+  // Any other answer with a 5xx status is the venue failing, not the request being wrong.
+  if (ctx.status !== undefined && ctx.status >= 500) return new ExchangeUnavailableError(text, { cause: err });
   if (err instanceof BadResponse || err instanceof NullResponse) return new ExchangeDataError(text, { cause: err });
   if (err instanceof TypeError && /fetch failed|ECONNREFUSED|ECONNRESET|socket/i.test(message)) {
     return new ExchangeUnavailableError(text, { cause: err });
