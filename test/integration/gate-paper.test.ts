@@ -148,4 +148,47 @@ describe('the data gate on ordinary account changes (paper exchange, dynalite)',
     expect(next.status).not.toBe('UNKNOWN');
     expect(next.reasons.join('\n')).not.toMatch(/history explains/);
   });
+
+  it.each([
+    ['twice the real price', 2],
+    ['three times the real price', 3],
+    ['5 % above it (within the index check)', 1.05],
+  ])('never lets one bad mark (%s) move the peak or cause a trip later', async (_what, factor) => {
+    const g = guard({ ...flat, positions: [{ symbol: 'BTCUSDT', side: 'long', size: 5, entryPrice: 7_003, marginMode: 'cross', leverage: 10 }] });
+    await g.tick();
+    const peak = (await g.state())!.peakEquity!;
+    g.wait(60_000);
+    paper.faults.add({ kind: 'bad-mark', factor, count: 1, accountId: g.acc.id, endpoint: '*' });
+    const bad = await g.tick();
+    expect(bad.peakEquity).toBeCloseTo(peak, 6);
+    expect((await g.state())!.peakEquity).toBeCloseTo(peak, 6);
+    g.wait(60_000);
+    const next = await g.tick();
+    expect(next.status).toBe('OK');
+    expect(next.drawdownPct).toBeLessThan(1);
+    expect(g.acc.trades).toHaveLength(0);
+  });
+
+  it('sets the first peak of an account only on a confirmed value', async () => {
+    paper.faults.add({ kind: 'bad-mark', factor: 2, count: 1, endpoint: '*' });
+    const g = guard({ ...flat, positions: [{ symbol: 'BTCUSDT', side: 'long', size: 5, entryPrice: 7_003, marginMode: 'cross', leverage: 10 }] });
+    const first = await g.tick();
+    expect(first.peakEquity).toBeLessThanOrEqual(10_000 + 1e-6);
+    g.wait(60_000);
+    expect((await g.tick()).status).toBe('OK');
+    expect(g.acc.trades).toHaveLength(0);
+  });
+
+  it('explains funding payments from the funding rows: no UNKNOWN at the 8-hour mark', async () => {
+    paper.engine.setFundingRate('BTCUSDT', 0.003);
+    const g = guard({ ...flat, positions: [{ symbol: 'BTCUSDT', side: 'long', size: 5, entryPrice: 7_003, marginMode: 'cross', leverage: 10 }] });
+    await g.tick();
+    const before = (await g.state())!.lastWallet!;
+    g.wait(8 * 3_600_000); // past a funding time of the market clock
+    paper.engine.setPrices({ BTCUSDT: 7_003 }); // fresh marks after the jump
+    const r = await g.tick();
+    expect(r.status).toBe('OK');
+    const after = (await g.state())!.lastWallet!;
+    expect(after).toBeLessThan(before - 100); // 5 × 7,003 × 0.3 % ≈ 105 USDT paid
+  });
 });
