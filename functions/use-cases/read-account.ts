@@ -45,7 +45,7 @@ const MAX_SEEN = 500;
  * already counted.
  */
 export class AccountReader {
-  private loaded: { events: HistoryEvent[]; summary: HistorySummary; until: number } | null = null;
+  private loaded: { events: HistoryEvent[]; until: number } | null = null;
   /** The first tick's rows: what happened before the guard started is seen, never counted. */
   private baseline: { ids: { id: string; at: number }[]; until: number } | null = null;
   private loadError: string | null = null;
@@ -70,12 +70,15 @@ export class AccountReader {
     }
     const from = s.historyFrom;
     if (!this.loaded) return { historyUntil: s.historyUntil, historyFrom: from, historySeen: s.historySeen, historyReadAt: s.historyReadAt };
-    const keepFrom = this.loaded.until - this.opts.historyOverlapMs;
-    const seen = [...s.historySeen, ...this.loaded.events.map((e) => ({ id: e.id, at: e.at }))]
+    // Only the rows the accepted snapshot already shows are counted; later ones wait for the next tick.
+    const until = Math.min(this.loaded.until, accepted.timestamp ?? this.loaded.until);
+    const keepFrom = until - this.opts.historyOverlapMs;
+    const counted = this.rowsFor(accepted);
+    const seen = [...s.historySeen, ...counted.map((e) => ({ id: e.id, at: e.at }))]
       .filter((r) => r.at >= keepFrom)
       .sort((a, b) => a.at - b.at)
       .slice(-MAX_SEEN);
-    return { historyUntil: Math.max(s.historyUntil, this.loaded.until), historyFrom: from, historySeen: seen, historyReadAt: this.now };
+    return { historyUntil: Math.max(s.historyUntil, until), historyFrom: from, historySeen: seen, historyReadAt: this.now };
   }
 
   /** Before the first accepted tick: the rows of the overlap window are seen, not counted. */
@@ -99,7 +102,7 @@ export class AccountReader {
       const fresh = new Map<string, HistoryEvent>();
       for (const e of h.events) if (e.at > from && !seen.has(e.id)) fresh.set(e.id, e);
       const events = [...fresh.values()];
-      this.loaded = { events, summary: summarizeHistory(events), until: h.until };
+      this.loaded = { events, until: h.until };
       this.loadError = null;
       return true;
     } catch (err) {
@@ -108,14 +111,20 @@ export class AccountReader {
     }
   }
 
-  private summary(): HistorySummary | null {
-    return this.loaded?.summary ?? null;
+  /** The loaded rows a snapshot can show: those up to its time on the venue's clock. */
+  private rowsFor(snapshot: AccountSnapshot): HistoryEvent[] {
+    const at = snapshot.timestamp;
+    return (this.loaded?.events ?? []).filter((e) => at === undefined || e.at <= at);
+  }
+
+  private summaryFor(snapshot: AccountSnapshot): HistorySummary | null {
+    return this.loaded ? summarizeHistory(this.rowsFor(snapshot)) : null;
   }
 
   private async gated(snapshot: AccountSnapshot): Promise<GateVerdict> {
-    const judge = () => gateSnapshot(snapshot, this.state, this.summary(), this.now, this.opts.gate);
+    const judge = () => gateSnapshot(snapshot, this.state, this.summaryFor(snapshot), this.now, this.opts.gate);
     const v = judge();
-    if (v.kind === 'need-history' && this.summary() === null && (await this.loadHistory())) return judge();
+    if (v.kind === 'need-history' && this.loaded === null && (await this.loadHistory())) return judge();
     return v;
   }
 
