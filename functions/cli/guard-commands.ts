@@ -12,7 +12,7 @@ import { ConsoleNotifier, JsonlNotifier } from '../adapters/local-notifiers.ts';
 import type { Notifier } from '../ports.ts';
 import { loadJson } from './io.ts';
 import type { StoreOptions } from './store.ts';
-import { parseHumanAct, storeOptions } from './options.ts';
+import { parseHumanAct, parseTopicArn, storeOptions } from './options.ts';
 
 /** One status line per account and tick: time, equity, peak, drawdown, margin ratio, level. */
 export function tickLine(r: TickResult): string {
@@ -176,7 +176,7 @@ export function registerGuardCommands(program: Command): void {
     .command('test-alert')
     .description('send one test alert through every configured channel (terminal, JSONL file, and the SNS topic with --topic-arn)')
     .requiredOption('--config <file>', 'riskguard.config.json')
-    .option('--topic-arn <arn>', 'the deployed alert topic (stack output AlertTopicArn): reaches every email, phone and webhook')
+    .option('--topic-arn <arn>', 'the deployed alert topic (stack output AlertTopicArn): reaches every email, phone and webhook', parseTopicArn)
     .option('--region <region>', 'AWS region of the topic (default: from the ARN)')
     .action(async (opts: { config: string; topicArn?: string; region?: string }) => {
       const config = loadJson(ConfigSchema, opts.config, 'config');

@@ -2,7 +2,11 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { AccountSnapshotSchema } from '../domain/snapshot.ts';
 import { drawdownOf } from '../domain/peak.ts';
 import { ConfigError, RiskGuardError } from '../errors.ts';
-import { pause, rearm, resume } from '../use-cases/admin.ts';
+import { pause, rearm, REARM_REBASE_MS, resume, type ActOutcome } from '../use-cases/admin.ts';
+import { ConfigSchema } from '../config.ts';
+import { ConsoleNotifier, FanoutNotifier, JsonlNotifier } from '../adapters/local-notifiers.ts';
+import type { Notifier } from '../ports.ts';
+import { snsNotifier } from './runtime.ts';
 import { evalReport, renderEval } from './eval.ts';
 import { registerGuardCommands } from './guard-commands.ts';
 import { registerReplayCommand } from './replay-command.ts';
@@ -11,8 +15,8 @@ import { existsSync } from 'node:fs';
 import { parseReplayArg, runPaperCli } from '../../paper/cli.ts';
 import { money, pct, table, when } from './format.ts';
 import { loadJson, loadPolicy } from './io.ts';
-import { openStore, type StoreOptions } from './store.ts';
-import { parseHumanAct, storeOptions } from './options.ts';
+import { missingLocalState, openStore, type StoreOptions } from './store.ts';
+import { actOptions, parseHumanAct, storeOptions } from './options.ts';
 
 const systemClock = { now: () => Date.now() };
 
@@ -57,6 +61,42 @@ async function withStore<T>(opts: StoreOptions, fn: (s: Awaited<ReturnType<typeo
   }
 }
 
+/** A last tick older than this is flagged STALE by `status` (the deployed default: 2 × 1 min + 30 s). */
+const STALE_AFTER_MS = 150_000;
+
+type ActOpts = StoreOptions & { account: string; by: string; reason: string; config?: string; topicArn?: string };
+
+/**
+ * Where a human act is alerted, checked before anything is opened: with --config the account must
+ * be configured there (and its JSONL file is used); every act is printed and, with --topic-arn,
+ * sent to the deployed topic.
+ */
+function actNotifier(opts: ActOpts): Notifier {
+  const notifiers: Notifier[] = [new ConsoleNotifier()];
+  if (opts.config) {
+    const config = loadJson(ConfigSchema, opts.config, 'config');
+    if (!config.accounts.some((a) => a.id === opts.account)) {
+      throw new ConfigError(`no account "${opts.account}" in ${opts.config} (accounts: ${config.accounts.map((a) => a.id).join(', ')})`);
+    }
+    if (config.alerts.jsonlFile) notifiers.push(new JsonlNotifier(config.alerts.jsonlFile));
+  }
+  if (opts.topicArn) notifiers.push(snsNotifier(opts));
+  return new FanoutNotifier(notifiers);
+}
+
+/** A command about a stored account refuses before opening (and so creating) a local folder. */
+function refuseMissingState(opts: StoreOptions, accountId: string): void {
+  const dir = missingLocalState(opts);
+  if (dir) throw new ConfigError(`no guard state for account "${accountId}": there is no local state at ${dir} (check --account, --db-path or --table)`);
+}
+
+/** The act stands; an undelivered alert is trouble (exit 1). */
+function reportAlert(o: ActOutcome): void {
+  if (o.alertError === null) return;
+  process.stderr.write(`riskguard: the act is recorded, but its alert was NOT delivered: ${o.alertError}\n`);
+  process.exitCode = 1;
+}
+
 export function buildProgram(): Command {
   const program = new Command('riskguard')
     .description('A risk guard for crypto perpetual-futures accounts: margin, drawdown, graded actions.')
@@ -86,6 +126,12 @@ export function buildProgram(): Command {
       .option('--account <id>', 'only this account')
       .option('--json', 'print JSON'),
   ).action(async (opts: StoreOptions & { account?: string; json?: boolean }) => {
+    const missing = missingLocalState(opts);
+    if (missing && opts.account) refuseMissingState(opts, opts.account);
+    if (missing) {
+      process.stdout.write(opts.json ? '[]\n' : `No guarded accounts yet in local state at ${missing}.\n`);
+      return;
+    }
     await withStore(opts, async ({ store, where }) => {
       const states = opts.account
         ? [await store.get(opts.account)].filter((s) => s !== null)
@@ -112,59 +158,79 @@ export function buildProgram(): Command {
             money(s.lastEquity),
             money(s.peakEquity),
             s.lastEquity === null ? '—' : pct(drawdownOf(s.peakEquity, s.lastEquity)),
-            s.lastTickAt === null ? 'never' : `${when(s.lastTickAt)} (${Math.round((now - s.lastTickAt) / 1000)} s ago)`,
+            s.lastTickAt === null ? 'never' : `${when(s.lastTickAt)} (${Math.round((now - s.lastTickAt) / 1000)} s ago)${now - s.lastTickAt > STALE_AFTER_MS ? ' STALE' : ''}`,
           ]),
           ['l', 'l', 'l', 'l', 'r', 'r', 'r', 'l'],
         )}\n`,
       );
+      const stale = states.filter((s) => s.lastTickAt === null || now - s.lastTickAt > STALE_AFTER_MS);
+      for (const s of stale) {
+        process.stdout.write(
+          `${s.accountId}: STALE — ${s.lastTickAt === null ? 'never ticked' : `last tick ${Math.round((now - s.lastTickAt) / 60_000)} min ago`}: the guard is not watching it (is \`riskguard run\` or the deployed schedule running?)\n`,
+        );
+      }
+      if (stale.length > 0) process.exitCode = 1;
       for (const s of states) if (s.halted) process.stdout.write(`${s.accountId} is HALTED (${s.haltReason ?? 'no reason recorded'}): re-arm with \`riskguard rearm --account ${s.accountId} --by NAME --reason TEXT\`\n`);
     });
   });
 
-  storeOptions(
+  actOptions(
     program
       .command('rearm')
-      .description('re-arm a halted account (a human act, audited): level OK, peak re-based at the next tick')
+      .description('re-arm a halted account (a human act, audited and alerted): level OK, peak re-based at the next accepted tick')
       .requiredOption('--account <id>', 'account id')
       .requiredOption('--by <name>', 'who re-arms')
-      .requiredOption('--reason <text>', 'why it is safe again'),
-  ).action(async (opts: StoreOptions & { account: string; by: string; reason: string }) => {
+      .requiredOption('--reason <text>', 'why it is safe again')
+      .option('--force', 'also re-arm an account that is not halted (wipes its drawdown)'),
+  ).action(async (opts: ActOpts & { force?: boolean }) => {
     const act = parseHumanAct(opts);
+    const notifier = actNotifier(opts);
+    refuseMissingState(opts, act.accountId);
     await withStore(opts, async ({ store, where }) => {
-      const s = await rearm({ store, clock: systemClock }, act);
-      process.stdout.write(`Re-armed ${s.accountId} in ${where} by ${act.by}: level OK, not halted; the next tick sets the new peak.\n`);
+      const o = await rearm({ store, clock: systemClock, notifier }, { ...act, ...(opts.force ? { force: true } : {}) });
+      process.stdout.write(
+        `Re-armed ${act.accountId} in ${where} by ${act.by}: level OK, not halted; the first accepted tick within ${REARM_REBASE_MS / 60_000} min sets the new peak (else it stays at ${money(o.state.peakEquity)}).\n`,
+      );
+      reportAlert(o);
     });
   });
 
-  storeOptions(
+  actOptions(
     program
       .command('pause')
-      .description('a maintenance window: alerts continue, no automatic orders until --until (audited)')
+      .description('a maintenance window: alerts continue, no automatic orders until --until (audited and alerted)')
       .requiredOption('--account <id>', 'account id')
       .requiredOption('--by <name>', 'who pauses')
       .requiredOption('--reason <text>', 'why')
       .option('--until <time>', 'end: ISO time or a duration like 30m, 2h, 1d', '1h'),
-  ).action(async (opts: StoreOptions & { account: string; by: string; reason: string; until: string }) => {
+  ).action(async (opts: ActOpts & { until: string }) => {
     const act = parseHumanAct(opts);
     const until = parseUntil(opts.until, systemClock.now());
+    const notifier = actNotifier(opts);
+    // A configured account may be paused before its first tick; otherwise it must be stored.
+    if (!opts.config) refuseMissingState(opts, act.accountId);
     await withStore(opts, async ({ store, where }) => {
-      await pause({ store, clock: systemClock }, { ...act, until });
+      const o = await pause({ store, clock: systemClock, notifier }, { ...act, until, create: opts.config !== undefined });
       process.stdout.write(`Paused ${act.accountId} in ${where} until ${when(until)}: alerts continue, automatic orders are withheld.\n`);
+      reportAlert(o);
     });
   });
 
-  storeOptions(
+  actOptions(
     program
       .command('resume')
-      .description('end a pause early (audited)')
+      .description('end a pause early (audited and alerted)')
       .requiredOption('--account <id>', 'account id')
       .requiredOption('--by <name>', 'who resumes')
       .requiredOption('--reason <text>', 'why'),
-  ).action(async (opts: StoreOptions & { account: string; by: string; reason: string }) => {
+  ).action(async (opts: ActOpts) => {
     const act = parseHumanAct(opts);
+    const notifier = actNotifier(opts);
+    refuseMissingState(opts, act.accountId);
     await withStore(opts, async ({ store, where }) => {
-      await resume({ store, clock: systemClock }, act);
+      const o = await resume({ store, clock: systemClock, notifier }, act);
       process.stdout.write(`Resumed ${act.accountId} in ${where}: automatic orders are enabled again.\n`);
+      reportAlert(o);
     });
   });
 
@@ -176,7 +242,9 @@ export function buildProgram(): Command {
       .addOption(new Option('--limit <n>', 'how many').default(20).argParser(positiveInt('--limit')))
       .option('--json', 'print JSON'),
   ).action(async (opts: StoreOptions & { account: string; limit: number; json?: boolean }) => {
-    await withStore(opts, async ({ store }) => {
+    refuseMissingState(opts, opts.account);
+    await withStore(opts, async ({ store, where }) => {
+      if ((await store.get(opts.account)) === null) throw new ConfigError(`no guard state for account "${opts.account}" in ${where}`);
       const events = await store.events(opts.account, opts.limit);
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(events, null, 2)}\n`);

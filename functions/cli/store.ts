@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoStateStore, documentClientOptions } from '../adapters/dynamo-store.ts';
@@ -18,6 +18,17 @@ export interface OpenStore {
   /** Human description for status lines, e.g. "local state at ./.riskguard/db". */
   where: string;
   close(): Promise<void>;
+}
+
+/**
+ * The local state folder when it does not exist yet (null with --table, or when it exists). A
+ * command that only reads or changes stored state refuses before opening it, so a refusal never
+ * leaves an empty folder behind.
+ */
+export function missingLocalState(opts: StoreOptions): string | null {
+  if (opts.table) return null;
+  const dbPath = opts.dbPath ?? defaultDbPath();
+  return existsSync(dbPath) ? null : dbPath;
 }
 
 /** Where the process that holds a local state folder says its dynalite listens. */

@@ -35,6 +35,15 @@ export interface FormattedAlert {
   json: string;
 }
 
+/**
+ * Money as every alert shows it: thousands separators, two decimals, the currency.
+ * @example money(8400.581) === '8,400.58 USDT'; money(null) === '—'
+ */
+export const money = (x: number | null | undefined, currency = 'USDT'): string =>
+  x === null || x === undefined || !Number.isFinite(x)
+    ? '—'
+    : `${x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${currency}`;
+
 /** Longest SMS text we produce. SNS prefixes the topic display name ("riskguard> "), still ≤ 160. */
 export const SMS_MAX = 140;
 /** SNS: subjects must be shorter than 100 characters. */
