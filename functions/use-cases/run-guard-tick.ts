@@ -5,6 +5,7 @@ import type { AccountSnapshot } from '../domain/snapshot.ts';
 import { initialState, LEVELS, type GuardState, type Level, type TripRecord } from '../domain/state.ts';
 import { ExchangeAuthError, RiskGuardError } from '../errors.ts';
 import type { Alert } from '../ports.ts';
+import { money } from '../domain/alert-format.ts';
 import { summarizeHistory, type HistorySummary } from '../domain/history.ts';
 
 type TransferInfo = HistorySummary & { until: number };
@@ -30,7 +31,11 @@ export interface TickOptions {
   retried?: boolean;
 }
 
-const fmt = (x: number | null, d = 2) => (x === null ? '—' : x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }));
+
+/** Bounded re-decisions when human acts keep writing during one tick. */
+const MAX_MERGES = 3;
+
+const liveTradesOf = (d: Decision): Action[] => d.actions.filter((a) => tradeKind(a) !== null && !('dryRun' in a && a.dryRun));
 
 const tradeKind = (a: Action): TripRecord['kind'] | null =>
   a.type === 'closeAll' ? 'close-all' : a.type === 'reduce' ? 'reduce' : a.type === 'closePosition' ? 'close-position' : null;
@@ -124,47 +129,63 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
   }
 
   // 6. Write the state (and the trip id) before any order: an overlapping tick loses here.
-  const trades = decision.actions.filter((a) => tradeKind(a) !== null);
-  const liveTrades = trades.filter((a) => !('dryRun' in a && a.dryRun));
-  const tripBusy =
-    state.trip !== null && state.trip.status === 'pending' && now - state.trip.startedAt < (opts.tripLeaseMs ?? 60_000);
-  const acting = liveTrades.length > 0 && !tripBusy;
-  if (liveTrades.length > 0 && tripBusy) notes.push(`trip ${state.trip!.id} is still in progress in another tick: not acting twice`);
-  const first = liveTrades[0];
-  const trip: TripRecord | null = acting && first
-    ? {
-        id: randomUUID(),
-        kind: tradeKind(first)!,
-        startedAt: now,
-        by: 'guard',
-        reason: 'reason' in first ? first.reason : decision.reasons[0] ?? '',
-        status: 'pending',
-      }
-    : state.trip;
+  // A human act (pause, resume, rearm, close-all) or a group close that wrote meanwhile leaves
+  // lastTickAt alone: decide again on top of it with this tick's own reads and write again, bounded.
   const equity = rawEquity(tradeSnapshot);
-  let next: GuardState = {
-    ...decision.state,
-    trip,
-    lastBook: bookOf(tradeSnapshot),
-    lastSeenEquity: equity,
-    lastOkAt: now,
-    historyUntil: (history as TransferInfo | null)?.until ?? state.historyUntil ?? now,
-    transfersTotal: state.transfersTotal + netTransfers,
+  const confirmed = tradeSnapshot !== snapshot || liveTradesOf(decision).length > 0;
+  const planOn = (base: GuardState, d: Decision) => {
+    const liveTrades = liveTradesOf(d);
+    const tripBusy = base.trip !== null && base.trip.status === 'pending' && now - base.trip.startedAt < (opts.tripLeaseMs ?? 60_000);
+    const acting = liveTrades.length > 0 && !tripBusy;
+    const first = liveTrades[0];
+    const trip: TripRecord | null = acting && first
+      ? { id: randomUUID(), kind: tradeKind(first)!, startedAt: now, by: 'guard', reason: 'reason' in first ? first.reason : d.reasons[0] ?? '', status: 'pending' }
+      : base.trip;
+    const next: GuardState = {
+      ...d.state,
+      trip,
+      lastBook: bookOf(tradeSnapshot),
+      lastSeenEquity: equity,
+      lastOkAt: now,
+      historyUntil: (history as TransferInfo | null)?.until ?? base.historyUntil ?? now,
+      transfersTotal: base.transfersTotal + netTransfers,
+    };
+    return { trades: d.actions.filter((a) => tradeKind(a) !== null), liveTrades, tripBusy, acting, trip, next };
   };
-  if (!(await store.put(next, state.version))) {
-    // Someone wrote since the read. A live tick of the same moment is acting: stand back. A human
-    // act or an older write (another container's, seen through a cached state) is not: decide
-    // again on the fresh state, once. No order has been placed yet either way.
+  let base = state;
+  let plan = planOn(base, decision);
+  for (let merges = 0; !(await store.put(plan.next, base.version)); merges++) {
     const fresh = await store.get(id);
+    const humanAct = fresh !== null && fresh.lastTickAt === base.lastTickAt;
+    if (humanAct && merges < MAX_MERGES) {
+      const again = decide({ ...tradeSnapshot, netTransfers }, fresh, policy, now);
+      // An order this tick's reads did not confirm waits for a tick that confirms it.
+      if (liveTradesOf(again).length > 0 && !confirmed && !opts.retried) return runGuardTick(deps, account, { ...opts, retried: true });
+      log.info('a human act changed the state during this tick: applying the tick on top of it', { account: id });
+      base = fresh;
+      decision = again;
+      plan = planOn(base, decision);
+      continue;
+    }
+    // Another tick wrote. A live one of the same moment is acting: stand back. An older write
+    // (another container's, seen through a cached state) is not: run again on the fresh state, once.
     const live = fresh?.lastTickAt != null && Math.abs(now - fresh.lastTickAt) < (opts.overlapMs ?? 30_000);
-    if (!live && !opts.retried) {
+    if (!humanAct && !live && !opts.retried) {
       log.info('state changed since it was read: deciding again on the fresh state', { account: id });
       return runGuardTick(deps, account, { ...opts, retried: true });
     }
-    log.warn('state write lost to another tick: nothing done', { account: id });
-    return result({ status: decision.level, decision, actions: ['another tick wrote the state first: this tick did nothing'], version: null });
+    log.warn(humanAct ? 'state kept changing under human acts: nothing done' : 'state write lost to another tick: nothing done', { account: id });
+    return result({
+      status: decision.level,
+      decision,
+      actions: [humanAct ? 'the state kept changing under human acts: this tick did nothing, the next one decides' : 'another tick wrote the state first: this tick did nothing'],
+      version: null,
+    });
   }
-  let version = state.version + 1;
+  const { trades, liveTrades, acting, trip } = plan;
+  let next = plan.next;
+  if (plan.liveTrades.length > 0 && plan.tripBusy) notes.push(`trip ${base.trip!.id} is still in progress in another tick: not acting twice`);
+  let version = base.version + 1;
 
   // 7. Act.
   const actionLines: string[] = [];
@@ -190,15 +211,10 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
     const flatEquity = rawEquity(tradeSnapshot);
     equityAfter = flatEquity;
     const done = residuals.length === 0;
-    next = {
-      ...next,
-      version,
-      trip: { ...trip!, status: done ? 'done' : 'incomplete' },
-      lastBook: bookOf(tradeSnapshot),
-      lastEquity: flatEquity,
-      lastSeenEquity: flatEquity,
-    };
-    if (await store.put(next, version)) version++;
+    const outcome = { trip: { ...trip!, status: done ? 'done' : 'incomplete' } as TripRecord, lastBook: bookOf(tradeSnapshot), lastEquity: flatEquity, lastSeenEquity: flatEquity };
+    next = { ...next, version, ...outcome };
+    // A human act during the orders (a pause, a manual close-all) keeps its fields; the outcome goes on top.
+    version = (await writeOver(next, (s) => ({ ...s, ...outcome, trip: s.trip?.id === trip!.id ? outcome.trip : s.trip }))) ?? version;
   } else {
     for (const a of trades) if ('dryRun' in a && a.dryRun) actionLines.push(`[dry run] would ${a.type}: ${a.reason}`);
   }
@@ -207,7 +223,7 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
   // The outcome first: an SMS is cut at 140 characters.
   const outcome = acting
     ? residuals.length === 0
-      ? `${doneLabel(liveTrades, tradeSnapshotBefore)}, confirmed by a fresh read, equity ${fmt(equityAfter)}`
+      ? `${doneLabel(liveTrades, tradeSnapshotBefore)}, confirmed by a fresh read, equity ${money(equityAfter)}`
       : `INCOMPLETE, ${residuals.length} position(s) still open`
     : null;
   const decisionAlerts = decision.actions.filter((a) => a.type === 'alert');
@@ -246,6 +262,21 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
 
   // --- helpers (hoisted) ---
 
+  /**
+   * Writes change(base); when a human act wrote since (it leaves lastTickAt alone), applies the
+   * change on top of it, bounded. The version written, or null when another tick wrote.
+   */
+  async function writeOver(from: GuardState, change: (s: GuardState) => GuardState): Promise<number | null> {
+    let b = from;
+    for (let i = 0; i <= MAX_MERGES; i++) {
+      if (await store.put(change(b), b.version)) return b.version + 1;
+      const fresh = await store.get(id);
+      if (fresh === null || fresh.lastTickAt !== b.lastTickAt) return null;
+      b = fresh;
+    }
+    return null;
+  }
+
   async function sendAlerts(): Promise<number> {
     let n = 0;
     for (const a of alerts) {
@@ -279,7 +310,8 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
       alert('blind', 'UNKNOWN', `guard cannot see account (${streak} ticks)`, `The guard could not trust the data of account ${id} for ${streak} consecutive ticks and placed no order.\nLast reason: ${why}`);
     }
     if (alerts.length) unknownState.lastAlertAt = now;
-    const ok = await store.put(unknownState, state.version);
+    const own = { unknownStreak: streak, lastTickAt: now, lastSeenEquity: unknownState.lastSeenEquity, lastAlertAt: unknownState.lastAlertAt };
+    const written = await writeOver(state, (s) => (s === state ? unknownState : { ...s, ...own }));
     if (streak === 1 || blind) {
       await store.append({ accountId: id, at: now, type: 'unknown', message: `UNKNOWN (${streak}): ${why}` });
     }
@@ -304,7 +336,7 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
       tripId: null,
       tripKind: null,
       residuals: [],
-      stateVersion: ok ? state.version + 1 : null,
+      stateVersion: written,
     };
   }
 
@@ -384,8 +416,8 @@ function alertBody(d: Decision, message: string, notes: string[], actions: strin
     message,
     '',
     `Level: ${d.previousLevel} → ${d.level}`,
-    `Equity: ${fmt(a.equity)}  Maintenance margin: ${fmt(a.maintenanceMargin)}  Margin ratio: ${a.marginRatio === null ? '—' : a.marginRatio.toFixed(4)}`,
-    `Drawdown from peak ${fmt(d.state.peakEquity)}: ${d.drawdown === null ? '—' : `${(d.drawdown * 100).toFixed(2)} %`}`,
+    `Equity: ${money(a.equity)}  Maintenance margin: ${money(a.maintenanceMargin)}  Margin ratio: ${a.marginRatio === null ? '—' : a.marginRatio.toFixed(4)}`,
+    `Drawdown from peak ${money(d.state.peakEquity)}: ${d.drawdown === null ? '—' : `${(d.drawdown * 100).toFixed(2)} %`}`,
     '',
     'Reasons:',
     ...d.reasons.map((r) => `  - ${r}`),
