@@ -13,8 +13,9 @@ import { registerReplayCommand } from './replay-command.ts';
 import { runDemo } from './demo.ts';
 import { existsSync } from 'node:fs';
 import { parseReplayArg, runPaperCli } from '../../paper/cli.ts';
+import { loadCandlesFile } from '../../paper/replay.ts';
 import { money, pct, table, when } from './format.ts';
-import { loadJson, loadPolicy } from './io.ts';
+import { checkWritable, loadJson, loadPolicy } from './io.ts';
 import { missingLocalState, openStore, type StoreOptions } from './store.ts';
 import { actOptions, parseHumanAct, storeOptions } from './options.ts';
 
@@ -286,6 +287,12 @@ export function buildProgram(): Command {
         }
         const file = r.slice(r.indexOf('=') + 1);
         if (!existsSync(file)) throw new ConfigError(`--replay ${r}: no such file ${file}`);
+        // A bad CSV is bad input (exit 2), found before the server starts.
+        try {
+          loadCandlesFile(file);
+        } catch (err) {
+          throw new ConfigError(`--replay ${r}: not a 1-minute candle CSV (timestamp_ms,open,high,low,close): ${(err as Error).message}`, { cause: err });
+        }
       }
       const ex = await runPaperCli({ port: opts.port, speed: opts.speed, ...(opts.replay ? { replay: opts.replay } : {}) });
       process.stdout.write(
@@ -305,6 +312,7 @@ export function buildProgram(): Command {
     .description('the guard through the real 2025-10-10 crash on the paper exchange, beside the same book unguarded (no keys, no cloud)')
     .option('--json-summary <file>', 'also write the summary as JSON')
     .action(async (opts: { jsonSummary?: string }) => {
+      if (opts.jsonSummary) checkWritable(opts.jsonSummary, '--json-summary');
       await runDemo(opts.jsonSummary ? { jsonSummary: opts.jsonSummary } : {});
     });
   return program;
