@@ -62,7 +62,7 @@ async function withStore<T>(opts: StoreOptions, fn: (s: Awaited<ReturnType<typeo
   }
 }
 
-/** A last tick older than this is flagged STALE by `status` (the deployed default: 2 × 1 min + 30 s). */
+/** By default `status` flags a last tick older than this STALE (the deployed watchdog's default: 2 × 1 min + 30 s). */
 const STALE_AFTER_MS = 150_000;
 
 type ActOpts = StoreOptions & { account: string; by: string; reason: string; config?: string; topicArn?: string };
@@ -125,8 +125,10 @@ export function buildProgram(): Command {
       .command('status')
       .description('show each guarded account: level, halted/paused, peak, drawdown, last tick')
       .option('--account <id>', 'only this account')
+      .addOption(new Option('--stale-after <s>', 'flag a last tick older than this many seconds as STALE (exit 1)').default(STALE_AFTER_MS / 1000).argParser(positiveNumber('--stale-after')))
       .option('--json', 'print JSON'),
-  ).action(async (opts: StoreOptions & { account?: string; json?: boolean }) => {
+  ).action(async (opts: StoreOptions & { account?: string; staleAfter: number; json?: boolean }) => {
+    const staleMs = opts.staleAfter * 1000;
     const missing = missingLocalState(opts);
     if (missing && opts.account) refuseMissingState(opts, opts.account);
     if (missing) {
@@ -159,15 +161,15 @@ export function buildProgram(): Command {
             money(s.lastEquity),
             money(s.peakEquity),
             s.lastEquity === null ? '—' : pct(drawdownOf(s.peakEquity, s.lastEquity)),
-            s.lastTickAt === null ? 'never' : `${when(s.lastTickAt)} (${Math.round((now - s.lastTickAt) / 1000)} s ago)${now - s.lastTickAt > STALE_AFTER_MS ? ' STALE' : ''}`,
+            s.lastTickAt === null ? 'never' : `${when(s.lastTickAt)} (${Math.round((now - s.lastTickAt) / 1000)} s ago)${now - s.lastTickAt > staleMs ? ' STALE' : ''}`,
           ]),
           ['l', 'l', 'l', 'l', 'r', 'r', 'r', 'l'],
         )}\n`,
       );
-      const stale = states.filter((s) => s.lastTickAt === null || now - s.lastTickAt > STALE_AFTER_MS);
+      const stale = states.filter((s) => s.lastTickAt === null || now - s.lastTickAt > staleMs);
       for (const s of stale) {
         process.stdout.write(
-          `${s.accountId}: STALE — ${s.lastTickAt === null ? 'never ticked' : `last tick ${Math.round((now - s.lastTickAt) / 60_000)} min ago`}: the guard is not watching it (is \`riskguard run\` or the deployed schedule running?)\n`,
+          `${s.accountId}: STALE — ${s.lastTickAt === null ? 'never ticked' : `last tick ${Math.round((now - s.lastTickAt) / 1000)} s ago (limit ${opts.staleAfter} s)`}: the guard is not watching it (is \`riskguard run\` or the deployed schedule running?)\n`,
         );
       }
       if (stale.length > 0) process.exitCode = 1;

@@ -175,8 +175,15 @@ describe('human acts on a guarded account (CLI → dynalite folder, ccxt → pap
   it('status flags a last tick that is stale (exit 1)', async () => {
     const db = freshDb();
     expect((await riskguard(['pause', '--account', 'main', ...human, '--config', config, '--db-path', db])).code).toBe(0);
-    const r = await riskguard(['status', '--db-path', db]);
-    expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/main: STALE — never ticked/);
+    const never = await riskguard(['status', '--db-path', db]);
+    expect(never.code).toBe(1);
+    expect(never.stdout).toMatch(/main: STALE — never ticked/);
+    expect((await riskguard(['tick', '--config', config, '--db-path', db], env())).code).toBe(0);
+    const fresh = await riskguard(['status', '--db-path', db]);
+    expect(fresh.code).toBe(0);
+    expect(fresh.stdout).not.toMatch(/STALE/);
+    const stale = await riskguard(['status', '--db-path', db, '--stale-after', '0.001']);
+    expect(stale.code).toBe(1);
+    expect(stale.stdout).toMatch(/main: STALE — last tick \d+ s ago \(limit 0\.001 s\)/);
   });
 });
