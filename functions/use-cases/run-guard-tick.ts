@@ -31,14 +31,13 @@ export interface TickOptions {
   retried?: boolean;
 }
 
-
 /** Bounded re-decisions when human acts keep writing during one tick. */
 const MAX_MERGES = 3;
 
-const liveTradesOf = (d: Decision): Action[] => d.actions.filter((a) => tradeKind(a) !== null && !('dryRun' in a && a.dryRun));
-
 const tradeKind = (a: Action): TripRecord['kind'] | null =>
   a.type === 'closeAll' ? 'close-all' : a.type === 'reduce' ? 'reduce' : a.type === 'closePosition' ? 'close-position' : null;
+
+const liveTradesOf = (d: Decision): Action[] => d.actions.filter((a) => tradeKind(a) !== null && !('dryRun' in a && a.dryRun));
 
 /**
  * One guard tick for one account: fetch, gate, decide, confirm, conditional state write, act,
