@@ -209,6 +209,7 @@ export function buildProgram(): Command {
   ).action(async (opts: ActOpts & { until: string }) => {
     const act = parseHumanAct(opts);
     const until = parseUntil(opts.until, systemClock.now());
+    if (until <= systemClock.now()) throw new ConfigError(`--until ${opts.until} (${when(until)}) is not in the future`);
     const notifier = actNotifier(opts);
     // A configured account may be paused before its first tick; otherwise it must be stored.
     if (!opts.config) refuseMissingState(opts, act.accountId);
