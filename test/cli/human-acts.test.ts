@@ -90,6 +90,14 @@ describe('unknown targets are refused: exit 2, one line, no state folder created
     expect(existsSync(db)).toBe(false);
   });
 
+  it('a pause --until in the past is refused before any folder is created', async () => {
+    const db = freshDb();
+    const r = await riskguard(['pause', '--account', 'main', ...human, '--until', '2020-01-01T00:00:00Z', '--config', config, '--db-path', db]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--until 2020-01-01T00:00:00Z .* is not in the future/);
+    expect(existsSync(db)).toBe(false);
+  });
+
   it('a malformed --topic-arn is bad input, before anything runs', async () => {
     const db = freshDb();
     const r = await riskguard(['tick', '--config', config, '--db-path', db, '--topic-arn', 'arn:aws:sns:nowhere'], env());
