@@ -82,6 +82,7 @@ function actNotifier(opts: ActOpts): Notifier {
     if (config.alerts.jsonlFile) notifiers.push(new JsonlNotifier(config.alerts.jsonlFile));
   }
   if (opts.topicArn) notifiers.push(snsNotifier(opts));
+  else if (opts.table) process.stderr.write('note: no --topic-arn: this act is alerted on this terminal only, not to the team (add --topic-arn, stack output AlertTopicArn)\n');
   return new FanoutNotifier(notifiers);
 }
 
