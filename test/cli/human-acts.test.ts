@@ -161,6 +161,11 @@ describe('human acts on a guarded account (CLI → dynalite folder, ccxt → pap
     expect(events.find((e) => e.type === 'close-all')?.data?.lastKnown).toHaveLength(1);
     const state = JSON.parse((await riskguard(['status', '--account', 'main', '--json', '--db-path', db])).stdout) as { halted: boolean; trip: { status: string } }[];
     expect(state[0]).toMatchObject({ halted: true, trip: { status: 'incomplete' } });
+    // The exchange answers again: the next tick keeps the halted account flat.
+    const next = await riskguard(['tick', '--config', config, '--db-path', db], env());
+    expect(next.stdout).toMatch(/close-all: .* confirmed by a fresh read/);
+    expect(acc.positions.size).toBe(0);
+    paper.engine.placeOrder(acc, { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: 0.2 });
   });
 
   it('after a manual close-all the next tick sends no ALL-CLEAR: the summary says HALTED first', async () => {
