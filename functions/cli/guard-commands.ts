@@ -13,7 +13,7 @@ import { ConfigSchema } from '../config.ts';
 import { ConsoleNotifier, JsonlNotifier } from '../adapters/local-notifiers.ts';
 import { loadJson } from './io.ts';
 import type { StoreOptions } from './store.ts';
-import { parseHumanAct, storeOptions } from './options.ts';
+import { parseHumanAct, parseTopicArn, storeOptions } from './options.ts';
 import { installOutputRedaction } from '../redact.ts';
 import { FailedTickWatch } from '../use-cases/failed-ticks.ts';
 
@@ -205,7 +205,7 @@ export function registerGuardCommands(program: Command): void {
     .command('test-alert')
     .description('send one test alert through every configured channel (terminal, JSONL file, Telegram/Discord/Slack/ntfy, and the SNS topic with --topic-arn); says which failed')
     .requiredOption('--config <file>', 'riskguard.config.json')
-    .option('--topic-arn <arn>', 'the deployed alert topic (stack output AlertTopicArn): reaches every email, phone and webhook, and the chats through the cloud relay')
+    .option('--topic-arn <arn>', 'the deployed alert topic (stack output AlertTopicArn): reaches every email, phone and webhook, and the chats through the cloud relay', parseTopicArn)
     .option('--region <region>', 'AWS region of the topic (default: from the ARN)')
     .action(async (opts: { config: string; topicArn?: string; region?: string }) => {
       const config = loadJson(ConfigSchema, opts.config, 'config');

@@ -1,4 +1,6 @@
+import { accessSync, constants, statSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import * as z from 'zod';
 import { ConfigError } from '../errors.ts';
 import { formatIssues } from '../validation.ts';
@@ -47,4 +49,31 @@ export function loadPolicy(file: string | undefined): Policy {
     if (err instanceof z.ZodError) throw new ConfigError(`policy file ${file} is invalid:\n${formatIssues(err)}`, { cause: err });
     throw err;
   }
+}
+
+/**
+ * An output file (--report, --json-summary) checked before the work, not after: its folder exists
+ * and is writable, and the path is not a folder or a read-only file. Bad input is a ConfigError.
+ */
+export function checkWritable(file: string, flag: string): void {
+  const path = resolve(file);
+  const why = (() => {
+    try {
+      const st = statSync(path);
+      if (st.isDirectory()) return 'is a directory';
+      accessSync(path, constants.W_OK);
+      return null;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return (err as NodeJS.ErrnoException).code === 'EACCES' ? 'not writable' : (err as Error).message;
+    }
+    const dir = dirname(path);
+    try {
+      if (!statSync(dir).isDirectory()) return `${dir} is not a folder`;
+      accessSync(dir, constants.W_OK);
+      return null;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'ENOENT' ? `no such folder ${dir}` : `folder ${dir} is not writable`;
+    }
+  })();
+  if (why) throw new ConfigError(`${flag} ${file}: cannot write there (${why})`);
 }

@@ -2,7 +2,11 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { AccountSnapshotSchema } from '../domain/snapshot.ts';
 import { drawdownOf } from '../domain/peak.ts';
 import { ConfigError, RiskGuardError } from '../errors.ts';
-import { pause, rearm, resume } from '../use-cases/admin.ts';
+import { pause, rearm, REARM_REBASE_MS, resume, type ActOutcome } from '../use-cases/admin.ts';
+import { ConfigSchema } from '../config.ts';
+import { ConsoleNotifier, FanoutNotifier, JsonlNotifier } from '../adapters/local-notifiers.ts';
+import type { Notifier } from '../ports.ts';
+import { snsNotifier } from './runtime.ts';
 import { evalReport, renderEval } from './eval.ts';
 import { registerGuardCommands } from './guard-commands.ts';
 import { registerReplayCommand } from './replay-command.ts';
@@ -11,10 +15,11 @@ import { registerInitCommand } from './init-command.ts';
 import { runDemo } from './demo.ts';
 import { existsSync } from 'node:fs';
 import { parseReplayArg, runPaperCli } from '../../paper/cli.ts';
+import { loadCandlesFile } from '../../paper/replay.ts';
 import { money, pct, table, when } from './format.ts';
-import { loadJson, loadPolicy } from './io.ts';
-import { openStore, type StoreOptions } from './store.ts';
-import { parseHumanAct, storeOptions } from './options.ts';
+import { checkWritable, loadJson, loadPolicy } from './io.ts';
+import { missingLocalState, openStore, type StoreOptions } from './store.ts';
+import { actOptions, parseHumanAct, storeOptions } from './options.ts';
 
 const systemClock = { now: () => Date.now() };
 
@@ -59,6 +64,43 @@ async function withStore<T>(opts: StoreOptions, fn: (s: Awaited<ReturnType<typeo
   }
 }
 
+/** By default `status` flags a last tick older than this STALE (the deployed watchdog's default: 2 × 1 min + 30 s). */
+const STALE_AFTER_MS = 150_000;
+
+type ActOpts = StoreOptions & { account: string; by: string; reason: string; config?: string; topicArn?: string };
+
+/**
+ * Where a human act is alerted, checked before anything is opened: with --config the account must
+ * be configured there (and its JSONL file is used); every act is printed and, with --topic-arn,
+ * sent to the deployed topic.
+ */
+function actNotifier(opts: ActOpts): Notifier {
+  const notifiers: Notifier[] = [new ConsoleNotifier()];
+  if (opts.config) {
+    const config = loadJson(ConfigSchema, opts.config, 'config');
+    if (!config.accounts.some((a) => a.id === opts.account)) {
+      throw new ConfigError(`no account "${opts.account}" in ${opts.config} (accounts: ${config.accounts.map((a) => a.id).join(', ')})`);
+    }
+    if (config.alerts.jsonlFile) notifiers.push(new JsonlNotifier(config.alerts.jsonlFile));
+  }
+  if (opts.topicArn) notifiers.push(snsNotifier(opts));
+  else if (opts.table) process.stderr.write('note: no --topic-arn: this act is alerted on this terminal only, not to the team (add --topic-arn, stack output AlertTopicArn)\n');
+  return new FanoutNotifier(notifiers);
+}
+
+/** A command about a stored account refuses before opening (and so creating) a local folder. */
+function refuseMissingState(opts: StoreOptions, accountId: string): void {
+  const dir = missingLocalState(opts);
+  if (dir) throw new ConfigError(`no guard state for account "${accountId}": there is no local state at ${dir} (check --account, --db-path or --table)`);
+}
+
+/** The act stands; an undelivered alert is trouble (exit 1). */
+function reportAlert(o: ActOutcome): void {
+  if (o.alertError === null) return;
+  process.stderr.write(`riskguard: the act is recorded, but its alert was NOT delivered: ${o.alertError}\n`);
+  process.exitCode = 1;
+}
+
 export function buildProgram(): Command {
   const program = new Command('riskguard')
     .description('A risk guard for crypto perpetual-futures accounts: margin, drawdown, graded actions.')
@@ -86,8 +128,16 @@ export function buildProgram(): Command {
       .command('status')
       .description('show each guarded account: level, halted/paused, peak, drawdown, last tick')
       .option('--account <id>', 'only this account')
+      .addOption(new Option('--stale-after <s>', 'flag a last tick older than this many seconds as STALE (exit 1)').default(STALE_AFTER_MS / 1000).argParser(positiveNumber('--stale-after')))
       .option('--json', 'print JSON'),
-  ).action(async (opts: StoreOptions & { account?: string; json?: boolean }) => {
+  ).action(async (opts: StoreOptions & { account?: string; staleAfter: number; json?: boolean }) => {
+    const staleMs = opts.staleAfter * 1000;
+    const missing = missingLocalState(opts);
+    if (missing && opts.account) refuseMissingState(opts, opts.account);
+    if (missing) {
+      process.stdout.write(opts.json ? '[]\n' : `No guarded accounts yet in local state at ${missing}.\n`);
+      return;
+    }
     await withStore(opts, async ({ store, where }) => {
       const states = opts.account
         ? [await store.get(opts.account)].filter((s) => s !== null)
@@ -114,60 +164,81 @@ export function buildProgram(): Command {
             money(s.lastEquity),
             money(s.peakEquity),
             s.lastEquity === null ? '—' : pct(drawdownOf(s.peakEquity, s.lastEquity)),
-            s.lastTickAt === null ? 'never' : `${when(s.lastTickAt)} (${Math.round((now - s.lastTickAt) / 1000)} s ago)`,
+            s.lastTickAt === null ? 'never' : `${when(s.lastTickAt)} (${Math.round((now - s.lastTickAt) / 1000)} s ago)${now - s.lastTickAt > staleMs ? ' STALE' : ''}`,
           ]),
           ['l', 'l', 'l', 'l', 'r', 'r', 'r', 'l'],
         )}\n`,
       );
+      const stale = states.filter((s) => s.lastTickAt === null || now - s.lastTickAt > staleMs);
+      for (const s of stale) {
+        process.stdout.write(
+          `${s.accountId}: STALE — ${s.lastTickAt === null ? 'never ticked' : `last tick ${Math.round((now - s.lastTickAt) / 1000)} s ago (limit ${opts.staleAfter} s)`}: the guard is not watching it (is \`riskguard run\` or the deployed schedule running?)\n`,
+        );
+      }
+      if (stale.length > 0) process.exitCode = 1;
       for (const s of states) if (s.halted) process.stdout.write(`${s.accountId} is HALTED (${s.haltReason ?? 'no reason recorded'}): re-arm with \`riskguard rearm --account ${s.accountId} --by NAME --reason TEXT\`\n`);
       for (const line of await undeliveredLines(store, states.map((s) => s.accountId))) process.stdout.write(`${line}\n`);
     });
   });
 
-  storeOptions(
+  actOptions(
     program
       .command('rearm')
-      .description('re-arm a halted account (a human act, audited): level OK, peak re-based at the next tick')
+      .description('re-arm a halted account (a human act, audited and alerted): level OK, peak re-based at the next accepted tick')
       .requiredOption('--account <id>', 'account id')
       .requiredOption('--by <name>', 'who re-arms')
-      .requiredOption('--reason <text>', 'why it is safe again'),
-  ).action(async (opts: StoreOptions & { account: string; by: string; reason: string }) => {
+      .requiredOption('--reason <text>', 'why it is safe again')
+      .option('--force', 'also re-arm an account that is not halted (wipes its drawdown)'),
+  ).action(async (opts: ActOpts & { force?: boolean }) => {
     const act = parseHumanAct(opts);
+    const notifier = actNotifier(opts);
+    refuseMissingState(opts, act.accountId);
     await withStore(opts, async ({ store, where }) => {
-      const s = await rearm({ store, clock: systemClock }, act);
-      process.stdout.write(`Re-armed ${s.accountId} in ${where} by ${act.by}: level OK, not halted; the next tick sets the new peak.\n`);
+      const o = await rearm({ store, clock: systemClock, notifier }, { ...act, ...(opts.force ? { force: true } : {}) });
+      process.stdout.write(
+        `Re-armed ${act.accountId} in ${where} by ${act.by}: level OK, not halted; the first accepted tick within ${REARM_REBASE_MS / 60_000} min sets the new peak (else it stays at ${money(o.state.peakEquity)}).\n`,
+      );
+      reportAlert(o);
     });
   });
 
-  storeOptions(
+  actOptions(
     program
       .command('pause')
-      .description('a maintenance window: alerts continue, no automatic orders until --until (audited)')
+      .description('a maintenance window: alerts continue, no automatic orders until --until (audited and alerted)')
       .requiredOption('--account <id>', 'account id')
       .requiredOption('--by <name>', 'who pauses')
       .requiredOption('--reason <text>', 'why')
       .option('--until <time>', 'end: ISO time or a duration like 30m, 2h, 1d', '1h'),
-  ).action(async (opts: StoreOptions & { account: string; by: string; reason: string; until: string }) => {
+  ).action(async (opts: ActOpts & { until: string }) => {
     const act = parseHumanAct(opts);
     const until = parseUntil(opts.until, systemClock.now());
+    if (until <= systemClock.now()) throw new ConfigError(`--until ${opts.until} (${when(until)}) is not in the future`);
+    const notifier = actNotifier(opts);
+    // A configured account may be paused before its first tick; otherwise it must be stored.
+    if (!opts.config) refuseMissingState(opts, act.accountId);
     await withStore(opts, async ({ store, where }) => {
-      await pause({ store, clock: systemClock }, { ...act, until });
+      const o = await pause({ store, clock: systemClock, notifier }, { ...act, until, create: opts.config !== undefined });
       process.stdout.write(`Paused ${act.accountId} in ${where} until ${when(until)}: alerts continue, automatic orders are withheld.\n`);
+      reportAlert(o);
     });
   });
 
-  storeOptions(
+  actOptions(
     program
       .command('resume')
-      .description('end a pause early (audited)')
+      .description('end a pause early (audited and alerted)')
       .requiredOption('--account <id>', 'account id')
       .requiredOption('--by <name>', 'who resumes')
       .requiredOption('--reason <text>', 'why'),
-  ).action(async (opts: StoreOptions & { account: string; by: string; reason: string }) => {
+  ).action(async (opts: ActOpts) => {
     const act = parseHumanAct(opts);
+    const notifier = actNotifier(opts);
+    refuseMissingState(opts, act.accountId);
     await withStore(opts, async ({ store, where }) => {
-      await resume({ store, clock: systemClock }, act);
+      const o = await resume({ store, clock: systemClock, notifier }, act);
       process.stdout.write(`Resumed ${act.accountId} in ${where}: automatic orders are enabled again.\n`);
+      reportAlert(o);
     });
   });
 
@@ -179,7 +250,9 @@ export function buildProgram(): Command {
       .addOption(new Option('--limit <n>', 'how many').default(20).argParser(positiveInt('--limit')))
       .option('--json', 'print JSON'),
   ).action(async (opts: StoreOptions & { account: string; limit: number; json?: boolean }) => {
-    await withStore(opts, async ({ store }) => {
+    refuseMissingState(opts, opts.account);
+    await withStore(opts, async ({ store, where }) => {
+      if ((await store.get(opts.account)) === null) throw new ConfigError(`no guard state for account "${opts.account}" in ${where}`);
       const events = await store.events(opts.account, opts.limit);
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(events, null, 2)}\n`);
@@ -222,6 +295,12 @@ export function buildProgram(): Command {
         }
         const file = r.slice(r.indexOf('=') + 1);
         if (!existsSync(file)) throw new ConfigError(`--replay ${r}: no such file ${file}`);
+        // A bad CSV is bad input (exit 2), found before the server starts.
+        try {
+          loadCandlesFile(file);
+        } catch (err) {
+          throw new ConfigError(`--replay ${r}: not a 1-minute candle CSV (timestamp_ms,open,high,low,close): ${(err as Error).message}`, { cause: err });
+        }
       }
       const ex = await runPaperCli({ port: opts.port, speed: opts.speed, ...(opts.replay ? { replay: opts.replay } : {}) });
       process.stdout.write(
@@ -241,6 +320,7 @@ export function buildProgram(): Command {
     .description('the guard through the real 2025-10-10 crash on the paper exchange, beside the same book unguarded (no keys, no cloud)')
     .option('--json-summary <file>', 'also write the summary as JSON')
     .action(async (opts: { jsonSummary?: string }) => {
+      if (opts.jsonSummary) checkWritable(opts.jsonSummary, '--json-summary');
       await runDemo(opts.jsonSummary ? { jsonSummary: opts.jsonSummary } : {});
     });
   return program;

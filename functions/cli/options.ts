@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import * as z from 'zod';
 import { ConfigError } from '../errors.ts';
 import type { HumanAct } from '../use-cases/admin.ts';
@@ -10,8 +10,25 @@ export function storeOptions(cmd: Command, opts: { alerts?: boolean } = {}): Com
     .option('--table <name>', 'the deployed DynamoDB table (uses your AWS credentials)')
     .option('--region <region>', opts.alerts ? 'AWS region of --table and --topic-arn' : 'AWS region of --table')
     .option('--db-path <dir>', 'local state folder (default ./.riskguard/db)');
-  if (opts.alerts) cmd.option('--topic-arn <arn>', 'also send alerts to the deployed SNS topic (stack output AlertTopicArn)');
+  if (opts.alerts) cmd.option('--topic-arn <arn>', 'also send alerts to the deployed SNS topic (stack output AlertTopicArn)', parseTopicArn);
   return cmd;
+}
+
+// SNS topic ARN: arn:<partition>:sns:<region>:<12-digit account>:<name, 1–256 of A-Za-z0-9_- , .fifo allowed>
+// (https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html)
+const TOPIC_ARN = /^arn:aws(-[a-z]+)*:sns:[a-z]{2}(-[a-z]+)+-\d:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
+
+/** --topic-arn, checked before anything runs: a typo is bad input (exit 2), not a failed alert later. */
+export function parseTopicArn(v: string): string {
+  if (!TOPIC_ARN.test(v)) {
+    throw new InvalidArgumentError(`--topic-arn must be an SNS topic ARN like arn:aws:sns:ap-northeast-1:123456789012:riskguard-alerts (stack output AlertTopicArn), got "${v}"`);
+  }
+  return v;
+}
+
+/** --config/--topic-arn of a human act: whose notifiers alert it, and which accounts it may name. */
+export function actOptions(cmd: Command): Command {
+  return storeOptions(cmd, { alerts: true }).option('--config <file>', 'riskguard.config.json: the account must be configured there, and the act is alerted through its channels');
 }
 
 const HumanActSchema = z.object({

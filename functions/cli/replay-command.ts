@@ -6,7 +6,7 @@ import { renderReport } from '../replay/report.ts';
 import { DEFAULT_LATENCY_MS, runReplay, type ReplayResult, type ReplayRun } from '../replay/replay.ts';
 import { DEFAULT_ADAPTIVE, type CadenceMode, type CadenceSeconds } from '../use-cases/cadence.ts';
 import { money, pct, table, when } from './format.ts';
-import { loadJson, loadPolicy } from './io.ts';
+import { checkWritable, loadJson, loadPolicy } from './io.ts';
 
 interface ReplayOptions {
   portfolio: string;
@@ -132,6 +132,7 @@ export function registerReplayCommand(program: Command): void {
       const policy = loadPolicy(opts.policy);
       if (opts.offset >= 60) throw new ConfigError(`--offset must be below 60 seconds, got ${opts.offset}`);
       if (opts.adaptive !== undefined && opts.cadence !== 'adaptive') throw new ConfigError('--adaptive only applies to --cadence adaptive');
+      if (opts.report !== undefined) checkWritable(opts.report, '--report');
       const result = await runReplay({
         portfolio,
         prices,

@@ -1,4 +1,4 @@
-import { openSync, closeSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync, mkdirSync } from 'node:fs';
+import { existsSync, openSync, closeSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -33,6 +33,17 @@ export interface OpenStore {
 
 /** The local folder is held by another process and did not come free in time. Exit 1. */
 export class LocalStateBusyError extends RiskGuardError {}
+
+/**
+ * The local state folder when it does not exist yet (null with --table, or when it exists). A
+ * command that only reads or changes stored state refuses before opening it, so a refusal never
+ * leaves an empty folder behind.
+ */
+export function missingLocalState(opts: StoreOptions): string | null {
+  if (opts.table) return null;
+  const dbPath = opts.dbPath ?? defaultDbPath();
+  return existsSync(dbPath) ? null : dbPath;
+}
 
 /** Who holds a local state folder: written atomically beside it (`db.lock`) by the holder. */
 export interface FolderHolder {

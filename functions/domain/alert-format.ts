@@ -35,6 +35,15 @@ export interface FormattedAlert {
   json: string;
 }
 
+/**
+ * Money as every alert shows it: thousands separators, two decimals, the currency.
+ * @example money(8400.581) === '8,400.58 USDT'; money(null) === '—'
+ */
+export const money = (x: number | null | undefined, currency = 'USDT'): string =>
+  x === null || x === undefined || !Number.isFinite(x)
+    ? '—'
+    : `${x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${currency}`;
+
 /** Longest SMS text we produce. SNS prefixes the topic display name ("riskguard> "), still ≤ 160. */
 export const SMS_MAX = 140;
 /** SNS: subjects must be shorter than 100 characters. */
@@ -255,16 +264,35 @@ export function rearmCommand(accountId: string, ctx: AlertContext = {}): string 
   return `npx riskguard rearm --account ${accountId} --by NAME --reason TEXT --table ${ctx.tableName ?? 'TABLE'} --region ${ctx.region ?? 'REGION'}`;
 }
 
-/** The SMS text: account, what happened, then the alert's one-line summary (number + action). */
+/** The account states that outrank what happened, as the guard writes them first in a summary. */
+const STATE_TAG = /^(HALTED|PAUSED \(orders withheld\)|DRY RUN: would [^|]+?) \| (.*)$/s;
+
+/**
+ * Splits "HALTED | EMERGENCY → OK: …" into the state and the rest, so the state leads the SMS
+ * and the subject, ahead of the kind's tag ("DOWN OK" must not read as "all fine").
+ */
+export function splitStateTag(summary: string): { tag: string | null; rest: string } {
+  const m = STATE_TAG.exec(summary);
+  return m ? { tag: m[1]!, rest: m[2]! } : { tag: null, rest: summary };
+}
+
+/**
+ * The SMS text: account, the account state that matters (HALTED, PAUSED, DRY RUN) when there is
+ * one, what happened, then the alert's one-line summary (number + action).
+ * @example smsText({ accountId: 'main', kind: 'de-escalation', level: 'OK', summary: 'HALTED | EMERGENCY → OK: flat', … })
+ *   === 'main HALTED - DOWN OK: EMERGENCY -> OK: flat'
+ */
 export function smsText(a: FormattableAlert): string {
   const w = WORDING[a.kind];
-  return clip(toGsm7(`${a.accountId} ${w.sms(a.level)}: ${a.summary}`), SMS_MAX);
+  const { tag, rest } = splitStateTag(a.summary);
+  return clip(toGsm7(`${a.accountId} ${tag ? `${tag} - ` : ''}${w.sms(a.level)}: ${rest}`), SMS_MAX);
 }
 
 /** Renders one alert for every channel. */
 export function formatAlert(a: FormattableAlert, ctx: AlertContext = {}): FormattedAlert {
   const w = WORDING[a.kind];
   const headline = w.headline(a.level);
+  const state = splitStateTag(a.summary);
   const time = new Date(a.at).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC');
   const lines = [
     `riskguard - account ${a.accountId} - ${headline}`,
@@ -278,7 +306,7 @@ export function formatAlert(a: FormattableAlert, ctx: AlertContext = {}): Format
     lines.push('', 'To re-arm automatic protection once the account is safe:', `  ${rearmCommand(a.accountId, ctx)}`);
   }
   return {
-    subject: clip(toAsciiLine(`riskguard ${a.accountId}: ${headline} - ${a.summary}`), SUBJECT_MAX),
+    subject: clip(toAsciiLine(`riskguard ${a.accountId}: ${state.tag ? `${state.tag} - ` : ''}${headline} - ${state.rest}`), SUBJECT_MAX),
     sms: smsText(a),
     email: `${lines.join('\n')}\n`,
     json: JSON.stringify({ ...a, time: new Date(a.at).toISOString(), headline }),

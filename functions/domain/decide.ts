@@ -184,7 +184,14 @@ const isPaused = (state: GuardState, now: number): boolean => state.pausedUntil 
 export function decide(snapshot: AccountSnapshot, state: GuardState, policy: Policy, now: number, opts: DecideOptions = {}): Decision {
   const evaluation = evaluateAccount(snapshot, policy.stress);
   const equity = evaluation.account.equity;
-  const peak = applyTransfers(state.peakEquity, state.peakAt, equity, snapshot.netTransfers ?? 0, now, opts.peakCap ?? null);
+  // After a re-arm the first accepted tick inside the window re-bases the peak at its equity
+  // (a confirmed value, like any peak); past the window (an UNKNOWN streak, lost writes) the
+  // re-arm's fallback peak stands.
+  const rebasing = state.rebaseUntil !== null && now <= state.rebaseUntil;
+  const cap = opts.peakCap ?? null;
+  const peak = rebasing
+    ? { peakEquity: cap === null ? equity : Math.min(equity, cap), peakAt: now }
+    : applyTransfers(state.peakEquity, state.peakAt, equity, snapshot.netTransfers ?? 0, now, cap);
   const drawdown = opts.drawdownUnknown ? null : drawdownOf(peak.peakEquity, equity);
 
   const metrics = metricsOf(evaluation, drawdown);
@@ -214,12 +221,17 @@ export function decide(snapshot: AccountSnapshot, state: GuardState, policy: Pol
     if (open > 0) trades.push({ type: 'closeAll', reason: 'halted: enforce flat', dryRun });
   } else {
     const act = policy.actions;
-    if (level === 'EMERGENCY' && act.EMERGENCY.closeAll && accountAt('EMERGENCY') && open > 0) {
-      trades.push({ type: 'closeAll', reason: findings.find((f) => f.scope.kind === 'account')!.reason, dryRun });
+    // `closeAll: true` at a level closes all from that level up (more risk never does less).
+    const closeLevel = BREACH_LEVELS.find((l) => act[l].closeAll && levelRank(l) <= levelRank(level) && accountAt(l));
+    if (closeLevel && open > 0) {
+      const why = findings.find((f) => f.scope.kind === 'account' && levelRank(f.level) >= levelRank(closeLevel))!;
+      trades.push({ type: 'closeAll', reason: why.reason, dryRun });
     } else {
       // An isolated position that breaches alone is closed alone, every tick until it is gone.
+      const closed = new Set<number>();
       for (const f of raw) {
-        if (f.scope.kind === 'isolated' && f.level === 'EMERGENCY' && act.EMERGENCY.closeAll) {
+        if (f.scope.kind === 'isolated' && act[f.level].closeAll && !closed.has(f.scope.position)) {
+          closed.add(f.scope.position);
           trades.push({ type: 'closePosition', position: f.scope.position, reason: f.reason, dryRun });
         }
       }
@@ -253,6 +265,7 @@ export function decide(snapshot: AccountSnapshot, state: GuardState, policy: Pol
   }
 
   const actions: Action[] = [];
+  const breaches = level === 'OK' ? [] : [...new Set([...state.breaches, ...findings.map((f) => labelOf(f, evaluation))])];
   let next: GuardState = {
     ...state,
     level,
@@ -261,6 +274,8 @@ export function decide(snapshot: AccountSnapshot, state: GuardState, policy: Pol
     lastEquity: equity,
     lastTickAt: now,
     unknownStreak: 0,
+    rebaseUntil: null,
+    breaches,
   };
 
   if (paused && trades.length > 0) {
@@ -276,39 +291,121 @@ export function decide(snapshot: AccountSnapshot, state: GuardState, policy: Pol
     next = { ...next, halted: true, haltedAt: now, haltReason: closeAll.reason };
   }
 
-  const alert = alertFor(level, previousLevel, state, policy, now, reasons, closeAll !== undefined && !state.halted);
+  const alert = alertFor({
+    level,
+    previous: previousLevel,
+    state,
+    policy,
+    now,
+    reasons,
+    tripping: closeAll !== undefined && !closeAll.dryRun && !state.halted,
+    paused,
+    trades,
+    flat: open === 0,
+    cleared: state.breaches.map((b) => `${b} now ${nowValue(b, metrics, evaluation)}`),
+  });
   if (alert) {
     actions.unshift(alert);
-    next = { ...next, lastAlertAt: now };
+    next = { ...next, lastAlertAt: now, remindersSent: alert.kind === 'reminder' ? state.remindersSent + 1 : 0 };
+  } else if (level !== previousLevel) {
+    next = { ...next, remindersSent: 0 };
   }
   return { level, previousLevel, reasons, actions, state: next, evaluation, drawdown };
 }
 
-function alertFor(
-  level: Level,
-  previous: Level,
-  state: GuardState,
-  policy: Policy,
-  now: number,
-  reasons: string[],
-  tripping: boolean,
-): Action | null {
-  const head = reasons[0] ?? 'all metrics below their thresholds';
-  if (tripping) return { type: 'alert', kind: 'trip', message: `${previous} → ${level}, close all: ${head}` };
+/** A breach as the all-clear names it: "drawdown", "cross margin ratio", "isolated ETHUSDT long margin ratio". */
+function labelOf(f: Finding, ev: Evaluation): string {
+  switch (f.metric) {
+    case 'marginRatio':
+      return 'account margin ratio';
+    case 'crossMarginRatio':
+      return 'cross margin ratio';
+    case 'drawdown':
+      return 'drawdown';
+    case 'stressSurvival':
+      return 'stress survival';
+    case 'isolatedMarginRatio': {
+      const p = f.scope.kind === 'isolated' ? ev.positions[f.scope.position] : undefined;
+      return p ? `isolated ${p.symbol} ${p.side} margin ratio` : 'isolated margin ratio';
+    }
+    default:
+      return f.metric;
+  }
+}
+
+/** The current value of a labelled metric, for the all-clear ("drawdown now 3.1 %"). */
+function nowValue(label: string, m: Metrics, ev: Evaluation): string {
+  if (label === 'account margin ratio') return showRatio(m.accountMarginRatio);
+  if (label === 'cross margin ratio') return showRatio(m.crossMarginRatio);
+  if (label === 'drawdown') return m.drawdown === null ? '—' : fmtPct(m.drawdown);
+  if (label === 'stress survival') return m.stressSurvival === null ? '—' : fmtRatio(m.stressSurvival);
+  const iso = m.isolated.find((i) => `${i.label} margin ratio` === label);
+  if (iso) return showRatio(iso.marginRatio);
+  // The isolated position is gone (closed or reduced away).
+  return ev.positions.length === 0 ? 'flat' : 'closed';
+}
+
+/** A halted, flat account is reminded after 30 min (reminderMinutes), then doubling, at most every 12 h. */
+export const MAX_REMINDER_MS = 12 * 3_600_000;
+
+/** The state that matters, first on the summary line (the SMS): HALTED, PAUSED, DRY RUN. */
+function stateTag(halted: boolean, paused: boolean, trades: Action[]): string | null {
+  if (halted) return 'HALTED';
+  if (paused) return 'PAUSED (orders withheld)';
+  const dry = trades.find((t) => 'dryRun' in t && t.dryRun);
+  if (!dry) return null;
+  if (dry.type === 'closeAll') return 'DRY RUN: would close all';
+  if (dry.type === 'reduce') return `DRY RUN: would reduce ${fmtPct(dry.fraction)}`;
+  return 'DRY RUN: would close a position';
+}
+
+interface AlertInput {
+  level: Level;
+  previous: Level;
+  state: GuardState;
+  policy: Policy;
+  now: number;
+  reasons: string[];
+  /** A live close-all that halts the account now. */
+  tripping: boolean;
+  paused: boolean;
+  /** Order actions this tick would take (withheld ones included when paused). */
+  trades: Action[];
+  flat: boolean;
+  /** "drawdown now 3.1 %": what was in breach, with its value now. */
+  cleared: string[];
+}
+
+/**
+ * Alert rules: on a level change and every `reminderMinutes` while above OK or halted; a level
+ * whose `actions.<LEVEL>.alert` is false sends none (a live trip and a halted account always do).
+ * Dry-run follows the same rule. Never ALL-CLEAR while halted or paused.
+ */
+function alertFor(i: AlertInput): Extract<Action, { type: 'alert' }> | null {
+  const { level, previous, state, policy, now } = i;
+  const head = i.reasons[0] ?? 'all metrics below their thresholds';
+  if (i.tripping) return { type: 'alert', kind: 'trip', message: `${previous} → ${level}, close all: ${head}` };
+  const tag = stateTag(state.halted, i.paused, i.trades);
+  const tagged = (m: string) => (tag ? `${tag} | ${m}` : m);
+  const wanted = level === 'OK' ? levelRank(previous) === 0 || policy.actions[previous as Exclude<Level, 'OK'>].alert : policy.actions[level].alert;
+  const allowed = wanted || state.halted;
   if (levelRank(level) > levelRank(previous)) {
-    return { type: 'alert', kind: 'escalation', message: `${previous} → ${level}: ${head}` };
+    return allowed ? { type: 'alert', kind: 'escalation', message: tagged(`${previous} → ${level}: ${head}`) } : null;
   }
   if (levelRank(level) < levelRank(previous)) {
-    return level === 'OK'
-      ? { type: 'alert', kind: 'all-clear', message: `${previous} → OK: all clear, ${head}` }
-      : { type: 'alert', kind: 'de-escalation', message: `${previous} → ${level}: ${head}` };
+    if (!allowed) return null;
+    if (level === 'OK' && !state.halted && !i.paused) {
+      const what = i.cleared.length > 0 ? `cleared: ${i.cleared.join(', ')}` : head;
+      return { type: 'alert', kind: 'all-clear', message: `${previous} → OK: all clear, ${what}` };
+    }
+    return { type: 'alert', kind: 'de-escalation', message: tagged(`${previous} → ${level}: ${head}`) };
   }
   const reminderMs = policy.reminderMinutes * 60_000;
-  if ((level !== 'OK' || state.halted) && reminderMs > 0 && (state.lastAlertAt === null || now - state.lastAlertAt >= reminderMs)) {
-    const what = state.halted ? 'HALTED (re-arm with `riskguard rearm`)' : `still ${level}`;
-    return { type: 'alert', kind: 'reminder', message: `${what}: ${head}` };
-  }
-  return null;
+  if (reminderMs === 0 || !allowed || (level === 'OK' && !state.halted)) return null;
+  const every = state.halted && i.flat ? Math.min(reminderMs * 2 ** state.remindersSent, MAX_REMINDER_MS) : reminderMs;
+  if (state.lastAlertAt !== null && now - state.lastAlertAt < every) return null;
+  const what = state.halted ? 'HALTED (re-arm with `riskguard rearm`)' : tagged(`still ${level}`);
+  return { type: 'alert', kind: 'reminder', message: `${what}: ${head}` };
 }
 
 export { LEVELS };

@@ -25,11 +25,11 @@ export type LevelThresholds = z.output<typeof LevelThresholdsSchema>;
 
 const LevelActionsSchema = z
   .object({
-    /** Send an alert on entering this level (level changes always alert; this adds reminders). */
+    /** Alert on entering, easing to and staying at this level (false: none; a live trip and a halted account always alert). */
     alert: z.boolean(),
     /** Reduce gross exposure by this fraction on entering the level (0 = none). */
     reduceFraction: fraction(),
-    /** Close every position and halt. */
+    /** Close every position and halt when the account breaches this level (or any above it). */
     closeAll: z.boolean(),
   })
   .strict();

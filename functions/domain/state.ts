@@ -75,6 +75,15 @@ export const GuardStateSchema = z
     /** Until when the history has been read (venue market time, ms). */
     historyUntil: nullableNumber().default(null),
     /**
+     * Set by a re-arm: the first accepted tick up to this time (ms) re-bases the peak at its own
+     * equity; after it, the peak stays where the re-arm put it (the last accepted equity).
+     */
+    rebaseUntil: nullableNumber().default(null),
+    /** What was in breach at the last decision ("drawdown", "cross margin ratio", …): an all-clear names them. */
+    breaches: z.array(z.string()).default([]),
+    /** Reminders sent since the last change; a halted, flat account's reminders back off with it. */
+    remindersSent: z.number().int().nonnegative().default(0),
+    /**
      * Deposits − withdrawals applied to the peak so far (quote currency, cumulative). A group's
      * state holds its members' sum at its last evaluation, so the group can tell transfers from losses.
      */
@@ -116,6 +125,9 @@ export const initialState = (accountId: string): GuardState => ({
   lastBook: [],
   lastSeenEquity: null,
   historyUntil: null,
+  rebaseUntil: null,
+  breaches: [],
+  remindersSent: 0,
   transfersTotal: 0,
   lastWallet: null,
   pendingCredit: 0,
@@ -124,7 +136,7 @@ export const initialState = (accountId: string): GuardState => ({
   historyReadAt: null,
 });
 
-export const AUDIT_TYPES = ['decision', 'action', 'alert', 'rearm', 'pause', 'close-all', 'unknown', 'liquidation', 'error'] as const;
+export const AUDIT_TYPES = ['decision', 'action', 'alert', 'rearm', 'pause', 'resume', 'close-all', 'unknown', 'liquidation', 'error'] as const;
 
 /** One append-only audit entry: a decision that changed something, an action, an alert, a human act. */
 export const AuditEventSchema = z

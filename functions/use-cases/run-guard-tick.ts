@@ -7,6 +7,7 @@ import type { AccountSnapshot } from '../domain/snapshot.ts';
 import { initialState, LEVELS, type GuardState, type Level, type TripRecord } from '../domain/state.ts';
 import { RiskGuardError } from '../errors.ts';
 import type { Alert } from '../ports.ts';
+import { money } from '../domain/alert-format.ts';
 import { execute, type ExecuteResult, type Target } from './execute.ts';
 import { writeMerged } from './state-write.ts';
 import { withRetry, realSleep } from './retry.ts';
@@ -42,10 +43,13 @@ export interface TickOptions {
   retried?: boolean;
 }
 
-const fmt = (x: number | null, d = 2) => (x === null ? '—' : x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }));
+/** Bounded re-decisions when human acts keep writing during one tick. */
+const MAX_MERGES = 3;
 
 const tradeKind = (a: Action): TripRecord['kind'] | null =>
   a.type === 'closeAll' ? 'close-all' : a.type === 'reduce' ? 'reduce' : a.type === 'closePosition' ? 'close-position' : null;
+
+const liveTradesOf = (d: Decision): Action[] => d.actions.filter((a) => tradeKind(a) !== null && !('dryRun' in a && a.dryRun));
 
 /**
  * One guard tick for one account: fetch, gate, decide, confirm, conditional state write, act,
@@ -86,9 +90,8 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
   const peakCap = read.peakCap ?? evaluateAccount(snapshot, policy.stress).account.equity;
 
   // 4. Decide.
-  const netTransfers = verdict.transfers;
-  const decideOpts = { peakCap: read.peakCap, drawdownUnknown: verdict.drawdownUnknown };
-  let decision = decide({ ...snapshot, netTransfers }, state, policy, now, decideOpts);
+  let capNow: number | null = read.peakCap;
+  let decision = decide({ ...snapshot, netTransfers: verdict.transfers }, state, policy, now, { peakCap: capNow, drawdownUnknown: verdict.drawdownUnknown });
   for (const v of verdict.liquidated) {
     alert('liquidation', decision.level, `${v.symbol} ${v.side} LIQUIDATED by the exchange`, `${verdict.notes.join('\n')}\n`);
   }
@@ -96,7 +99,10 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
   // 5. Before any order: read again and act only if the breach holds.
   const wantsTrade = (d: Decision) => d.actions.some((a) => tradeKind(a) !== null && !('dryRun' in a && a.dryRun));
   let tradeSnapshot = snapshot;
+  let confirmedRead = false;
   if (wantsTrade(decision)) {
+    confirmedRead = true;
+    capNow = peakCap;
     const again = await reader.confirm(snapshot);
     if (again.kind === 'unknown') return unknownTick(again.why, again.seen, again.auth);
     const d2 = decide({ ...again.snapshot, netTransfers: again.verdict.transfers }, state, policy, now, {
@@ -111,70 +117,96 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
   }
 
   // 6. Write the state (and the trip id) before any order: an overlapping tick loses here.
-  const trades = decision.actions.filter((a) => tradeKind(a) !== null);
-  let liveTrades = trades.filter((a) => !('dryRun' in a && a.dryRun));
   // A pending trip whose tick still shows signs of life is that tick's; one whose heartbeat went
   // quiet belongs to a tick that died in it (killed, timed out): this tick takes it over at once.
-  const pending = state.trip !== null && state.trip.status === 'pending' ? state.trip : null;
-  const tripBusy = pending !== null && now - (pending.heartbeatAt ?? pending.startedAt) < staleAfterMs(pending, opts);
-  const resumed = pending !== null && !tripBusy ? pending : null;
-  if (resumed?.kind === 'close-all' && !liveTrades.some((a) => a.type === 'closeAll') && tradeSnapshot.positions.length > 0 && !policy.dryRun) {
-    liveTrades = [{ type: 'closeAll', reason: resumed.reason, dryRun: false }];
+  // A human act (pause, resume, rearm, close-all) or a group close that wrote meanwhile leaves
+  // lastTickAt alone: decide again on top of it with this tick's own reads and write again, bounded.
+  const equity = rawEquity(tradeSnapshot);
+  const confirmed = confirmedRead;
+  const netTransfers = verdict.transfers;
+  const decideOpts = { peakCap: capNow, drawdownUnknown: verdict.drawdownUnknown };
+  const heartbeatEveryMs = opts.heartbeatEveryMs;
+  const cursor = reader.cursor(tradeSnapshot);
+  const planOn = (base: GuardState, d: Decision) => {
+    let liveTrades = liveTradesOf(d);
+    const pending = base.trip !== null && base.trip.status === 'pending' ? base.trip : null;
+    const tripBusy = pending !== null && now - (pending.heartbeatAt ?? pending.startedAt) < staleAfterMs(pending, opts);
+    const resumed = pending !== null && !tripBusy ? pending : null;
+    const resumingClose = resumed?.kind === 'close-all' && !policy.dryRun;
+    if (resumingClose && !liveTrades.some((a) => a.type === 'closeAll') && tradeSnapshot.positions.length > 0) {
+      liveTrades = [{ type: 'closeAll', reason: resumed!.reason, dryRun: false }];
+    }
+    const acting = (liveTrades.length > 0 || resumingClose) && !tripBusy;
+    const first = liveTrades[0];
+    const trip: TripRecord | null = resumingClose
+      ? { ...resumed!, resumedAt: now, heartbeatAt: now, ...(heartbeatEveryMs ? { heartbeatEveryMs } : {}) }
+      : acting && first
+        ? {
+            id: randomUUID(),
+            kind: tradeKind(first)!,
+            startedAt: now,
+            by: 'guard',
+            reason: 'reason' in first ? first.reason : d.reasons[0] ?? '',
+            status: 'pending',
+            heartbeatAt: now,
+            ...(heartbeatEveryMs ? { heartbeatEveryMs } : {}),
+          }
+        : resumed
+          ? { ...resumed, status: 'incomplete', resumedAt: now }
+          : base.trip;
+    const next: GuardState = {
+      ...d.state,
+      ...cursor,
+      trip,
+      lastBook: bookOf(tradeSnapshot),
+      // The baseline the next tick's history explains from: this snapshot, before any order of ours.
+      lastWallet: walletOf(tradeSnapshot),
+      pendingCredit: verdict.pendingCredit,
+      lastSeenEquity: equity,
+      lastOkAt: now,
+      transfersTotal: base.transfersTotal + netTransfers,
+    };
+    return { trades: d.actions.filter((a) => tradeKind(a) !== null), liveTrades, tripBusy, acting, trip, next, resumed, resumingClose };
+  };
+  let base = state;
+  let plan = planOn(base, decision);
+  for (let merges = 0; !(await store.put(plan.next, base.version)); merges++) {
+    const fresh = await store.get(id);
+    const humanAct = fresh !== null && fresh.lastTickAt === base.lastTickAt;
+    if (humanAct && merges < MAX_MERGES) {
+      const again = decide({ ...tradeSnapshot, netTransfers }, fresh, policy, now, decideOpts);
+      // An order this tick's reads did not confirm waits for a tick that confirms it.
+      if (liveTradesOf(again).length > 0 && !confirmed && !opts.retried) return runGuardTick(deps, account, { ...opts, retried: true });
+      log.info('a human act changed the state during this tick: applying the tick on top of it', { account: id });
+      base = fresh;
+      decision = again;
+      plan = planOn(base, decision);
+      continue;
+    }
+    // Another tick wrote. A live one of the same moment is acting: stand back. An older write
+    // (another container's, seen through a cached state) is not: run again on the fresh state, once.
+    const live = fresh?.lastTickAt != null && Math.abs(now - fresh.lastTickAt) < (opts.overlapMs ?? 30_000);
+    if (!humanAct && !live && !opts.retried) {
+      log.info('state changed since it was read: deciding again on the fresh state', { account: id });
+      return runGuardTick(deps, account, { ...opts, retried: true });
+    }
+    log.warn(humanAct ? 'state kept changing under human acts: nothing done' : 'state write lost to another tick: nothing done', { account: id });
+    return result({
+      status: decision.level,
+      decision,
+      actions: [humanAct ? 'the state kept changing under human acts: this tick did nothing, the next one decides' : 'another tick wrote the state first: this tick did nothing'],
+      version: null,
+    });
   }
-  const resumingClose = resumed?.kind === 'close-all';
-  const acting = (liveTrades.length > 0 || resumingClose) && !tripBusy;
-  if (liveTrades.length > 0 && tripBusy) notes.push(`trip ${state.trip!.id} is still in progress in another tick: not acting twice`);
+  const { trades, liveTrades, acting, trip, resumed, resumingClose } = plan;
+  let next = plan.next;
+  if (plan.liveTrades.length > 0 && plan.tripBusy) notes.push(`trip ${base.trip!.id} is still in progress in another tick: not acting twice`);
   if (resumed) {
     notes.push(
       `trip ${resumed.id} (${resumed.kind}, started ${new Date(resumed.startedAt).toISOString()}) was left unfinished by a tick that stopped: ${resumingClose ? 'finishing it now' : 'the account is judged afresh'}`,
     );
   }
-  const first = liveTrades[0];
-  const heartbeatEveryMs = opts.heartbeatEveryMs;
-  const trip: TripRecord | null = resumingClose
-    ? { ...resumed!, resumedAt: now, heartbeatAt: now, ...(heartbeatEveryMs ? { heartbeatEveryMs } : {}) }
-    : acting && first
-      ? {
-          id: randomUUID(),
-          kind: tradeKind(first)!,
-          startedAt: now,
-          by: 'guard',
-          reason: 'reason' in first ? first.reason : decision.reasons[0] ?? '',
-          status: 'pending',
-          heartbeatAt: now,
-          ...(heartbeatEveryMs ? { heartbeatEveryMs } : {}),
-        }
-      : resumed
-        ? { ...resumed, status: 'incomplete', resumedAt: now }
-        : state.trip;
-  const equity = rawEquity(tradeSnapshot);
-  const appliedTransfers = verdict.transfers;
-  let next: GuardState = {
-    ...decision.state,
-    ...reader.cursor(tradeSnapshot),
-    trip,
-    lastBook: bookOf(tradeSnapshot),
-    // The baseline the next tick's history explains from: this snapshot, before any order of ours.
-    lastWallet: walletOf(tradeSnapshot),
-    pendingCredit: verdict.pendingCredit,
-    lastSeenEquity: equity,
-    lastOkAt: now,
-    transfersTotal: state.transfersTotal + appliedTransfers,
-  };
-  if (!(await store.put(next, state.version))) {
-    // Someone wrote since the read. A live tick of the same moment is acting: stand back. A human
-    // act or an older write (another container's, seen through a cached state) is not: decide
-    // again on the fresh state, once. No order has been placed yet either way.
-    const fresh = await store.get(id);
-    const live = fresh?.lastTickAt != null && Math.abs(now - fresh.lastTickAt) < (opts.overlapMs ?? 30_000);
-    if (!live && !opts.retried) {
-      log.info('state changed since it was read: deciding again on the fresh state', { account: id });
-      return runGuardTick(deps, account, { ...opts, retried: true });
-    }
-    log.warn('state write lost to another tick: nothing done', { account: id });
-    return result({ status: decision.level, decision, actions: ['another tick wrote the state first: this tick did nothing'], version: null });
-  }
-  let version = state.version + 1;
+  let version = base.version + 1;
 
   // 7. Act. A heartbeat on the trip before every order and read (and on a timer where the
   // caller asks for one) tells a later tick that this one is alive.
@@ -243,7 +275,7 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
   // The outcome first: an SMS is cut at 140 characters.
   const outcome = acting
     ? residuals.length === 0
-      ? `${liveTrades.length ? doneLabel(liveTrades, tradeSnapshotBefore) : 'FLAT'}, confirmed by a fresh read, equity ${fmt(equityAfter)}`
+      ? `${liveTrades.length ? doneLabel(liveTrades, tradeSnapshotBefore) : 'FLAT'}, confirmed by a fresh read, equity ${money(equityAfter)}`
       : `INCOMPLETE, ${residuals.length} position(s) still open`
     : null;
   const decisionAlerts = decision.actions.filter((a) => a.type === 'alert');
@@ -289,6 +321,15 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
 
   // --- helpers (hoisted) ---
 
+  /**
+   * Writes change(base); when a human act wrote since (it leaves lastTickAt alone), applies the
+   * change on top of it, bounded. The version written, or null when another tick wrote.
+   */
+  async function writeOver(from: GuardState, change: (s: GuardState) => GuardState): Promise<number | null> {
+    const w = await writeMerged(store, id, from, change, { attempts: MAX_MERGES + 1, mergeWith: (fresh, before) => fresh.lastTickAt === before.lastTickAt });
+    return w?.version ?? null;
+  }
+
   async function sendAlerts(): Promise<number> {
     let n = 0;
     for (const a of alerts) {
@@ -322,7 +363,8 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
       alert('blind', 'UNKNOWN', `guard cannot see account (${streak} ticks)`, `The guard could not trust the data of account ${id} for ${streak} consecutive ticks and placed no order.\nLast reason: ${why}`);
     }
     if (alerts.length) unknownState.lastAlertAt = now;
-    const ok = await store.put(unknownState, state.version);
+    const own = { unknownStreak: streak, lastTickAt: now, lastSeenEquity: unknownState.lastSeenEquity, lastAlertAt: unknownState.lastAlertAt };
+    const written = await writeOver(state, (s) => (s === state ? unknownState : { ...s, ...own }));
     if (streak === 1 || blind) {
       await store.append({ accountId: id, at: now, type: 'unknown', message: `UNKNOWN (${streak}): ${why}` });
     }
@@ -347,7 +389,7 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
       tripId: null,
       tripKind: null,
       residuals: [],
-      stateVersion: ok ? state.version + 1 : null,
+      stateVersion: written,
     };
   }
 
@@ -432,8 +474,8 @@ function alertBody(d: Decision, message: string, notes: string[], actions: strin
     message,
     '',
     `Level: ${d.previousLevel} → ${d.level}`,
-    `Equity: ${fmt(a.equity)}  Maintenance margin: ${fmt(a.maintenanceMargin)}  Margin ratio: ${a.marginRatio === null ? '—' : a.marginRatio.toFixed(4)}`,
-    `Drawdown from peak ${fmt(d.state.peakEquity)}: ${d.drawdown === null ? '—' : `${(d.drawdown * 100).toFixed(2)} %`}`,
+    `Equity: ${money(a.equity)}  Maintenance margin: ${money(a.maintenanceMargin)}  Margin ratio: ${a.marginRatio === null ? '—' : a.marginRatio.toFixed(4)}`,
+    `Drawdown from peak ${money(d.state.peakEquity)}: ${d.drawdown === null ? '—' : `${(d.drawdown * 100).toFixed(2)} %`}`,
     '',
     'Reasons:',
     ...d.reasons.map((r) => `  - ${r}`),

@@ -11,13 +11,15 @@ export async function writeMerged(
   accountId: string,
   expected: GuardState,
   change: (s: GuardState) => GuardState,
-  attempts = 4,
+  opts: { attempts?: number; mergeWith?: (fresh: GuardState, before: GuardState) => boolean } = {},
 ): Promise<{ state: GuardState; version: number } | null> {
   let base: GuardState | null = expected;
-  for (let i = 0; i < attempts && base !== null; i++) {
+  for (let i = 0; i < (opts.attempts ?? 4) && base !== null; i++) {
     const next = change(base);
     if (await store.put(next, base.version)) return { state: { ...next, version: base.version + 1 }, version: base.version + 1 };
-    base = await store.get(accountId);
+    const fresh: GuardState | null = await store.get(accountId);
+    // Only merge over writers the caller accepts (e.g. human acts, not another tick).
+    base = fresh !== null && (opts.mergeWith?.(fresh, base) ?? true) ? fresh : null;
   }
   return null;
 }

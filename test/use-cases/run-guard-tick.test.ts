@@ -49,7 +49,7 @@ describe('runGuardTick', () => {
     expect(t.exchange.orders).toHaveLength(1);
     expect(t.exchange.orders[0]).toMatchObject({ symbol: 'BTCUSDT', side: 'sell', amount: 1, positionSide: 'long' });
     expect(t.notifier.alerts.map((a) => a.kind)).toEqual(['trip']);
-    expect(t.notifier.alerts[0]!.summary).toMatch(/^CLOSED ALL, confirmed by a fresh read, equity [\d,.]+ \| OK → EMERGENCY, close all: drawdown/);
+    expect(t.notifier.alerts[0]!.summary).toMatch(/^CLOSED ALL, confirmed by a fresh read, equity [\d,.]+ USDT \| OK → EMERGENCY, close all: drawdown/);
     expect(r.tripKind).toBe('close-all');
     const state = await t.deps.store.get(t.id);
     expect(state).toMatchObject({ halted: true, trip: { status: 'done' } });
