@@ -5,6 +5,7 @@ import { ConfigError, RiskGuardError } from '../errors.ts';
 import { pause, rearm, resume } from '../use-cases/admin.ts';
 import { evalReport, renderEval } from './eval.ts';
 import { registerGuardCommands } from './guard-commands.ts';
+import { registerAgentCommands, withMayTrade } from './agent-commands.ts';
 import { registerReplayCommand } from './replay-command.ts';
 import { runDemo } from './demo.ts';
 import { existsSync } from 'node:fs';
@@ -92,7 +93,8 @@ export function buildProgram(): Command {
         : await store.listAccounts();
       if (opts.account && states.length === 0) throw new ConfigError(`no guard state for account "${opts.account}" in ${where}`);
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify(states, null, 2)}\n`);
+        const at = systemClock.now();
+        process.stdout.write(`${JSON.stringify(states.map((s) => withMayTrade(s, at)), null, 2)}\n`);
         return;
       }
       if (states.length === 0) {
@@ -197,6 +199,7 @@ export function buildProgram(): Command {
   });
 
   registerGuardCommands(program);
+  registerAgentCommands(program);
   registerReplayCommand(program);
 
   program

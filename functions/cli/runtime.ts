@@ -56,7 +56,7 @@ export async function openLocalGuard(
     store,
     notifier,
     log,
-    deps: (id) => ({ exchange: exchanges.get(id)!, store: cached, notifier, clock, log }),
+    deps: (id) => ({ exchange: exchanges.get(id)!, store: cached, notifier, clock, log, snapshots: store.snapshots }),
     close: () => store.close(),
   };
 }

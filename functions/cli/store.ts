@@ -2,8 +2,10 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoStateStore, documentClientOptions } from '../adapters/dynamo-store.ts';
+import { DynamoSnapshotStore } from '../adapters/dynamo-snapshot-store.ts';
+import { DynamoAgentLog, type AgentLog } from '../adapters/dynamo-agent-log.ts';
 import { defaultDbPath, LOCAL_TABLE_NAME, LocalStateLockedError, startLocalDynamo } from '../adapters/local-dynamo.ts';
-import type { StateStore } from '../ports.ts';
+import type { SnapshotStore, StateStore } from '../ports.ts';
 
 export interface StoreOptions {
   /** Deployed table name: talk to AWS with the user's own credentials. */
@@ -15,6 +17,10 @@ export interface StoreOptions {
 
 export interface OpenStore {
   store: StateStore;
+  /** The last accepted snapshot per account (agents' pre-trade answers). */
+  snapshots: SnapshotStore;
+  /** The agents' audit log (check_order answers). */
+  agentLog: AgentLog;
   /** Human description for status lines, e.g. "local state at ./.riskguard/db". */
   where: string;
   close(): Promise<void>;
@@ -39,6 +45,8 @@ export async function openStore(opts: StoreOptions): Promise<OpenStore> {
     const client = DynamoDBDocumentClient.from(new DynamoDBClient(opts.region ? { region: opts.region } : {}), documentClientOptions);
     return {
       store: new DynamoStateStore({ tableName: opts.table, client }),
+      snapshots: new DynamoSnapshotStore({ tableName: opts.table, client }),
+      agentLog: new DynamoAgentLog({ tableName: opts.table, client }),
       where: `table ${opts.table}${opts.region ? ` in ${opts.region}` : ''}`,
       close: async () => client.destroy(),
     };
@@ -49,6 +57,8 @@ export async function openStore(opts: StoreOptions): Promise<OpenStore> {
     writeFileSync(endpointFile(dbPath), JSON.stringify({ endpoint: local.endpoint, pid: process.pid }));
     return {
       store: new DynamoStateStore({ tableName: local.tableName, client: local.client }),
+      snapshots: new DynamoSnapshotStore({ tableName: local.tableName, client: local.client }),
+      agentLog: new DynamoAgentLog({ tableName: local.tableName, client: local.client }),
       where: `local state at ${dbPath}`,
       close: async () => {
         rmSync(endpointFile(dbPath), { force: true });
@@ -66,6 +76,8 @@ export async function openStore(opts: StoreOptions): Promise<OpenStore> {
     const client = localClient(shared.endpoint);
     return {
       store: new DynamoStateStore({ tableName: LOCAL_TABLE_NAME, client }),
+      snapshots: new DynamoSnapshotStore({ tableName: LOCAL_TABLE_NAME, client }),
+      agentLog: new DynamoAgentLog({ tableName: LOCAL_TABLE_NAME, client }),
       where: `local state at ${dbPath} (held by riskguard process ${shared.pid})`,
       close: async () => client.destroy(),
     };
