@@ -20,6 +20,8 @@ export interface AgentLogEntry {
   id: string;
   message: string;
   data: Record<string, unknown>;
+  /** The TTL attribute (epoch seconds), as read back. */
+  expiresAt?: number;
 }
 
 export interface AgentLog {
@@ -46,7 +48,7 @@ export class DynamoAgentLog implements AgentLog {
         Item: {
           [PK]: agentLogPk(e.accountId),
           [SK]: eventSk(e.at, randomBytes(6).toString('hex')),
-          ...JSON.parse(JSON.stringify(e)),
+          ...JSON.parse(JSON.stringify({ ...e, expiresAt: undefined })),
           [TTL_ATTRIBUTE]: Math.floor(e.at / 1000) + this.retentionDays * 86_400,
         },
       }),
@@ -64,6 +66,6 @@ export class DynamoAgentLog implements AgentLog {
         Limit: limit,
       }),
     );
-    return (out.Items ?? []).map((i) => ({ accountId: i.accountId, at: i.at, type: i.type, id: i.id, message: i.message, data: i.data }) as AgentLogEntry);
+    return (out.Items ?? []).map((i) => ({ accountId: i.accountId, at: i.at, type: i.type, id: i.id, message: i.message, data: i.data, expiresAt: i[TTL_ATTRIBUTE] }) as AgentLogEntry);
   }
 }
