@@ -95,7 +95,7 @@ beforeAll(async () => {
   );
   // The server holds the folder: this reaches it through its endpoint, as `riskguard rearm` would.
   store = await openStore({ dbPath });
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await store?.close();
@@ -103,7 +103,8 @@ afterAll(async () => {
   await paper?.close();
 });
 
-describe('riskguard mcp (stdio, official SDK client)', () => {
+// Spawned CLI processes share two cores with everything else: generous limits, no timed assertion.
+describe('riskguard mcp (stdio, official SDK client)', { timeout: 180_000 }, () => {
   it('lists the read-only tools and no tool that could loosen anything', async () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(['check_order', 'get_status', 'max_order_size', 'request_halt']);
@@ -123,6 +124,25 @@ describe('riskguard mcp (stdio, official SDK client)', () => {
     expect(s.drawdownBudgetLeft).toBeCloseTo(1_500, 6);
     expect(s.marginRatio.cross).toBeCloseTo((5_000 * 0.004) / 10_000, 12);
     expect(s.dataAgeSeconds).toBeGreaterThanOrEqual(0);
+  });
+
+  it('`riskguard check` in another terminal reaches the same state: exit 0 may trade, 1 not allowed, 2 bad input', async () => {
+    const base = ['check', '--config', configFile, '--account', 'agent', '--db-path', dbPath, '--json'];
+    const ok = await cli(...base);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ mayTrade: true, level: 'OK', halted: false, paused: false, reasons: [], source: 'stored' });
+    const big = await cli(...base, '--order', JSON.stringify({ symbol: 'BTCUSDT', side: 'buy', size: 6, marginMode: 'cross' }));
+    expect(big.code, big.stderr).toBe(1);
+    const body = JSON.parse(big.stdout) as { mayTrade: boolean; order: CheckOrderResult };
+    expect(body.mayTrade).toBe(true);
+    expect(body.order).toMatchObject({ decision: 'deny', mayPlace: false });
+    const bad = await cli(...base, '--order', '{"symbol": "BTCUSDT", "side": "buy"');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--order is not valid JSON/);
+    expect(bad.stdout).toBe('');
+    const status = await cli('status', '--db-path', dbPath, '--json');
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toEqual([expect.objectContaining({ accountId: 'agent', level: 'OK', mayTrade: true, reasons: [] })]);
   });
 
   it('max_order_size: check_order at maxAllowed is allow, one lot more is deny; the answer agrees with eval', async () => {
