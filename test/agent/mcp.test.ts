@@ -238,7 +238,7 @@ describe('riskguard mcp (stdio, official SDK client)', { timeout: 180_000 }, () 
     const state = await store.store.get('agent');
     expect(state).toMatchObject({ halted: true });
     expect(state!.haltReason).toMatch(/test-agent \(request_halt\)/);
-    await expect.poll(() => updates.includes(uri), { timeout: 10_000, interval: 50 }).toBe(true);
+    await expect.poll(() => updates.includes(uri), { timeout: 60_000, interval: 50 }).toBe(true);
 
     // A position appears while halted (opened by hand on the venue): the agent may only reduce it.
     paper.engine.placeOrder(acc, { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: 0.1 });
