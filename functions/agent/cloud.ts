@@ -28,3 +28,21 @@ export async function answerTool(service: AgentService, body: string | undefined
     throw err;
   }
 }
+
+/**
+ * An MCP gateway's direct invocation (Amazon Bedrock AgentCore Gateway, Lambda target): the event
+ * is the tool's arguments and the tool name arrives in the client context as
+ * `<target>___<tool>`. Only the read-only tools are answered.
+ */
+export function gatewayToolName(context: unknown): string | null {
+  const cc = (context as { clientContext?: { custom?: Record<string, unknown>; Custom?: Record<string, unknown> } } | undefined)?.clientContext;
+  const name = cc?.custom?.bedrockAgentCoreToolName ?? cc?.Custom?.bedrockAgentCoreToolName;
+  if (typeof name !== 'string') return null;
+  const i = name.lastIndexOf('___');
+  return i >= 0 ? name.slice(i + 3) : name;
+}
+
+export async function answerGatewayTool(service: AgentService, tool: string, args: unknown): Promise<unknown> {
+  const r = await answerTool(service, JSON.stringify({ tool, arguments: args }), false);
+  return r.body;
+}

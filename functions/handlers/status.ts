@@ -2,12 +2,13 @@
  * Read-only "may I trade?" for trading agents, behind a Lambda function URL with AWS_IAM auth:
  * `GET <url>?account=main` → level, halted, paused, reasons, lastTickAt; `POST` with
  * `{"tool": "get_status" | "check_order" | "max_order_size", "arguments": {…}}` → the agent
- * contract (functions/agent/contract.ts). It cannot disarm or re-arm anything: its role may only
+ * contract (functions/agent/contract.ts); invoked by an MCP gateway (AgentCore Lambda target),
+ * the same tools. It cannot disarm or re-arm anything: its role may only
  * read the table and append to the agents' audit log partitions.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import * as z from 'zod';
-import { answerTool } from '../agent/cloud.ts';
+import { answerGatewayTool, answerTool, gatewayToolName } from '../agent/cloud.ts';
 import { AgentService } from '../agent/service.ts';
 import { staleAfterMs } from './deployed-config.ts';
 import { tradeStatus } from './status-view.ts';
@@ -28,7 +29,9 @@ const reply = (statusCode: number, body: unknown): APIGatewayProxyResultV2 => ({
   body: JSON.stringify(body),
 });
 
-export const handler = instrumented(rt.o, async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> => {
+export const handler = instrumented(rt.o, async (event: APIGatewayProxyEventV2, context): Promise<APIGatewayProxyResultV2 | unknown> => {
+  const tool = event.requestContext ? null : gatewayToolName(context);
+  if (tool !== null) return answerGatewayTool(agents, tool, event);
   if (event.requestContext?.http?.method === 'POST') {
     const r = await answerTool(agents, event.body, event.isBase64Encoded);
     return reply(r.statusCode, r.body);

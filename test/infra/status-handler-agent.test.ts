@@ -77,6 +77,14 @@ describe('status function: the agent contract over its IAM URL', () => {
     expect((JSON.parse(m.body!) as { maxAllowed: { size: number } }).maxAllowed.size).toBeGreaterThan(0);
   });
 
+  it('answers an MCP gateway invoking it directly (AgentCore Lambda target: arguments as the event, `<target>___<tool>` in the client context)', async () => {
+    const ctx = { ...lambdaContext, clientContext: { custom: { bedrockAgentCoreToolName: 'riskguard___get_status' } } } as unknown as Context;
+    const s = (await handler({ account: 'main' } as unknown as APIGatewayProxyEventV2, ctx)) as unknown as AgentStatus;
+    expect(s).toMatchObject({ accountId: 'main', mayTrade: true, source: 'stored' });
+    const rearm = { ...lambdaContext, clientContext: { custom: { bedrockAgentCoreToolName: 'riskguard___rearm' } } } as unknown as Context;
+    expect(await handler({ account: 'main' } as unknown as APIGatewayProxyEventV2, rearm)).toMatchObject({ error: expect.stringMatching(/invalid request/) });
+  });
+
   it('refuses bad input, fresh reads (it cannot reach the venue) and unknown accounts', async () => {
     expect((await post({ tool: 'rearm', arguments: { account: 'main' } })).statusCode).toBe(400);
     const both = await post({ tool: 'check_order', arguments: { account: 'main', symbol: 'BTCUSDT', side: 'buy', size: 1, notional: 5, marginMode: 'cross' } });
