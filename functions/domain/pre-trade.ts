@@ -91,7 +91,7 @@ export function applyOrder(
       p.isolatedWallet = (p.isolatedWallet ?? 0) - released;
       wallet += released;
     }
-    p.contracts -= q;
+    p.contracts = Number((p.contracts - q).toPrecision(12));
   };
 
   let remaining = order.size;
@@ -115,7 +115,7 @@ export function applyOrder(
     const i = positions.findIndex((p) => sameSymbol(p) && p.side === orderSide);
     if (i >= 0) {
       const p = positions[i]!;
-      const contracts = p.contracts + remaining;
+      const contracts = Number((p.contracts + remaining).toPrecision(12));
       const entryPrice = (p.contracts * p.entryPrice + remaining * fillPrice) / contracts;
       const next: Position = { ...withTiers(p), contracts, entryPrice };
       if (p.marginMode === 'isolated') {
