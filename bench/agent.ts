@@ -20,6 +20,7 @@ import { pct } from './stats.ts';
 export interface AgentBenchResult {
   checkOrderP99Ms: number;
   checkOrderMedianMs: number;
+  maxAllowed: number;
   maxOrderSizeP99Ms: number;
   mcpRoundTripP99Ms: number;
   mcpRoundTripMedianMs: number;
@@ -35,11 +36,14 @@ const time = (fn: () => unknown): number => {
 
 export async function benchAgent(runs = 400, mcpRuns = 300): Promise<AgentBenchResult> {
   const book = fiftyPositions();
-  const policy = resolvePolicy();
+  // The book's −20 % scenario costs 195k of its 473k: with the default 15 % EMERGENCY drawdown it
+  // has no budget left (maxAllowed 0, found at once). A 50 % budget leaves room, so the solver works.
+  const policy = resolvePolicy({ thresholds: { DANGER: { drawdown: 0.4 }, EMERGENCY: { drawdown: 0.5 } } });
   const ctx: AgentContext = { restrictions: [], peakEquity: null };
   const market = marketFromSnapshot(book, 'BTCUSDT', 0.001)!;
   const order = { symbol: 'BTCUSDT', side: 'buy' as const, size: 0.05, marginMode: 'cross' as const };
-  for (let i = 0; i < 50; i++) checkOrder(book, ctx, policy, order, market);
+  for (let i = 0; i < 300; i++) checkOrder(book, ctx, policy, order, market);
+  const solved = maxOrderSize(book, ctx, policy, order, market);
   const check = Array.from({ length: runs }, () => time(() => checkOrder(book, ctx, policy, order, market)));
   const max = Array.from({ length: runs }, () => time(() => maxOrderSize(book, ctx, policy, order, market)));
 
@@ -74,6 +78,7 @@ export async function benchAgent(runs = 400, mcpRuns = 300): Promise<AgentBenchR
     return {
       checkOrderP99Ms: pct(check, 99),
       checkOrderMedianMs: pct(check, 50),
+      maxAllowed: solved.maxAllowed.size,
       maxOrderSizeP99Ms: pct(max, 99),
       mcpRoundTripP99Ms: pct(rt, 99),
       mcpRoundTripMedianMs: pct(rt, 50),

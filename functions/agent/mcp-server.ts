@@ -249,6 +249,8 @@ export async function serveHttp(
     const port = (server.address() as AddressInfo).port;
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
+      // Plain JSON answers to tool calls (no SSE stream per request); notifications still go over the GET stream.
+      enableJsonResponse: true,
       enableDnsRebindingProtection: true,
       allowedHosts: [`127.0.0.1:${port}`, `localhost:${port}`],
       onsessioninitialized: (id) => void sessions.set(id, { transport, server: mcp }),

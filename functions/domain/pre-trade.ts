@@ -40,6 +40,8 @@ export function marketFromSnapshot(snapshot: AccountSnapshot, symbol: string, lo
 }
 
 const EPS = 1e-12;
+/** Liquidation prices are needed for the ordered symbol only (postTrade reports that position's). */
+const NONE: ReadonlySet<string> = new Set();
 
 /** Rounds a size down to whole lots (with a tolerance for binary fractions: 0.3 / 0.1). */
 export const lotsOf = (size: number, step: number): number => Math.floor(size / step + 1e-9);
@@ -318,10 +320,11 @@ function postTradeOf(post: Evaluation, applied: ReturnType<typeof applyOrder>, p
 
 /** The order applied and judged: the post-trade evaluation and each limit. */
 export function tryOrder(snapshot: AccountSnapshot, ctx: AgentContext, policy: Policy, order: OrderIntent & { size: number }, market: MarketSpec, pre?: Evaluation) {
-  const before = pre ?? evaluateAccount(snapshot, policy.stress);
+  const only = new Set([order.symbol]);
+  const before = pre ?? evaluateAccount(snapshot, policy.stress, { liquidationSymbols: NONE });
   const budget = drawdownBudgetLeft(before.account.equity, ctx.peakEquity, policy);
   const applied = applyOrder(snapshot, order, market, policy.agentLimits);
-  const post = evaluateAccount(applied.snapshot, policy.stress);
+  const post = evaluateAccount(applied.snapshot, policy.stress, { liquidationSymbols: only });
   const limits = checkLimits(post, applied.position, before.account.equity, budget, policy);
   return { applied, post, limits, budget, preEquity: before.account.equity };
 }
@@ -340,18 +343,30 @@ export function maxOrderSize(
   market: MarketSpec,
 ): { maxAllowed: { size: number; notional: number }; limitedBy: string[] } {
   if (ctx.restrictions.length > 0) return { maxAllowed: { size: 0, notional: 0 }, limitedBy: [...ctx.restrictions] };
-  const pre = evaluateAccount(snapshot, policy.stress);
+  const pre = evaluateAccount(snapshot, policy.stress, { liquidationSymbols: NONE });
   const step = market.lotStep;
   const failing = (lots: number): LimitCheck[] =>
     tryOrder(snapshot, ctx, policy, { ...order, size: sizeOfLots(lots, step) }, market, pre).limits.filter((l) => !l.ok);
+  // One lot first (an account at its limits answers at once); then a first guess as large as the
+  // account's equity (1x), doubled or bisected down to a bracket [lo ok, hi failing]; then
+  // bisection. Fewer engine runs than doubling from one lot.
   let lo = 0;
   let hi = 1;
-  let fails = failing(hi);
-  // Doubling: the notional is bounded by the snapshot schema's ABSURD, far below 2^60 lots.
-  while (fails.length === 0 && hi < 2 ** 60) {
-    lo = hi;
-    hi *= 2;
+  let fails = failing(1);
+  const guess = Math.floor(Math.max(pre.account.equity, 0) / market.markPrice / step);
+  if (fails.length === 0 && guess > 1) {
+    lo = 1;
+    hi = guess;
     fails = failing(hi);
+    if (fails.length === 0) lo = hi;
+  }
+  if (fails.length === 0) {
+    // Doubling: the notional is bounded by the snapshot schema's ABSURD, far below 2^60 lots.
+    while (fails.length === 0 && hi < 2 ** 60) {
+      lo = hi;
+      hi *= 2;
+      fails = failing(hi);
+    }
   }
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
