@@ -78,7 +78,8 @@ export class AgentService {
         const step = (await acc.exchange.quantityStep?.(s)) ?? null;
         if (step !== null) lotSteps[s] = step;
       }
-      return { snapshot, at: snapshot.timestamp ?? this.deps.clock.now(), lotSteps, source: 'fresh' };
+      // Read just now, on this host's clock (the venue's clock may differ: a replaying paper exchange).
+      return { snapshot, at: this.deps.clock.now(), lotSteps, source: 'fresh' };
     }
     const stored = await this.deps.snapshots.get(acc.id);
     return stored && { snapshot: stored.snapshot, at: stored.at, lotSteps: stored.lotSteps, source: 'stored' };
@@ -142,7 +143,11 @@ export class AgentService {
       },
       liquidationBuffer: ev?.account.liquidationBuffer ?? null,
       dataAgeSeconds: age,
-      stale: ctx.restrictions.some((r) => /stale|not being watched|no accepted snapshot/.test(r)),
+      stale:
+        loaded === null ||
+        now - loaded.at > acc.policy.agentLimits.maxSnapshotAgeSeconds * 1000 ||
+        state?.lastOkAt == null ||
+        now - state.lastOkAt > acc.staleAfterMs,
       lastTickAt: state?.lastTickAt ?? null,
       source: loaded?.source ?? 'none',
       checkedAt: now,

@@ -124,6 +124,10 @@ describe('riskguard mcp (stdio, official SDK client)', { timeout: 180_000 }, () 
     expect(s.drawdownBudgetLeft).toBeCloseTo(1_500, 6);
     expect(s.marginRatio.cross).toBeCloseTo((5_000 * 0.004) / 10_000, 12);
     expect(s.dataAgeSeconds).toBeGreaterThanOrEqual(0);
+    // fresh: read now through the venue module (ccxt → the paper exchange).
+    const f = await call<AgentStatus>('get_status', { account: 'agent', fresh: true });
+    expect(f).toMatchObject({ mayTrade: true, source: 'fresh', stale: false });
+    expect(f.equity).toBeCloseTo(10_000, 6);
   });
 
   it('`riskguard check` in another terminal reaches the same state: exit 0 may trade, 1 not allowed, 2 bad input', async () => {
