@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { AgentService } from '../agent/service.ts';
-import { createMcpServer, serveHttp, StatusWatcher } from '../agent/mcp-server.ts';
 import type { CheckOrderResult } from '../agent/contract.ts';
 import { ConfigError } from '../errors.ts';
 import { staleAfterMs } from '../handlers/deployed-config.ts';
@@ -141,6 +139,9 @@ export function registerAgentCommands(program: Command): void {
     const tokenEnv = opts.tokenEnv ?? 'RISKGUARD_MCP_TOKEN';
     const envToken = process.env[tokenEnv];
     if (opts.http !== undefined && envToken !== undefined && envToken.length < 16) throw new ConfigError(`${tokenEnv} must hold a token of at least 16 characters`);
+    // Loaded here, not at the CLI's start: only `mcp` needs the SDK.
+    const { createMcpServer, serveHttp, StatusWatcher } = await import('../agent/mcp-server.ts');
+    const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
     // Holds the local state folder while it runs, like `run`: other commands reach it through its endpoint.
     const g = await openLocalGuard(opts.config, opts);
     const service = localAgentService(g);
