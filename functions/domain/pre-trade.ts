@@ -57,9 +57,10 @@ export function orderSize(order: OrderIntent, market: MarketSpec): number {
 /**
  * The snapshot after the order fills: at mark × (1 ± slippage), the taker fee paid from the cross
  * wallet, the ordered position carrying the venue's tier table (so a bigger position is priced in
- * its new tier). Cross: adds to, reduces or flips the symbol's cross position. Isolated: creates
- * or adds to the symbol's isolated position of that side, its margin (fill notional / leverage)
- * moved out of the cross wallet. Reduce-only: reduces the opposite-side position(s) in that mode,
+ * its new tier). One-way position mode: an order against the symbol's position in its margin
+ * mode reduces it first, then the rest opens the other side. Cross: adds to, reduces or flips the
+ * symbol's cross position. Isolated: creates or adds to the symbol's isolated position of that
+ * side, its margin (fill notional / leverage) moved out of the cross wallet. Reduce-only: reduces the opposite-side position(s) in that mode,
  * never past flat, realized PnL and released margin back to the cross wallet.
  * Returns the new snapshot and the index of the ordered position in it (null when it closed).
  */
@@ -99,9 +100,9 @@ export function applyOrder(
   let remaining = order.size;
   let filled = 0;
   let position: number | null = null;
-  // Reduce the opposite side first: always for reduce-only; in cross (one-way mode) an order
-  // against the symbol's position reduces it before it opens the other side.
-  if (order.reduceOnly || order.marginMode === 'cross') {
+  // One-way position mode: an order against the symbol's position in that margin mode reduces
+  // it first (reduce-only stops at flat; otherwise the rest opens the other side).
+  {
     for (let i = 0; i < positions.length && remaining > EPS; i++) {
       const p = positions[i]!;
       if (!sameSymbol(p) || p.side !== opposite) continue;

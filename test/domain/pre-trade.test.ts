@@ -47,6 +47,19 @@ describe('applyOrder', () => {
   });
 });
 
+describe('applyOrder (one-way mode, isolated)', () => {
+  it('an isolated sell against the isolated long reduces it, releasing its margin share to the cross wallet', () => {
+    const withIso = AccountSnapshotSchema.parse({
+      ...book(),
+      positions: [...book().positions, { symbol: 'ETHUSDT', side: 'long', contracts: 2, entryPrice: 2_400, markPrice: 2_500, marginMode: 'isolated', leverage: 5, isolatedWallet: 960, maintenanceTiers: ETH_TIERS }],
+    });
+    const { snapshot, position, fillPrice, fee } = applyOrder(withIso, { symbol: 'ETHUSDT', side: 'sell', size: 0.5, marginMode: 'isolated' }, eth, policy.agentLimits);
+    expect(snapshot.positions).toHaveLength(2);
+    expect(snapshot.positions[position!]).toMatchObject({ side: 'long', contracts: 1.5, isolatedWallet: 720 });
+    expect(snapshot.crossWalletBalance).toBeCloseTo(10_000 + 240 + 0.5 * (fillPrice - 2_400) - fee, 9);
+  });
+});
+
 describe('checkOrder agrees with `riskguard eval` on the post-trade snapshot built by hand', () => {
   it('a cross order that crosses into the next maintenance tier', () => {
     // 0.1 + 1.0 BTC at 50,000 = 55,000 notional: tier 2 (0.5 %, amount 50) instead of tier 1.
