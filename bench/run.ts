@@ -4,7 +4,7 @@
  * test: it is not part of `npm test`. docs/bench.md says what each figure measures and why.
  *
  *   npm run bench                    everything (a few minutes on 2 cores)
- *   npm run bench -- decision scale  only these groups (decision, replay, overshoot, bundle, tick, scale);
+ *   npm run bench -- decision scale  only these groups (decision, agent, replay, overshoot, bundle, tick, scale);
  *                                    the other figures already in bench-results.json are kept
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { quietAwsSdkNodeWarning } from '../functions/adapters/local-dynamo.ts';
 import { benchColdStart } from './cold-start.ts';
 import { benchDecision } from './decision.ts';
+import { benchAgent } from './agent.ts';
 import { atMost, below, Figures, info, type Figure } from './figures.ts';
 import { benchOvershoot, benchReplaySpeed } from './replay.ts';
 import { benchScale } from './scale.ts';
@@ -21,7 +22,7 @@ import { round } from './stats.ts';
 import { benchTickOverhead } from './tick-overhead.ts';
 import { startWorld } from './world.ts';
 
-const GROUPS = ['decision', 'replay', 'overshoot', 'bundle', 'tick', 'scale'] as const;
+const GROUPS = ['decision', 'agent', 'replay', 'overshoot', 'bundle', 'tick', 'scale'] as const;
 type Group = (typeof GROUPS)[number];
 
 const RESULTS_FILE = fileURLToPath(new URL('../bench-results.json', import.meta.url));
@@ -47,6 +48,14 @@ async function main(argv: string[]): Promise<void> {
     const d = benchDecision();
     f.add('decisionMs', round(d.medianMs, 3), 'ms', below(2, 'ms'), `median of ${d.runs}`);
     f.add('decisionP99Ms', round(d.p99Ms, 3), 'ms', info, 'p99 (GC pauses)');
+  }
+
+  if (want('agent')) {
+    f.section('Agent pre-trade answers (50-position book, default policy; MCP over loopback HTTP)');
+    const a = await benchAgent();
+    f.add('checkOrderP99Ms', round(a.checkOrderP99Ms, 3), 'ms', below(2, 'ms'), `check_order in process, the maxAllowed solve included; median ${round(a.checkOrderMedianMs, 3)} ms of ${a.runs}`);
+    f.add('maxOrderSizeP99Ms', round(a.maxOrderSizeP99Ms, 3), 'ms', below(10, 'ms'), `max_order_size in process (BTCUSDT buy cross: ${a.maxAllowed} BTC), ${a.runs} runs`);
+    f.add('mcpRoundTripP99Ms', round(a.mcpRoundTripP99Ms, 3), 'ms', below(20, 'ms'), `SDK client → streamable HTTP → check_order → answer; median ${round(a.mcpRoundTripMedianMs, 3)} ms of ${a.mcpRuns}`);
   }
 
   if (want('replay')) {

@@ -1,3 +1,4 @@
+import type { MarketSpec } from './domain/pre-trade.ts';
 import type { AccountSnapshot } from './domain/snapshot.ts';
 import type { AuditEvent, GuardState } from './domain/state.ts';
 
@@ -131,4 +132,22 @@ export interface ExchangePort {
   quantityStep?(symbol: string): Promise<number | null>;
   /** Permissions and clock, for `riskguard doctor`. */
   diagnose(): Promise<KeyDiagnosis>;
+  /** Mark, lot step and maintenance tiers of a symbol the account may not hold (pre-trade checks). */
+  marketSpec?(symbol: string): Promise<MarketSpec>;
+}
+
+/** The last snapshot the guard accepted, as agents' pre-trade answers read it. */
+export interface StoredSnapshot {
+  accountId: string;
+  /** When the guard accepted it (ms, the tick's clock). */
+  at: number;
+  snapshot: AccountSnapshot;
+  /** The venue's quantity step per held symbol (base units). */
+  lotSteps: Record<string, number>;
+}
+
+/** One item per account: the last accepted snapshot (overwritten by every accepted tick). */
+export interface SnapshotStore {
+  put(s: StoredSnapshot): Promise<void>;
+  get(accountId: string): Promise<StoredSnapshot | null>;
 }

@@ -9,6 +9,7 @@ import type { Notifier } from '../ports.ts';
 import { snsNotifier } from './runtime.ts';
 import { evalReport, renderEval } from './eval.ts';
 import { registerGuardCommands } from './guard-commands.ts';
+import { registerAgentCommands, withMayTrade } from './agent-commands.ts';
 import { registerReplayCommand } from './replay-command.ts';
 import { undeliveredLines } from './undelivered.ts';
 import { registerInitCommand } from './init-command.ts';
@@ -144,7 +145,8 @@ export function buildProgram(): Command {
         : await store.listAccounts();
       if (opts.account && states.length === 0) throw new ConfigError(`no guard state for account "${opts.account}" in ${where}`);
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify(states, null, 2)}\n`);
+        const at = systemClock.now();
+        process.stdout.write(`${JSON.stringify(states.map((s) => withMayTrade(s, at)), null, 2)}\n`);
         return;
       }
       if (states.length === 0) {
@@ -273,6 +275,7 @@ export function buildProgram(): Command {
   });
 
   registerGuardCommands(program);
+  registerAgentCommands(program);
   registerReplayCommand(program);
   registerInitCommand(program);
 

@@ -64,7 +64,7 @@ export async function openLocalGuard(
     store,
     notifier,
     log,
-    deps: (id) => ({ exchange: exchanges.get(id)!, store: cached, notifier, clock, log }),
+    deps: (id) => ({ exchange: exchanges.get(id)!, store: cached, notifier, clock, log, snapshots: store.snapshots }),
     close: async () => {
       await Promise.all(chats.map((c) => c.flush()));
       await store.close();

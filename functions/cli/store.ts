@@ -6,7 +6,9 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoStateStore, documentClientOptions } from '../adapters/dynamo-store.ts';
 import { defaultDbPath, levelDbHeld, LOCAL_TABLE_NAME, LocalStateLockedError, startLocalDynamo, type LocalDynamo } from '../adapters/local-dynamo.ts';
 import { ConfigError, RiskGuardError } from '../errors.ts';
-import type { StateStore } from '../ports.ts';
+import type { SnapshotStore, StateStore } from '../ports.ts';
+import { DynamoSnapshotStore } from '../adapters/dynamo-snapshot-store.ts';
+import { DynamoAgentLog, type AgentLog } from '../adapters/dynamo-agent-log.ts';
 import type { AuditEvent, GuardState } from '../domain/state.ts';
 
 export interface StoreOptions {
@@ -26,6 +28,10 @@ export interface StoreOptions {
 
 export interface OpenStore {
   store: StateStore;
+  /** The last accepted snapshot per account (agents' pre-trade answers). */
+  snapshots: SnapshotStore;
+  /** The agents' audit log (check_order answers). */
+  agentLog: AgentLog;
   /** Human description for status lines, e.g. "local state at ./.riskguard/db". */
   where: string;
   close(): Promise<void>;
@@ -199,6 +205,8 @@ export async function openStore(opts: StoreOptions): Promise<OpenStore> {
     const client = DynamoDBDocumentClient.from(new DynamoDBClient(opts.region ? { region: opts.region } : {}), documentClientOptions);
     return {
       store: new DynamoStateStore({ tableName: opts.table, client }),
+      snapshots: new DynamoSnapshotStore({ tableName: opts.table, client }),
+      agentLog: new DynamoAgentLog({ tableName: opts.table, client }),
       where: `table ${opts.table}${opts.region ? ` in ${opts.region}` : ''}`,
       close: async () => client.destroy(),
     };
@@ -226,6 +234,8 @@ export async function openStore(opts: StoreOptions): Promise<OpenStore> {
       if (opts.share) rewrite(path, { ...me, endpoint: local.endpoint });
       return {
         store: new DynamoStateStore({ tableName: local.tableName, client: local.client }),
+        snapshots: new DynamoSnapshotStore({ tableName: local.tableName, client: local.client }),
+        agentLog: new DynamoAgentLog({ tableName: local.tableName, client: local.client }),
         where,
         close: async () => {
           await local.close();
@@ -259,6 +269,8 @@ export async function openStore(opts: StoreOptions): Promise<OpenStore> {
           new DynamoStateStore({ tableName: LOCAL_TABLE_NAME, client }),
           () => `lost the ${where}: ${describe(holder)}, which holds it, stopped while this command used it; run the command again`,
         ),
+        snapshots: new DynamoSnapshotStore({ tableName: LOCAL_TABLE_NAME, client }),
+        agentLog: new DynamoAgentLog({ tableName: LOCAL_TABLE_NAME, client }),
         where: held,
         close: async () => client.destroy(),
       };

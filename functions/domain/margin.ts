@@ -191,13 +191,22 @@ function isolatedWalletOf(p: Position, index: number): number {
   return p.isolatedWallet;
 }
 
+/** Options of {@link evaluateAccount}. */
+export interface EvaluateOptions {
+  /**
+   * Compute liquidation prices only for positions of these symbols (the others read null). The
+   * pre-trade solver needs one symbol's, hundreds of times. @default every symbol
+   */
+  liquidationSymbols?: ReadonlySet<string>;
+}
+
 /**
  * Evaluates an account: per position, per pool (cross first, then one per isolated position in
  * input order), account totals and the stress grid. `positions[i].index === i`.
  * Expects a parsed snapshot; throws RangeError for what the schema rejects (a position without a
  * maintenance rate or tiers, an isolated position without `isolatedWallet`).
  */
-export function evaluateAccount(snapshot: AccountSnapshot, stress: StressConfig): Evaluation {
+export function evaluateAccount(snapshot: AccountSnapshot, stress: StressConfig, opts: EvaluateOptions = {}): Evaluation {
   const list = snapshot.positions;
   const n = list.length;
   const collateral = (snapshot.collateral ?? []).map((c) => ({
@@ -285,6 +294,7 @@ export function evaluateAccount(snapshot: AccountSnapshot, stress: StressConfig)
       else group.push(i);
     }
     for (const group of bySymbol.values()) {
+      if (opts.liquidationSymbols && !opts.liquidationSymbols.has(list[group[0]!]!.symbol)) continue;
       const legs: Leg[] = group.map((i) => {
         const p = list[i]!;
         return { q: p.contracts, sq: p.side === 'long' ? p.contracts : -p.contracts, entry: p.entryPrice, schedule: schedules[i]! };

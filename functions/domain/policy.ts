@@ -43,6 +43,40 @@ const StressSchema = z
   })
   .strict();
 
+/**
+ * What an AI trading agent may do (issue 15): `check_order` and `max_order_size` allow an order
+ * only when, after it, the account and cross margin ratios and every isolated pool's stay below
+ * their WARNING thresholds, cross stress survival stays at or above WARNING, the ordered
+ * position's liquidation distance is at least `minLiquidationDistance`, and the book's
+ * worst-scenario loss fits the drawdown budget left (equity down to the EMERGENCY drawdown level).
+ */
+export const AgentLimitsSchema = z
+  .object({
+    /** Smallest distance from mark to the ordered position's liquidation price (0.10 = 10 %). */
+    minLiquidationDistance: fraction(),
+    /** The fill assumed for a market order: mark × (1 ± slippage) (0.0005 = 5 bp). */
+    slippage: z.number().finite().min(0).max(0.1),
+    /** Taker fee rate, used when the venue does not report one for the symbol. */
+    takerFee: z.number().finite().min(0).max(0.01),
+    /** An answer from a snapshot older than this (seconds) is stale: reduce-only. */
+    maxSnapshotAgeSeconds: z.number().int().min(1).max(86_400),
+    /** How long a check_order answer holds (its `validUntil`), seconds. */
+    validForSeconds: z.number().int().min(1).max(3_600),
+    /** Offer the agent the `request_halt` tool (close all and halt: it can only tighten). */
+    requestHalt: z.boolean(),
+  })
+  .strict();
+export type AgentLimits = z.output<typeof AgentLimitsSchema>;
+
+export const DEFAULT_AGENT_LIMITS: AgentLimits = {
+  minLiquidationDistance: 0.1,
+  slippage: 0.0005,
+  takerFee: 0.0005,
+  maxSnapshotAgeSeconds: 150,
+  validForSeconds: 10,
+  requestHalt: true,
+};
+
 export const PolicySchema = z
   .object({
     thresholds: z
@@ -64,6 +98,8 @@ export const PolicySchema = z
     /** Decide and alert, but place no orders. */
     dryRun: z.boolean(),
     stress: StressSchema,
+    /** Limits on what an AI trading agent is told it may trade (optional; defaults documented). */
+    agentLimits: AgentLimitsSchema.default(DEFAULT_AGENT_LIMITS),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -112,6 +148,7 @@ export const DEFAULT_POLICY: Policy = {
   reminderMinutes: 30,
   dryRun: false,
   stress: DEFAULT_STRESS,
+  agentLimits: DEFAULT_AGENT_LIMITS,
 };
 
 type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;

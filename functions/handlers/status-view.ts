@@ -47,6 +47,9 @@ export function tradeStatus(accountId: string, state: GuardState | null, now: nu
     reasons.push(`guard paused by ${state.pausedBy ?? 'someone'} until ${iso(state.pausedUntil!)}: ${state.pauseReason ?? 'no reason recorded'}`);
   }
   if (state.level === 'DANGER' || state.level === 'EMERGENCY') reasons.push(`level ${state.level}: do not add risk`);
+  if (state.unknownStreak > 0) {
+    reasons.push(`the guard's last ${state.unknownStreak} tick(s) could not trust the account data (UNKNOWN): it cannot see the account`);
+  }
   if (state.lastOkAt === null || now - state.lastOkAt > staleAfterMs) {
     const age = state.lastOkAt === null ? 'never' : `${Math.round((now - state.lastOkAt) / 1000)} s ago`;
     reasons.push(`last successful guard tick ${age} (limit ${Math.round(staleAfterMs / 1000)} s): the account is not being watched`);

@@ -20,6 +20,8 @@ import * as z from 'zod';
 import { CredentialsLoader } from '../adapters/credentials.ts';
 import { LastWriteCachingStore } from '../adapters/cached-store.ts';
 import { DynamoStateStore, documentClientOptions } from '../adapters/dynamo-store.ts';
+import { DynamoSnapshotStore } from '../adapters/dynamo-snapshot-store.ts';
+import { DynamoAgentLog } from '../adapters/dynamo-agent-log.ts';
 import { createExchange } from '../adapters/exchange-factory.ts';
 import { SnsNotifier } from '../adapters/sns-notifier.ts';
 import type { FormattableAlert } from '../domain/alert-format.ts';
@@ -160,6 +162,7 @@ export function guardRuntime() {
   const o = observability('guard');
   const ddb = o.tracer.captureAWSv3Client(new DynamoDBClient({}));
   const stateStore = new DynamoStateStore({ tableName: env.TABLE_NAME, client: DynamoDBDocumentClient.from(ddb, documentClientOptions) });
+  const snapshots = new DynamoSnapshotStore({ tableName: env.TABLE_NAME, client: DynamoDBDocumentClient.from(ddb, documentClientOptions) });
   // The last written state stays in memory between ticks of a warm container (the write is still conditional).
   const store = new LastWriteCachingStore(stateStore);
   const sns = new SnsNotifier({
@@ -195,7 +198,7 @@ export function guardRuntime() {
   const deps = async (a: DeployedAccount): Promise<{ deps: GuardDeps; alerts: ReportingNotifier }> => {
     o.logger.appendKeys({ account: a.config.id, exchange: a.config.exchange });
     const alerts = new ReportingNotifier(sns, o.log);
-    return { deps: { exchange: await exchangeFor(a), store, notifier: alerts, clock: systemClock, log: o.log }, alerts };
+    return { deps: { exchange: await exchangeFor(a), store, notifier: alerts, clock: systemClock, log: o.log, snapshots }, alerts };
   };
 
   /**
@@ -279,7 +282,10 @@ export function statusRuntime() {
   const config = loadConfig(env.RISKGUARD_CONFIG_FILE);
   const o = observability('status');
   const ddb = o.tracer.captureAWSv3Client(new DynamoDBClient({}));
-  const store = new DynamoStateStore({ tableName: env.TABLE_NAME, client: DynamoDBDocumentClient.from(ddb, documentClientOptions) });
+  const doc = DynamoDBDocumentClient.from(ddb, documentClientOptions);
+  const store = new DynamoStateStore({ tableName: env.TABLE_NAME, client: doc });
+  const snapshots = new DynamoSnapshotStore({ tableName: env.TABLE_NAME, client: doc });
+  const agentLog = new DynamoAgentLog({ tableName: env.TABLE_NAME, client: doc });
   const find = (accountId: string) => config.accounts.find((a) => a.config.id === accountId) ?? null;
-  return { env, config, o, store, clock: systemClock, find };
+  return { env, config, o, store, snapshots, agentLog, clock: systemClock, find };
 }

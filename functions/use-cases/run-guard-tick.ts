@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { publishSnapshot } from './publish-snapshot.ts';
 import { decide, type Action, type Decision } from '../domain/decide.ts';
 import { bookOf, DEFAULT_GATE, positionKey, rawEquity, walletOf, type GateOptions } from '../domain/gate.ts';
 import { evaluateAccount } from '../domain/margin.ts';
@@ -270,6 +271,8 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
   } else {
     for (const a of trades) if ('dryRun' in a && a.dryRun) actionLines.push(`[dry run] would ${a.type}: ${a.reason}`);
   }
+
+  await publishSnapshot(deps, id, tradeSnapshot, now);
 
   // 8. Alerts (one per tick: the decision, with what was done and what is left) and audit.
   // The outcome first: an SMS is cut at 140 characters.

@@ -1,7 +1,7 @@
 import type { AccountConfig } from '../config.ts';
 import type { Level } from '../domain/state.ts';
 import type { Policy } from '../domain/policy.ts';
-import type { Clock, ExchangePort, Logger, Notifier, StateStore } from '../ports.ts';
+import type { Clock, ExchangePort, Logger, Notifier, SnapshotStore, StateStore } from '../ports.ts';
 
 /** Everything a use case touches from the outside world, passed in (never imported). */
 export interface GuardDeps {
@@ -12,6 +12,8 @@ export interface GuardDeps {
   log: Logger;
   /** Waits between retries and sub-minute ticks; injected so replays do not sleep. */
   sleep?: (ms: number) => Promise<void>;
+  /** Where the last accepted snapshot is kept for agents' pre-trade answers (none: not kept). */
+  snapshots?: SnapshotStore;
 }
 
 /** An account as the tick needs it: its config with the policy fully resolved. */

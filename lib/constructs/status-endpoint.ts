@@ -20,7 +20,9 @@ export interface StatusEndpointProps {
 
 /**
  * "May I trade?" for trading agents: a function URL with AWS_IAM auth (SigV4-signed GET
- * `?account=ID`). The function can only GetItem the table: it cannot disarm or re-arm anything.
+ * `?account=ID`; POST the agent contract: get_status, check_order, max_order_size). The function
+ * can GetItem the table and PutItem only into the agents' audit log partitions (`AGENTLOG#…`, by
+ * `dynamodb:LeadingKeys`): it cannot touch guard state, disarm or re-arm anything.
  */
 export class StatusEndpoint extends Construct {
   readonly function: RiskguardFunction;
@@ -40,6 +42,14 @@ export class StatusEndpoint extends Construct {
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
     bindTable(this.function, props.table, ['get'], { leadingKeys: props.accountIds.map(accountPk) });
+    // One audit entry per check_order, and nowhere else: guard state lives under ACCOUNT#… keys.
+    this.function.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:PutItem'],
+        resources: [props.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AGENTLOG#*'] } },
+      }),
+    );
     this.url = this.function.fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
     for (const arn of props.callerArns ?? []) this.url.grantInvokeUrl(new iam.ArnPrincipal(arn));
 

@@ -214,10 +214,13 @@ describe('least privilege', () => {
     expect(JSON.stringify(scan.Resource)).toContain('/index/state-index');
   });
 
-  it('gives the status function read-only access to the table: it cannot disarm or re-arm', () => {
-    expect(actionsOf(statementsOf(guard, 'StatusRole'))).toEqual(
-      ['dynamodb:GetItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'].sort(),
+  it('gives the status function read access to the table and writes only to the agent audit log: it cannot disarm or re-arm', () => {
+    const statements = statementsOf(guard, 'StatusRole');
+    expect(actionsOf(statements)).toEqual(
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'].sort(),
     );
+    const put = statements.find((s) => s.Action === 'dynamodb:PutItem')!;
+    expect(put.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AGENTLOG#*'] } });
   });
 
   const leadingKeysOf = (role: string, action: string) =>

@@ -1,5 +1,6 @@
 // One exchange class by file path: the package's exports block deep imports by name, and the
 // whole library would make the Lambda bundle many times larger.
+import type { MarketSpec } from '../../domain/pre-trade.ts';
 import binanceusdm from '../../../node_modules/ccxt/js/src/binanceusdm.js';
 import { InvalidNonce } from '../../../node_modules/ccxt/js/src/base/errors.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -503,6 +504,19 @@ export class BinanceUsdmExchange implements ExchangePort {
     const m = (this.ccxt.markets as Record<string, { precision?: { amount?: number } } | undefined>)[await this.unified(symbol)];
     const step = m?.precision?.amount;
     return step !== undefined && step > 0 ? step : null;
+  }
+
+  /** Mark, lot step and leverage brackets of one symbol (premiumIndex weight 1; brackets cached hourly). */
+  async marketSpec(symbol: string): Promise<MarketSpec> {
+    await this.loadMarkets();
+    this.unified(symbol);
+    const tiers = (await this.loadBrackets(Date.now())).get(symbol);
+    if (!tiers) throw new ExchangeDataError(`${this.id}: no leverage brackets for ${symbol}`);
+    const lotStep = await this.quantityStep(symbol);
+    if (lotStep === null) throw new ExchangeDataError(`${this.id}: no quantity step for ${symbol}`);
+    const one = await this.call(`fapiPublicGetPremiumIndex ${symbol}`, () => this.raw.fapiPublicGetPremiumIndex!.call(this.ccxt, { symbol }));
+    const [mark] = this.validate('fapiPublicGetPremiumIndex', PremiumIndexSchema, [one]);
+    return { symbol, markPrice: mark!.markPrice, lotStep, maintenanceTiers: tiers, takerFee: null };
   }
 
   async diagnose(): Promise<KeyDiagnosis> {

@@ -1,0 +1,417 @@
+import { evaluateAccount } from './margin.ts';
+import type { AgentLimits, Policy } from './policy.ts';
+import type { Evaluation } from './risk-types.ts';
+import type { AccountSnapshot, MaintenanceTier, Position } from './snapshot.ts';
+
+/**
+ * The pre-trade engine for AI trading agents: apply one order to a snapshot the way the venue
+ * would fill it, run the margin engine on the result, and hold it against the agent limits.
+ * Pure: no I/O, no clock (`now` is passed in). Money in quote currency, ratios as fractions.
+ */
+
+/** An order as an agent proposes it. `size` in base units, or `notional` in quote currency at the mark. */
+export interface OrderIntent {
+  symbol: string;
+  side: 'buy' | 'sell';
+  size?: number | undefined;
+  notional?: number | undefined;
+  leverage?: number | undefined;
+  marginMode: 'cross' | 'isolated';
+  reduceOnly?: boolean | undefined;
+}
+
+/** What the venue says about one symbol: its mark, lot step, maintenance tiers and taker fee. */
+export interface MarketSpec {
+  symbol: string;
+  markPrice: number;
+  /** Quantity step (base units): order sizes are whole multiples of it. */
+  lotStep: number;
+  maintenanceTiers: MaintenanceTier[];
+  /** Taker fee rate (0.0005 = 5 bp); null: the policy's `agentLimits.takerFee`. */
+  takerFee: number | null;
+}
+
+/** The market a snapshot already implies for a symbol it holds (mark and tiers of a position). */
+export function marketFromSnapshot(snapshot: AccountSnapshot, symbol: string, lotStep: number): MarketSpec | null {
+  const p = snapshot.positions.find((x) => x.symbol === symbol);
+  if (!p) return null;
+  const tiers = p.maintenanceTiers ?? [{ notionalFloor: 0, rate: p.maintenanceMarginRate ?? 0, amount: p.maintenanceAmount ?? 0 }];
+  return { symbol, markPrice: p.markPrice, lotStep, maintenanceTiers: tiers, takerFee: null };
+}
+
+const EPS = 1e-12;
+/** Liquidation prices are needed for the ordered symbol only (postTrade reports that position's). */
+const NONE: ReadonlySet<string> = new Set();
+
+/** Rounds a size down to whole lots (with a tolerance for binary fractions: 0.3 / 0.1). */
+export const lotsOf = (size: number, step: number): number => Math.floor(size / step + 1e-9);
+const sizeOfLots = (lots: number, step: number): number => Number((lots * step).toPrecision(12));
+
+/** Size in base units of an intent: `size`, or `notional` / mark rounded down to the lot step. */
+export function orderSize(order: OrderIntent, market: MarketSpec): number {
+  if (order.size !== undefined) return order.size;
+  if (order.notional !== undefined) return sizeOfLots(lotsOf(order.notional / market.markPrice, market.lotStep), market.lotStep);
+  throw new RangeError('an order needs size or notional');
+}
+
+/**
+ * The snapshot after the order fills: at mark × (1 ± slippage), the taker fee paid from the cross
+ * wallet, the ordered position carrying the venue's tier table (so a bigger position is priced in
+ * its new tier). One-way position mode: an order against the symbol's position in its margin
+ * mode reduces it first, then the rest opens the other side. Cross: adds to, reduces or flips the
+ * symbol's cross position. Isolated: creates or adds to the symbol's isolated position of that
+ * side, its margin (fill notional / leverage) moved out of the cross wallet. Reduce-only: reduces the opposite-side position(s) in that mode,
+ * never past flat, realized PnL and released margin back to the cross wallet.
+ * Returns the new snapshot and the index of the ordered position in it (null when it closed).
+ */
+export function applyOrder(
+  snapshot: AccountSnapshot,
+  order: OrderIntent & { size: number },
+  market: MarketSpec,
+  limits: Pick<AgentLimits, 'slippage' | 'takerFee'>,
+): { snapshot: AccountSnapshot; position: number | null; fillPrice: number; fee: number; filled: number } {
+  const positions: Position[] = snapshot.positions.map((p) => ({ ...p }));
+  let wallet = snapshot.crossWalletBalance;
+  const buy = order.side === 'buy';
+  const fillPrice = market.markPrice * (buy ? 1 + limits.slippage : 1 - limits.slippage);
+  const feeRate = market.takerFee ?? limits.takerFee;
+  const orderSide: Position['side'] = buy ? 'long' : 'short';
+  const opposite: Position['side'] = buy ? 'short' : 'long';
+  const tiers = { maintenanceTiers: market.maintenanceTiers };
+  const withTiers = (p: Position): Position => {
+    const { maintenanceMarginRate: _r, maintenanceAmount: _a, ...rest } = p;
+    return { ...rest, ...tiers, markPrice: market.markPrice };
+  };
+  const sameSymbol = (p: Position) => p.symbol === order.symbol && p.marginMode === order.marginMode;
+
+  /** Closes `q` of position i at the fill: realized PnL and released isolated margin to the cross wallet. */
+  const reduce = (i: number, q: number): void => {
+    const p = positions[i]!;
+    const sign = p.side === 'long' ? 1 : -1;
+    wallet += sign * q * (fillPrice - p.entryPrice);
+    if (p.marginMode === 'isolated') {
+      const released = (p.isolatedWallet ?? 0) * (q / p.contracts);
+      p.isolatedWallet = (p.isolatedWallet ?? 0) - released;
+      wallet += released;
+    }
+    p.contracts = Number((p.contracts - q).toPrecision(12));
+  };
+
+  let remaining = order.size;
+  let filled = 0;
+  let position: number | null = null;
+  // One-way position mode: an order against the symbol's position in that margin mode reduces
+  // it first (reduce-only stops at flat; otherwise the rest opens the other side).
+  {
+    for (let i = 0; i < positions.length && remaining > EPS; i++) {
+      const p = positions[i]!;
+      if (!sameSymbol(p) || p.side !== opposite) continue;
+      const q = Math.min(remaining, p.contracts);
+      reduce(i, q);
+      remaining -= q;
+      filled += q;
+      positions[i] = withTiers(positions[i]!);
+      position = i;
+    }
+  }
+  if (!order.reduceOnly && remaining > EPS) {
+    const i = positions.findIndex((p) => sameSymbol(p) && p.side === orderSide);
+    if (i >= 0) {
+      const p = positions[i]!;
+      const contracts = Number((p.contracts + remaining).toPrecision(12));
+      const entryPrice = (p.contracts * p.entryPrice + remaining * fillPrice) / contracts;
+      const next: Position = { ...withTiers(p), contracts, entryPrice };
+      if (p.marginMode === 'isolated') {
+        const leverage = order.leverage ?? p.leverage;
+        if (leverage === undefined) throw new RangeError(`isolated ${p.symbol}: give the leverage`);
+        const margin = (remaining * fillPrice) / leverage;
+        next.isolatedWallet = (p.isolatedWallet ?? 0) + margin;
+        next.leverage = leverage;
+        wallet -= margin;
+      } else if (order.leverage !== undefined) next.leverage = order.leverage;
+      positions[i] = next;
+      position = i;
+    } else {
+      const leverage = order.leverage;
+      const next: Position = {
+        symbol: order.symbol,
+        side: orderSide,
+        contracts: remaining,
+        entryPrice: fillPrice,
+        markPrice: market.markPrice,
+        marginMode: order.marginMode,
+        ...tiers,
+        ...(leverage !== undefined ? { leverage } : {}),
+      };
+      if (order.marginMode === 'isolated') {
+        if (leverage === undefined) throw new RangeError(`isolated ${order.symbol}: give the leverage`);
+        const margin = (remaining * fillPrice) / leverage;
+        next.isolatedWallet = margin;
+        wallet -= margin;
+      }
+      positions.push(next);
+      position = positions.length - 1;
+    }
+    filled += remaining;
+  }
+  const fee = filled * fillPrice * feeRate;
+  wallet -= fee;
+  // Positions closed to (float) zero leave the book.
+  const kept: Position[] = [];
+  let index: number | null = null;
+  positions.forEach((p, i) => {
+    if (p.contracts > EPS * Math.max(1, order.size)) {
+      if (i === position) index = kept.length;
+      kept.push(p);
+    }
+  });
+  return { snapshot: { ...snapshot, crossWalletBalance: wallet, positions: kept }, position: index, fillPrice, fee, filled };
+}
+
+/** One agent limit after the order: the metric, its limit, and whether it holds. */
+export interface LimitCheck {
+  limit: 'accountMarginRatio' | 'crossMarginRatio' | 'isolatedMarginRatio' | 'crossStressSurvival' | 'liquidationDistance' | 'drawdownBudget';
+  ok: boolean;
+  reason: string;
+}
+
+/** The account's drawdown budget: money between equity and the EMERGENCY drawdown level below the peak. */
+export function drawdownBudgetLeft(equity: number, peakEquity: number | null, policy: Policy): number | null {
+  const dd = policy.thresholds.EMERGENCY.drawdown;
+  if (dd === null) return null;
+  const peak = Math.max(peakEquity ?? equity, equity);
+  return equity - peak * (1 - dd);
+}
+
+const f2 = (x: number): string => x.toFixed(2);
+const f4 = (x: number): string => x.toFixed(4);
+const pc = (x: number): string => `${(x * 100).toFixed(1)} %`;
+const money = (x: number): string => x.toFixed(2);
+
+/**
+ * The agent limits on a post-trade evaluation. `ordered` is the index of the ordered position in
+ * it (null: the order closed it). `preEquity` is the account equity before the order: the
+ * worst-scenario loss is measured from it, so the order's own fee and slippage count.
+ */
+export function checkLimits(post: Evaluation, ordered: number | null, preEquity: number, budgetLeft: number | null, policy: Policy): LimitCheck[] {
+  const w = policy.thresholds.WARNING;
+  const out: LimitCheck[] = [];
+  const mrShow = (r: number | null) => (r === null ? 'undefined (equity ≤ 0)' : f4(r));
+  if (w.marginRatio !== null) {
+    const a = post.account.marginRatio;
+    const aBad = post.positions.length > 0 && (a === null || a >= w.marginRatio);
+    out.push({ limit: 'accountMarginRatio', ok: !aBad, reason: `account margin ratio after the order ${mrShow(a)} ${aBad ? '≥' : '<'} WARNING ${f2(w.marginRatio)}` });
+    const cross = post.pools[0]!;
+    const c = cross.marginRatio;
+    const cBad = cross.positions.length > 0 ? c === null || c >= w.marginRatio : cross.equity < 0;
+    out.push({ limit: 'crossMarginRatio', ok: !cBad, reason: `cross margin ratio after the order ${mrShow(c)} ${cBad ? '≥' : '<'} WARNING ${f2(w.marginRatio)}` });
+  }
+  if (w.isolatedMarginRatio !== null) {
+    for (const pool of post.pools) {
+      if (pool.kind !== 'isolated') continue;
+      const p = post.positions[pool.positions[0]!]!;
+      const r = pool.marginRatio;
+      const bad = r === null || r >= w.isolatedMarginRatio;
+      out.push({
+        limit: 'isolatedMarginRatio',
+        ok: !bad,
+        reason: `isolated ${p.symbol} ${p.side} margin ratio after the order ${mrShow(r)} ${bad ? '≥' : '<'} WARNING ${f2(w.isolatedMarginRatio)}`,
+      });
+    }
+  }
+  if (w.stressSurvival !== null) {
+    const s = post.account.stress.crossSurvivalRatio;
+    const bad = s !== null && s < w.stressSurvival;
+    out.push({
+      limit: 'crossStressSurvival',
+      ok: !bad,
+      reason: s === null ? 'cross stress survival: no cross position' : `cross stress survival after the order ${f2(s)} ${bad ? '<' : '≥'} WARNING ${f2(w.stressSurvival)}`,
+    });
+  }
+  if (ordered !== null) {
+    const p = post.positions[ordered]!;
+    const d = p.liquidationDistance;
+    const min = policy.agentLimits.minLiquidationDistance;
+    const bad = d !== null && d < min;
+    out.push({
+      limit: 'liquidationDistance',
+      ok: !bad,
+      reason:
+        d === null
+          ? `${p.marginMode} ${p.symbol} ${p.side}: no liquidation price`
+          : `${p.marginMode} ${p.symbol} ${p.side} liquidation price ${p.liquidationPrice!.toPrecision(8)} is ${pc(d)} from mark ${bad ? '<' : '≥'} ${pc(min)}`,
+    });
+  }
+  if (budgetLeft !== null) {
+    const worst = post.account.stress.worstEquity;
+    const loss = worst === null ? 0 : Math.max(0, preEquity - worst);
+    const bad = loss > budgetLeft;
+    out.push({
+      limit: 'drawdownBudget',
+      ok: !bad,
+      reason: `worst-scenario loss ${money(loss)} (${post.account.stress.worstScenario ?? 'no scenario'}) ${bad ? '>' : '≤'} drawdown budget left ${money(budgetLeft)}`,
+    });
+  }
+  return out;
+}
+
+/** What the agent is told about an order (the pure part of `check_order`). */
+export interface OrderCheck {
+  decision: 'allow' | 'reduce_only' | 'deny';
+  /** Sentences with numbers: the restriction or the limits that fail (all limits when allowed). */
+  reasons: string[];
+  /** The size checked, base units (a notional is converted at the mark, down to the lot step). */
+  size: number;
+  postTrade: PostTrade | null;
+  maxAllowed: { size: number; notional: number };
+  limitedBy: string[];
+}
+
+export interface PostTrade {
+  fillPrice: number;
+  fee: number;
+  equity: number;
+  accountMarginRatio: number | null;
+  crossMarginRatio: number | null;
+  isolatedMarginRatios: { symbol: string; side: string; marginRatio: number | null }[];
+  position: { symbol: string; side: string; marginMode: string; contracts: number; liquidationPrice: number | null; liquidationDistance: number | null } | null;
+  crossStressSurvival: number | null;
+  worstScenario: string | null;
+  worstScenarioLoss: number;
+  drawdownBudgetLeft: number | null;
+}
+
+/** Where the account stands for an agent: restrictions come from the guard state (halted, paused, stale, …). */
+export interface AgentContext {
+  /** Why only reduce-only orders may be placed now; empty when the account is open to new risk. */
+  restrictions: string[];
+  /** Trailing peak of equity (null: the snapshot's equity). */
+  peakEquity: number | null;
+}
+
+function postTradeOf(post: Evaluation, applied: ReturnType<typeof applyOrder>, preEquity: number, budget: number | null): PostTrade {
+  const p = applied.position === null ? null : post.positions[applied.position]!;
+  const worst = post.account.stress.worstEquity;
+  return {
+    fillPrice: applied.fillPrice,
+    fee: applied.fee,
+    equity: post.account.equity,
+    accountMarginRatio: post.account.marginRatio,
+    crossMarginRatio: post.pools[0]!.marginRatio,
+    isolatedMarginRatios: post.pools
+      .filter((x) => x.kind === 'isolated')
+      .map((x) => {
+        const q = post.positions[x.positions[0]!]!;
+        return { symbol: q.symbol, side: q.side, marginRatio: x.marginRatio };
+      }),
+    position: p && {
+      symbol: p.symbol,
+      side: p.side,
+      marginMode: p.marginMode,
+      contracts: p.contracts,
+      liquidationPrice: p.liquidationPrice,
+      liquidationDistance: p.liquidationDistance,
+    },
+    crossStressSurvival: post.account.stress.crossSurvivalRatio,
+    worstScenario: post.account.stress.worstScenario,
+    worstScenarioLoss: worst === null ? 0 : Math.max(0, preEquity - worst),
+    drawdownBudgetLeft: budget,
+  };
+}
+
+/** The order applied and judged: the post-trade evaluation and each limit. */
+export function tryOrder(snapshot: AccountSnapshot, ctx: AgentContext, policy: Policy, order: OrderIntent & { size: number }, market: MarketSpec, pre?: Evaluation) {
+  const only = new Set([order.symbol]);
+  const before = pre ?? evaluateAccount(snapshot, policy.stress, { liquidationSymbols: NONE });
+  const budget = drawdownBudgetLeft(before.account.equity, ctx.peakEquity, policy);
+  const applied = applyOrder(snapshot, order, market, policy.agentLimits);
+  const post = evaluateAccount(applied.snapshot, policy.stress, { liquidationSymbols: only });
+  const limits = checkLimits(post, applied.position, before.account.equity, budget, policy);
+  return { applied, post, limits, budget, preEquity: before.account.equity };
+}
+
+/**
+ * The largest size (whole lots) for which every agent limit holds after the order, for
+ * symbol/side/mode/leverage. The limits tighten as the order grows, so the answer is found by
+ * doubling then bisection on the lot count: `ok(max)` and `!ok(max + 1 lot)` by construction.
+ * Restricted accounts (halted, paused, stale, …) get 0.
+ */
+export function maxOrderSize(
+  snapshot: AccountSnapshot,
+  ctx: AgentContext,
+  policy: Policy,
+  order: Omit<OrderIntent, 'size' | 'notional' | 'reduceOnly'>,
+  market: MarketSpec,
+): { maxAllowed: { size: number; notional: number }; limitedBy: string[] } {
+  if (ctx.restrictions.length > 0) return { maxAllowed: { size: 0, notional: 0 }, limitedBy: [...ctx.restrictions] };
+  const pre = evaluateAccount(snapshot, policy.stress, { liquidationSymbols: NONE });
+  const step = market.lotStep;
+  const failing = (lots: number): LimitCheck[] =>
+    tryOrder(snapshot, ctx, policy, { ...order, size: sizeOfLots(lots, step) }, market, pre).limits.filter((l) => !l.ok);
+  // One lot first (an account at its limits answers at once); then a first guess as large as the
+  // account's equity (1x), doubled or bisected down to a bracket [lo ok, hi failing]; then
+  // bisection. Fewer engine runs than doubling from one lot.
+  let lo = 0;
+  let hi = 1;
+  let fails = failing(1);
+  const guess = Math.floor(Math.max(pre.account.equity, 0) / market.markPrice / step);
+  if (fails.length === 0 && guess > 1) {
+    lo = 1;
+    hi = guess;
+    fails = failing(hi);
+    if (fails.length === 0) lo = hi;
+  }
+  if (fails.length === 0) {
+    // Doubling: the notional is bounded by the snapshot schema's ABSURD, far below 2^60 lots.
+    while (fails.length === 0 && hi < 2 ** 60) {
+      lo = hi;
+      hi *= 2;
+      fails = failing(hi);
+    }
+  }
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    const f = failing(mid);
+    if (f.length === 0) lo = mid;
+    else {
+      hi = mid;
+      fails = f;
+    }
+  }
+  const size = sizeOfLots(lo, step);
+  return {
+    maxAllowed: { size, notional: size * market.markPrice },
+    limitedBy: fails.map((l) => `one lot more (${sizeOfLots(lo + 1, step)}): ${l.reason}`),
+  };
+}
+
+/**
+ * `check_order`, pure: HALTED, PAUSED, EMERGENCY, stale or UNKNOWN accounts (ctx.restrictions)
+ * answer `reduce_only`; a reduce-only order is otherwise always allowed (it can only make the
+ * account safer); any other order is `allow` when every agent limit holds after it, else `deny`.
+ */
+export function checkOrder(snapshot: AccountSnapshot, ctx: AgentContext, policy: Policy, order: OrderIntent, market: MarketSpec): OrderCheck {
+  const size = orderSize(order, market);
+  const sized = { ...order, size };
+  const max = maxOrderSize(snapshot, ctx, policy, { symbol: order.symbol, side: order.side, marginMode: order.marginMode, leverage: order.leverage }, market);
+  const lots = size / market.lotStep;
+  const offStep = Math.abs(lots - Math.round(lots)) > 1e-6;
+  const tried = size > 0 ? tryOrder(snapshot, ctx, policy, sized, market) : null;
+  const postTrade = tried && postTradeOf(tried.post, tried.applied, tried.preEquity, tried.budget);
+  const base = { size, postTrade, maxAllowed: max.maxAllowed, limitedBy: max.limitedBy };
+  if (ctx.restrictions.length > 0) {
+    const note = order.reduceOnly ? 'this order is reduce-only: it may be placed' : 'only reduce-only orders may be placed';
+    return { ...base, decision: 'reduce_only', reasons: [...ctx.restrictions, note] };
+  }
+  if (!(size > 0)) return { ...base, decision: 'deny', reasons: [`size ${size} is not positive (one lot is ${market.lotStep})`] };
+  if (offStep) return { ...base, decision: 'deny', reasons: [`size ${size} is not a whole number of lots of ${market.lotStep}`] };
+  const failed = tried!.limits.filter((l) => !l.ok);
+  if (order.reduceOnly) {
+    return { ...base, decision: 'allow', reasons: ['reduce-only: it can only make the account safer', ...failed.map((l) => `still: ${l.reason}`)] };
+  }
+  if (failed.length > 0) return { ...base, decision: 'deny', reasons: failed.map((l) => l.reason) };
+  return { ...base, decision: 'allow', reasons: tried!.limits.map((l) => l.reason) };
+}
+
+/** `evaluate(snapshot, policy)`: the margin engine, as `riskguard eval` runs it. */
+export const evaluate = (snapshot: AccountSnapshot, policy: Policy): Evaluation => evaluateAccount(snapshot, policy.stress);
