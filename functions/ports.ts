@@ -132,6 +132,11 @@ export interface ExchangePort {
   quantityStep?(symbol: string): Promise<number | null>;
   /** Permissions and clock, for `riskguard doctor`. */
   diagnose(): Promise<KeyDiagnosis>;
+  /**
+   * Whether the key can withdraw, as last read by the adapter's routine settings reads (no
+   * request of its own); null = not known. A guard key needs read and trade only.
+   */
+  keyCanWithdraw?(): boolean | null;
   /** Mark, lot step and maintenance tiers of a symbol the account may not hold (pre-trade checks). */
   marketSpec?(symbol: string): Promise<MarketSpec>;
 }

@@ -10,6 +10,7 @@
  * itself the credential. No error message, log line or thrown error here contains a URL or a
  * token: failures name the channel and the HTTP status only.
  */
+import { registerSecret } from '../redact.ts';
 import type { FormattableAlert } from '../domain/alert-format.ts';
 import { LEVELS, type AuditEvent, type Level } from '../domain/state.ts';
 import { chatUrlProblem, type AlertsConfig } from '../config.ts';
@@ -386,6 +387,8 @@ export async function buildChatChannels(
   const need = async (name: string, path: string): Promise<string> => {
     const v = (await read(name))?.trim();
     if (!v) throw new ConfigError(`${path} names the ${what} ${name}, which is not set`);
+    // Bot tokens and webhook URLs are secrets: redacted by value from every output.
+    registerSecret(v);
     return v;
   };
   const url = (value: string, name: string, path: string): string => {

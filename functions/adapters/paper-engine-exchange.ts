@@ -229,6 +229,10 @@ export class PaperEngineExchange implements ExchangePort {
     }
   }
 
+  keyCanWithdraw(): boolean | null {
+    return this.account.enableWithdrawals;
+  }
+
   async diagnose(): Promise<KeyDiagnosis> {
     return {
       canRead: true,

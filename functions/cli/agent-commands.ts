@@ -143,7 +143,8 @@ export function registerAgentCommands(program: Command): void {
     const { createMcpServer, serveHttp, StatusWatcher } = await import('../agent/mcp-server.ts');
     const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
     // Holds the local state folder while it runs, like `run`: other commands reach it through its endpoint.
-    const g = await openLocalGuard(opts.config, opts);
+    // Held for the server's life and shared, as `run` does: other commands reach the same state.
+    const g = await openLocalGuard(opts.config, { ...opts, share: true });
     const service = localAgentService(g);
     const watcher = new StatusWatcher(service, opts.pollMs);
     const accounts = g.accounts.map((a) => a.config.id);

@@ -58,8 +58,10 @@ export interface FolderHolder {
   command: string;
   /** Epoch ms the holder took the folder. */
   since: number;
-  /** Set by a sharing holder (`run`) once its dynalite listens: other commands attach here. */
+  /** Set by a sharing holder (`run`, `mcp`) once its dynalite listens: other commands attach here. */
   endpoint?: string;
+  /** A holder for its whole life that shares the folder (`run`, `mcp`): a second one is refused. */
+  shared?: boolean;
 }
 
 /** The holder record beside the folder: `<db>.lock`. */
@@ -96,7 +98,7 @@ function readHolder(path: string): FolderHolder | null {
   try {
     const h = JSON.parse(readFileSync(path, 'utf8')) as Partial<FolderHolder>;
     if (typeof h.pid !== 'number' || typeof h.since !== 'number' || typeof h.command !== 'string') return null;
-    return { pid: h.pid, command: h.command, since: h.since, ...(typeof h.endpoint === 'string' ? { endpoint: h.endpoint } : {}) };
+    return { pid: h.pid, command: h.command, since: h.since, ...(typeof h.endpoint === 'string' ? { endpoint: h.endpoint } : {}), ...(h.shared === true ? { shared: true } : {}) };
   } catch {
     return null;
   }
@@ -214,7 +216,7 @@ export async function openStore(opts: StoreOptions): Promise<OpenStore> {
   const dbPath = opts.dbPath ?? defaultDbPath();
   const where = `local state at ${dbPath}`;
   const path = lockFile(dbPath);
-  const me: FolderHolder = { pid: process.pid, command: opts.share ? 'run' : (process.argv[2] ?? 'riskguard'), since: Date.now() };
+  const me: FolderHolder = { pid: process.pid, command: process.argv[2] ?? 'riskguard', since: Date.now(), ...(opts.share ? { shared: true } : {}) };
   const deadline = Date.now() + (opts.waitMs ?? 20_000);
   let last: FolderHolder | null = null;
 
@@ -256,7 +258,7 @@ export async function openStore(opts: StoreOptions): Promise<OpenStore> {
       if (removeStale(path, holder)) process.stderr.write(`riskguard: taking over the ${where} from ${describe(holder)}, which is gone\n`);
       continue;
     }
-    if (opts.share && holder.command === 'run') {
+    if (opts.share && (holder.shared === true || holder.command === 'run')) {
       throw new ConfigError(
         `the ${where} is held by ${describe(holder)}: one guard per state folder. Stop that one, or give this one another --db-path`,
       );

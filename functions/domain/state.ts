@@ -83,6 +83,11 @@ export const GuardStateSchema = z
     breaches: z.array(z.string()).default([]),
     /** Reminders sent since the last change; a halted, flat account's reminders back off with it. */
     remindersSent: z.number().int().nonnegative().default(0),
+    /** Positions a close could not close: when they were last alerted (ms), and how often in a row (back-off). */
+    residualAlertAt: nullableNumber().default(null),
+    residualAlerts: z.number().int().nonnegative().default(0),
+    /** When the guard last alerted that its key can withdraw (ms): once, then daily. */
+    keyAlertAt: nullableNumber().default(null),
     /**
      * Deposits − withdrawals applied to the peak so far (quote currency, cumulative). A group's
      * state holds its members' sum at its last evaluation, so the group can tell transfers from losses.
@@ -128,6 +133,9 @@ export const initialState = (accountId: string): GuardState => ({
   rebaseUntil: null,
   breaches: [],
   remindersSent: 0,
+  residualAlertAt: null,
+  residualAlerts: 0,
+  keyAlertAt: null,
   transfersTotal: 0,
   lastWallet: null,
   pendingCredit: 0,

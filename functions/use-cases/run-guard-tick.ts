@@ -128,6 +128,8 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
   const decideOpts = { peakCap: capNow, drawdownUnknown: verdict.drawdownUnknown };
   const heartbeatEveryMs = opts.heartbeatEveryMs;
   const cursor = reader.cursor(tradeSnapshot);
+  // A key that can withdraw is a risk the guard itself reports: once, then daily (nothing in the cloud runs doctor).
+  const keyAlert = exchange.keyCanWithdraw?.() === true && (state.keyAlertAt === null || now - state.keyAlertAt >= 24 * 3_600_000);
   const planOn = (base: GuardState, d: Decision) => {
     let liveTrades = liveTradesOf(d);
     const pending = base.trip !== null && base.trip.status === 'pending' ? base.trip : null;
@@ -166,6 +168,7 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
       lastSeenEquity: equity,
       lastOkAt: now,
       transfersTotal: base.transfersTotal + netTransfers,
+      ...(keyAlert ? { keyAlertAt: now } : {}),
     };
     return { trades: d.actions.filter((a) => tradeKind(a) !== null), liveTrades, tripBusy, acting, trip, next, resumed, resumingClose };
   };
@@ -215,6 +218,7 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
   let residuals: TickResult['residuals'] = [];
   let equityAfter: number | null = null;
   const tradeSnapshotBefore = tradeSnapshot;
+  let residualAlertDue = false;
   if (acting) {
     let current: GuardState = { ...next, version };
     let writes = Promise.resolve();
@@ -260,12 +264,15 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
     const done = residuals.length === 0;
     const finalBook = bookOf(tradeSnapshot);
     // The trip's outcome is written whatever a human act wrote meanwhile (merged, not dropped).
+    // Residuals are alerted with the trip, then on a back-off while they last (not every tick).
+    residualAlertDue = !done && (!state.halted || state.residualAlertAt === null || now - state.residualAlertAt >= residualBackoffMs(state.residualAlerts));
     await save((s) => ({
       ...s,
       trip: ownTrip(s) ? { ...s.trip!, status: done ? 'done' : 'incomplete', heartbeatAt: clock.now() } : s.trip,
       lastBook: finalBook,
       lastEquity: flatEquity,
       lastSeenEquity: flatEquity,
+      ...(done ? { residualAlertAt: null, residualAlerts: 0 } : residualAlertDue ? { residualAlertAt: now, residualAlerts: s.residualAlerts + 1 } : {}),
     }));
     next = current;
   } else {
@@ -294,10 +301,19 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
     const summary = outcome !== null ? `${outcome} | ${a.message}` : a.message;
     alert(kind, decision.level, summary, alertBody(decision, summary, notes, actionLines, residuals));
   }
-  if (acting && decisionAlerts.length === 0 && !resumingClose) {
-    // An action without a level change (an isolated close, enforce-flat while halted).
+  if (acting && decisionAlerts.length === 0 && !resumingClose && (residuals.length === 0 || residualAlertDue)) {
+    // An action without a level change (an isolated close, enforce-flat while halted); what it
+    // could not close is alerted on the residual back-off.
     const summary = `${outcome} | ${decision.reasons[0] ?? ''}`;
     alert(residuals.length > 0 ? 'residual' : 'info', decision.level, summary, alertBody(decision, summary, notes, actionLines, residuals));
+  }
+  if (keyAlert) {
+    alert(
+      'auth',
+      decision.level,
+      'API key can WITHDRAW: replace it with a read + trade key',
+      `The exchange reports that the API key guarding account ${id} has withdrawal permission. A guard needs read and trade only: a leaked key that can withdraw can empty the account. Create a key without withdrawal permission (restricted to your guard's IP), put it in place, and delete this one. This alert repeats daily while the key can withdraw.`,
+    );
   }
   if (decision.level !== decision.previousLevel || trades.length > 0 || notes.length > 0) {
     await store.append({
@@ -431,6 +447,11 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
       stateVersion: r.version,
     };
   }
+}
+
+/** 1 min after the first residual alert, then doubling, at most 30 min apart. */
+export function residualBackoffMs(alertsSoFar: number): number {
+  return Math.min(30 * 60_000, 60_000 * 2 ** Math.max(0, alertsSoFar - 1));
 }
 
 function staleAfterMs(trip: TripRecord, opts: TickOptions): number {

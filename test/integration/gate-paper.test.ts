@@ -191,4 +191,18 @@ describe('the data gate on ordinary account changes (paper exchange, dynalite)',
     const after = (await g.state())!.lastWallet!;
     expect(after).toBeLessThan(before - 100); // 5 × 7,003 × 0.3 % ≈ 105 USDT paid
   });
+
+  it('alerts a key that can withdraw itself: once, then daily', async () => {
+    const g = guard({ ...flat, enableWithdrawals: true });
+    await g.tick();
+    g.wait(60_000);
+    await g.tick();
+    const keyAlerts = () => g.notifier.alerts.filter((a) => /API key can WITHDRAW/.test(a.summary));
+    expect(keyAlerts()).toHaveLength(1);
+    g.wait(24 * 3_600_000);
+    paper.engine.setPrices({ BTCUSDT: 7_003 });
+    await g.tick();
+    expect(keyAlerts()).toHaveLength(2);
+    expect(keyAlerts()[0]!.body).toMatch(/withdrawal permission/);
+  });
 });

@@ -149,4 +149,26 @@ describe('runGuardTick', () => {
     expect(t.exchange.orders).toHaveLength(0);
     expect(r.reasons.join(' ')).toMatch(/paused by ana/);
   });
+
+  it('alerts a close it cannot finish with the trip, then on a back-off, not every tick', async () => {
+    const t = setup(book(10_000, 50_000));
+    await t.tick();
+    // The venue refuses every close (a delisted symbol, a 429 storm): residuals on every tick.
+    t.exchange.reduceOnlyMarket = async () => {
+      throw new Error('fake: -2022 ReduceOnly Order is rejected');
+    };
+    t.exchange.snapshot.positions[0]!.markPrice = 48_400;
+    t.advance(60_000);
+    const first = await t.tick();
+    expect(first).toMatchObject({ tripKind: 'close-all', halted: true });
+    // A tick every 5 s for 10 minutes.
+    for (let s = 1; s <= 120; s++) {
+      t.advance(5_000);
+      await t.tick();
+    }
+    const residual = t.notifier.alerts.filter((a) => a.kind === 'residual' || a.kind === 'trip');
+    // With the trip, then 1, 2 and 4 minutes later (at 60, 180 and 420 s).
+    expect(residual.map((a) => (a.at - first.at) / 1_000)).toEqual([0, 60, 180, 420]);
+    expect(residual[0]!.summary).toMatch(/INCOMPLETE, 1 position\(s\) still open/);
+  });
 });

@@ -108,7 +108,7 @@ export class BinanceUsdmExchange implements ExchangePort {
   private readonly log: Logger | undefined;
   private marketsLoaded: Promise<unknown> | null = null;
   private brackets: { at: number; bySymbol: Map<string, MaintenanceTier[]>; coef: Map<string, number> } | null = null;
-  private settings: { at: number; hedged: boolean } | null = null;
+  private settings: { at: number; hedged: boolean; canWithdraw: boolean | null } | null = null;
   private symbolConfig = new Map<string, { marginMode: 'cross' | 'isolated'; leverage: number }>();
   private readonly baseUrl: string | undefined;
   /** The venue's market clock as last reported (the paper exchange's X-Paper-Market-Time). */
@@ -260,8 +260,12 @@ export class BinanceUsdmExchange implements ExchangePort {
       dualSidePosition?: unknown;
     };
     if (typeof dual?.dualSidePosition !== 'boolean') throw new ExchangeDataError(`${this.id}: positionSide/dual answered without dualSidePosition`);
-    this.settings = { at: now, hedged: dual.dualSidePosition };
+    this.settings = { at: now, hedged: dual.dualSidePosition, canWithdraw: restrictions.enableWithdrawals ?? null };
     return this.settings;
+  }
+
+  keyCanWithdraw(): boolean | null {
+    return this.settings?.canWithdraw ?? null;
   }
 
   private async loadBrackets(now: number): Promise<Map<string, MaintenanceTier[]>> {
