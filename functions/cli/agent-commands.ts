@@ -144,7 +144,7 @@ export function registerAgentCommands(program: Command): void {
     const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
     // Holds the local state folder while it runs, like `run`: other commands reach it through its endpoint.
     // Held for the server's life and shared, as `run` does: other commands reach the same state.
-    const g = await openLocalGuard(opts.config, { ...opts, share: true });
+    const g = await openLocalGuard(opts.config, { ...opts, share: true, holderName: 'mcp' });
     const service = localAgentService(g);
     const watcher = new StatusWatcher(service, opts.pollMs);
     const accounts = g.accounts.map((a) => a.config.id);

@@ -22,6 +22,8 @@ export interface StoreOptions {
    * this process (`riskguard run`). A second sharing holder of the same folder is refused.
    */
   share?: boolean;
+  /** The command named in the holder record (default `run` when sharing, else the CLI's command). */
+  holderName?: string;
   /** How long to wait for a folder another command holds briefly (ms). @default 20_000 */
   waitMs?: number;
 }
@@ -216,7 +218,7 @@ export async function openStore(opts: StoreOptions): Promise<OpenStore> {
   const dbPath = opts.dbPath ?? defaultDbPath();
   const where = `local state at ${dbPath}`;
   const path = lockFile(dbPath);
-  const me: FolderHolder = { pid: process.pid, command: process.argv[2] ?? 'riskguard', since: Date.now(), ...(opts.share ? { shared: true } : {}) };
+  const me: FolderHolder = { pid: process.pid, command: opts.holderName ?? (opts.share ? 'run' : (process.argv[2] ?? 'riskguard')), since: Date.now(), ...(opts.share ? { shared: true } : {}) };
   const deadline = Date.now() + (opts.waitMs ?? 20_000);
   let last: FolderHolder | null = null;
 
