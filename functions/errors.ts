@@ -9,6 +9,15 @@ export class RiskGuardError extends Error {
 /** The venue could not be reached or answered with a transient failure (retryable). */
 export class ExchangeUnavailableError extends RiskGuardError {}
 
+/** The venue asked to slow down (429) or banned the IP for a while (418): wait `retryAfterMs`. */
+export class ExchangeRateLimitError extends ExchangeUnavailableError {
+  readonly retryAfterMs: number | null;
+  constructor(message: string, options: { cause?: unknown; retryAfterMs?: number | null } = {}) {
+    super(message, options);
+    this.retryAfterMs = options.retryAfterMs ?? null;
+  }
+}
+
 /** The venue rejected our credentials: alert at once, retrying will not help. */
 export class ExchangeAuthError extends RiskGuardError {}
 

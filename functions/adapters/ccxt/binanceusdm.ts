@@ -152,6 +152,9 @@ export class BinanceUsdmExchange implements ExchangePort {
     c.onRestResponse = (status, _statusText, _url, _method, headers, body) => {
       const ctx = inFlight.getStore();
       if (ctx) ctx.status = status;
+      // 429 (slow down) and 418 (banned for a while) say how long in Retry-After, in seconds.
+      const retryAfter = Number(headers?.['Retry-After'] ?? headers?.['retry-after']);
+      if (ctx && (status === 429 || status === 418) && Number.isFinite(retryAfter) && retryAfter >= 0) ctx.retryAfterMs = retryAfter * 1_000;
       const t = Number(headers?.['X-Paper-Market-Time']);
       if (Number.isFinite(t) && t > 0) {
         this.marketTimeSeen = t;

@@ -2,11 +2,13 @@
 import {
   AuthenticationError,
   BadResponse,
+  DDoSProtection,
+  RateLimitExceeded,
   NetworkError,
   NullResponse,
 } from '../../../node_modules/ccxt/js/src/base/errors.js';
 import { redactText } from '../../redact.ts';
-import { ExchangeAuthError, ExchangeDataError, ExchangeUnavailableError, RiskGuardError } from '../../errors.ts';
+import { ExchangeAuthError, ExchangeDataError, ExchangeRateLimitError, ExchangeUnavailableError, RiskGuardError } from '../../errors.ts';
 
 /**
  * Venue codes that mean "the key is wrong" whatever class ccxt gives them. ccxt raises Binance's
@@ -37,6 +39,8 @@ export interface CallContext {
   endpoint?: string;
   /** The account's base URL (paper exchange, testnet) that replaces Binance's hosts in messages. */
   baseUrl?: string;
+  /** How long a 429/418 answer asked the client to wait (Retry-After), ms. */
+  retryAfterMs?: number;
 }
 
 const mentionsCode = (message: string, code: string) => message.includes(`"code":${code}`) || message.includes(`"code": ${code}`);
@@ -52,7 +56,11 @@ export function classifyCcxtError(err: unknown, venue: string, what: string, ctx
   const text = `${venue} ${what}${where}: ${scrub(shown)}`;
   if ((AUTH_CODES[venue] ?? []).some((c) => mentionsCode(message, c))) return new ExchangeAuthError(text, { cause: err });
   if (err instanceof AuthenticationError) return new ExchangeAuthError(text, { cause: err });
-  // Timeouts, rate limits, 5xx, maintenance, clock skew: worth a retry within the tick.
+  // The venue asks to slow down (429) or has banned the IP for a while (418): wait as told.
+  if (err instanceof RateLimitExceeded || err instanceof DDoSProtection || ctx.status === 429 || ctx.status === 418) {
+    return new ExchangeRateLimitError(text, { cause: err, retryAfterMs: ctx.retryAfterMs ?? null });
+  }
+  // Timeouts, 5xx, maintenance, clock skew: worth a retry within the tick.
   if (err instanceof NetworkError) return new ExchangeUnavailableError(text, { cause: err });
   if ((UNAVAILABLE_CODES[venue] ?? []).some((c) => mentionsCode(message, c))) return new ExchangeUnavailableError(text, { cause: err });
   // Any other answer with a 5xx status is the venue failing, not the request being wrong.
