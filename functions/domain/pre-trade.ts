@@ -173,6 +173,8 @@ export interface LimitCheck {
   limit: 'accountMarginRatio' | 'crossMarginRatio' | 'isolatedMarginRatio' | 'crossStressSurvival' | 'liquidationDistance' | 'drawdownBudget';
   ok: boolean;
   reason: string;
+  /** How far inside the limit (> 0) or past it (≤ 0), in the metric's own unit: nearly linear in the order's size. */
+  slack: number;
 }
 
 /** The account's drawdown budget: money between equity and the EMERGENCY drawdown level below the peak. */
@@ -200,11 +202,11 @@ export function checkLimits(post: Evaluation, ordered: number | null, preEquity:
   if (w.marginRatio !== null) {
     const a = post.account.marginRatio;
     const aBad = post.positions.length > 0 && (a === null || a >= w.marginRatio);
-    out.push({ limit: 'accountMarginRatio', ok: !aBad, reason: `account margin ratio after the order ${mrShow(a)} ${aBad ? '≥' : '<'} WARNING ${f2(w.marginRatio)}` });
+    out.push({ limit: 'accountMarginRatio', ok: !aBad, slack: a === null ? (aBad ? -1 : 1) : w.marginRatio - a, reason: `account margin ratio after the order ${mrShow(a)} ${aBad ? '≥' : '<'} WARNING ${f2(w.marginRatio)}` });
     const cross = post.pools[0]!;
     const c = cross.marginRatio;
     const cBad = cross.positions.length > 0 ? c === null || c >= w.marginRatio : cross.equity < 0;
-    out.push({ limit: 'crossMarginRatio', ok: !cBad, reason: `cross margin ratio after the order ${mrShow(c)} ${cBad ? '≥' : '<'} WARNING ${f2(w.marginRatio)}` });
+    out.push({ limit: 'crossMarginRatio', ok: !cBad, slack: c === null ? (cBad ? -1 : 1) : w.marginRatio - c, reason: `cross margin ratio after the order ${mrShow(c)} ${cBad ? '≥' : '<'} WARNING ${f2(w.marginRatio)}` });
   }
   if (w.isolatedMarginRatio !== null) {
     for (const pool of post.pools) {
@@ -215,6 +217,7 @@ export function checkLimits(post: Evaluation, ordered: number | null, preEquity:
       out.push({
         limit: 'isolatedMarginRatio',
         ok: !bad,
+        slack: r === null ? -1 : w.isolatedMarginRatio - r,
         reason: `isolated ${p.symbol} ${p.side} margin ratio after the order ${mrShow(r)} ${bad ? '≥' : '<'} WARNING ${f2(w.isolatedMarginRatio)}`,
       });
     }
@@ -225,6 +228,7 @@ export function checkLimits(post: Evaluation, ordered: number | null, preEquity:
     out.push({
       limit: 'crossStressSurvival',
       ok: !bad,
+      slack: s === null ? 1 : s - w.stressSurvival,
       reason: s === null ? 'cross stress survival: no cross position' : `cross stress survival after the order ${f2(s)} ${bad ? '<' : '≥'} WARNING ${f2(w.stressSurvival)}`,
     });
   }
@@ -236,6 +240,7 @@ export function checkLimits(post: Evaluation, ordered: number | null, preEquity:
     out.push({
       limit: 'liquidationDistance',
       ok: !bad,
+      slack: d === null ? 1 : d - min,
       reason:
         d === null
           ? `${p.marginMode} ${p.symbol} ${p.side}: no liquidation price`
@@ -249,6 +254,7 @@ export function checkLimits(post: Evaluation, ordered: number | null, preEquity:
     out.push({
       limit: 'drawdownBudget',
       ok: !bad,
+      slack: budgetLeft - loss,
       reason: `worst-scenario loss ${money(loss)} (${post.account.stress.worstScenario ?? 'no scenario'}) ${bad ? '>' : '≤'} drawdown budget left ${money(budgetLeft)}`,
     });
   }
@@ -346,43 +352,95 @@ export function maxOrderSize(
   if (ctx.restrictions.length > 0) return { maxAllowed: { size: 0, notional: 0 }, limitedBy: [...ctx.restrictions] };
   const pre = evaluateAccount(snapshot, policy.stress, { liquidationSymbols: NONE });
   const step = market.lotStep;
-  const failing = (lots: number): LimitCheck[] =>
-    tryOrder(snapshot, ctx, policy, { ...order, size: sizeOfLots(lots, step) }, market, pre).limits.filter((l) => !l.ok);
   // One lot first (an account at its limits answers at once); then a first guess as large as the
-  // account's equity (1x), doubled or bisected down to a bracket [lo ok, hi failing]; then
-  // bisection. Fewer engine runs than doubling from one lot.
+  // account's equity (1x), doubled until it fails: a bracket [lo ok, hi failing].
+  const judge = (lots: number): LimitCheck[] =>
+    tryOrder(snapshot, ctx, policy, { ...order, size: sizeOfLots(lots, step) }, market, pre).limits;
+  const failing = (limits: LimitCheck[]) => limits.filter((l) => !l.ok);
   let lo = 0;
   let hi = 1;
-  let fails = failing(1);
+  let loLimits: LimitCheck[] | null = null;
+  let hiLimits = judge(1);
   const guess = Math.floor(Math.max(pre.account.equity, 0) / market.markPrice / step);
-  if (fails.length === 0 && guess > 1) {
+  if (failing(hiLimits).length === 0 && guess > 1) {
     lo = 1;
+    loLimits = hiLimits;
     hi = guess;
-    fails = failing(hi);
-    if (fails.length === 0) lo = hi;
-  }
-  if (fails.length === 0) {
-    // Doubling: the notional is bounded by the snapshot schema's ABSURD, far below 2^60 lots.
-    while (fails.length === 0 && hi < 2 ** 60) {
+    hiLimits = judge(hi);
+    if (failing(hiLimits).length === 0) {
       lo = hi;
+      loLimits = hiLimits;
+    }
+  }
+  if (failing(hiLimits).length === 0) {
+    // Doubling: the notional is bounded by the snapshot schema's ABSURD, far below 2^60 lots.
+    while (failing(hiLimits).length === 0 && hi < 2 ** 60) {
+      lo = hi;
+      loLimits = hiLimits;
       hi *= 2;
-      fails = failing(hi);
+      hiLimits = judge(hi);
     }
   }
+  // [lo ok, hi failing]. The limits are nearly linear in size: interpolate where the first one
+  // crosses and test that lot and its neighbour (usually two engine runs); fall back to bisection
+  // whenever an estimate does not halve the bracket, so the answer stays exact and bounded.
+  let interpolate = loLimits !== null;
   while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    const f = failing(mid);
-    if (f.length === 0) lo = mid;
-    else {
-      hi = mid;
-      fails = f;
+    const width = hi - lo;
+    let mid = Math.floor((lo + hi) / 2);
+    if (interpolate && loLimits) {
+      const x = crossing(lo, loLimits, hi, hiLimits);
+      if (x !== null) mid = Math.min(hi - 1, Math.max(lo + 1, x));
     }
+    const at = judge(mid);
+    if (failing(at).length === 0) {
+      lo = mid;
+      loLimits = at;
+      if (interpolate && mid + 1 < hi) {
+        const next = judge(mid + 1);
+        if (failing(next).length > 0) {
+          hi = mid + 1;
+          hiLimits = next;
+        } else {
+          lo = mid + 1;
+          loLimits = next;
+        }
+      }
+    } else {
+      hi = mid;
+      hiLimits = at;
+      if (interpolate && mid - 1 > lo) {
+        const prev = judge(mid - 1);
+        if (failing(prev).length === 0) {
+          lo = mid - 1;
+          loLimits = prev;
+        } else {
+          hi = mid - 1;
+          hiLimits = prev;
+        }
+      }
+    }
+    interpolate = hi - lo <= width / 2;
   }
+  const fails = failing(hiLimits);
   const size = sizeOfLots(lo, step);
   return {
     maxAllowed: { size, notional: size * market.markPrice },
     limitedBy: fails.map((l) => `one lot more (${sizeOfLots(lo + 1, step)}): ${l.reason}`),
   };
+}
+
+/** Where (in lots) the first limit that fails at `hi` crosses zero, by linear interpolation of its slack. */
+function crossing(lo: number, atLo: LimitCheck[], hi: number, atHi: LimitCheck[]): number | null {
+  let best: number | null = null;
+  for (let i = 0; i < atHi.length && i < atLo.length; i++) {
+    const a = atLo[i]!;
+    const b = atHi[i]!;
+    if (a.limit !== b.limit || b.ok || !(a.slack > b.slack)) continue;
+    const x = Math.floor(lo + ((hi - lo) * a.slack) / (a.slack - b.slack));
+    if (best === null || x < best) best = x;
+  }
+  return best;
 }
 
 /**
