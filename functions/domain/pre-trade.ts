@@ -348,29 +348,55 @@ export function maxOrderSize(
   policy: Policy,
   order: Omit<OrderIntent, 'size' | 'notional' | 'reduceOnly'>,
   market: MarketSpec,
+  /** What the caller already computed: the account before the order, one size already judged (lots). */
+  known: { pre?: Evaluation; judged?: { lots: number; limits: LimitCheck[] } } = {},
 ): { maxAllowed: { size: number; notional: number }; limitedBy: string[] } {
   if (ctx.restrictions.length > 0) return { maxAllowed: { size: 0, notional: 0 }, limitedBy: [...ctx.restrictions] };
-  const pre = evaluateAccount(snapshot, policy.stress, { liquidationSymbols: NONE });
+  const pre = known.pre ?? evaluateAccount(snapshot, policy.stress, { liquidationSymbols: NONE });
   const step = market.lotStep;
-  // One lot first (an account at its limits answers at once); then a first guess as large as the
-  // account's equity (1x), doubled until it fails: a bracket [lo ok, hi failing].
   const judge = (lots: number): LimitCheck[] =>
-    tryOrder(snapshot, ctx, policy, { ...order, size: sizeOfLots(lots, step) }, market, pre).limits;
+    known.judged?.lots === lots ? known.judged.limits : tryOrder(snapshot, ctx, policy, { ...order, size: sizeOfLots(lots, step) }, market, pre).limits;
   const failing = (limits: LimitCheck[]) => limits.filter((l) => !l.ok);
-  let lo = 0;
-  let hi = 1;
-  let loLimits: LimitCheck[] | null = null;
-  let hiLimits = judge(1);
   const guess = Math.floor(Math.max(pre.account.equity, 0) / market.markPrice / step);
-  if (failing(hiLimits).length === 0 && guess > 1) {
-    lo = 1;
-    loLimits = hiLimits;
-    hi = guess;
+  // A bracket [lo ok, hi failing]: from a size already judged when there is one; else one lot first
+  // (an account at its limits answers at once), then a first guess as large as the account's
+  // equity (1x); doubled until it fails.
+  let lo = 0;
+  let loLimits: LimitCheck[] | null = null;
+  let hi: number;
+  let hiLimits: LimitCheck[];
+  const seed = known.judged && known.judged.lots >= 1 ? known.judged : null;
+  if (seed && failing(seed.limits).length === 0) {
+    lo = seed.lots;
+    loLimits = seed.limits;
+    hi = Math.max(guess, 2 * lo);
     hiLimits = judge(hi);
-    if (failing(hiLimits).length === 0) {
-      lo = hi;
-      loLimits = hiLimits;
+  } else if (seed) {
+    hi = seed.lots;
+    hiLimits = seed.limits;
+    if (hi > 1) {
+      const one = judge(1);
+      if (failing(one).length === 0) {
+        lo = 1;
+        loLimits = one;
+      } else {
+        hi = 1;
+        hiLimits = one;
+      }
     }
+  } else {
+    hi = 1;
+    hiLimits = judge(1);
+    if (failing(hiLimits).length === 0 && guess > 1) {
+      lo = 1;
+      loLimits = hiLimits;
+      hi = guess;
+      hiLimits = judge(hi);
+    }
+  }
+  if (failing(hiLimits).length === 0) {
+    lo = hi;
+    loLimits = hiLimits;
   }
   if (failing(hiLimits).length === 0) {
     // Doubling: the notional is bounded by the snapshot schema's ABSURD, far below 2^60 lots.
@@ -451,10 +477,16 @@ function crossing(lo: number, atLo: LimitCheck[], hi: number, atHi: LimitCheck[]
 export function checkOrder(snapshot: AccountSnapshot, ctx: AgentContext, policy: Policy, order: OrderIntent, market: MarketSpec): OrderCheck {
   const size = orderSize(order, market);
   const sized = { ...order, size };
-  const max = maxOrderSize(snapshot, ctx, policy, { symbol: order.symbol, side: order.side, marginMode: order.marginMode, leverage: order.leverage }, market);
   const lots = size / market.lotStep;
   const offStep = Math.abs(lots - Math.round(lots)) > 1e-6;
-  const tried = size > 0 ? tryOrder(snapshot, ctx, policy, sized, market) : null;
+  const pre = evaluateAccount(snapshot, policy.stress, { liquidationSymbols: NONE });
+  const tried = size > 0 ? tryOrder(snapshot, ctx, policy, sized, market, pre) : null;
+  // The order itself is one point of the maxAllowed solve (the same order, unless reduce-only).
+  const judged = tried && !offStep && !order.reduceOnly ? { lots: Math.round(lots), limits: tried.limits } : undefined;
+  const max = maxOrderSize(snapshot, ctx, policy, { symbol: order.symbol, side: order.side, marginMode: order.marginMode, leverage: order.leverage }, market, {
+    pre,
+    ...(judged ? { judged } : {}),
+  });
   const postTrade = tried && postTradeOf(tried.post, tried.applied, tried.preEquity, tried.budget);
   const base = { size, postTrade, maxAllowed: max.maxAllowed, limitedBy: max.limitedBy };
   if (ctx.restrictions.length > 0) {
