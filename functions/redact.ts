@@ -101,6 +101,15 @@ export function redactStrings<T extends object>(obj: T): T {
 
 type Write = NodeJS.WriteStream['write'];
 const installed = new WeakSet<NodeJS.WriteStream>();
+const originals = new WeakMap<NodeJS.WriteStream, (...args: unknown[]) => boolean>();
+
+/**
+ * Writes past the redactor: only for text that is meant to show a credential — the paper
+ * exchange's own demo keys in its banner, which open nothing on a real venue.
+ */
+export function writeUnredacted(stream: NodeJS.WriteStream, text: string): void {
+  (originals.get(stream) ?? (stream.write.bind(stream) as (...args: unknown[]) => boolean))(text);
+}
 
 /**
  * Puts the redactor between the process and its stdout/stderr: every command's output, its
@@ -112,6 +121,7 @@ export function installOutputRedaction(streams: NodeJS.WriteStream[] = [process.
     if (installed.has(stream)) continue;
     installed.add(stream);
     const original = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+    originals.set(stream, original);
     const write = (chunk: unknown, ...rest: unknown[]): boolean => {
       if (typeof chunk === 'string') return original(redactText(chunk), ...rest);
       if (chunk instanceof Uint8Array) return original(redactText(Buffer.from(chunk).toString('utf8')), ...rest);

@@ -47,6 +47,8 @@ export async function runPaperCli(opts: PaperCliOptions = {}): Promise<PaperExch
   log(`demo account ${demo.id}: ${demo.crossWallet} USDT`);
   log(`  apiKey: ${demo.apiKey}`);
   log(`  secret: ${demo.secret}`);
+  log(`  export PAPER_API_KEY=${demo.apiKey}`);
+  log(`  export PAPER_API_SECRET=${demo.secret}`);
   if (range !== null) {
     log(`replaying ${replay.map((r) => r.symbol).join(', ')} from ${new Date(ex.engine.now()).toISOString()} to ${new Date(range.end).toISOString()} at ${speed}x`);
   } else {

@@ -1,3 +1,4 @@
+import { writeUnredacted } from '../redact.ts';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { AccountSnapshotSchema } from '../domain/snapshot.ts';
 import { drawdownOf } from '../domain/peak.ts';
@@ -305,7 +306,9 @@ export function buildProgram(): Command {
           throw new ConfigError(`--replay ${r}: not a 1-minute candle CSV (timestamp_ms,open,high,low,close): ${(err as Error).message}`, { cause: err });
         }
       }
-      const ex = await runPaperCli({ port: opts.port, speed: opts.speed, ...(opts.replay ? { replay: opts.replay } : {}) });
+      // The banner shows the paper account's own keys (they open nothing on a real exchange): past the redactor.
+      const banner = (line: string) => writeUnredacted(process.stdout, `${line}\n`);
+      const ex = await runPaperCli({ port: opts.port, speed: opts.speed, log: banner, ...(opts.replay ? { replay: opts.replay } : {}) });
       process.stdout.write(
         `\nTo guard the demo account, put its key and secret in the environment variables your config names\n` +
           `(e.g. "credentials": { "apiKeyEnv": "PAPER_API_KEY", "secretEnv": "PAPER_API_SECRET" }) and set "baseUrl": "${ex.url}".\n` +
