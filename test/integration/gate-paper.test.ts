@@ -1,14 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startPaperExchange, type PaperExchange } from '../../paper/index.ts';
-import { createExchange } from '../../functions/adapters/exchange-factory.ts';
-import { MemoryNotifier } from '../../functions/adapters/local-notifiers.ts';
-import { silentLogger } from '../../functions/adapters/console-logger.ts';
-import type { AccountConfig } from '../../functions/config.ts';
+import { describe, expect, it } from 'vitest';
 import { resolvePolicy, type Policy } from '../../functions/domain/policy.ts';
 import type { AccountSpec } from '../../paper/engine.ts';
-import { runGuardTick } from '../../functions/use-cases/run-guard-tick.ts';
-import type { GuardDeps } from '../../functions/use-cases/types.ts';
-import { uniqueAccountId, useLocalDynamo } from '../helpers/dynalite.ts';
+import { useLocalDynamo } from '../helpers/dynalite.ts';
+import { paperGuard, usePaperExchange } from '../helpers/paper-guard.ts';
 
 /**
  * Ordinary account changes between two ticks, end to end (real ccxt → HTTP → the paper exchange,
@@ -17,44 +11,11 @@ import { uniqueAccountId, useLocalDynamo } from '../helpers/dynalite.ts';
  */
 
 const dynamo = useLocalDynamo();
-const T0 = Date.UTC(2025, 9, 10, 20, 0);
-
-let paper: PaperExchange;
-beforeEach(async () => {
-  paper = await startPaperExchange({ startTime: T0, speed: 0 });
-  paper.engine.setPrices({ BTCUSDT: 7_003, ETHUSDT: 3_000 });
-});
-afterEach(async () => {
-  await paper.close();
-});
+const world = usePaperExchange({ BTCUSDT: 7_003, ETHUSDT: 3_000 });
 
 /** A guard on one paper account; `skewMs` puts the guard's clock that far behind the venue's. */
 function guard(spec: AccountSpec, policy: Policy = resolvePolicy(), skewMs = 0) {
-  const engine = paper.engine;
-  const acc = engine.createAccount(spec);
-  const config = {
-    id: uniqueAccountId('gate'),
-    exchange: 'binanceusdm',
-    baseUrl: paper.url,
-    credentials: { apiKeyEnv: 'K', secretEnv: 'S' },
-    scheduleMinutes: 1,
-  } satisfies AccountConfig;
-  const notifier = new MemoryNotifier();
-  const deps: GuardDeps = {
-    exchange: createExchange(config, { apiKey: acc.apiKey, secret: acc.secret }, { timeoutMs: 400 }),
-    store: dynamo.store(),
-    notifier,
-    clock: { now: () => engine.now() - skewMs },
-    log: silentLogger,
-    sleep: async (ms) => void engine.advanceBy(ms),
-  };
-  return {
-    acc,
-    notifier,
-    tick: () => runGuardTick(deps, { config, policy }, { budgetMs: 5_000 }),
-    wait: (ms: number) => void engine.advanceBy(ms),
-    state: () => deps.store.get(config.id),
-  };
+  return paperGuard(world.paper, spec, { policy, store: dynamo.store(), idPrefix: 'gate', skewMs });
 }
 
 const flat: AccountSpec = { walletBalance: 10_000, symbols: { BTCUSDT: { marginMode: 'cross', leverage: 10 } } };
@@ -65,8 +26,8 @@ describe('the data gate on ordinary account changes (paper exchange, dynalite)',
     expect((await g.tick()).status).toBe('OK');
     g.wait(30_000);
     // The owner buys 10 BTC at 7,003 (about 7x), then BTC falls 2 %.
-    paper.engine.placeOrder(g.acc, { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: 10 });
-    paper.engine.setPrices({ BTCUSDT: 7_003 * 0.98 });
+    world.paper.engine.placeOrder(g.acc, { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: 10 });
+    world.paper.engine.setPrices({ BTCUSDT: 7_003 * 0.98 });
     g.wait(30_000);
     const r = await g.tick();
     expect(['DANGER', 'EMERGENCY']).toContain(r.status);
@@ -79,7 +40,7 @@ describe('the data gate on ordinary account changes (paper exchange, dynalite)',
     const g = guard({ ...flat, positions: [{ symbol: 'BTCUSDT', side: 'long', size: 5, entryPrice: 7_003, marginMode: 'cross', leverage: 10 }] });
     await g.tick();
     g.wait(60_000);
-    paper.faults.add({ kind: 'empty-positions', endpoint: '/fapi/v3/positionRisk', count: 1, accountId: g.acc.id });
+    world.paper.faults.add({ kind: 'empty-positions', endpoint: '/fapi/v3/positionRisk', count: 1, accountId: g.acc.id });
     const r = await g.tick();
     expect(r.status).toBe('OK');
     expect(r.actions.join('\n')).toMatch(/a first read failed the data gate .*vanished.*a second read passed/);
@@ -90,7 +51,7 @@ describe('the data gate on ordinary account changes (paper exchange, dynalite)',
     const g = guard({ ...flat, positions: [{ symbol: 'BTCUSDT', side: 'long', size: 5, entryPrice: 7_003, marginMode: 'cross', leverage: 10 }] });
     await g.tick();
     g.wait(60_000);
-    paper.faults.add({ kind: 'zero-balance', endpoint: '*', count: 3, accountId: g.acc.id });
+    world.paper.faults.add({ kind: 'zero-balance', endpoint: '*', count: 3, accountId: g.acc.id });
     const first = await g.tick();
     g.wait(10_000);
     const second = await g.tick();
@@ -111,11 +72,11 @@ describe('the data gate on ordinary account changes (paper exchange, dynalite)',
     const g = guard({ ...flat, positions: [{ symbol: 'BTCUSDT', side: 'long', size: 2, entryPrice: 7_003, marginMode: 'cross', leverage: 10 }] }, noReduce, skewMs);
     await g.tick();
     g.wait(60_000);
-    paper.engine.setPrices({ BTCUSDT: 7_003 - 600 }); // −1,200 on 10,000: 12 % drawdown
+    world.paper.engine.setPrices({ BTCUSDT: 7_003 - 600 }); // −1,200 on 10,000: 12 % drawdown
     expect((await g.tick()).level).toBe('DANGER');
     for (let i = 0; i < 2; i++) {
       g.wait(5_000);
-      paper.engine.withdraw(g.acc.id, 440); // about 5 % of what is left, twice, no price move
+      world.paper.engine.withdraw(g.acc.id, 440); // about 5 % of what is left, twice, no price move
       const r = await g.tick();
       expect(r.status).toBe('DANGER');
       expect(r.drawdownPct).toBeCloseTo(12, 0);
@@ -128,7 +89,7 @@ describe('the data gate on ordinary account changes (paper exchange, dynalite)',
     const g = guard(flat);
     await g.tick();
     g.wait(10_000); // between two routine history reads
-    paper.engine.deposit(g.acc.id, 900);
+    world.paper.engine.deposit(g.acc.id, 900);
     const r = await g.tick();
     expect(r.peakEquity).toBeCloseTo(10_900, 6);
     g.wait(60_000);
@@ -158,7 +119,7 @@ describe('the data gate on ordinary account changes (paper exchange, dynalite)',
     await g.tick();
     const peak = (await g.state())!.peakEquity!;
     g.wait(60_000);
-    paper.faults.add({ kind: 'bad-mark', factor, count: 1, accountId: g.acc.id, endpoint: '*' });
+    world.paper.faults.add({ kind: 'bad-mark', factor, count: 1, accountId: g.acc.id, endpoint: '*' });
     const bad = await g.tick();
     expect(bad.peakEquity).toBeCloseTo(peak, 6);
     expect((await g.state())!.peakEquity).toBeCloseTo(peak, 6);
@@ -170,7 +131,7 @@ describe('the data gate on ordinary account changes (paper exchange, dynalite)',
   });
 
   it('sets the first peak of an account only on a confirmed value', async () => {
-    paper.faults.add({ kind: 'bad-mark', factor: 2, count: 1, endpoint: '*' });
+    world.paper.faults.add({ kind: 'bad-mark', factor: 2, count: 1, endpoint: '*' });
     const g = guard({ ...flat, positions: [{ symbol: 'BTCUSDT', side: 'long', size: 5, entryPrice: 7_003, marginMode: 'cross', leverage: 10 }] });
     const first = await g.tick();
     expect(first.peakEquity).toBeLessThanOrEqual(10_000 + 1e-6);
@@ -180,12 +141,12 @@ describe('the data gate on ordinary account changes (paper exchange, dynalite)',
   });
 
   it('explains funding payments from the funding rows: no UNKNOWN at the 8-hour mark', async () => {
-    paper.engine.setFundingRate('BTCUSDT', 0.003);
+    world.paper.engine.setFundingRate('BTCUSDT', 0.003);
     const g = guard({ ...flat, positions: [{ symbol: 'BTCUSDT', side: 'long', size: 5, entryPrice: 7_003, marginMode: 'cross', leverage: 10 }] });
     await g.tick();
     const before = (await g.state())!.lastWallet!;
     g.wait(8 * 3_600_000); // past a funding time of the market clock
-    paper.engine.setPrices({ BTCUSDT: 7_003 }); // fresh marks after the jump
+    world.paper.engine.setPrices({ BTCUSDT: 7_003 }); // fresh marks after the jump
     const r = await g.tick();
     expect(r.status).toBe('OK');
     const after = (await g.state())!.lastWallet!;
@@ -200,7 +161,7 @@ describe('the data gate on ordinary account changes (paper exchange, dynalite)',
     const keyAlerts = () => g.notifier.alerts.filter((a) => /API key can WITHDRAW/.test(a.summary));
     expect(keyAlerts()).toHaveLength(1);
     g.wait(24 * 3_600_000);
-    paper.engine.setPrices({ BTCUSDT: 7_003 });
+    world.paper.engine.setPrices({ BTCUSDT: 7_003 });
     await g.tick();
     expect(keyAlerts()).toHaveLength(2);
     expect(keyAlerts()[0]!.body).toMatch(/withdrawal permission/);

@@ -1,13 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startPaperExchange, type FaultKind, type PaperAccount, type PaperExchange } from '../../paper/index.ts';
-import { createExchange } from '../../functions/adapters/exchange-factory.ts';
-import { MemoryNotifier } from '../../functions/adapters/local-notifiers.ts';
-import { silentLogger } from '../../functions/adapters/console-logger.ts';
-import type { AccountConfig } from '../../functions/config.ts';
+import { describe, expect, it } from 'vitest';
+import type { FaultKind } from '../../paper/index.ts';
 import { resolvePolicy } from '../../functions/domain/policy.ts';
-import { runGuardTick } from '../../functions/use-cases/run-guard-tick.ts';
-import type { GuardDeps, TickResult } from '../../functions/use-cases/types.ts';
-import { uniqueAccountId, useLocalDynamo } from '../helpers/dynalite.ts';
+import type { TickResult } from '../../functions/use-cases/types.ts';
+import { useLocalDynamo } from '../helpers/dynalite.ts';
+import { paperGuard, usePaperExchange } from '../helpers/paper-guard.ts';
 
 /**
  * The guard end to end: real ccxt → HTTP → the paper exchange, state in dynalite. Time is the
@@ -15,67 +11,27 @@ import { uniqueAccountId, useLocalDynamo } from '../helpers/dynalite.ts';
  */
 
 const dynamo = useLocalDynamo();
-const T0 = Date.UTC(2025, 9, 10, 20, 0);
 // Stress thresholds off: these tests are about drawdown trips and data quality.
 const policy = resolvePolicy({ thresholds: { WARNING: { stressSurvival: null }, DANGER: { stressSurvival: null } } });
+const world = usePaperExchange({ BTCUSDT: 50_000, ETHUSDT: 3_000 });
 
-let paper: PaperExchange;
-beforeEach(async () => {
-  paper = await startPaperExchange({ startTime: T0, speed: 0 });
-  paper.engine.setPrices({ BTCUSDT: 50_000, ETHUSDT: 3_000 });
-});
-afterEach(async () => {
-  await paper.close();
-});
-
-interface Harness {
-  acc: PaperAccount;
-  notifier: MemoryNotifier;
-  deps: GuardDeps;
-  tick(): Promise<TickResult>;
-  /** Advance the market clock (the next tick then reads history again after a minute). */
-  wait(ms: number): void;
-  orders(): number;
-}
-
-function guard(opts: { secret?: string; apiKey?: string } = {}): Harness {
-  const engine = paper.engine;
-  const acc = engine.createAccount({
-    walletBalance: 10_000,
-    symbols: { BTCUSDT: { marginMode: 'cross', leverage: 10 }, ETHUSDT: { marginMode: 'cross', leverage: 10 } },
-    positions: [
-      { symbol: 'BTCUSDT', side: 'long', size: 1, entryPrice: 50_000, marginMode: 'cross', leverage: 10 },
-      { symbol: 'ETHUSDT', side: 'long', size: 5, entryPrice: 3_000, marginMode: 'cross', leverage: 10 },
-    ],
-  });
-  const config = {
-    id: uniqueAccountId('paper'),
-    exchange: 'binanceusdm',
-    baseUrl: paper.url,
-    credentials: { apiKeyEnv: 'K', secretEnv: 'S' },
-    scheduleMinutes: 1,
-  } satisfies AccountConfig;
-  const notifier = new MemoryNotifier();
-  const deps: GuardDeps = {
-    exchange: createExchange(config, { apiKey: opts.apiKey ?? acc.apiKey, secret: opts.secret ?? acc.secret }, { timeoutMs: 400 }),
-    store: dynamo.store(),
-    notifier,
-    clock: { now: () => engine.now() },
-    log: silentLogger,
-    sleep: async (ms) => void engine.advanceBy(ms),
-  };
-  return {
-    acc,
-    notifier,
-    deps,
-    tick: () => runGuardTick(deps, { config, policy }, { budgetMs: 5_000 }),
-    wait: (ms) => void engine.advanceBy(ms),
-    orders: () => acc.trades.length,
-  };
+function guard(opts: { secret?: string; apiKey?: string } = {}) {
+  return paperGuard(
+    world.paper,
+    {
+      walletBalance: 10_000,
+      symbols: { BTCUSDT: { marginMode: 'cross', leverage: 10 }, ETHUSDT: { marginMode: 'cross', leverage: 10 } },
+      positions: [
+        { symbol: 'BTCUSDT', side: 'long', size: 1, entryPrice: 50_000, marginMode: 'cross', leverage: 10 },
+        { symbol: 'ETHUSDT', side: 'long', size: 5, entryPrice: 3_000, marginMode: 'cross', leverage: 10 },
+      ],
+    },
+    { policy, store: dynamo.store(), credentials: opts },
+  );
 }
 
 /** BTC −10 % and ETH −10 %: 5,000 + 1,500 lost on 10,000 → 65 % drawdown is far past 15 %. */
-const crash = () => paper.engine.setPrices({ BTCUSDT: 48_000, ETHUSDT: 2_850 });
+const crash = () => world.paper.engine.setPrices({ BTCUSDT: 48_000, ETHUSDT: 2_850 });
 
 describe('guard on the paper exchange (ccxt over HTTP, dynalite)', () => {
   it('trips once on a breach: one confirmed close-all, one alert, account flat and halted', async () => {
@@ -112,11 +68,11 @@ describe('guard on the paper exchange (ccxt over HTTP, dynalite)', () => {
     await g.tick();
     g.wait(60_000);
     crash();
-    paper.faults.add({ kind, endpoint: endpoint ?? '*', count: 50, ...(anyAccount ? {} : { accountId: g.acc.id }), ...extra });
+    world.paper.faults.add({ kind, endpoint: endpoint ?? '*', count: 50, ...(anyAccount ? {} : { accountId: g.acc.id }), ...extra });
     const bad = await g.tick();
     expect(bad.status).toBe('UNKNOWN');
     expect(g.orders()).toBe(0);
-    paper.faults.clear();
+    world.paper.faults.clear();
     const results: TickResult[] = [];
     for (let i = 0; i < 3 && g.acc.positions.size > 0; i++) {
       g.wait(10_000);
@@ -131,7 +87,7 @@ describe('guard on the paper exchange (ccxt over HTTP, dynalite)', () => {
     await g.tick();
     g.wait(60_000);
     crash();
-    paper.faults.add({ kind, count: 2, accountId: g.acc.id });
+    world.paper.faults.add({ kind, count: 2, accountId: g.acc.id });
     for (let i = 0; i < 3 && g.acc.positions.size > 0; i++) {
       await g.tick();
       g.wait(10_000);
@@ -155,7 +111,7 @@ describe('guard on the paper exchange (ccxt over HTTP, dynalite)', () => {
     const g = guard();
     await g.tick();
     g.wait(60_000);
-    paper.engine.withdraw(g.acc.id, 3_000);
+    world.paper.engine.withdraw(g.acc.id, 3_000);
     g.wait(60_000);
     const r = await g.tick();
     expect(r.status).toBe('OK');
@@ -180,7 +136,7 @@ describe('guard on the paper exchange (ccxt over HTTP, dynalite)', () => {
     await g.tick();
     g.wait(60_000);
     // Past the cross pool's liquidation in one jump, before the guard can act.
-    paper.engine.setPrices({ BTCUSDT: 42_000, ETHUSDT: 2_000 });
+    world.paper.engine.setPrices({ BTCUSDT: 42_000, ETHUSDT: 2_000 });
     expect(g.acc.positions.size).toBe(0);
     g.wait(60_000);
     const r = await g.tick();
@@ -189,26 +145,19 @@ describe('guard on the paper exchange (ccxt over HTTP, dynalite)', () => {
   });
 
   it('splits a close larger than the max market quantity into several reduce-only orders', async () => {
-    const engine = paper.engine;
+    const engine = world.paper.engine;
     const max = engine.market('BTCUSDT').marketMaxQty;
     const size = Math.round(max * 2.5);
-    const acc = engine.createAccount({
-      walletBalance: size * 50_000,
-      positions: [{ symbol: 'BTCUSDT', side: 'long', size, entryPrice: 50_000, marginMode: 'cross', leverage: 10 }],
-    });
-    const config = { id: uniqueAccountId('big'), exchange: 'binanceusdm', baseUrl: paper.url, credentials: { apiKeyEnv: 'K', secretEnv: 'S' }, scheduleMinutes: 1 } satisfies AccountConfig;
-    const deps: GuardDeps = {
-      exchange: createExchange(config, { apiKey: acc.apiKey, secret: acc.secret }, { timeoutMs: 400 }),
-      store: dynamo.store(),
-      notifier: new MemoryNotifier(),
-      clock: { now: () => engine.now() },
-      log: silentLogger,
-      sleep: async (ms) => void engine.advanceBy(ms),
-    };
-    await runGuardTick(deps, { config, policy });
+    const g = paperGuard(
+      world.paper,
+      { walletBalance: size * 50_000, positions: [{ symbol: 'BTCUSDT', side: 'long', size, entryPrice: 50_000, marginMode: 'cross', leverage: 10 }] },
+      { policy, store: dynamo.store(), idPrefix: 'big', tick: { budgetMs: 20_000 } },
+    );
+    const acc = g.acc;
+    await g.tick();
     engine.advanceBy(60_000);
     engine.setPrices({ BTCUSDT: 40_000 }); // 20 % on a 1x book
-    const r = await runGuardTick(deps, { config, policy });
+    const r = await g.tick();
     expect(r.tripKind).toBe('close-all');
     expect(acc.positions.size).toBe(0);
     expect(acc.trades.length).toBe(3);
@@ -222,7 +171,7 @@ describe('guard on the paper exchange (ccxt over HTTP, dynalite)', () => {
     crash();
     expect((await g.tick()).tripKind).toBe('close-all');
     // Someone (an agent that did not ask "may I trade?") opens a position on the halted account.
-    paper.engine.placeOrder(g.acc, { symbol: 'ETHUSDT', side: 'BUY', type: 'MARKET', quantity: 1 });
+    world.paper.engine.placeOrder(g.acc, { symbol: 'ETHUSDT', side: 'BUY', type: 'MARKET', quantity: 1 });
     expect(g.acc.positions.size).toBe(1);
     g.wait(60_000);
     const r = await g.tick();

@@ -1,0 +1,92 @@
+import { afterEach, beforeEach } from 'vitest';
+import { startPaperExchange, type PaperExchange, type PaperExchangeOptions } from '../../paper/index.ts';
+import type { AccountSpec } from '../../paper/engine.ts';
+import { createExchange } from '../../functions/adapters/exchange-factory.ts';
+import { MemoryNotifier } from '../../functions/adapters/local-notifiers.ts';
+import { silentLogger } from '../../functions/adapters/console-logger.ts';
+import type { AccountConfig } from '../../functions/config.ts';
+import type { Policy } from '../../functions/domain/policy.ts';
+import type { ExchangePort, StateStore } from '../../functions/ports.ts';
+import { runGuardTick, type TickOptions } from '../../functions/use-cases/run-guard-tick.ts';
+import type { GuardDeps } from '../../functions/use-cases/types.ts';
+import { uniqueAccountId } from './dynalite.ts';
+
+/**
+ * A guard on a paper account, end to end: real ccxt → HTTP → the paper exchange, the store the
+ * test gives (dynalite). Time is the paper's market clock; retries and waits advance it.
+ */
+
+/** Starts a paper exchange (stepped by hand, at `startTime`) before each test, with these marks. */
+export function usePaperExchange(
+  prices: Record<string, number>,
+  startTime = Date.UTC(2025, 9, 10, 20, 0),
+): { readonly paper: PaperExchange; restart(options: Partial<PaperExchangeOptions>): Promise<void> } {
+  let paper: PaperExchange | undefined;
+  const start = async (options: Partial<PaperExchangeOptions> = {}) => {
+    paper = await startPaperExchange({ startTime, speed: 0, ...options });
+    paper.engine.setPrices(prices);
+  };
+  beforeEach(() => start());
+  afterEach(async () => {
+    await paper?.close();
+  });
+  return {
+    get paper() {
+      return paper!;
+    },
+    /** The same marks on a new paper exchange started with these options. */
+    async restart(options) {
+      await paper?.close();
+      await start(options);
+    },
+  };
+}
+
+export interface PaperGuardOptions {
+  policy: Policy;
+  store: StateStore;
+  /** Prefix of the account id (each guard gets a unique one). */
+  idPrefix?: string;
+  /** The guard's clock runs this far behind the venue's (ms). */
+  skewMs?: number;
+  /** ccxt's request timeout (ms). */
+  timeoutMs?: number;
+  /** Wraps the exchange port, e.g. to make it hang. */
+  wrap?: (port: ExchangePort) => ExchangePort;
+  tick?: TickOptions;
+  credentials?: { apiKey?: string; secret?: string };
+}
+
+export function paperGuard(paper: PaperExchange, spec: AccountSpec, o: PaperGuardOptions) {
+  const engine = paper.engine;
+  const acc = engine.createAccount(spec);
+  const config = {
+    id: uniqueAccountId(o.idPrefix ?? 'paper'),
+    exchange: 'binanceusdm',
+    baseUrl: paper.url,
+    credentials: { apiKeyEnv: 'K', secretEnv: 'S' },
+    scheduleMinutes: 1,
+  } satisfies AccountConfig;
+  const notifier = new MemoryNotifier();
+  const port = createExchange(config, { apiKey: o.credentials?.apiKey ?? acc.apiKey, secret: o.credentials?.secret ?? acc.secret }, { timeoutMs: o.timeoutMs ?? 400 });
+  const deps: GuardDeps = {
+    exchange: o.wrap ? o.wrap(port) : port,
+    store: o.store,
+    notifier,
+    clock: { now: () => engine.now() - (o.skewMs ?? 0) },
+    log: silentLogger,
+    sleep: async (ms) => void engine.advanceBy(ms),
+  };
+  return {
+    acc,
+    config,
+    deps,
+    notifier,
+    tick: () => runGuardTick(deps, { config, policy: o.policy }, { budgetMs: 5_000, ...o.tick }),
+    /** Advances the market clock. */
+    wait: (ms: number) => void engine.advanceBy(ms),
+    state: () => o.store.get(config.id),
+    /** Trades on the paper account (the owner's and the guard's). */
+    orders: () => acc.trades.length,
+  };
+}
