@@ -42,6 +42,16 @@ export function usePaperExchange(
   };
 }
 
+/** 10,000 USDT with a cross 1 BTC long at 50,000 and a cross 5 ETH long at 3,000, 10x. */
+export const BTC_ETH_LONGS: AccountSpec = {
+  walletBalance: 10_000,
+  symbols: { BTCUSDT: { marginMode: 'cross', leverage: 10 }, ETHUSDT: { marginMode: 'cross', leverage: 10 } },
+  positions: [
+    { symbol: 'BTCUSDT', side: 'long', size: 1, entryPrice: 50_000, marginMode: 'cross', leverage: 10 },
+    { symbol: 'ETHUSDT', side: 'long', size: 5, entryPrice: 3_000, marginMode: 'cross', leverage: 10 },
+  ],
+};
+
 export interface PaperGuardOptions {
   policy: Policy;
   store: StateStore;

@@ -3,7 +3,7 @@ import type { FaultKind } from '../../paper/index.ts';
 import { resolvePolicy } from '../../functions/domain/policy.ts';
 import type { TickResult } from '../../functions/use-cases/types.ts';
 import { useLocalDynamo } from '../helpers/dynalite.ts';
-import { paperGuard, usePaperExchange } from '../helpers/paper-guard.ts';
+import { BTC_ETH_LONGS, paperGuard, usePaperExchange } from '../helpers/paper-guard.ts';
 
 /**
  * The guard end to end: real ccxt → HTTP → the paper exchange, state in dynalite. Time is the
@@ -18,14 +18,7 @@ const world = usePaperExchange({ BTCUSDT: 50_000, ETHUSDT: 3_000 });
 function guard(opts: { secret?: string; apiKey?: string } = {}) {
   return paperGuard(
     world.paper,
-    {
-      walletBalance: 10_000,
-      symbols: { BTCUSDT: { marginMode: 'cross', leverage: 10 }, ETHUSDT: { marginMode: 'cross', leverage: 10 } },
-      positions: [
-        { symbol: 'BTCUSDT', side: 'long', size: 1, entryPrice: 50_000, marginMode: 'cross', leverage: 10 },
-        { symbol: 'ETHUSDT', side: 'long', size: 5, entryPrice: 3_000, marginMode: 'cross', leverage: 10 },
-      ],
-    },
+    BTC_ETH_LONGS,
     { policy, store: dynamo.store(), credentials: opts },
   );
 }

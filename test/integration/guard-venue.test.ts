@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolvePolicy } from '../../functions/domain/policy.ts';
 import type { TickResult } from '../../functions/use-cases/types.ts';
 import { useLocalDynamo } from '../helpers/dynalite.ts';
-import { paperGuard, usePaperExchange } from '../helpers/paper-guard.ts';
+import { BTC_ETH_LONGS, paperGuard, usePaperExchange } from '../helpers/paper-guard.ts';
 
 /**
  * The guard tick end to end (real ccxt → HTTP → paper exchange, state in dynalite) on the
@@ -17,14 +17,7 @@ const world = usePaperExchange({ BTCUSDT: 50_000, ETHUSDT: 3_000, SOLUSDT: 200 }
 function guard() {
   return paperGuard(
     world.paper,
-    {
-      walletBalance: 10_000,
-      symbols: { BTCUSDT: { marginMode: 'cross', leverage: 10 }, ETHUSDT: { marginMode: 'cross', leverage: 10 } },
-      positions: [
-        { symbol: 'BTCUSDT', side: 'long', size: 1, entryPrice: 50_000, marginMode: 'cross', leverage: 10 },
-        { symbol: 'ETHUSDT', side: 'long', size: 5, entryPrice: 3_000, marginMode: 'cross', leverage: 10 },
-      ],
-    },
+    BTC_ETH_LONGS,
     { policy, store: dynamo.store(), idPrefix: 'venue', timeoutMs: 1_000 },
   );
 }
