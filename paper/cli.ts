@@ -10,8 +10,22 @@ export interface PaperCliOptions {
   host?: string;
   /** Demo account wallet, USDT. Default 10,000. */
   demoWallet?: number;
+  /** The demo account's keys (kept across restarts by the caller); generated when absent. */
+  demoKeys?: { apiKey: string; secret: string };
+  /** Positions to seed the demo account with (base units; entry defaults to the current mark). */
+  demoPositions?: DemoPosition[];
   /** Where the banner goes. Default console.log. */
   log?: (line: string) => void;
+}
+
+export interface DemoPosition {
+  symbol: string;
+  side: 'long' | 'short';
+  size: number;
+  entryPrice?: number;
+  marginMode: 'cross' | 'isolated';
+  leverage?: number;
+  isolatedMargin?: number;
 }
 
 /** Parses `SYMBOL=FILE` (the symbol in Binance form, e.g. BTCUSDT). */
@@ -40,11 +54,23 @@ export async function runPaperCli(opts: PaperCliOptions = {}): Promise<PaperExch
     replay,
     speed,
   });
-  const demo = ex.engine.createAccount({ label: 'demo', walletBalance: opts.demoWallet ?? 10_000 });
+  const positions = (opts.demoPositions ?? []).map((p) => {
+    const entryPrice = p.entryPrice ?? ex.engine.mark(p.symbol)?.price;
+    if (entryPrice === undefined) throw new Error(`${p.symbol}: no entry price given and no mark to take it from (replay it or give entryPrice)`);
+    return { ...p, entryPrice };
+  });
+  const symbols = Object.fromEntries(positions.map((p) => [p.symbol, { marginMode: p.marginMode, ...(p.leverage ? { leverage: p.leverage } : {}) }]));
+  const demo = ex.engine.createAccount({
+    label: 'demo',
+    walletBalance: opts.demoWallet ?? 10_000,
+    ...(opts.demoKeys ?? {}),
+    ...(positions.length ? { symbols, positions } : {}),
+  });
   const range = ex.engine.replayRange();
   log(`paper exchange (Binance USDⓈ-M REST subset) listening on ${ex.url}`);
   log(`admin token (X-Paper-Admin): ${ex.adminToken}`);
   log(`demo account ${demo.id}: ${demo.crossWallet} USDT`);
+  for (const p of positions) log(`  ${p.marginMode} ${p.symbol} ${p.side} ${p.size} @ ${p.entryPrice}${p.leverage ? ` (${p.leverage}x)` : ''}`);
   log(`  apiKey: ${demo.apiKey}`);
   log(`  secret: ${demo.secret}`);
   log(`  export PAPER_API_KEY=${demo.apiKey}`);

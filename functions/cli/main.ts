@@ -1,6 +1,8 @@
-import { writeUnredacted } from '../redact.ts';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { AccountSnapshotSchema } from '../domain/snapshot.ts';
+import * as z from 'zod';
+import { randomBytes } from 'node:crypto';
+import { AccountSnapshotSchema, PortfolioSchema } from '../domain/snapshot.ts';
+import { writeUnredacted } from '../redact.ts';
 import { drawdownOf } from '../domain/peak.ts';
 import { ConfigError, RiskGuardError } from '../errors.ts';
 import { pause, rearm, REARM_REBASE_MS, resume, type ActOutcome } from '../use-cases/admin.ts';
@@ -15,7 +17,7 @@ import { registerReplayCommand } from './replay-command.ts';
 import { undeliveredLines } from './undelivered.ts';
 import { registerInitCommand } from './init-command.ts';
 import { runDemo } from './demo.ts';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { parseReplayArg, runPaperCli } from '../../paper/cli.ts';
 import { loadCandlesFile } from '../../paper/replay.ts';
 import { money, pct, table, when } from './format.ts';
@@ -290,7 +292,12 @@ export function buildProgram(): Command {
     }))
     .option('--replay <SYMBOL=FILE...>', 'replay 1-minute candles as mark prices, e.g. BTCUSDT=data/binance-futures-BTCUSDT-1m-2020-03-11_13.csv')
     .addOption(new Option('--speed <x>', 'replay-seconds per wall-second').default(1).argParser(positiveNumber('--speed')))
-    .action(async (opts: { port: number; replay?: string[]; speed: number }) => {
+    .option('--keys-file <file>', "keep the demo account's keys in this file (created on first use, mode 600): the same keys after a restart")
+    .option('--portfolio <file>', 'seed the demo account with a book in the replay portfolio format (crossWalletBalance, positions)')
+    .action(async (opts: { port: number; replay?: string[]; speed: number; keysFile?: string; portfolio?: string }) => {
+      // Bad input is found before anything starts (exit 2).
+      const book = opts.portfolio ? loadJson(PortfolioSchema, opts.portfolio, 'portfolio') : null;
+      const demoKeys = opts.keysFile ? paperKeys(opts.keysFile) : undefined;
       for (const r of opts.replay ?? []) {
         try {
           parseReplayArg(r);
@@ -308,7 +315,30 @@ export function buildProgram(): Command {
       }
       // The banner shows the paper account's own keys (they open nothing on a real exchange): past the redactor.
       const banner = (line: string) => writeUnredacted(process.stdout, `${line}\n`);
-      const ex = await runPaperCli({ port: opts.port, speed: opts.speed, log: banner, ...(opts.replay ? { replay: opts.replay } : {}) });
+      const ex = await runPaperCli({
+        port: opts.port,
+        speed: opts.speed,
+        log: banner,
+        ...(opts.replay ? { replay: opts.replay } : {}),
+        ...(demoKeys ? { demoKeys } : {}),
+        ...(book
+          ? {
+              demoWallet: book.crossWalletBalance,
+              demoPositions: book.positions.map((p) => ({
+                symbol: p.symbol,
+                side: p.side,
+                size: p.contracts,
+                marginMode: p.marginMode,
+                ...(p.entryPrice !== undefined ? { entryPrice: p.entryPrice } : {}),
+                ...(p.leverage !== undefined ? { leverage: p.leverage } : {}),
+                ...(p.isolatedWallet !== undefined ? { isolatedMargin: p.isolatedWallet } : {}),
+              })),
+            }
+          : {}),
+      }).catch((err: unknown) => {
+        // A book the paper exchange cannot seed (an unknown symbol, no price) is bad input.
+        throw err instanceof Error && opts.portfolio ? new ConfigError(`--portfolio ${opts.portfolio}: ${err.message}`, { cause: err }) : err;
+      });
       process.stdout.write(
         `\nTo guard the demo account, put its key and secret in the environment variables your config names\n` +
           `(e.g. "credentials": { "apiKeyEnv": "PAPER_API_KEY", "secretEnv": "PAPER_API_SECRET" }) and set "baseUrl": "${ex.url}".\n` +
@@ -331,6 +361,20 @@ export function buildProgram(): Command {
     });
   return program;
 }
+
+/** The paper demo account's keys, kept in a file across restarts: read it, or create it (mode 600). */
+function paperKeys(file: string): { apiKey: string; secret: string } {
+  if (existsSync(file)) return loadJson(PaperKeysSchema, file, 'paper keys file');
+  const keys = { apiKey: randomBytes(32).toString('hex'), secret: randomBytes(32).toString('hex') };
+  try {
+    writeFileSync(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    throw new ConfigError(`--keys-file ${file}: cannot create it: ${(err as Error).message}`, { cause: err });
+  }
+  return keys;
+}
+
+const PaperKeysSchema = z.object({ apiKey: z.string().min(16), secret: z.string().min(16) }).strict();
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();

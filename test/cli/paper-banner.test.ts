@@ -1,3 +1,6 @@
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { killAll, startCli } from '../helpers/cli-process.ts';
 
@@ -23,4 +26,34 @@ describe('riskguard paper (process)', () => {
     paper.child.kill('SIGTERM');
     expect((await paper.done).code).toBe(0);
   }, 60_000);
+});
+
+describe('riskguard paper --keys-file / --portfolio (process)', () => {
+  it('keeps the same demo keys across restarts, and seeds the demo account with a portfolio', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'riskguard-paper-'));
+    const keys = join(dir, 'paper-keys.json');
+    const book = join(dir, 'book.json');
+    writeFileSync(book, JSON.stringify({ crossWalletBalance: 5_000, positions: [{ symbol: 'BTCUSDT', side: 'long', contracts: 0.1, entryPrice: 60_000, marginMode: 'cross', leverage: 5 }] }));
+    const keyOf = (out: string) => /^ {2}export PAPER_API_KEY=(\S+)$/m.exec(out)?.[1];
+
+    const first = startCli(['paper', '--port', '0', '--keys-file', keys, '--portfolio', book]);
+    await first.waitFor(/export PAPER_API_SECRET=\S+/);
+    expect(first.stdout).toMatch(/demo account \S+: 5000 USDT/);
+    expect(first.stdout).toMatch(/cross BTCUSDT long 0\.1 @ 60000 \(5x\)/);
+    expect(statSync(keys).mode & 0o777).toBe(0o600);
+    first.child.kill('SIGTERM');
+    await first.done;
+
+    const second = startCli(['paper', '--port', '0', '--keys-file', keys]);
+    await second.waitFor(/export PAPER_API_SECRET=\S+/);
+    expect(keyOf(second.stdout)).toBe(keyOf(first.stdout));
+    second.child.kill('SIGTERM');
+    await second.done;
+
+    writeFileSync(book, '{"positions": 3}');
+    const bad = startCli(['paper', '--port', '0', '--portfolio', book]);
+    const r = await bad.done;
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+  }, 90_000);
 });
