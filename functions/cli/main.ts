@@ -68,6 +68,30 @@ async function withStore<T>(opts: StoreOptions, fn: (s: Awaited<ReturnType<typeo
   }
 }
 
+/** Runs `look` now and every `everyMs` until SIGINT/SIGTERM. */
+async function untilStopped(look: () => Promise<void>, everyMs: number): Promise<void> {
+  let stop = false;
+  let wake: () => void = () => {};
+  const onSignal = () => {
+    stop = true;
+    wake();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    while (!stop) {
+      await look();
+      await new Promise<void>((r) => {
+        wake = r;
+        setTimeout(r, everyMs);
+      });
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
 /** By default `status` flags a last tick older than this STALE (the deployed watchdog's default: 2 × 1 min + 30 s). */
 const STALE_AFTER_MS = 150_000;
 
@@ -133,8 +157,20 @@ export function buildProgram(): Command {
       .description('show each guarded account: level, halted/paused, peak, drawdown, last tick')
       .option('--account <id>', 'only this account')
       .addOption(new Option('--stale-after <s>', 'flag a last tick older than this many seconds as STALE (exit 1)').default(STALE_AFTER_MS / 1000).argParser(positiveNumber('--stale-after')))
+      .addOption(new Option('--watch [s]', 'show it again every s seconds (default 5) until Ctrl-C').argParser(positiveNumber('--watch')))
       .option('--json', 'print JSON'),
-  ).action(async (opts: StoreOptions & { account?: string; staleAfter: number; json?: boolean }) => {
+  ).action(async (opts: StoreOptions & { account?: string; staleAfter: number; json?: boolean; watch?: number | true }) => {
+    if (opts.watch === undefined) return statusOnce(opts);
+    const every = (opts.watch === true ? 5 : opts.watch) * 1000;
+    await untilStopped(async () => {
+      process.stdout.write(`\n— ${when(systemClock.now())} (every ${every / 1000} s; Ctrl-C stops)\n`);
+      await statusOnce(opts);
+    }, every);
+    process.exitCode = 0;
+  });
+
+  /** One look at the stored states (the store is opened and closed each time: never held between looks). */
+  async function statusOnce(opts: StoreOptions & { account?: string; staleAfter: number; json?: boolean }): Promise<void> {
     const staleMs = opts.staleAfter * 1000;
     const missing = missingLocalState(opts);
     if (missing && opts.account) refuseMissingState(opts, opts.account);
@@ -184,7 +220,7 @@ export function buildProgram(): Command {
       for (const s of states) if (s.halted) process.stdout.write(`${s.accountId} is HALTED (${s.haltReason ?? 'no reason recorded'}): re-arm with \`riskguard rearm --account ${s.accountId} --by NAME --reason TEXT\`\n`);
       for (const line of await undeliveredLines(store, states.map((s) => s.accountId))) process.stdout.write(`${line}\n`);
     });
-  });
+  }
 
   actOptions(
     program
@@ -253,9 +289,28 @@ export function buildProgram(): Command {
       .description("an account's audit log, newest first: decisions, actions, alerts, human acts")
       .requiredOption('--account <id>', 'account id')
       .addOption(new Option('--limit <n>', 'how many').default(20).argParser(positiveInt('--limit')))
+      .option('--follow', 'then print new events as they are written, until Ctrl-C')
       .option('--json', 'print JSON'),
-  ).action(async (opts: StoreOptions & { account: string; limit: number; json?: boolean }) => {
+  ).action(async (opts: StoreOptions & { account: string; limit: number; json?: boolean; follow?: boolean }) => {
     refuseMissingState(opts, opts.account);
+    await eventsOnce(opts);
+    if (!opts.follow) return;
+    // Newest first from the store; printed oldest first as they come (one line each, JSON lines with --json).
+    let last = (await withStore(opts, ({ store }) => store.events(opts.account, 1)))[0]?.at ?? 0;
+    const seen = new Set<string>();
+    await untilStopped(async () => {
+      const fresh = (await withStore(opts, ({ store }) => store.events(opts.account, 100))).filter((e) => e.at >= last).reverse();
+      for (const e of fresh) {
+        const key = `${e.at}|${e.type}|${e.message}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        process.stdout.write(opts.json ? `${JSON.stringify(e)}\n` : `${when(e.at)}  ${e.type}  ${e.level ?? ''}  ${e.by ?? ''}  ${e.message}\n`);
+      }
+      if (fresh.length) last = fresh[fresh.length - 1]!.at;
+    }, 2_000);
+  });
+
+  async function eventsOnce(opts: StoreOptions & { account: string; limit: number; json?: boolean }): Promise<void> {
     await withStore(opts, async ({ store, where }) => {
       if ((await store.get(opts.account)) === null) throw new ConfigError(`no guard state for account "${opts.account}" in ${where}`);
       const events = await store.events(opts.account, opts.limit);
@@ -275,7 +330,7 @@ export function buildProgram(): Command {
         )}\n`,
       );
     });
-  });
+  }
 
   registerGuardCommands(program);
   registerAgentCommands(program);
