@@ -81,5 +81,23 @@ export async function runPaperCli(opts: PaperCliOptions = {}): Promise<PaperExch
     log('no replay: set prices with POST /paper/prices');
   }
   log('point ccxt binanceusdm at it with fetchImplementation: redirectFetch(url) (functions/adapters/ccxt-transport.ts)');
-  return ex;
+  if (range === null || !(speed > 0)) return ex;
+  // Progress every tenth of the replay, and a line when it is over (the marks then stay put).
+  const span = Math.max(1, range.end - ex.engine.now());
+  const from = ex.engine.now();
+  let shown = 0;
+  const timer = setInterval(() => {
+    const now = ex.engine.now();
+    const tenth = Math.min(10, Math.floor(((now - from) / span) * 10));
+    if (now >= range.end) {
+      clearInterval(timer);
+      log(`replay finished at ${new Date(range.end).toISOString()}: marks stay at the last prices`);
+    } else if (tenth > shown) {
+      shown = tenth;
+      log(`replay ${tenth * 10} % — market time ${new Date(now).toISOString()}`);
+    }
+  }, 500);
+  timer.unref();
+  const close = ex.close.bind(ex);
+  return Object.assign(ex, { close: () => (clearInterval(timer), close()) });
 }

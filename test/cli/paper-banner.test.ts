@@ -57,3 +57,15 @@ describe('riskguard paper --keys-file / --portfolio (process)', () => {
     expect(r.stdout).toBe('');
   }, 90_000);
 });
+
+describe('riskguard paper --replay (process)', () => {
+  it('shows the progress of the replay and says when it is finished', async () => {
+    // 2020-03-11 → 13 (three days of 1-minute candles) at 200,000× replays in about 1.3 s.
+    const paper = startCli(['paper', '--port', '0', '--replay', 'BTCUSDT=data/binance-futures-BTCUSDT-1m-2020-03-11_13.csv', '--speed', '200000']);
+    await paper.waitFor(/replay finished at \S+Z: marks stay at the last prices/);
+    expect(paper.stdout).toMatch(/replay \d0 % — market time 2020-03-1\dT/);
+    paper.child.kill('SIGTERM');
+    expect((await paper.done).code).toBe(0);
+  }, 60_000);
+});
+
