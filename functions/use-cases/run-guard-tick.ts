@@ -18,6 +18,8 @@ export interface TickOptions {
   gate?: GateOptions;
   /** Consecutive UNKNOWN ticks before "guard cannot see account" (default 3). */
   blindAfter?: number;
+  /** …and at least this long without trusted data (ms; default 20 s), so a fast cadence does not cry blind in seconds. */
+  blindAfterMs?: number;
   /** The history is read at least this often (ms), and whenever the book or the wallet changed. */
   historyEveryMs?: number;
   /** Each history read re-reads this much before the last one's end (ms, market time): late rows are found. */
@@ -63,6 +65,7 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
   const policy = opts.dryRun ? { ...account.policy, dryRun: true } : account.policy;
   const gateOpts = opts.gate ?? DEFAULT_GATE;
   const blindAfter = opts.blindAfter ?? 3;
+  const blindAfterMs = opts.blindAfterMs ?? 20_000;
   const historyEveryMs = opts.historyEveryMs ?? 60_000;
   const now = clock.now();
   const deadline = now + (opts.budgetMs ?? 20_000);
@@ -375,7 +378,11 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
       lastSeenEquity: seen ? rawEquity(seen) : state.lastSeenEquity,
     };
     const reminderMs = policy.reminderMinutes * 60_000;
-    const blind = streak === blindAfter || (streak > blindAfter && reminderMs > 0 && state.lastAlertAt !== null && now - state.lastAlertAt >= reminderMs);
+    // Blind after `blindAfter` ticks in a row that also span `blindAfterMs` without trusted data:
+    // at a 1-s cadence three ticks are three seconds — a history row arriving late, not blindness.
+    const blindAt = (at: number, n: number) => n >= blindAfter && (state.lastOkAt === null || at - state.lastOkAt >= blindAfterMs);
+    const wasBlind = state.lastTickAt !== null && blindAt(state.lastTickAt, state.unknownStreak);
+    const blind = (blindAt(now, streak) && !wasBlind) || (wasBlind && reminderMs > 0 && state.lastAlertAt !== null && now - state.lastAlertAt >= reminderMs);
     if (auth && streak === 1) {
       alert('auth', 'UNKNOWN', `exchange REJECTED the API key: fix credentials`, `The exchange rejected the guard's credentials for account ${id}: ${why}\nThe guard cannot see or protect this account until the key is fixed.`);
     } else if (blind) {

@@ -171,4 +171,22 @@ describe('runGuardTick', () => {
     expect(residual.map((a) => (a.at - first.at) / 1_000)).toEqual([0, 60, 180, 420]);
     expect(residual[0]!.summary).toMatch(/INCOMPLETE, 1 position\(s\) still open/);
   });
+
+  it('does not cry blind at a fast cadence after three UNKNOWN seconds: only once 20 s pass without trusted data', async () => {
+    const t = setup(book(10_000, 50_000));
+    await t.tick();
+    const kinds = () => t.notifier.alerts.map((a) => a.kind);
+    for (let i = 1; i <= 10; i++) {
+      t.exchange.failNext = 10;
+      t.advance(1_000);
+      expect((await t.tick()).status).toBe('UNKNOWN');
+    }
+    expect(kinds()).toEqual([]);
+    for (let i = 1; i <= 15; i++) {
+      t.exchange.failNext = 10;
+      t.advance(1_000);
+      await t.tick();
+    }
+    expect(kinds()).toEqual(['blind']);
+  });
 });
