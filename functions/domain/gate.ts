@@ -1,3 +1,4 @@
+import { money } from './alert-format.ts';
 import { EMPTY_HISTORY, type HistorySummary } from './history.ts';
 import type { AccountSnapshot } from './snapshot.ts';
 import type { BookEntry, GuardState } from './state.ts';
@@ -99,11 +100,10 @@ export function needsHistory(s: AccountSnapshot, state: Pick<GuardState, 'lastBo
   if (vanished.length) return `${vanished.length} position(s) vanished`;
   if (changed.length) return `${changed.length} position(s) opened or changed size`;
   const dw = walletOf(s) - state.lastWallet;
-  if (Math.abs(dw) > 1e-9 * Math.max(1, Math.abs(state.lastWallet))) return `the wallet moved by ${dw.toFixed(2)}`;
+  if (Math.abs(dw) > 1e-9 * Math.max(1, Math.abs(state.lastWallet))) return `the wallet moved by ${money(dw)}`;
   return null;
 }
 
-const money = (x: number): string => x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 /**
  * Judges one snapshot against the last accepted state and the history rows recorded since.

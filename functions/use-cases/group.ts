@@ -1,3 +1,4 @@
+import { money } from '../domain/alert-format.ts';
 import { randomUUID } from 'node:crypto';
 import type * as z from 'zod';
 import type { GroupConfigSchema } from '../config.ts';
@@ -60,7 +61,6 @@ export interface GroupDecision {
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
-const money = (x: number): string => x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 /**
  * The group's drawdown decision from its members' equities.

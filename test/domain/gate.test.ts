@@ -55,7 +55,7 @@ describe('gateSnapshot', () => {
   it('says which figures disagree when the wallet falls unexplained', () => {
     const v = gateSnapshot(snap(0, [btc(1)]), state(10_000, [entry(1)]), rows(), NOW);
     expect(v).toMatchObject({ kind: 'unknown' });
-    expect(v.kind === 'unknown' && v.reasons[0]).toMatch(/wallet fell to 0\.00 from 10,000\.00: 10,000\.00 more than the account history explains/);
+    expect(v.kind === 'unknown' && v.reasons[0]).toMatch(/wallet fell to 0\.00 USDT from 10,000\.00 USDT: 10,000\.00 USDT more than the account history explains/);
   });
 
   it('distrusts a mark far from the venue’s index price', () => {

@@ -58,7 +58,7 @@ describe('the data gate on ordinary account changes (paper exchange, dynalite)',
     g.wait(10_000);
     const third = await g.tick();
     expect(first.status).toBe('UNKNOWN');
-    expect(first.reasons[0]).toMatch(/wallet fell to 0\.00 from 10,000\.00/);
+    expect(first.reasons[0]).toMatch(/wallet fell to 0\.00 USDT from 10,000\.00 USDT/);
     expect([second.status, third.status]).toEqual(['OK', 'OK']);
     expect(g.acc.trades).toHaveLength(0);
     expect((await g.state())!.peakEquity).toBeCloseTo(10_000, 6);

@@ -41,7 +41,7 @@ describe('decideGroup', () => {
     expect(d.close).toEqual(['a', 'b']);
     expect(d.level).toBe('EMERGENCY');
     expect(d.state).toMatchObject({ halted: true, haltedAt: T0 + 60_000, level: 'EMERGENCY', peakEquity: 20_000, lastEquity: 17_800 });
-    expect(d.reasons[0]).toBe('group drawdown 11.0 % ≥ limit 10.0 % (equity 17,800.00, peak 20,000.00)');
+    expect(d.reasons[0]).toBe('group drawdown 11.0 % ≥ limit 10.0 % (equity 17,800.00 USDT, peak 20,000.00 USDT)');
   });
 
   it('raises the peak with equity', () => {
