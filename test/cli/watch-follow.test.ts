@@ -2,30 +2,21 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { quietAwsSdkNodeWarning } from '../../functions/adapters/local-dynamo.ts';
-import { startPaperExchange, type PaperAccount, type PaperExchange } from '../../paper/index.ts';
-import { killAll, runCli, startCli } from '../helpers/cli-process.ts';
+import type { PaperExchange } from '../../paper/index.ts';
+import { killAll, paperForCli, runCli, startCli } from '../helpers/cli-process.ts';
 
 /** `status --watch` and `events --follow` as a user runs them beside the guard, on one local state folder. */
 
 let paper: PaperExchange;
-let acc: PaperAccount;
 let env: NodeJS.ProcessEnv;
 const dir = mkdtempSync(join(tmpdir(), 'riskguard-watch-'));
 const config = join(dir, 'config.json');
 const dbPath = join(dir, 'db');
 
 beforeAll(async () => {
-  quietAwsSdkNodeWarning();
-  paper = await startPaperExchange({ speed: 0 });
-  paper.engine.setPrices({ BTCUSDT: 50_000 });
-  acc = paper.engine.createAccount({
-    walletBalance: 10_000,
-    symbols: { BTCUSDT: { marginMode: 'cross', leverage: 10 } },
-    positions: [{ symbol: 'BTCUSDT', side: 'long', size: 0.2, entryPrice: 50_000, marginMode: 'cross', leverage: 10 }],
-  });
-  env = { PAPER_KEY: acc.apiKey, PAPER_SECRET: acc.secret };
-  writeFileSync(config, JSON.stringify({ accounts: [{ id: 'main', exchange: 'binanceusdm', baseUrl: paper.url, credentials: { apiKeyEnv: 'PAPER_KEY', secretEnv: 'PAPER_SECRET' } }] }));
+  const world = await paperForCli(0.2);
+  ({ paper, env } = world);
+  writeFileSync(config, world.config());
   expect((await runCli(['tick', '--config', config, '--db-path', dbPath], { env })).code).toBe(0);
 });
 afterAll(async () => {

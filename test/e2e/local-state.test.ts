@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { quietAwsSdkNodeWarning, startLocalDynamo } from '../../functions/adapters/local-dynamo.ts';
-import { startPaperExchange, type PaperAccount, type PaperExchange } from '../../paper/index.ts';
-import { killAll, runCli, startCli } from '../helpers/cli-process.ts';
+import { startLocalDynamo } from '../../functions/adapters/local-dynamo.ts';
+import type { PaperExchange } from '../../paper/index.ts';
+import { killAll, paperForCli, runCli, startCli } from '../helpers/cli-process.ts';
 
 /**
  * Issue 9 §3, as processes: `riskguard run`/`tick` on one local state folder (dynalite on disk),
@@ -12,19 +12,14 @@ import { killAll, runCli, startCli } from '../helpers/cli-process.ts';
  */
 
 let paper: PaperExchange;
-let acc: PaperAccount;
 let env: NodeJS.ProcessEnv;
 const dir = mkdtempSync(join(tmpdir(), 'riskguard-state-'));
 
+let configJson: (extra?: Record<string, unknown>) => string;
+
 const writeConfig = (name: string, extra: Record<string, unknown> = {}): string => {
   const file = join(dir, name);
-  writeFileSync(
-    file,
-    JSON.stringify({
-      accounts: [{ id: 'main', exchange: 'binanceusdm', baseUrl: paper.url, credentials: { apiKeyEnv: 'PAPER_KEY', secretEnv: 'PAPER_SECRET' } }],
-      ...extra,
-    }),
-  );
+  writeFileSync(file, configJson(extra));
   return file;
 };
 
@@ -32,15 +27,9 @@ const writeConfig = (name: string, extra: Record<string, unknown> = {}): string 
 const noStack = (text: string) => expect(text).not.toMatch(/^\s+at .+\(?.*:\d+:\d+\)?$/m);
 
 beforeAll(async () => {
-  quietAwsSdkNodeWarning();
-  paper = await startPaperExchange({ speed: 0 });
-  paper.engine.setPrices({ BTCUSDT: 50_000 });
-  acc = paper.engine.createAccount({
-    walletBalance: 10_000,
-    symbols: { BTCUSDT: { marginMode: 'cross', leverage: 10 } },
-    positions: [{ symbol: 'BTCUSDT', side: 'long', size: 0.2, entryPrice: 50_000, marginMode: 'cross', leverage: 10 }],
-  });
-  env = { PAPER_KEY: acc.apiKey, PAPER_SECRET: acc.secret };
+  const world = await paperForCli(0.2);
+  ({ paper, env } = world);
+  configJson = world.config;
 });
 afterEach(async () => {
   await killAll();

@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../functions/cli/store.ts';
-import { quietAwsSdkNodeWarning } from '../../functions/adapters/local-dynamo.ts';
-import { startPaperExchange, type PaperAccount, type PaperExchange } from '../../paper/index.ts';
-import { killAll, runCli, startCli, type CliResult } from '../helpers/cli-process.ts';
+import type { PaperAccount, PaperExchange } from '../../paper/index.ts';
+import { killAll, paperForCli, runCli, startCli, type CliResult } from '../helpers/cli-process.ts';
 
 /**
  * Issue 9 §4: an exchange error body that quotes the API key bare (paper fault `echo-key`) must
@@ -24,22 +23,9 @@ let env: NodeJS.ProcessEnv;
 const seen: CliResult[] = [];
 
 beforeAll(async () => {
-  quietAwsSdkNodeWarning();
-  paper = await startPaperExchange({ speed: 0 });
-  paper.engine.setPrices({ BTCUSDT: 50_000 });
-  acc = paper.engine.createAccount({
-    walletBalance: 10_000,
-    symbols: { BTCUSDT: { marginMode: 'cross', leverage: 10 } },
-    positions: [{ symbol: 'BTCUSDT', side: 'long', size: 0.5, entryPrice: 50_000, marginMode: 'cross', leverage: 10 }],
-  });
-  env = { PAPER_KEY: acc.apiKey, PAPER_SECRET: acc.secret };
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      accounts: [{ id: 'main', exchange: 'binanceusdm', baseUrl: paper.url, credentials: { apiKeyEnv: 'PAPER_KEY', secretEnv: 'PAPER_SECRET' } }],
-      alerts: { jsonlFile: alertsFile },
-    }),
-  );
+  const world = await paperForCli(0.5);
+  ({ paper, acc, env } = world);
+  writeFileSync(configFile, world.config({ alerts: { jsonlFile: alertsFile } }));
 });
 
 afterAll(async () => {

@@ -4,6 +4,8 @@
  * afterEach) ends whatever is still running, so no test leaves a process behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { quietAwsSdkNodeWarning } from '../../functions/adapters/local-dynamo.ts';
+import { startPaperExchange, type PaperAccount, type PaperExchange } from '../../paper/index.ts';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -88,4 +90,29 @@ export async function killAll(): Promise<void> {
   const running = [...children];
   for (const c of running) c.kill('SIGKILL');
   await Promise.all(running.map((c) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('close', () => r())))));
+}
+
+/**
+ * A paper exchange in this process (BTC at 50,000, stepped by hand) with one 10,000 USDT account
+ * holding a cross BTC long of `btc` (10x), and what a CLI process needs to guard it as `main`:
+ * its environment and a config naming it.
+ */
+export async function paperForCli(btc: number): Promise<{
+  paper: PaperExchange;
+  acc: PaperAccount;
+  env: NodeJS.ProcessEnv;
+  /** The config JSON for the account `main` (with `extra` top-level keys, e.g. alerts). */
+  config(extra?: Record<string, unknown>): string;
+}> {
+  quietAwsSdkNodeWarning();
+  const paper = await startPaperExchange({ speed: 0 });
+  paper.engine.setPrices({ BTCUSDT: 50_000 });
+  const acc = paper.engine.createAccount({
+    walletBalance: 10_000,
+    symbols: { BTCUSDT: { marginMode: 'cross', leverage: 10 } },
+    positions: [{ symbol: 'BTCUSDT', side: 'long', size: btc, entryPrice: 50_000, marginMode: 'cross', leverage: 10 }],
+  });
+  const config = (extra: Record<string, unknown> = {}) =>
+    JSON.stringify({ accounts: [{ id: 'main', exchange: 'binanceusdm', baseUrl: paper.url, credentials: { apiKeyEnv: 'PAPER_KEY', secretEnv: 'PAPER_SECRET' } }], ...extra });
+  return { paper, acc, env: { PAPER_KEY: acc.apiKey, PAPER_SECRET: acc.secret }, config };
 }
