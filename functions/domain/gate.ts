@@ -93,14 +93,12 @@ export function bookChanges(book: readonly BookEntry[], s: AccountSnapshot): { v
   return { vanished, changed };
 }
 
-/** Whether the snapshot differs from the last accepted one in a way only the history can explain. */
-export function needsHistory(s: AccountSnapshot, state: Pick<GuardState, 'lastBook' | 'lastWallet'>): string | null {
-  if (state.lastWallet === null) return null;
-  const { vanished, changed } = bookChanges(state.lastBook, s);
-  if (vanished.length) return `${vanished.length} position(s) vanished`;
-  if (changed.length) return `${changed.length} position(s) opened or changed size`;
-  const dw = walletOf(s) - state.lastWallet;
-  if (Math.abs(dw) > 1e-9 * Math.max(1, Math.abs(state.lastWallet))) return `the wallet moved by ${money(dw)}`;
+/** Why the snapshot needs the history to be explained (the book or the wallet changed), or null. */
+function historyNeeded(changes: ReturnType<typeof bookChanges>, wallet: number, lastWallet: number): string | null {
+  if (changes.vanished.length) return `${changes.vanished.length} position(s) vanished`;
+  if (changes.changed.length) return `${changes.changed.length} position(s) opened or changed size`;
+  const dw = wallet - lastWallet;
+  if (Math.abs(dw) > 1e-9 * Math.max(1, Math.abs(lastWallet))) return `the wallet moved by ${money(dw)}`;
   return null;
 }
 
@@ -139,12 +137,14 @@ export function gateSnapshot(
   // The first accepted snapshot has nothing to be compared with.
   if (state.lastWallet === null) return { kind: 'ok', notes, liquidated, transfers: 0, pendingCredit: 0, drawdownUnknown: false };
 
-  const why = needsHistory(snapshot, state);
+  const changes = bookChanges(state.lastBook, snapshot);
+  const wallet = walletOf(snapshot);
+  const why = historyNeeded(changes, wallet, state.lastWallet);
   if (why !== null && history === null) return { kind: 'need-history', why };
   const h = history ?? EMPTY_HISTORY;
 
   // Positions: every change needs a fill or a forced close on its symbol.
-  const { vanished, changed } = bookChanges(state.lastBook, snapshot);
+  const { vanished, changed } = changes;
   const filled = (symbol: string) => h.fills.some((f) => f.symbol === symbol);
   for (const v of vanished) {
     const liq = h.liquidations.find((l) => l.symbol === v.symbol);
@@ -167,7 +167,6 @@ export function gateSnapshot(
   }
 
   // The wallet: what the rows add up to, with a rise waiting for its row carried as a transfer.
-  const wallet = walletOf(snapshot);
   const dw = wallet - state.lastWallet;
   const tol = Math.max(0.01, opts.walletTolerance * Math.max(Math.abs(wallet), Math.abs(state.lastWallet)));
   let residual = dw - h.walletChange;

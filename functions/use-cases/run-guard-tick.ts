@@ -90,12 +90,12 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
   let snapshot = read.snapshot;
   let verdict = read.verdict;
   const notes = [...read.notes];
-  // A confirming read may not raise the peak above what the first read established.
-  const peakCap = read.peakCap ?? evaluateAccount(snapshot, policy.stress).account.equity;
 
   // 4. Decide.
   let capNow: number | null = read.peakCap;
   let decision = decide({ ...snapshot, netTransfers: verdict.transfers }, state, policy, now, { peakCap: capNow, drawdownUnknown: verdict.drawdownUnknown });
+  // A confirming read may not raise the peak above what the first read established.
+  const peakCap = read.peakCap ?? decision.evaluation.account.equity;
   for (const v of verdict.liquidated) {
     alert('liquidation', decision.level, `${v.symbol} ${v.side} LIQUIDATED by the exchange`, `${verdict.notes.join('\n')}\n`);
   }
