@@ -3,6 +3,7 @@ import type { AuditEvent, GuardState } from '../domain/state.ts';
 import { initialState } from '../domain/state.ts';
 import { money } from '../domain/alert-format.ts';
 import type { Alert, Clock, Notifier, StateStore } from '../ports.ts';
+import { writeMerged } from './state-write.ts';
 
 /** A human act on an account's state: who, why, and the conditional write that records it. */
 export interface HumanAct {
@@ -65,15 +66,12 @@ async function update(
   change: (s: GuardState) => GuardState,
   opts: { create: boolean },
 ): Promise<GuardState> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const current = await store.get(accountId);
-    if (!current && !opts.create) {
-      throw new ConfigError(`no guard state for account "${accountId}": has the guard ever ticked it? (check --account, --table/--db-path)`);
-    }
-    const base = current ?? initialState(accountId);
-    const next = change(base);
-    if (await store.put(next, base.version)) return { ...next, version: base.version + 1 };
+  const current = await store.get(accountId);
+  if (!current && !opts.create) {
+    throw new ConfigError(`no guard state for account "${accountId}": has the guard ever ticked it? (check --account, --table/--db-path)`);
   }
+  const written = await writeMerged(store, accountId, current ?? initialState(accountId), change, { attempts: MAX_ATTEMPTS });
+  if (written) return written.state;
   throw new RiskGuardError(`account "${accountId}" kept changing under us: ${MAX_ATTEMPTS} conflicting writes; try again`);
 }
 
