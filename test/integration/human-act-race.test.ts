@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startPaperExchange, type PaperAccount, type PaperExchange } from '../../paper/index.ts';
+import { describe, expect, it } from 'vitest';
+import type { PaperAccount } from '../../paper/index.ts';
 import { createExchange } from '../../functions/adapters/exchange-factory.ts';
 import { LastWriteCachingStore } from '../../functions/adapters/cached-store.ts';
 import { MemoryNotifier } from '../../functions/adapters/local-notifiers.ts';
@@ -13,6 +13,7 @@ import { runGuardTick } from '../../functions/use-cases/run-guard-tick.ts';
 import type { GuardDeps, TickResult } from '../../functions/use-cases/types.ts';
 import { tickLine } from '../../functions/cli/guard-commands.ts';
 import { uniqueAccountId, useLocalDynamo } from '../helpers/dynalite.ts';
+import { usePaperExchange } from '../helpers/paper-guard.ts';
 
 /**
  * A human act (another terminal's pause, resume, rearm or close-all) lands between a `run` tick's
@@ -21,17 +22,9 @@ import { uniqueAccountId, useLocalDynamo } from '../helpers/dynalite.ts';
  */
 
 const dynamo = useLocalDynamo();
-const T0 = Date.UTC(2025, 9, 10, 20, 0);
 const policy = resolvePolicy({ thresholds: { WARNING: { stressSurvival: null }, DANGER: { stressSurvival: null } } });
 
-let paper: PaperExchange;
-beforeEach(async () => {
-  paper = await startPaperExchange({ startTime: T0, speed: 0 });
-  paper.engine.setPrices({ BTCUSDT: 50_000 });
-});
-afterEach(async () => {
-  await paper.close();
-});
+const world = usePaperExchange({ BTCUSDT: 50_000 });
 
 /** The real store; `race` runs once, just before the tick's next state write. */
 class RacingStore implements StateStore {
@@ -50,25 +43,25 @@ class RacingStore implements StateStore {
 }
 
 function setup(positions: boolean) {
-  const acc: PaperAccount = paper.engine.createAccount({
+  const acc: PaperAccount = world.paper.engine.createAccount({
     walletBalance: 10_000,
     symbols: { BTCUSDT: { marginMode: 'cross', leverage: 10 } },
     positions: positions ? [{ symbol: 'BTCUSDT', side: 'long', size: 1, entryPrice: 50_000, marginMode: 'cross', leverage: 10 }] : [],
   });
-  const config = { id: uniqueAccountId('race'), exchange: 'binanceusdm', baseUrl: paper.url, credentials: { apiKeyEnv: 'K', secretEnv: 'S' }, scheduleMinutes: 1 } satisfies AccountConfig;
+  const config = { id: uniqueAccountId('race'), exchange: 'binanceusdm', baseUrl: world.paper.url, credentials: { apiKeyEnv: 'K', secretEnv: 'S' }, scheduleMinutes: 1 } satisfies AccountConfig;
   const real = dynamo.store();
   const racing = new RacingStore(real);
   const warnings: string[] = [];
   const log: Logger = { debug() {}, info() {}, warn: (m) => void warnings.push(m), error: (m) => void warnings.push(m) };
   const notifier = new MemoryNotifier();
-  const clock = { now: () => paper.engine.now() };
+  const clock = { now: () => world.paper.engine.now() };
   const deps: GuardDeps = {
     exchange: createExchange(config, { apiKey: acc.apiKey, secret: acc.secret }, { timeoutMs: 400 }),
     store: new LastWriteCachingStore(racing),
     notifier,
     clock,
     log,
-    sleep: async (ms) => void paper.engine.advanceBy(ms),
+    sleep: async (ms) => void world.paper.engine.advanceBy(ms),
   };
   // The human's terminal: its own store client, its own exchange client.
   const human = {
@@ -84,14 +77,14 @@ describe('a human act racing a run tick (ccxt → paper exchange, dynalite)', ()
       act: 'pause',
       positions: true,
       before: async () => {},
-      race: (h: ReturnType<typeof setup>['human']) => pause(h.deps, { ...h.act, until: paper.engine.now() + 30 * 60_000 }),
+      race: (h: ReturnType<typeof setup>['human']) => pause(h.deps, { ...h.act, until: world.paper.engine.now() + 30 * 60_000 }),
       expectResult: { paused: true, halted: false },
       expectState: (s: GuardState) => expect(s.pausedBy).toBe('ana'),
     },
     {
       act: 'resume',
       positions: true,
-      before: async (h: ReturnType<typeof setup>['human']) => void (await pause(h.deps, { ...h.act, until: paper.engine.now() + 30 * 60_000 })),
+      before: async (h: ReturnType<typeof setup>['human']) => void (await pause(h.deps, { ...h.act, until: world.paper.engine.now() + 30 * 60_000 })),
       race: (h: ReturnType<typeof setup>['human']) => resume(h.deps, h.act),
       expectResult: { paused: false, halted: false },
       expectState: (s: GuardState) => expect(s.pausedUntil).toBeNull(),
@@ -100,7 +93,7 @@ describe('a human act racing a run tick (ccxt → paper exchange, dynalite)', ()
     const g = setup(positions);
     expect((await g.tick()).status).toBe('OK');
     await before(g.human);
-    paper.engine.advanceBy(5_000); // `run` above OK ticks every few seconds: the last tick is "live"
+    world.paper.engine.advanceBy(5_000); // `run` above OK ticks every few seconds: the last tick is "live"
     g.racing.race = async () => void (await race(g.human));
     const r = await g.tick();
     expect(r.stateVersion).not.toBeNull();
@@ -121,7 +114,7 @@ describe('a human act racing a run tick (ccxt → paper exchange, dynalite)', ()
     expect(await g.real.put({ ...s, halted: true, haltedAt: s.lastTickAt, haltReason: 'an earlier trip', level: 'EMERGENCY', peakEquity: 12_000 }, s.version)).toBe(true);
     // The run's cache still holds the state it wrote; the halt came from elsewhere.
     await g.tick();
-    paper.engine.advanceBy(5_000);
+    world.paper.engine.advanceBy(5_000);
     g.racing.race = async () => void (await rearm(g.human.deps, g.human.act));
     const r = await g.tick();
     expect(r.stateVersion).not.toBeNull();
@@ -135,7 +128,7 @@ describe('a human act racing a run tick (ccxt → paper exchange, dynalite)', ()
   it('close-all: the tick does not close twice and reports the account HALTED', async () => {
     const g = setup(true);
     await g.tick();
-    paper.engine.advanceBy(5_000);
+    world.paper.engine.advanceBy(5_000);
     g.racing.race = async () => void (await closeAllByHand(g.human.deps, g.human.act));
     const r = await g.tick();
     expect(r.stateVersion).not.toBeNull();
@@ -151,11 +144,11 @@ describe('a human act racing a run tick (ccxt → paper exchange, dynalite)', ()
   it('is bounded: acts that keep landing make the tick stand back with a note, not loop', async () => {
     const g = setup(true);
     await g.tick();
-    paper.engine.advanceBy(5_000);
+    world.paper.engine.advanceBy(5_000);
     let acts = 0;
     const again = async () => {
       acts++;
-      await pause(g.human.deps, { ...g.human.act, until: paper.engine.now() + 60_000 + acts });
+      await pause(g.human.deps, { ...g.human.act, until: world.paper.engine.now() + 60_000 + acts });
       g.racing.race = again;
     };
     g.racing.race = again;

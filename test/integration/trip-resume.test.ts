@@ -1,5 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startPaperExchange, type PaperExchange } from '../../paper/index.ts';
+import { describe, expect, it } from 'vitest';
 import { createExchange } from '../../functions/adapters/exchange-factory.ts';
 import { MemoryNotifier } from '../../functions/adapters/local-notifiers.ts';
 import { silentLogger } from '../../functions/adapters/console-logger.ts';
@@ -9,6 +8,7 @@ import type { ExchangePort } from '../../functions/ports.ts';
 import { runGuardTick } from '../../functions/use-cases/run-guard-tick.ts';
 import type { GuardDeps } from '../../functions/use-cases/types.ts';
 import { uniqueAccountId, useLocalDynamo } from '../helpers/dynalite.ts';
+import { usePaperExchange } from '../helpers/paper-guard.ts';
 
 /**
  * A trip outlives the tick that started it. The first "process" dies inside its close-all (its
@@ -18,17 +18,9 @@ import { uniqueAccountId, useLocalDynamo } from '../helpers/dynalite.ts';
  */
 
 const dynamo = useLocalDynamo();
-const T0 = Date.UTC(2025, 9, 10, 20, 0);
 const policy = resolvePolicy({ thresholds: { WARNING: { stressSurvival: null }, DANGER: { stressSurvival: null } } });
 
-let paper: PaperExchange;
-beforeEach(async () => {
-  paper = await startPaperExchange({ startTime: T0, speed: 0 });
-  paper.engine.setPrices({ BTCUSDT: 50_000, ETHUSDT: 3_000 });
-});
-afterEach(async () => {
-  await paper.close();
-});
+const world = usePaperExchange({ BTCUSDT: 50_000, ETHUSDT: 3_000 });
 
 const never = new Promise<never>(() => {});
 
@@ -49,7 +41,7 @@ function hanging(port: ExchangePort, hang: 'after-fill' | 'before-send'): Exchan
 }
 
 function setup() {
-  const engine = paper.engine;
+  const engine = world.paper.engine;
   const acc = engine.createAccount({
     walletBalance: 10_000,
     positions: [
@@ -57,7 +49,7 @@ function setup() {
       { symbol: 'ETHUSDT', side: 'long', size: 5, entryPrice: 3_000, marginMode: 'cross', leverage: 10 },
     ],
   });
-  const config = { id: uniqueAccountId('resume'), exchange: 'binanceusdm', baseUrl: paper.url, credentials: { apiKeyEnv: 'K', secretEnv: 'S' }, scheduleMinutes: 1 } satisfies AccountConfig;
+  const config = { id: uniqueAccountId('resume'), exchange: 'binanceusdm', baseUrl: world.paper.url, credentials: { apiKeyEnv: 'K', secretEnv: 'S' }, scheduleMinutes: 1 } satisfies AccountConfig;
   const store = dynamo.store();
   /** One guard process: its own ccxt client and notifier, the shared store. */
   const process = (wrap: (p: ExchangePort) => ExchangePort = (p) => p) => {
@@ -80,8 +72,8 @@ describe('a trip outlives the process that started it', () => {
     const t = setup();
     const first = t.process((p) => hanging(p, hang));
     await first.tick();
-    paper.engine.advanceBy(60_000);
-    paper.engine.setPrices({ BTCUSDT: 48_000, ETHUSDT: 2_850 }); // 27.5 % drawdown
+    world.paper.engine.advanceBy(60_000);
+    world.paper.engine.setPrices({ BTCUSDT: 48_000, ETHUSDT: 2_850 }); // 27.5 % drawdown
     void first.tick(); // dies inside the close-all: never settles
     for (let i = 0; i < 50 && (await t.store.get(t.config.id))?.trip?.status !== 'pending'; i++) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 200)); // the order (if any) reaches the venue
@@ -90,7 +82,7 @@ describe('a trip outlives the process that started it', () => {
     expect(first.notifier.alerts).toEqual([]);
 
     // The restarted guard, 16 s later: the dead tick's heartbeat is quiet.
-    paper.engine.advanceBy(16_000);
+    world.paper.engine.advanceBy(16_000);
     const second = t.process();
     const r = await second.tick();
     expect(t.acc.positions.size).toBe(0);
@@ -106,7 +98,7 @@ describe('a trip outlives the process that started it', () => {
     expect(events.filter((e) => e.type === 'close-all' && (e.data as { resumed?: boolean } | undefined)?.resumed === true)).toHaveLength(1);
 
     // Once: the next tick does not alert the trip again.
-    paper.engine.advanceBy(60_000);
+    world.paper.engine.advanceBy(60_000);
     await second.tick();
     expect(second.notifier.alerts.filter((a) => a.kind === 'trip')).toHaveLength(1);
   });
@@ -115,11 +107,11 @@ describe('a trip outlives the process that started it', () => {
     const t = setup();
     const first = t.process((p) => hanging(p, 'before-send'));
     await first.tick();
-    paper.engine.advanceBy(60_000);
-    paper.engine.setPrices({ BTCUSDT: 48_000, ETHUSDT: 2_850 });
+    world.paper.engine.advanceBy(60_000);
+    world.paper.engine.setPrices({ BTCUSDT: 48_000, ETHUSDT: 2_850 });
     void first.tick();
     for (let i = 0; i < 50 && (await t.store.get(t.config.id))?.trip?.status !== 'pending'; i++) await new Promise((r) => setTimeout(r, 20));
-    paper.engine.advanceBy(2_000); // heartbeat 2 s old: the tick is alive
+    world.paper.engine.advanceBy(2_000); // heartbeat 2 s old: the tick is alive
     const second = t.process();
     const r = await second.tick();
     expect(r.tripId).toBeNull();
