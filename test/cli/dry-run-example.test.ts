@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { killAll, runCli, type CliResult } from '../helpers/cli-process.ts';
 import { startPaperExchange, type PaperAccount, type PaperExchange } from '../../paper/index.ts';
 
 /**
@@ -15,17 +15,8 @@ import { startPaperExchange, type PaperAccount, type PaperExchange } from '../..
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'riskguard-dry-'));
 
-function riskguard(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/riskguard.mjs'), ...args], { cwd: tmp, env: { ...process.env, NO_COLOR: '1', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+/** The CLI as a process in the temporary folder (the shared runner: every child is ended after the suite). */
+const riskguard = (args: string[], env: Record<string, string>): Promise<CliResult> => runCli(args, { cwd: tmp, env: { NO_COLOR: '1', ...env } });
 
 let paper: PaperExchange;
 let acc: PaperAccount;
@@ -50,6 +41,7 @@ beforeAll(async () => {
   writeFileSync(config, JSON.stringify(example));
 });
 afterAll(async () => {
+  await killAll();
   await paper?.close();
 });
 
