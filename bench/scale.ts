@@ -9,7 +9,7 @@
  * 1,000 accounts on one loopback IP need 10,000 of Binance's 2,400 per minute (docs/scale.md).
  */
 import { DynamoStateStore } from '../functions/adapters/dynamo-store.ts';
-import { createExchange } from '../functions/adapters/exchange-factory.ts';
+import { createExchange } from '../functions/venues/index.ts';
 import { MemoryNotifier } from '../functions/adapters/local-notifiers.ts';
 import type { AccountConfig } from '../functions/config.ts';
 import { DEFAULT_POLICY } from '../functions/domain/policy.ts';

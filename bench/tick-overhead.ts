@@ -8,7 +8,7 @@
 import { createHmac } from 'node:crypto';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoStateStore } from '../functions/adapters/dynamo-store.ts';
-import { createExchange } from '../functions/adapters/exchange-factory.ts';
+import { createExchange } from '../functions/venues/index.ts';
 import { MemoryNotifier } from '../functions/adapters/local-notifiers.ts';
 import { accountPk, PK, SK, STATE_INDEX_PK, STATE_SK } from '../functions/adapters/table-schema.ts';
 import type { AccountConfig } from '../functions/config.ts';

@@ -3,6 +3,8 @@ import { formatIssues } from './validation.ts';
 import { DEFAULT_POLICY, mergeDeep, PolicySchema, type Policy } from './domain/policy.ts';
 import { ConfigError } from './errors.ts';
 import { registerSecret } from './redact.ts';
+import { VENUE_CATALOG, SUPPORTED_VENUES, type SupportedVenue } from './venues/catalog.ts';
+import { credentialsConfigSchema, credentialsFromEnvSpec } from './venues/credential-spec.ts';
 
 /**
  * `riskguard.config.json`: one file drives the local runner and the cloud deployment.
@@ -10,35 +12,27 @@ import { registerSecret } from './redact.ts';
  * from an SSM SecureString parameter or a Secrets Manager secret it names.
  */
 
-export const SUPPORTED_EXCHANGES = ['binanceusdm'] as const;
+/** `accounts[].exchange`: one per venue module (functions/venues/catalog.ts). */
+export const SUPPORTED_EXCHANGES = SUPPORTED_VENUES;
 
 const envName = () =>
   z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name (letters, digits, _)');
 
-export const CredentialsSchema = z
-  .object({
-    /** Local runs: the environment variable holding the API key. */
-    apiKeyEnv: envName().optional(),
-    /** Local runs: the environment variable holding the API secret. */
-    secretEnv: envName().optional(),
-    /** Cloud: SSM SecureString parameter whose value is JSON {"apiKey": "...", "secret": "..."}. */
-    parameterName: z.string().regex(/^\/[A-Za-z0-9_.\-/]+$/, 'must be an SSM parameter path like /riskguard/main').optional(),
-    /** Cloud alternative: Secrets Manager secret name with the same JSON. */
-    secretName: z.string().min(1).optional(),
-  })
-  .strict()
-  .superRefine((c, ctx) => {
-    if ((c.apiKeyEnv === undefined) !== (c.secretEnv === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['secretEnv'], message: 'apiKeyEnv and secretEnv go together' });
-    }
-    if (c.parameterName !== undefined && c.secretName !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['secretName'], message: 'give parameterName or secretName, not both' });
-    }
-    if (c.apiKeyEnv === undefined && c.parameterName === undefined && c.secretName === undefined) {
-      ctx.addIssue({ code: 'custom', path: [], message: 'name where the key lives: apiKeyEnv/secretEnv, parameterName or secretName' });
-    }
-  });
-export type Credentials = z.output<typeof CredentialsSchema>;
+/**
+ * An account's `credentials`: per venue, the environment variable of each field for local runs
+ * (Binance `apiKeyEnv`/`secretEnv`) and/or `parameterName` (SSM SecureString) / `secretName`
+ * (Secrets Manager) holding the fields as JSON in the cloud.
+ */
+export interface Credentials {
+  parameterName?: string | undefined;
+  secretName?: string | undefined;
+  /** `<field>Env`: the environment variable holding that field locally. */
+  [envKey: string]: string | undefined;
+}
+
+/** The credentials schema of one venue (`exchange` decides which fields exist). */
+export const credentialsSchemaOf = (venue: SupportedVenue): z.ZodType<Credentials> =>
+  credentialsConfigSchema(VENUE_CATALOG[venue].credentials) as unknown as z.ZodType<Credentials>;
 
 export const CadenceSchema = z
   .object({
@@ -49,10 +43,8 @@ export const CadenceSchema = z
   })
   .strict();
 
-export const AccountConfigSchema = z
-  .object({
+const AccountFields = {
     id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only (1–64)'),
-    exchange: z.enum(SUPPORTED_EXCHANGES),
     /** Only for the paper exchange or a testnet: where to send the venue's requests instead. */
     baseUrl: z.url().optional(),
     /**
@@ -61,7 +53,6 @@ export const AccountConfigSchema = z
      * would be sent there.
      */
     allowCustomBaseUrl: z.boolean().optional(),
-    credentials: CredentialsSchema,
     /** Overrides of the default policy for this account (same shape, partial). */
     policy: z.record(z.string(), z.unknown()).optional(),
     /** Sub-minute cadence while above OK; omit for one tick a minute. */
@@ -70,8 +61,15 @@ export const AccountConfigSchema = z
     group: z.string().min(1).optional(),
     /** Schedule rate in minutes (cloud). */
     scheduleMinutes: z.number().int().min(1).max(60).default(1),
-  })
-  .strict();
+};
+
+/** One guarded account; `exchange` selects the venue module and the shape of `credentials`. */
+export const AccountConfigSchema = z.discriminatedUnion(
+  'exchange',
+  SUPPORTED_VENUES.map((v) => z.object({ ...AccountFields, exchange: z.literal(v), credentials: credentialsSchemaOf(v) }).strict()) as unknown as [
+    z.ZodObject<typeof AccountFields & { exchange: z.ZodLiteral<SupportedVenue>; credentials: z.ZodType<Credentials> }>,
+  ],
+);
 export type AccountConfig = z.output<typeof AccountConfigSchema>;
 
 const e164 = z.string().regex(/^\+[1-9][0-9]{6,14}$/, 'must be an E.164 phone number like +14155550123');
@@ -216,20 +214,12 @@ export function resolveAccounts(config: RiskGuardConfig): { config: AccountConfi
   });
 }
 
-/** Local runs: the API key and secret from the environment variables the config names. */
-export function credentialsFromEnv(account: AccountConfig, i: number, env: NodeJS.ProcessEnv = process.env): { apiKey: string; secret: string } {
-  const c = account.credentials;
-  if (c.apiKeyEnv === undefined || c.secretEnv === undefined) {
-    throw new ConfigError(
-      `accounts[${i}] (${account.id}) names no environment variables for local runs: add credentials.apiKeyEnv and credentials.secretEnv`,
-    );
-  }
-  const missing = [c.apiKeyEnv, c.secretEnv].filter((n) => !env[n]);
-  if (missing.length) {
-    throw new ConfigError(`account ${account.id}: environment variable(s) ${missing.join(', ')} not set (accounts[${i}].credentials)`);
-  }
-  const creds = { apiKey: env[c.apiKeyEnv]!, secret: env[c.secretEnv]! };
+/** Local runs: the account's credentials from the environment variables the config names. */
+export function credentialsFromEnv(account: AccountConfig, i: number, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const spec = VENUE_CATALOG[account.exchange].credentials;
+  const r = credentialsFromEnvSpec(spec, account.credentials, env);
+  if (!r.ok) throw new ConfigError(`account ${account.id} (accounts[${i}].credentials) ${r.problem}`);
   // Loaded: from here on no output of this process shows them (functions/redact.ts).
-  registerSecret(creds.apiKey, creds.secret);
-  return creds;
+  registerSecret(...spec.secret.map((f) => r.value[f]).filter((v): v is string => v !== undefined));
+  return r.value;
 }

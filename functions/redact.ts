@@ -8,7 +8,7 @@
  *   replaced, also URL- or JSON-encoded: an exchange error body that quotes the key verbatim
  *   outside any labelled field is caught too.
  * - **By pattern**: signed-request parameters (`signature=`, `apiKey=`, …), labelled key headers
- *   (`X-MBX-APIKEY: …`), and Telegram-style bot tokens, even when their value was never loaded
+ *   (each venue module's, e.g. Binance's `X-MBX-APIKEY: …`, see {@link addRedactionHints}), and Telegram-style bot tokens, even when their value was never loaded
  *   here (a venue echoing someone else's key, a stale signature in a URL).
  *
  * @example
@@ -26,11 +26,40 @@ export const MIN_SECRET_LENGTH = 6;
 /** Keys of structured data whose value is never shown, whatever it is. */
 const SECRET_FIELD = /secret|signature|api[-_]?key|password|passphrase|private[-_]?key|token|authorization/i;
 
+/** Parameter names whose value is a secret wherever it appears (venue modules add their own). */
+const PARAM_NAMES = new Set(['signature', 'apiKey', 'api_key', 'secret', 'secretKey', 'passphrase', 'password', 'privateKey', 'private_key', 'token']);
+/** Labels of secret values in headers and JSON (venue modules add their key headers). */
+const LABEL_NAMES = new Set(['apiKey', 'api[-_]key', 'secret', 'secretKey', 'signature', 'passphrase', 'privateKey', 'private[-_]key']);
+
+const escape = (name: string) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const buildParam = () => new RegExp(`\\b(${[...PARAM_NAMES].join('|')})=([^&\\s"',;]+)`, 'gi');
+const buildLabelled = () => new RegExp(`((?:${[...LABEL_NAMES].join('|')})["']?\\s*[:=]\\s*["']?)([A-Za-z0-9+/=_.-]{6,})`, 'gi');
 /** `name=value` in query strings and form bodies (ccxt quotes signed URLs in its error messages). */
-const PARAM = /\b(signature|apiKey|api_key|secret|secretKey|X-MBX-APIKEY|passphrase|password|privateKey|private_key|token)=([^&\s"',;]+)/gi;
+let PARAM = buildParam();
 /** Labelled values in headers and JSON: `X-MBX-APIKEY: abc`, `"apiKey":"abc"`, `'secret': 'abc'`. */
-const LABELLED =
-  /((?:X-MBX-APIKEY|apiKey|api[-_]key|secret|secretKey|signature|passphrase|privateKey|private[-_]key|OK-ACCESS-KEY|ACCESS-KEY)["']?\s*[:=]\s*["']?)([A-Za-z0-9+/=_.-]{6,})/gi;
+let LABELLED = buildLabelled();
+
+/**
+ * A venue's own places for secrets (its key header, its signature parameter), added when the venue
+ * module is used (functions/venues/index.ts). Idempotent.
+ * @example addRedactionHints({ headers: ['X-MBX-APIKEY'], params: ['signature'] })
+ */
+export function addRedactionHints(hints: { readonly headers: readonly string[]; readonly params: readonly string[] }): void {
+  const before = PARAM_NAMES.size + LABEL_NAMES.size;
+  for (const h of hints.headers) {
+    PARAM_NAMES.add(escape(h));
+    LABEL_NAMES.add(escape(h));
+  }
+  for (const p of hints.params) {
+    PARAM_NAMES.add(escape(p));
+    LABEL_NAMES.add(escape(p));
+  }
+  if (PARAM_NAMES.size + LABEL_NAMES.size !== before) {
+    PARAM = buildParam();
+    LABELLED = buildLabelled();
+  }
+}
+
 /** Telegram bot tokens (`123456789:AA…`), alone or in a bot API URL. */
 const BOT_TOKEN = /(?<![0-9])\d{6,12}:[A-Za-z0-9_-]{30,}/g;
 

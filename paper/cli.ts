@@ -80,7 +80,7 @@ export async function runPaperCli(opts: PaperCliOptions = {}): Promise<PaperExch
   } else {
     log('no replay: set prices with POST /paper/prices');
   }
-  log('point ccxt binanceusdm at it with fetchImplementation: redirectFetch(url) (functions/adapters/ccxt-transport.ts)');
+  log('point ccxt binanceusdm at it with fetchImplementation: redirectFetch(url) (functions/venues/binanceusdm/transport.ts)');
   if (range === null || !(speed > 0)) return ex;
   // Progress every tenth of the replay, and a line when it is over (the marks then stay put).
   const span = Math.max(1, range.end - ex.engine.now());

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { clearSecrets, REDACTED, redactFields, redactText, redactValue, registerSecret } from '../functions/redact.ts';
-import { scrub } from '../functions/adapters/ccxt/errors.ts';
+import { scrub } from '../functions/venues/ccxt-errors.ts';
 
 afterEach(() => clearSecrets());
 

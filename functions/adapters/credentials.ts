@@ -1,20 +1,13 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import * as z from 'zod';
 import { credentialsFromEnv, type AccountConfig } from '../config.ts';
 import { ConfigError, RiskGuardError } from '../errors.ts';
 import { registerSecret } from '../redact.ts';
+import { venueFacts } from '../venues/catalog.ts';
+import { storedCredentialsSchema, storedExample, type CredentialSpec } from '../venues/credential-spec.ts';
 
-/** An exchange API key pair. Never logged, never put in an error message. */
-export interface ExchangeCredentials {
-  apiKey: string;
-  secret: string;
-}
-
-/** What the SSM parameter or the secret holds: `{"apiKey": "...", "secret": "..."}`. */
-const StoredCredentialsSchema = z
-  .object({ apiKey: z.string().trim().min(1), secret: z.string().trim().min(1) })
-  .strict();
+/** An account's loaded credentials, fields as its venue names them (`{ apiKey, secret }` on Binance). Never logged. */
+export type ExchangeCredentials = Record<string, string>;
 
 /** The stored key could not be read or does not have the expected shape. Carries no secret. */
 export class CredentialsError extends RiskGuardError {}
@@ -53,8 +46,9 @@ export class CredentialsLoader {
     let pending = this.cache.get(account.id);
     if (!pending) {
       // Registered by value as loaded: no log line, alert or audit event of this process shows them.
-      pending = this.read(account).then((c) => {
-        registerSecret(c.apiKey, c.secret);
+      const spec = venueFacts(account.exchange).credentials;
+      pending = this.read(account, spec).then((c) => {
+        registerSecret(...spec.secret.map((f) => c[f]));
         return c;
       });
       this.cache.set(account.id, pending);
@@ -68,7 +62,7 @@ export class CredentialsLoader {
     this.cache.delete(accountId);
   }
 
-  private async read(account: AccountConfig): Promise<ExchangeCredentials> {
+  private async read(account: AccountConfig, spec: CredentialSpec): Promise<ExchangeCredentials> {
     const c = account.credentials;
     if (c.parameterName !== undefined) {
       this.ssm ??= new SSMClient({});
@@ -76,7 +70,7 @@ export class CredentialsLoader {
       const out = await this.fetch(where, account.id, () =>
         this.ssm!.send(new GetParameterCommand({ Name: c.parameterName, WithDecryption: true })),
       );
-      return parseStored(out.Parameter?.Value, where, account.id);
+      return parseStored(out.Parameter?.Value, where, account.id, spec);
     }
     if (c.secretName !== undefined) {
       this.secretsManager ??= new SecretsManagerClient({});
@@ -84,7 +78,7 @@ export class CredentialsLoader {
       const out = await this.fetch(where, account.id, () =>
         this.secretsManager!.send(new GetSecretValueCommand({ SecretId: c.secretName })),
       );
-      return parseStored(out.SecretString, where, account.id);
+      return parseStored(out.SecretString, where, account.id, spec);
     }
     return credentialsFromEnv(account, 0, this.env);
   }
@@ -101,7 +95,8 @@ export class CredentialsLoader {
 }
 
 /** Parses the stored JSON without ever echoing it (JSON.parse messages quote the input). */
-function parseStored(value: string | undefined, where: string, accountId: string): ExchangeCredentials {
+function parseStored(value: string | undefined, where: string, accountId: string, spec: CredentialSpec): ExchangeCredentials {
+  const example = storedExample(spec);
   if (value === undefined || value === '') {
     throw new CredentialsError(`account ${accountId}: ${where} is empty`);
   }
@@ -110,14 +105,14 @@ function parseStored(value: string | undefined, where: string, accountId: string
     json = JSON.parse(value);
   } catch {
     throw new ConfigError(
-      `account ${accountId}: ${where} is not JSON; store it as {"apiKey":"...","secret":"..."} (value not shown)`,
+      `account ${accountId}: ${where} is not JSON; store it as ${example} (value not shown)`,
     );
   }
-  const parsed = StoredCredentialsSchema.safeParse(json);
+  const parsed = storedCredentialsSchema(spec).safeParse(json);
   if (!parsed.success) {
     // Paths and messages only: zod issues on strings never include the value.
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(value)'}: ${i.message}`).join('; ');
-    throw new ConfigError(`account ${accountId}: ${where} must hold {"apiKey":"...","secret":"..."}: ${issues}`);
+    throw new ConfigError(`account ${accountId}: ${where} must hold ${example}: ${issues}`);
   }
-  return parsed.data;
+  return parsed.data as ExchangeCredentials;
 }

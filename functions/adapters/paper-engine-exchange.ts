@@ -4,7 +4,7 @@
  * the ccxt Binance USDⓈ-M adapter makes of the same engine state over the wire.
  */
 import { maintenanceMargin, PaperApiError, type PaperAccount, type PaperEngine } from '../../paper/index.ts';
-import { historyFromBinance, incomeId, readAllPagesSync } from './binance-history.ts';
+import { historyFromBinance, incomeId, readAllPagesSync } from '../venues/binanceusdm/history.ts';
 import { AccountSnapshotSchema, type AccountSnapshot, type MaintenanceTier, type Position } from '../domain/snapshot.ts';
 import { ExchangeAuthError, ExchangeDataError, ExchangeUnavailableError, type RiskGuardError } from '../errors.ts';
 import type { ExchangePort, KeyDiagnosis, OrderRequest, OrderResult, AccountHistory } from '../ports.ts';

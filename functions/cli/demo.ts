@@ -4,7 +4,7 @@ import { DATA_DIR, startPaperExchange, type AccountSpec, type PaperEngine } from
 import { DynamoStateStore } from '../adapters/dynamo-store.ts';
 import { DEFAULT_ADAPTIVE, nextTickSeconds } from '../use-cases/cadence.ts';
 import { LastWriteCachingStore } from '../adapters/cached-store.ts';
-import { createExchange } from '../adapters/exchange-factory.ts';
+import { createExchange } from '../venues/index.ts';
 import { quietAwsSdkNodeWarning, startLocalDynamo } from '../adapters/local-dynamo.ts';
 import { MemoryNotifier } from '../adapters/local-notifiers.ts';
 import { silentLogger } from '../adapters/console-logger.ts';

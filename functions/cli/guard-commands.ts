@@ -1,7 +1,8 @@
 import { Option, type Command } from 'commander';
 import { closeAllByHand } from '../use-cases/close-all.ts';
 import { runGuardTick } from '../use-cases/run-guard-tick.ts';
-import { DEFAULT_ADAPTIVE, VENUE_BUDGETS } from '../use-cases/cadence.ts';
+import { DEFAULT_ADAPTIVE } from '../use-cases/cadence.ts';
+import { venueBudgets } from '../venues/index.ts';
 import { guardLoop } from '../use-cases/guard-loop.ts';
 import type { TickResult } from '../use-cases/types.ts';
 import { ConfigError } from '../errors.ts';
@@ -156,7 +157,7 @@ export function registerGuardCommands(program: Command): void {
         {
           okSeconds: opts.interval,
           concurrency: opts.concurrency,
-          budgets: VENUE_BUDGETS,
+          budgets: venueBudgets(),
           clock: { now: () => Date.now() },
           sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
           stopped: () => stop,

@@ -1,6 +1,6 @@
 import { ConfigSchema, credentialsFromEnv, resolveAccounts, type RiskGuardConfig } from '../config.ts';
 import { ConsoleLogger } from '../adapters/console-logger.ts';
-import { createExchange } from '../adapters/exchange-factory.ts';
+import { createExchange, VenueSharing } from '../venues/index.ts';
 import { LastWriteCachingStore } from '../adapters/cached-store.ts';
 import { ConsoleNotifier, FanoutNotifier, JsonlNotifier } from '../adapters/local-notifiers.ts';
 import { SnsNotifier } from '../adapters/sns-notifier.ts';
@@ -39,9 +39,11 @@ export async function openLocalGuard(
   }
   const log = new ConsoleLogger(opts.verbose ? 'info' : 'warn');
   const exchanges = new Map<string, ExchangePort>();
+  // One copy of each venue's markets for all its accounts.
+  const sharing = new VenueSharing();
   for (const a of accounts) {
     const i = config.accounts.indexOf(a.config);
-    exchanges.set(a.config.id, createExchange(a.config, credentialsFromEnv(a.config, i), { log }));
+    exchanges.set(a.config.id, createExchange(a.config, credentialsFromEnv(a.config, i), { log, sharing }));
   }
   // Chat secrets come from the environment variables the config names; checked before anything opens.
   const { channels } = await localChatChannels(config);

@@ -4,6 +4,7 @@ import { AccountConfigSchema, GroupConfigSchema, resolveAccounts, type RiskGuard
 import { PolicySchema } from '../domain/policy.ts';
 import { ConfigError } from '../errors.ts';
 import { formatIssues } from '../validation.ts';
+import { SUPPORTED_VENUES, venueFacts } from '../venues/catalog.ts';
 
 /**
  * The non-secret part of riskguard.config.json as the Lambda functions receive it: every account
@@ -59,13 +60,10 @@ export function toDeployedConfig(config: RiskGuardConfig, source: string): Deplo
 }
 
 /**
- * The hosts each venue's API answers on, production and test: a deployed `baseUrl` must be one of
- * them unless the account says `allowCustomBaseUrl: true`. Binance USDⓈ-M: production, the
- * futures testnet and demo trading (the hosts ccxt 4.5's binanceusdm knows).
+ * The hosts each venue's API answers on, production and test (each venue module's `hosts`): a
+ * deployed `baseUrl` must be one of them unless the account says `allowCustomBaseUrl: true`.
  */
-export const VENUE_HOSTS: Record<string, readonly string[]> = {
-  binanceusdm: ['fapi.binance.com', 'testnet.binancefuture.com', 'demo-fapi.binance.com'],
-};
+export const VENUE_HOSTS: Record<string, readonly string[]> = Object.fromEntries(SUPPORTED_VENUES.map((v) => [v, venueFacts(v).hosts]));
 
 /** Loopback, private, link-local, CGNAT and unspecified addresses, and names only a local resolver knows. */
 export function isLocalHost(hostname: string): boolean {

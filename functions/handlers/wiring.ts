@@ -22,7 +22,7 @@ import { LastWriteCachingStore } from '../adapters/cached-store.ts';
 import { DynamoStateStore, documentClientOptions } from '../adapters/dynamo-store.ts';
 import { DynamoSnapshotStore } from '../adapters/dynamo-snapshot-store.ts';
 import { DynamoAgentLog } from '../adapters/dynamo-agent-log.ts';
-import { createExchange } from '../adapters/exchange-factory.ts';
+import { createExchange, VenueSharing } from '../venues/index.ts';
 import { SnsNotifier } from '../adapters/sns-notifier.ts';
 import type { FormattableAlert } from '../domain/alert-format.ts';
 import { levelRank } from '../domain/state.ts';
@@ -183,12 +183,14 @@ export function guardRuntime() {
     return a;
   };
 
+  // One copy of each venue's markets for all the container's accounts.
+  const sharing = new VenueSharing();
   /** Deps for one tick; the exchange client (and its loaded markets) is reused while warm. */
   const exchangeFor = (a: DeployedAccount): Promise<ExchangePort> => {
     let exchange = exchanges.get(a.config.id);
     if (!exchange) {
       // The loader registers the key pair with the redactor as it loads it.
-      exchange = credentials.load(a.config).then((creds) => createExchange(a.config, creds, { log: o.log }));
+      exchange = credentials.load(a.config).then((creds) => createExchange(a.config, creds, { log: o.log, sharing }));
       exchanges.set(a.config.id, exchange);
       exchange.catch(() => exchanges.delete(a.config.id));
     }

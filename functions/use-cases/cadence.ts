@@ -20,7 +20,7 @@ export const SCHEDULE_SECONDS = 60;
  * Adaptive default: 5 s at WARNING, 1 s at DANGER (just below the trip, where a fast candle can
  * cross the last 5 pp within seconds), at EMERGENCY and while closing. Measured on the crash
  * replays: 10 s at WARNING let 2022-06-18 jump from 9.6 % to 15 % between two ticks. At 1 s one
- * account spends 1,286 request weight a minute on Binance, inside 2,400 (see weightPerMinute);
+ * account spends 1,286 request weight a minute on Binance, inside 2,400 (venues/binanceusdm/weights.ts);
  * accounts that share one egress IP share that budget.
  */
 export const DEFAULT_ADAPTIVE: CadenceSeconds = Object.freeze({ WARNING: 5, DANGER: 1, EMERGENCY: 1 });
@@ -77,47 +77,3 @@ export function nextTickSeconds(r: TickOutcome, cadence: CadenceMode | CadenceSe
   if (!needsAnotherLook(r)) return okSeconds;
   return Math.min(okSeconds, intervalSeconds(r.level, r.halted, cadence));
 }
-
-/**
- * Binance USDⓈ-M request weights the guard spends (documented IP weights; the limit is per IP).
- * A snapshot is account v3 (5) + positionRisk v3 (5) + premiumIndex for all symbols (10); the
- * history read is income (30) + forceOrders without symbol (50), at most once a minute
- * (runGuardTick's `historyEveryMs`); the ccxt adapter re-reads position mode and multi-assets
- * mode (30 + 30) every 10 minutes.
- */
-export const BINANCE_WEIGHTS = Object.freeze({
-  limitPerMinute: 2_400,
-  snapshot: 20,
-  historyPerMinute: 80,
-  settingsPerMinute: 6,
-  /** Per symbol and round of a close: open orders, plain and conditional (1 + 1), their cancels (1 + 1), one order (1). */
-  closePerSymbol: 5,
-});
-
-/**
- * Request weight per minute of one account ticking every `cadenceSeconds`, no orders: one
- * snapshot per tick, the history once a minute, the adapter's settings reads amortized.
- * @example weightPerMinute(60) === 106; weightPerMinute(1) === 1_286
- */
-export function weightPerMinute(cadenceSeconds: number): number {
-  if (!(cadenceSeconds > 0 && Number.isFinite(cadenceSeconds))) throw new RangeError(`cadenceSeconds must be > 0, got ${cadenceSeconds}`);
-  const ticks = Math.ceil(SCHEDULE_SECONDS / Math.min(cadenceSeconds, SCHEDULE_SECONDS));
-  return ticks * BINANCE_WEIGHTS.snapshot + BINANCE_WEIGHTS.historyPerMinute + BINANCE_WEIGHTS.settingsPerMinute;
-}
-
-/**
- * Worst-case extra weight of one close-all over `symbols` symbols: the confirming read, then per
- * round the cancels and orders of every symbol and a re-read (execute.ts runs up to 5 rounds).
- * @example closeAllWeight(2) === 20 + 5 × (2 × 5 + 20) === 170
- */
-export function closeAllWeight(symbols: number, rounds = 5): number {
-  return BINANCE_WEIGHTS.snapshot + rounds * (symbols * BINANCE_WEIGHTS.closePerSymbol + BINANCE_WEIGHTS.snapshot);
-}
-
-/**
- * Per-IP request budgets of the venues, for the local loop's shared budget: the limit per minute
- * and what one routine tick spends (a snapshot, with the minute's history read spread over it).
- */
-export const VENUE_BUDGETS: Readonly<Record<string, { perMinute: number; tickCost: number }>> = Object.freeze({
-  binanceusdm: { perMinute: BINANCE_WEIGHTS.limitPerMinute, tickCost: BINANCE_WEIGHTS.snapshot + 2 },
-});

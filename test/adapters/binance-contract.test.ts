@@ -10,10 +10,11 @@ import {
   LeverageBracketSchema,
   PositionRiskV3Schema,
   PremiumIndexSchema,
-} from '../../functions/adapters/ccxt/binance-schemas.ts';
-import { tiersOf } from '../../functions/adapters/ccxt/binanceusdm.ts';
-import { classifyCcxtError } from '../../functions/adapters/ccxt/errors.ts';
-import { historyFromBinance } from '../../functions/adapters/binance-history.ts';
+} from '../../functions/venues/binanceusdm/schemas.ts';
+import { tiersOf } from '../../functions/venues/binanceusdm/adapter.ts';
+import { classifyCcxtError } from '../../functions/venues/ccxt-errors.ts';
+import { BINANCE_ERRORS } from '../../functions/venues/binanceusdm/errors.ts';
+import { historyFromBinance } from '../../functions/venues/binanceusdm/history.ts';
 import { MaintenanceTierSchema } from '../../functions/domain/snapshot.ts';
 import { ExchangeAuthError, ExchangeDataError, ExchangeUnavailableError } from '../../functions/errors.ts';
 
@@ -127,7 +128,7 @@ describe.skipIf(DIR === undefined)('real Binance payloads (../shared/data/binanc
         thrown = e;
       }
       expect(thrown, `${b.code} ${b.msg}`).toBeInstanceOf(Error);
-      const err = classifyCcxtError(thrown, 'binanceusdm', 'read', { status: b.http, baseUrl: 'http://127.0.0.1:9' });
+      const err = classifyCcxtError(thrown, BINANCE_ERRORS, 'read', { status: b.http, baseUrl: 'http://127.0.0.1:9' });
       expect(err, `${b.code} ${b.msg}`).toBeInstanceOf(expected[String(b.code)] ?? ExchangeDataError);
     }
   });

@@ -6,8 +6,8 @@ import {
   incomeEvent,
   readAllPages,
   type IncomeRecord,
-} from '../../functions/adapters/binance-history.ts';
-import { adjustedTiers, tiersOf } from '../../functions/adapters/ccxt/binanceusdm.ts';
+} from '../../functions/venues/binanceusdm/history.ts';
+import { adjustedTiers, tiersOf } from '../../functions/venues/binanceusdm/adapter.ts';
 import { ExchangeDataError } from '../../functions/errors.ts';
 
 /** The Binance USDⓈ-M history mapping (pure): the income-type table, forced-order kinds, ids. */

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startPaperExchange, type AccountSpec, type PaperExchange, type PaperExchangeOptions } from '../../paper/index.ts';
-import { BinanceUsdmExchange } from '../../functions/adapters/ccxt/binanceusdm.ts';
-import { redirectFetch } from '../../functions/adapters/ccxt-transport.ts';
+import { BinanceUsdmExchange } from '../../functions/venues/binanceusdm/adapter.ts';
+import { redirectFetch } from '../../functions/venues/binanceusdm/transport.ts';
 import { ExchangeDataError, ExchangeUnavailableError } from '../../functions/errors.ts';
 import type { HistoryEvent } from '../../functions/ports.ts';
 import { control } from '../paper/helpers.ts';

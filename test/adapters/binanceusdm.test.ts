@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startPaperExchange, type AccountSpec, type PaperExchange } from '../../paper/index.ts';
-import { BinanceUsdmExchange } from '../../functions/adapters/ccxt/binanceusdm.ts';
-import { redirectFetch } from '../../functions/adapters/ccxt-transport.ts';
+import { BinanceUsdmExchange } from '../../functions/venues/binanceusdm/adapter.ts';
+import { redirectFetch } from '../../functions/venues/binanceusdm/transport.ts';
 import { evaluateAccount } from '../../functions/domain/margin.ts';
 import { DEFAULT_STRESS } from '../../functions/domain/stress.ts';
 import { ExchangeAuthError, ExchangeDataError, ExchangeUnavailableError } from '../../functions/errors.ts';

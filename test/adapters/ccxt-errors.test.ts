@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BadRequest, DDoSProtection, ExchangeError, InvalidNonce, OperationFailed } from '../../node_modules/ccxt/js/src/base/errors.js';
-import { classifyCcxtError } from '../../functions/adapters/ccxt/errors.ts';
+import { classifyCcxtError } from '../../functions/venues/ccxt-errors.ts';
+import { BINANCE_ERRORS } from '../../functions/venues/binanceusdm/errors.ts';
 import { ExchangeAuthError, ExchangeDataError, ExchangeUnavailableError } from '../../functions/errors.ts';
 
 /** How the Binance adapter classifies what ccxt throws (ccxt maps Binance's 5xx codes to non-network classes). */
@@ -16,12 +17,12 @@ describe('classifyCcxtError (binanceusdm)', () => {
     ['-2015 after a good key (DDoSProtection)', new DDoSProtection(body(-2015, 'Invalid API-key, IP, or permissions for action.')), 401, ExchangeAuthError],
     ['-2019 margin insufficient', new BadRequest(body(-2019, 'Margin is insufficient.')), 400, ExchangeDataError],
   ] as const)('%s → %o', (_what, err, status, cls) => {
-    expect(classifyCcxtError(err, 'binanceusdm', 'read', status !== undefined ? { status } : {})).toBeInstanceOf(cls);
+    expect(classifyCcxtError(err, BINANCE_ERRORS, 'read', status !== undefined ? { status } : {})).toBeInstanceOf(cls);
   });
 
   it("names the endpoint really called and replaces Binance's origin with the account's baseUrl", () => {
     const err = new ExchangeError('binanceusdm GET https://fapi.binance.com/fapi/v3/account?timestamp=1&signature=abcdef0123456789abcdef 503 Service Unavailable');
-    const out = classifyCcxtError(err, 'binanceusdm', 'fapiPrivateV3GetAccount', {
+    const out = classifyCcxtError(err, BINANCE_ERRORS, 'fapiPrivateV3GetAccount', {
       status: 503,
       endpoint: 'GET http://127.0.0.1:8787/fapi/v3/account',
       baseUrl: 'http://127.0.0.1:8787/',

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startPaperExchange, type PaperAccount, type PaperExchange } from '../../paper/index.ts';
-import { BinanceUsdmExchange } from '../../functions/adapters/ccxt/binanceusdm.ts';
-import { redirectFetch } from '../../functions/adapters/ccxt-transport.ts';
+import { BinanceUsdmExchange } from '../../functions/venues/binanceusdm/adapter.ts';
+import { redirectFetch } from '../../functions/venues/binanceusdm/transport.ts';
 import { PaperEngineExchange } from '../../functions/adapters/paper-engine-exchange.ts';
 import { execute } from '../../functions/use-cases/execute.ts';
 import { positionKey } from '../../functions/domain/gate.ts';

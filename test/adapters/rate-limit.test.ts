@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startPaperExchange, type PaperExchange } from '../../paper/index.ts';
-import { createExchange } from '../../functions/adapters/exchange-factory.ts';
+import { createExchange } from '../../functions/venues/index.ts';
 import { ExchangeRateLimitError } from '../../functions/errors.ts';
 import { withRetry } from '../../functions/use-cases/retry.ts';
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach } from 'vitest';
 import { startPaperExchange, type PaperExchange, type PaperExchangeOptions } from '../../paper/index.ts';
 import type { AccountSpec } from '../../paper/engine.ts';
-import { createExchange } from '../../functions/adapters/exchange-factory.ts';
+import { createExchange } from '../../functions/venues/index.ts';
 import { MemoryNotifier } from '../../functions/adapters/local-notifiers.ts';
 import { silentLogger } from '../../functions/adapters/console-logger.ts';
 import type { AccountConfig } from '../../functions/config.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PaperAccount } from '../../paper/index.ts';
-import { createExchange } from '../../functions/adapters/exchange-factory.ts';
+import { createExchange } from '../../functions/venues/index.ts';
 import { LastWriteCachingStore } from '../../functions/adapters/cached-store.ts';
 import { MemoryNotifier } from '../../functions/adapters/local-notifiers.ts';
 import type { AccountConfig } from '../../functions/config.ts';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DATA_DIR, startPaperExchange, type PaperExchange } from '../../paper/index.ts';
-import { createExchange } from '../../functions/adapters/exchange-factory.ts';
+import { createExchange } from '../../functions/venues/index.ts';
 import { LastWriteCachingStore } from '../../functions/adapters/cached-store.ts';
 import { MemoryNotifier } from '../../functions/adapters/local-notifiers.ts';
 import { silentLogger } from '../../functions/adapters/console-logger.ts';

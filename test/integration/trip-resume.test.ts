@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createExchange } from '../../functions/adapters/exchange-factory.ts';
+import { createExchange } from '../../functions/venues/index.ts';
 import { MemoryNotifier } from '../../functions/adapters/local-notifiers.ts';
 import { silentLogger } from '../../functions/adapters/console-logger.ts';
 import type { AccountConfig } from '../../functions/config.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthenticationError, DDoSProtection, InvalidNonce } from '../../node_modules/ccxt/js/src/base/errors.js';
-import { paperBinanceusdm } from '../../functions/adapters/ccxt-transport.ts';
+import { paperBinanceusdm } from '../../functions/venues/binanceusdm/transport.ts';
 import type { PaperExchange, RequestLogEntry } from '../../paper/index.ts';
 import { BTC, clientFor, ETH, startStepped } from './helpers.ts';
 

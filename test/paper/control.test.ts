@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { paperBinanceusdm, redirectFetch } from '../../functions/adapters/ccxt-transport.ts';
+import { paperBinanceusdm, redirectFetch } from '../../functions/venues/binanceusdm/transport.ts';
 import { runPaperCli } from '../../paper/cli.ts';
 import { DATA_DIR, datasetReplay, startPaperExchange, type PaperExchange } from '../../paper/index.ts';
 import { BTC, control } from './helpers.ts';

@@ -1,4 +1,4 @@
-import { paperBinanceusdm, type binanceusdm } from '../../functions/adapters/ccxt-transport.ts';
+import { paperBinanceusdm, type binanceusdm } from '../../functions/venues/binanceusdm/transport.ts';
 import { startPaperExchange, type AccountSpec, type PaperExchange, type PaperExchangeOptions } from '../../paper/index.ts';
 
 export const BTC = 'BTC/USDT:USDT';

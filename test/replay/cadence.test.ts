@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  BINANCE_WEIGHTS,
-  closeAllWeight,
-  DEFAULT_ADAPTIVE,
-  intervalSeconds,
-  weightPerMinute,
-} from '../../functions/use-cases/cadence.ts';
+import { DEFAULT_ADAPTIVE, intervalSeconds } from '../../functions/use-cases/cadence.ts';
+import { BINANCE_WEIGHTS, closeAllWeight, weightPerMinute } from '../../functions/venues/binanceusdm/weights.ts';
 
 describe('intervalSeconds', () => {
   it.each([

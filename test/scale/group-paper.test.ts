@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createExchange } from '../../functions/adapters/exchange-factory.ts';
+import { createExchange } from '../../functions/venues/index.ts';
 import { MemoryNotifier } from '../../functions/adapters/local-notifiers.ts';
 import type { AccountConfig } from '../../functions/config.ts';
 import { resolvePolicy } from '../../functions/domain/policy.ts';

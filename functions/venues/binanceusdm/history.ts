@@ -1,5 +1,5 @@
-import { ExchangeDataError } from '../errors.ts';
-import type { AccountHistory, HistoryEvent } from '../ports.ts';
+import { ExchangeDataError } from '../../errors.ts';
+import type { AccountHistory, HistoryEvent } from '../../ports.ts';
 
 /** One Binance USDⓈ-M income record (GET /fapi/v1/income), numbers parsed. */
 export interface IncomeRecord {

@@ -9,6 +9,8 @@ import type { AccountSnapshot, MaintenanceTier, Position } from '../../domain/sn
 import { AccountSnapshotSchema } from '../../domain/snapshot.ts';
 import { ExchangeDataError } from '../../errors.ts';
 import type { ExchangePort, KeyDiagnosis, Logger, OrderRequest, OrderResult, AccountHistory } from '../../ports.ts';
+import type { VenueShared } from '../venue.ts';
+import { BINANCE_ERRORS } from './errors.ts';
 import { formatIssues } from '../../validation.ts';
 import {
   AccountV3Schema,
@@ -21,10 +23,10 @@ import {
   PremiumIndexSchema,
   ServerTimeSchema,
   SymbolConfigSchema,
-} from './binance-schemas.ts';
-import { classifyCcxtError, scrub, type CallContext } from './errors.ts';
-import { historyFromBinance, incomeId, readAllPages } from '../binance-history.ts';
-import type { RedirectFetch } from '../ccxt-transport.ts';
+} from './schemas.ts';
+import { classifyCcxtError, scrub, type CallContext } from '../ccxt-errors.ts';
+import { historyFromBinance, incomeId, readAllPages } from './history.ts';
+import type { RedirectFetch } from '../transport.ts';
 
 export interface BinanceUsdmOptions {
   apiKey: string;
@@ -36,7 +38,41 @@ export interface BinanceUsdmOptions {
   log?: Logger;
   /** The quote/margin asset the guard models (single-asset mode). */
   quote?: string;
+  /** Markets and brackets shared with the other accounts of this venue (one copy per process). */
+  shared?: VenueShared;
 }
+
+type Ccxt = InstanceType<typeof binanceusdm>;
+
+/**
+ * One venue's markets, loaded once by a keyless client and lent to every account's client
+ * (ccxt's setMarketsFromExchange): a thousand accounts hold one market list, not a thousand.
+ */
+class SharedMarkets {
+  version = 0;
+  lastReload = Number.NEGATIVE_INFINITY;
+  private loading: Promise<Ccxt> | null = null;
+
+  constructor(readonly source: Ccxt) {}
+
+  load(reload: boolean): Promise<Ccxt> {
+    if (reload) {
+      this.lastReload = Date.now();
+      this.loading = null;
+    }
+    const p = (this.loading ??= this.source.loadMarkets(reload).then(() => {
+      this.version += 1;
+      return this.source;
+    }));
+    p.catch(() => {
+      if (this.loading === p) this.loading = null;
+    });
+    return p;
+  }
+}
+
+/** The same bracket rows answered to many accounts are kept once (content-keyed). */
+type TierPool = Map<string, MaintenanceTier[]>;
 
 type Raw = Record<string, (params?: Record<string, unknown>) => Promise<unknown>>;
 
@@ -116,6 +152,9 @@ export class BinanceUsdmExchange implements ExchangePort {
   private lastMarketsReload = Number.NEGATIVE_INFINITY;
   private lastResync = Number.NEGATIVE_INFINITY;
   private resyncing: Promise<void> = Promise.resolve();
+  private readonly sharedMarkets: SharedMarkets | undefined;
+  private readonly tierPool: TierPool | undefined;
+  private marketsVersion = -1;
 
   constructor(opts: BinanceUsdmOptions) {
     this.ccxt = new binanceusdm({
@@ -135,6 +174,29 @@ export class BinanceUsdmExchange implements ExchangePort {
     this.log = opts.log;
     this.baseUrl = opts.fetchImplementation?.baseUrl;
     this.hookTransport();
+    if (opts.shared) {
+      const slots = opts.shared.slots;
+      if (!slots.has('markets')) {
+        const source = new binanceusdm({
+          enableRateLimit: false,
+          timeout: opts.timeoutMs ?? 10_000,
+          ...(opts.fetchImplementation ? { fetchImplementation: opts.fetchImplementation } : {}),
+          options: { fetchCurrencies: false, defaultType: 'future', adjustForTimeDifference: true },
+        });
+        slots.set('markets', new SharedMarkets(source));
+        slots.set('tiers', new Map());
+      }
+      this.sharedMarkets = slots.get('markets') as SharedMarkets;
+      this.tierPool = slots.get('tiers') as TierPool;
+    }
+  }
+
+  /** Takes the shared markets (and the clock offset measured with them) into this account's client. */
+  private adopt(source: Ccxt): void {
+    this.ccxt.setMarketsFromExchange(source);
+    const offset = (source.options as Record<string, unknown>)['timeDifference'];
+    if (typeof offset === 'number') (this.ccxt.options as Record<string, unknown>)['timeDifference'] = offset;
+    this.marketsVersion = this.sharedMarkets!.version;
   }
 
   /** Records where each request really went, its status and the venue's market clock. */
@@ -178,7 +240,7 @@ export class BinanceUsdmExchange implements ExchangePort {
       // -1021: our clock and the venue's drifted apart since the last sync; re-measure (bounded)
       // before the tick's retry, which then signs with the corrected offset.
       if (err instanceof InvalidNonce) await this.resyncClock();
-      throw classifyCcxtError(err, this.id, what, ctx);
+      throw classifyCcxtError(err, BINANCE_ERRORS, what, ctx);
     }
   }
 
@@ -209,7 +271,9 @@ export class BinanceUsdmExchange implements ExchangePort {
   }
 
   private loadMarkets(): Promise<unknown> {
-    this.marketsLoaded ??= this.call('loadMarkets', () => this.ccxt.loadMarkets()).catch((err: unknown) => {
+    const shared = this.sharedMarkets;
+    const load = shared ? async (): Promise<unknown> => this.adopt(await shared.load(false)) : (): Promise<unknown> => this.ccxt.loadMarkets();
+    this.marketsLoaded ??= this.call('loadMarkets', load).catch((err: unknown) => {
       this.marketsLoaded = null;
       throw err;
     });
@@ -222,6 +286,21 @@ export class BinanceUsdmExchange implements ExchangePort {
    * Returns false when a reload was due too soon.
    */
   private async reloadMarkets(why: string): Promise<boolean> {
+    const shared = this.sharedMarkets;
+    if (shared) {
+      // Another account of this venue reloaded since this one adopted: take that copy.
+      if (shared.version > this.marketsVersion) {
+        this.adopt(shared.source);
+      } else {
+        if (Date.now() - shared.lastReload < MARKETS_RELOAD_MS) return false;
+        this.log?.info('reloading markets and brackets', { exchange: this.id, why });
+        this.adopt(await this.call('loadMarkets (reload)', () => shared.load(true)));
+      }
+      this.marketsLoaded = Promise.resolve();
+      this.brackets = null;
+      this.symbolConfig.clear();
+      return true;
+    }
     const now = Date.now();
     if (now - this.lastMarketsReload < MARKETS_RELOAD_MS) return false;
     this.lastMarketsReload = now;
@@ -237,7 +316,8 @@ export class BinanceUsdmExchange implements ExchangePort {
   }
 
   private reloadRefused(symbols: string[], what: string): ExchangeDataError {
-    const next = Math.max(0, Math.ceil((this.lastMarketsReload + MARKETS_RELOAD_MS - Date.now()) / 1000));
+    const last = this.sharedMarkets?.lastReload ?? this.lastMarketsReload;
+    const next = Math.max(0, Math.ceil((last + MARKETS_RELOAD_MS - Date.now()) / 1000));
     return new ExchangeDataError(
       `${this.id}: no ${what} for ${symbols.join(', ')} even after reloading the venue's markets; the next reload is allowed in ${next} s`,
     );
@@ -277,11 +357,21 @@ export class BinanceUsdmExchange implements ExchangePort {
     const bySymbol = new Map<string, MaintenanceTier[]>();
     const coef = new Map<string, number>();
     for (const r of rows) {
-      bySymbol.set(r.symbol, tiersOf(r));
+      bySymbol.set(r.symbol, this.intern(r.symbol, tiersOf(r)));
       if (r.notionalCoef !== undefined) coef.set(r.symbol, r.notionalCoef);
     }
     this.brackets = { at: now, bySymbol, coef };
     return bySymbol;
+  }
+
+  /** One copy of identical tiers across the venue's accounts (most answer the same brackets). */
+  private intern(symbol: string, tiers: MaintenanceTier[]): MaintenanceTier[] {
+    if (!this.tierPool) return tiers;
+    const key = `${symbol} ${tiers.map((t) => `${t.notionalFloor}:${t.rate}:${t.amount}`).join(',')}`;
+    const known = this.tierPool.get(key);
+    if (known) return known;
+    this.tierPool.set(key, tiers);
+    return tiers;
   }
 
   private async loadSymbolConfig(symbols: string[]): Promise<void> {

@@ -1,0 +1,9 @@
+import { BINANCE_MODULE } from './binanceusdm/index.ts';
+import type { VenueModule } from './venue.ts';
+
+/**
+ * Every venue module, imported as `#venues` (package.json "imports"). The Lambda bundle replaces
+ * `#venues` with a list of just the venues its config uses (lib/bundle.ts), so it carries only
+ * their ccxt classes.
+ */
+export const VENUE_MODULES: readonly VenueModule[] = [BINANCE_MODULE as unknown as VenueModule];
