@@ -55,22 +55,23 @@ describe('guard bundle', () => {
     expect(exchangeModules).toEqual(['binance', 'binanceusdm']);
   });
 
-  it("gives an import from 'ccxt' only the configured exchanges (the slim ccxt entry)", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'riskguard-slim-'));
+  it('gives the registry only the configured venue modules (#venues), and none to a function without venues', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'riskguard-venues-'));
     const entry = join(dir, 'entry.mjs');
-    writeFileSync(
-      entry,
-      "import ccxt, { binanceusdm, NetworkError, exchanges } from 'ccxt';\n" +
-        'export const probe = () => [new binanceusdm({}).id, new NetworkError("x").name, Object.keys(exchanges), ccxt.exchanges];\n',
-    );
-    const result = await build({ ...toEsbuildOptions({ ...functionBundle('guard', ['binanceusdm']), entry }, dir), logLevel: 'silent' });
-    const inputs = Object.keys(result.metafile!.inputs);
-    expect(inputs.filter((p) => /node_modules\/ccxt\/js\/src\/[a-z0-9]+\.js$/.test(p)).sort()).toEqual([
-      'node_modules/ccxt/js/src/binance.js',
-      'node_modules/ccxt/js/src/binanceusdm.js',
-    ]);
-    const r = coldStart(dir, `const { probe } = await import('./index.mjs'); console.log(JSON.stringify(probe()));`, {});
-    expect(JSON.parse(r.stdout)).toEqual(['binanceusdm', 'NetworkError', ['binanceusdm'], ['binanceusdm']]);
+    writeFileSync(entry, "export { venueIds } from '../../functions/venues/index.ts';\n".replace('../../functions', join(process.cwd(), 'functions')));
+    const probe = async (name: 'guard' | 'status', venues: string[]) => {
+      const out = mkdtempSync(join(tmpdir(), `riskguard-venues-${name}-`));
+      const result = await build({ ...toEsbuildOptions({ ...functionBundle(name, venues), entry }, out), logLevel: 'silent' });
+      const ccxtClasses = Object.keys(result.metafile!.inputs).filter((p) => /node_modules\/ccxt\/js\/src\/[a-z0-9]+\.js$/.test(p)).sort();
+      const r = coldStart(out, `const { venueIds } = await import('./index.mjs'); console.log(JSON.stringify(venueIds()));`, {});
+      return { ccxtClasses, ids: JSON.parse(r.stdout) as string[] };
+    };
+    expect(await probe('guard', ['binanceusdm'])).toEqual({
+      ccxtClasses: ['node_modules/ccxt/js/src/binance.js', 'node_modules/ccxt/js/src/binanceusdm.js'],
+      ids: ['binanceusdm'],
+    });
+    expect(await probe('status', [])).toEqual({ ccxtClasses: [], ids: [] });
+    expect(() => functionBundle('guard', ['krakenfutures'])).toThrow(/no venue module for exchange "krakenfutures"/);
   });
 
   it('leaves out undici, fflate and ws, and bundles protobufjs (ccxt needs it at bundle time)', () => {

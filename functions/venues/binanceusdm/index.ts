@@ -19,3 +19,5 @@ const module: VenueModule<BinanceCredentials> = {
 };
 
 export const BINANCE_MODULE: VenueModule<BinanceCredentials> = Object.freeze(module);
+
+export default BINANCE_MODULE;
