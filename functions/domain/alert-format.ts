@@ -1,4 +1,4 @@
-import type { Alert } from '../ports.ts';
+import type { Alert } from './alert.ts';
 
 /**
  * How an alert reads on a phone and in a mailbox. Pure: no I/O, no clock (the alert carries its
@@ -11,10 +11,10 @@ import type { Alert } from '../ports.ts';
  * (`[ ] { } ^ ~ | \ €`) are GSM-7 but count double, so they are replaced too.
  */
 
-/** Alert kinds, including the watchdog's `dead-man` (not yet in `Alert['kind']` of ports.ts). */
+/** Alert kinds, including the watchdog's `dead-man` (not yet in `Alert['kind']` of domain/alert.ts). */
 export type AlertKind = Alert['kind'] | 'dead-man';
 
-/** An alert as ports.ts defines it, with the watchdog's kind allowed. */
+/** An alert as domain/alert.ts defines it, with the watchdog's kind allowed. */
 export type FormattableAlert = Omit<Alert, 'kind'> & { kind: AlertKind };
 
 /** Where the deployment's state lives: makes the re-arm command in emails copy-pasteable. */

@@ -6,7 +6,8 @@ import * as z from 'zod';
  * fractions (0.025 = 2.5 %); times are Unix epoch milliseconds.
  *
  * Only linear contracts are modelled: `contracts` is the position size in base units, so
- * notional = contracts × price.
+ * notional = contracts × price. A position's identity is (venue, symbol, margin mode, side): on
+ * some venues one symbol holds a cross and an isolated position at once, and they are judged apart.
  */
 
 /**
@@ -30,6 +31,11 @@ export type MaintenanceTier = z.output<typeof MaintenanceTierSchema>;
 const positionShape = {
   symbol: z.string().min(1),
   side: z.enum(['long', 'short']),
+  /**
+   * Position size in BASE units (BTC, ETH), never the venue's contract count: a venue module whose
+   * contracts carry a multiplier (OKX `ctVal`, Bybit inverse) converts before it builds a snapshot.
+   * notional = contracts × price.
+   */
   contracts: positive(),
   entryPrice: positive(),
   markPrice: positive(),

@@ -51,6 +51,8 @@ type Ccxt = InstanceType<typeof binanceusdm>;
 class SharedMarkets {
   version = 0;
   lastReload = Number.NEGATIVE_INFINITY;
+  /** A load or reload under way, until it settles. */
+  inFlight: Promise<Ccxt> | null = null;
   private loading: Promise<Ccxt> | null = null;
 
   constructor(readonly source: Ccxt) {}
@@ -64,9 +66,16 @@ class SharedMarkets {
       this.version += 1;
       return this.source;
     }));
-    p.catch(() => {
-      if (this.loading === p) this.loading = null;
-    });
+    if (this.inFlight !== p) {
+      this.inFlight = p;
+      const settle = () => {
+        if (this.inFlight === p) this.inFlight = null;
+      };
+      p.then(settle, () => {
+        settle();
+        if (this.loading === p) this.loading = null;
+      });
+    }
     return p;
   }
 }
@@ -288,7 +297,8 @@ export class BinanceUsdmExchange implements ExchangePort {
   private async reloadMarkets(why: string): Promise<boolean> {
     const shared = this.sharedMarkets;
     if (shared) {
-      // Another account of this venue reloaded since this one adopted: take that copy.
+      // Another account of this venue is reloading, or reloaded since this one adopted: take that copy.
+      if (shared.inFlight) await shared.inFlight.catch(() => undefined);
       if (shared.version > this.marketsVersion) {
         this.adopt(shared.source);
       } else {
