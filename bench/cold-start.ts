@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { DeployedConfig } from '../functions/handlers/deployed-config.ts';
 import { median } from './stats.ts';
 
 export interface ColdStartResult {
@@ -22,11 +23,12 @@ export interface ColdStartResult {
   largest: [string, number][];
 }
 
-export async function benchColdStart(runs = 9): Promise<ColdStartResult> {
+/** `config`: the deployed config to bundle (default: the example config, every venue it uses). */
+export async function benchColdStart(runs = 9, config?: DeployedConfig): Promise<ColdStartResult> {
   const { bundleGuard } = await import('../lib/bundle.ts');
   const dir = mkdtempSync(join(tmpdir(), 'riskguard-bench-'));
   try {
-    const b = await bundleGuard(dir);
+    const b = await bundleGuard(dir, config);
     const url = pathToFileURL(b.outfile).href;
     // A clean environment: only what the Lambda runtime would set, nothing from tsx or vitest.
     const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...b.env };
@@ -55,4 +57,12 @@ export async function benchColdStart(runs = 9): Promise<ColdStartResult> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A deployed config with one account of `venue` only: what a user guarding just that venue deploys. */
+export async function oneVenueConfig(venue: string): Promise<DeployedConfig> {
+  const { ConfigSchema } = await import('../functions/config.ts');
+  const { toDeployedConfig } = await import('../functions/handlers/deployed-config.ts');
+  const config = ConfigSchema.parse({ accounts: [{ id: `bench-${venue}`, exchange: venue, credentials: { parameterName: `/riskguard/bench-${venue}` } }] });
+  return toDeployedConfig(config, `bench-${venue}.json`);
 }

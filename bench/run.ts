@@ -12,7 +12,8 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { quietAwsSdkNodeWarning } from '../functions/adapters/local-dynamo.ts';
-import { benchColdStart } from './cold-start.ts';
+import { benchColdStart, oneVenueConfig } from './cold-start.ts';
+import { venueIds } from '../functions/venues/index.ts';
 import { benchDecision } from './decision.ts';
 import { benchAgent } from './agent.ts';
 import { atMost, below, Figures, info, type Figure } from './figures.ts';
@@ -81,6 +82,12 @@ async function main(argv: string[]): Promise<void> {
     f.add('bundleBytes', c.bytes, 'bytes', atMost(1_600_000, 'bytes'), `${round(c.bytes / 1e6, 3)} MB; largest: ${c.largest.slice(0, 3).map(([p, b]) => `${p.replace(/^node_modules\//, '')} ${Math.round(b / 1e3)} kB`).join(', ')}`);
     f.add('coldInitMs', round(c.coldInitMs, 1), 'ms', atMost(300, 'ms'), `node + import ${round(c.importProcessMs, 1)} − bare node ${round(c.bareNodeMs, 1)}, median of ${c.runs}`);
     f.add('coldImportInProcessMs', round(c.inProcessMs, 1), 'ms', info, 'import() timed inside the process');
+    // Per venue: a config guarding that venue only carries only its module and ccxt class.
+    for (const venue of venueIds()) {
+      const v = await benchColdStart(9, await oneVenueConfig(venue));
+      f.add(`bundleBytes.${venue}`, v.bytes, 'bytes', atMost(1_600_000, 'bytes'), `${round(v.bytes / 1e6, 3)} MB, a config guarding ${venue} only`);
+      f.add(`coldInitMs.${venue}`, round(v.coldInitMs, 1), 'ms', atMost(300, 'ms'), `median of ${v.runs}, a config guarding ${venue} only`);
+    }
   }
 
   if (want('tick') || want('scale')) {
@@ -108,7 +115,8 @@ async function main(argv: string[]): Promise<void> {
         f.add('scaleSetupSeconds', round(s.setupSeconds, 2), 's', info, `${s.accounts} paper accounts + ccxt adapters built (once per process)`);
         f.add('scaleWeightPerRound', w.weight, 'weight', info, `${w.requests} requests; ${round(w.weight / s.accounts, 1)} per account`);
         f.add('scaleGuardCpuSeconds', round(w.guardCpuS, 2), 's', info, `CPU of the guard's process in the round (the world's: ${round(w.worldCpuS, 2)} s, on the other core)`);
-        f.add('scaleHeapMB', round(s.heapMB, 0), 'MB', info, 'guard process heap with every adapter loaded');
+        f.add('scaleHeapMB', round(s.heapMB, 0), 'MB', info, 'guard process heap with every adapter loaded (markets shared per venue)');
+        f.add('heapMBPer1000Accounts.binanceusdm', round((s.heapMB * 1_000) / s.accounts, 0), 'MB', atMost(1_024, 'MB'), `guard process heap per 1,000 binanceusdm accounts, markets and brackets loaded and shared (${s.accounts} measured)`);
       }
     } finally {
       await world.close();

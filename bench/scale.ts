@@ -9,7 +9,7 @@
  * 1,000 accounts on one loopback IP need 10,000 of Binance's 2,400 per minute (docs/scale.md).
  */
 import { DynamoStateStore } from '../functions/adapters/dynamo-store.ts';
-import { createExchange } from '../functions/venues/index.ts';
+import { createExchange, VenueSharing } from '../functions/venues/index.ts';
 import { MemoryNotifier } from '../functions/adapters/local-notifiers.ts';
 import type { AccountConfig } from '../functions/config.ts';
 import { DEFAULT_POLICY } from '../functions/domain/policy.ts';
@@ -52,6 +52,8 @@ export async function benchScale(world: World, opts: { accounts: number; concurr
   const paper = await world.createAccounts(opts.accounts, BENCH_ACCOUNT);
   const store = new DynamoStateStore({ tableName: world.tableName, client: world.dynamo });
   const notifier = new MemoryNotifier();
+  // As `riskguard run` and the Lambda do: one copy of the venue's markets for all its accounts.
+  const sharing = new VenueSharing();
   const guards = paper.map((p, i) => {
     const config = {
       id: `scale-${String(i).padStart(4, '0')}`,
@@ -60,7 +62,7 @@ export async function benchScale(world: World, opts: { accounts: number; concurr
       credentials: { apiKeyEnv: 'K', secretEnv: 'S' },
       scheduleMinutes: 1,
     } as AccountConfig;
-    const deps: GuardDeps = { exchange: createExchange(config, p), store, notifier, clock: { now: () => Date.now() }, log: silent };
+    const deps: GuardDeps = { exchange: createExchange(config, p, { sharing }), store, notifier, clock: { now: () => Date.now() }, log: silent };
     return { id: config.id, tick: () => runGuardTick(deps, { config, policy: DEFAULT_POLICY }) };
   });
   const setupSeconds = (performance.now() - t0) / 1000;
