@@ -13,7 +13,7 @@ import { checkOrder as checkOrderPure, marketFromSnapshot, maxOrderSize as maxOr
 import type { Evaluation } from '../domain/risk-types.ts';
 import type { AccountSnapshot } from '../domain/snapshot.ts';
 import type { GuardState } from '../domain/state.ts';
-import { tradeStatus } from '../handlers/status-view.ts';
+import { tradeStatus } from '../domain/trade-status.ts';
 
 export { resolvePolicy, DEFAULT_POLICY, DEFAULT_AGENT_LIMITS, type Policy, type AgentLimits } from '../domain/policy.ts';
 export { AccountSnapshotSchema, type AccountSnapshot } from '../domain/snapshot.ts';

@@ -7,7 +7,7 @@ import { checkOrder as checkOrderPure, drawdownBudgetLeft, marketFromSnapshot, m
 import type { AccountSnapshot } from '../domain/snapshot.ts';
 import type { GuardState } from '../domain/state.ts';
 import { ConfigError } from '../errors.ts';
-import { tradeStatus } from '../handlers/status-view.ts';
+import { tradeStatus } from '../domain/trade-status.ts';
 import type { Clock, ExchangePort, SnapshotStore, StateStore } from '../ports.ts';
 import { formatIssues } from '../validation.ts';
 import {

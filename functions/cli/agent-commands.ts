@@ -4,7 +4,7 @@ import { AgentService } from '../agent/service.ts';
 import type { CheckOrderResult } from '../agent/contract.ts';
 import { ConfigError } from '../errors.ts';
 import { staleAfterMs } from '../handlers/deployed-config.ts';
-import { tradeStatus } from '../handlers/status-view.ts';
+import { tradeStatus } from '../domain/trade-status.ts';
 import type { GuardState } from '../domain/state.ts';
 import { closeAllByHand } from '../use-cases/close-all.ts';
 import { readJsonFile } from './io.ts';

@@ -11,7 +11,7 @@ import * as z from 'zod';
 import { answerGatewayTool, answerTool, gatewayToolName } from '../agent/cloud.ts';
 import { AgentService } from '../agent/service.ts';
 import { staleAfterMs } from './deployed-config.ts';
-import { tradeStatus } from './status-view.ts';
+import { tradeStatus } from '../domain/trade-status.ts';
 import { instrumented, statusRuntime } from './wiring.ts';
 
 const rt = statusRuntime();

@@ -12,7 +12,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { initialState, type GuardState } from '../../functions/domain/state.ts';
 import { staleAfterMs, toDeployedConfig } from '../../functions/handlers/deployed-config.ts';
-import { tradeStatus } from '../../functions/handlers/status-view.ts';
+import { tradeStatus } from '../../functions/domain/trade-status.ts';
 import { useLocalDynamo } from '../helpers/dynalite.ts';
 import { DynamoStateStore } from '../../functions/adapters/dynamo-store.ts';
 import { watchdogPk } from '../../functions/handlers/watchdog-check.ts';

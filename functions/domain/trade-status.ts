@@ -1,4 +1,4 @@
-import type { GuardState, Level } from '../domain/state.ts';
+import type { GuardState, Level } from './state.ts';
 
 /**
  * The answer to a trading agent's "may I trade?", read-only, from the guard state. Trading is
