@@ -1,9 +1,23 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Three projects, run together by `npm test` (or one with `npx vitest run --project unit`):
+ * unit — pure rules and use cases with in-memory ports (seconds);
+ * integration — real dynalite, ccxt → the paper exchange over HTTP, CLI processes, replays;
+ *   the venue suite (test/venues/) runs once per venue dialect;
+ * infra — CDK synth, cdk-nag, the Lambda bundle, handlers through the local harness.
+ */
+const shared = { testTimeout: 30_000, hookTimeout: 30_000 };
+const UNIT = ['test/domain/**/*.test.ts', 'test/use-cases/**/*.test.ts', 'test/redact.test.ts'];
+const INFRA = ['test/infra/**/*.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    ...shared,
+    projects: [
+      { test: { ...shared, name: 'unit', include: UNIT } },
+      { test: { ...shared, name: 'integration', include: ['test/**/*.test.ts'], exclude: [...UNIT, ...INFRA, '**/node_modules/**'] } },
+      { test: { ...shared, name: 'infra', include: INFRA } },
+    ],
   },
 });
