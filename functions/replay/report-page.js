@@ -212,5 +212,6 @@
   window.addEventListener('resize', function () {
     charts.forEach(function (u) { u.setSize({ width: Math.max(320, u.root.parentNode.clientWidth), height: u.height }); });
   });
-  window.riskguardCharts = { equity: equity, prices: prices };
+  // For tests and the console: the charts, and which lines cross a box (canvas pixels) of the equity chart.
+  window.riskguardCharts = { equity: equity, prices: prices, linesThrough: function (box) { return boxHitsSeries(equity, box); } };
 })();
