@@ -56,7 +56,7 @@ export function peakCaption(r: ReplayResult, d: ReportData): string {
   } else {
     const gap = p.gap ?? 0;
     parts.push(
-      `The guard keeps its own peak from the equity it reads on its ticks (${p.ticks.toLocaleString('en-US')} up to ${p.atTrip ? 'the trip' : 'the end'}); ` +
+      `The guard keeps its own peak from the equity it reads on its ticks (${p.ticks.toLocaleString('en-US')} ticks up to ${p.atTrip ? 'the trip' : 'the end'}); ` +
         `the per-step peak is the running maximum over ${step} (${p.steps.toLocaleString('en-US')} of them). ` +
         (Math.abs(gap) < 0.005
           ? `${when[0]!.toUpperCase()}${when.slice(1)} both were ${usdt(p.stepPeak)}: its ticks caught the high.`
@@ -71,12 +71,13 @@ export function peakCaption(r: ReplayResult, d: ReportData): string {
   if (k === null) parts.push('The policy has no EMERGENCY drawdown threshold: there is no trip line and no oracle exit.');
   else if (o === null) parts.push(`Equity never fell ${pct(k * 100, 0)} below the per-step peak: no oracle exit.`);
   else {
-    parts.push(`The oracle exit is the best the guard could do: flat at the first step where equity was ${pct(k * 100, 0)} below the per-step peak, ${time(o.at)}, at ${usdt(o.equity)} (before fees and slippage).`);
+    parts.push(`The oracle exit, what a guard that saw every step and closed at once would get: flat at the first step where equity was ${pct(k * 100, 0)} below the per-step peak, ${time(o.at)}, at ${usdt(o.equity)} (before fees and slippage).`);
     if (g.tripAt !== null) {
       const exit = g.exitAt !== null && g.exitEquity !== null
         ? ` and was flat at ${time(g.exitAt)} with ${usdt(g.exitEquity)}: ${usdt(Math.abs(g.exitEquity - o.equity))} ${g.exitEquity <= o.equity ? 'less' : 'more'} than the oracle exit`
         : ', but was not confirmed flat';
-      parts.push(`The guard decided ${seconds(g.tripAt - o.at)} ${g.tripAt >= o.at ? 'later' : 'earlier'} (${time(g.tripAt)})${exit}.`);
+      const lag = g.tripAt === o.at ? 'at that same step' : `${seconds(Math.abs(g.tripAt - o.at))} ${g.tripAt > o.at ? 'later' : 'earlier'} (${time(g.tripAt)})`;
+      parts.push(`The guard decided ${lag}${exit}.`);
     } else parts.push('The guard did not trip.');
   }
   return parts.join(' ');
