@@ -56,7 +56,8 @@ const equity = (page: Page) =>
     return { x: [u.scales.x.min, u.scales.x.max], axes: u.axes.map((a) => a.label ?? ''), series: u.series.map((s) => s.label), labels: u.labels, bbox: u.bbox };
   });
 
-describe.skipIf(CHROMIUM === undefined)('the replay report in headless Chromium', () => {
+// Generous time per test: the browser shares 2 cores with the rest of the suite.
+describe.skipIf(CHROMIUM === undefined)('the replay report in headless Chromium', { timeout: 90_000 }, () => {
   let r: ReplayResult;
   let dir: string;
   let browser: Browser | undefined;
@@ -153,6 +154,8 @@ describe.skipIf(CHROMIUM === undefined)('the replay report in headless Chromium'
     const over = (await page.$('#chart-equity .u-over'))!;
     const box = (await over.boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    // uPlot may update its legend on the next frame.
+    await page.waitForFunction(() => [...document.querySelectorAll('#chart-equity .u-legend .u-series .u-value')].every((x) => x.textContent !== '—'));
     const values = await page.$$eval('#chart-equity .u-legend .u-series .u-value', (els) => els.map((x) => x.textContent ?? ''));
     expect(values[0]).toMatch(/^2020-03-12 \d\d:\d\d:\d\d UTC$/);
     for (const v of values.slice(1)) expect(v).toMatch(/^[\d,]+\.\d\d USDT$/);
