@@ -43,7 +43,6 @@
     data.push(values);
     series.push(Object.assign({ label: label, value: function (u, v) { return usdt(v); }, points: { show: false } }, style, step ? { paths: stepped } : {}));
     isStepped.push(!!step);
-    series[series.length - 1]._key = key;
   }
   add('guard', byKey.guard.label, byKey.guard.values, { stroke: C.guard, width: 2 });
   if (byKey.guard60s) add('guard60s', byKey.guard60s.label, byKey.guard60s.values, { stroke: C.guard60s, width: 1.5, dash: [6, 3] });
