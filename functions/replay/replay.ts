@@ -122,8 +122,19 @@ export interface ReplaySeries {
   peak: number[];
 }
 
+/** What the guard itself saw at each of its ticks: the equity it read and the trailing peak it kept. */
+export interface GuardTicks {
+  t: number[];
+  /** null: the tick could not read the account. */
+  equity: (number | null)[];
+  /** The guard's own trailing peak after the tick (its state), null before it had one. */
+  peak: (number | null)[];
+}
+
 export interface ReplayChart {
   guard: ReplaySeries;
+  /** The ticks of the guard at the chosen cadence (`guard`). */
+  guardTicks: GuardTicks;
   guard60s: ReplaySeries;
   noGuard: ReplaySeries;
   /** Each symbol's mark path as replayed: the 4 points of every minute (open, extremes, close). */
@@ -239,6 +250,7 @@ interface RunSetup {
 interface RunOutcome {
   run: ReplayRun;
   track: EquityTrack;
+  ticks?: GuardTicks;
 }
 
 function baseRun(label: string, cadence: CadenceMode | null, track: EquityTrack, liquidations: ReplayLiquidation[]): ReplayRun {
@@ -317,6 +329,7 @@ async function guardedRun(s: RunSetup, mode: CadenceMode, clock: ReplayClock): P
   let invocations = 0;
   let lateInvocations = 0;
   const ticksByStatus: Record<string, number> = {};
+  const seen: GuardTicks = { t: [], equity: [], peak: [] };
 
   for (let t = s.start + (s.offsetMs % scheduleMs); t < s.end; t += scheduleMs) {
     if (engine.now() < t) clock.advanceTo(t);
@@ -329,6 +342,9 @@ async function guardedRun(s: RunSetup, mode: CadenceMode, clock: ReplayClock): P
     invocations++;
     for (const r of results) {
       ticksByStatus[r.status] = (ticksByStatus[r.status] ?? 0) + 1;
+      seen.t.push(r.at);
+      seen.equity.push(r.equity);
+      seen.peak.push(r.peakEquity);
       trip ??= r.tripKind === 'close-all' ? r : null;
     }
     if (trip !== null && exit === null && account.positions.size === 0) {
@@ -371,7 +387,7 @@ async function guardedRun(s: RunSetup, mode: CadenceMode, clock: ReplayClock): P
       overshootPct: over(trueExit),
     };
   }
-  return { run, track };
+  return { run, track, ticks: seen };
 }
 
 const seriesOf = (t: EquityTrack): ReplaySeries => ({ t: t.t, equity: t.equity, peak: t.peak });
@@ -457,6 +473,7 @@ export async function runReplay(input: ReplayInput): Promise<ReplayResult> {
   if (input.chart) {
     result.chart = {
       guard: seriesOf(guard.track),
+      guardTicks: guard.ticks ?? { t: [], equity: [], peak: [] },
       guard60s: seriesOf(guard60s.track),
       noGuard: seriesOf(noGuard.track),
       prices: prices.map((p) => {

@@ -7,6 +7,7 @@ import type { Portfolio } from '../../functions/domain/snapshot.ts';
 import { ConfigError } from '../../functions/errors.ts';
 import { crashBenchmarks } from '../../functions/replay/datasets.ts';
 import { runReplay } from '../../functions/replay/replay.ts';
+import { comparePeaks, focusWindow, lastAtOrBefore, oracleExit, reportData, type ReportData } from '../../functions/replay/report-data.ts';
 import { renderReport } from '../../functions/replay/report.ts';
 import { DATA_DIR, DATASETS, datasetReplay } from '../../paper/index.ts';
 import { defaultMarkets } from '../../paper/markets.ts';
@@ -108,7 +109,7 @@ describe('replay speed', () => {
 });
 
 describe('renderReport', () => {
-  it('writes one self-contained page with the equity chart, the trip and the liquidation', async () => {
+  it('writes one self-contained page: uPlot and the chart data inlined, the trip and the liquidation marked, nothing fetched', async () => {
     const b = bench('2020-03-12');
     const r = await runReplay({ ...b, policy: DEFAULT_POLICY, cadence: 'adaptive', chart: true });
     const html = renderReport(r);
@@ -116,13 +117,93 @@ describe('renderReport', () => {
     writeFileSync(join(dir, 'r.html'), html);
     expect(readFileSync(join(dir, 'r.html'), 'utf8')).toBe(html);
     expect(html).toMatch(/^<!doctype html>/);
-    expect(html.match(/<svg /g)!.length).toBeGreaterThanOrEqual(3);
-    expect(html).toContain('class="trip"');
-    expect(html).toContain('class="liq"');
-    expect(html).toContain('class="l-thr"');
-    // Nothing fetched from anywhere: no external scripts, styles, images or fonts.
+    // The charting library travels inside the page, with its licence.
+    expect(html).toContain('var uPlot=function()');
+    expect(html).toContain('The MIT License');
+    expect(html).toContain('id="chart-equity"');
+    expect(html).toContain('id="range-toggle"');
+    const data = JSON.parse(html.match(/<script type="application\/json" id="replay-data">(.*?)<\/script>/s)![1]!) as ReportData;
+    expect(data.markers.map((m) => m.kind)).toEqual(expect.arrayContaining(['oracle', 'trip', 'exit', 'trip60', 'liq']));
+    expect(data.markers.every((m) => m.label.length < 40)).toBe(true);
+    // Units on every card and in the caption.
+    for (const card of html.match(/<div class="big">[^<]*<\/div>/g)!) expect(card).toMatch(/USDT<\/div>$/);
+    expect(html).toMatch(/<figcaption id="peak-caption">The guard keeps its own peak[^<]*USDT[^<]*oracle exit[^<]*<\/figcaption>/);
+    // One file: no external scripts, styles, images or fonts; nothing closes a script early.
     expect(html).not.toMatch(/(src|href)\s*=\s*["']?(https?:)?\/\//i);
     expect(html).not.toMatch(/@import|url\(/i);
+    expect(html.match(/<\/script>/g)).toHaveLength(3);
     expect(() => renderReport({ ...r, chart: undefined })).toThrow(/chart/);
+  });
+});
+
+describe('reportData', () => {
+  it('finds the oracle exit, compares the peaks and centres the default view on the trip (Black Thursday)', async () => {
+    const b = bench('2020-03-12');
+    const r = await runReplay({ ...b, policy: DEFAULT_POLICY, cadence: 'adaptive', chart: true });
+    const chart = r.chart!;
+    const d = reportData(r, chart);
+    const g = r.runs.guard;
+
+    // Oracle: the first per-step record 15 % below the per-step peak, no later than the trip.
+    const o = d.oracle!;
+    expect(o.drawdownPct).toBeGreaterThanOrEqual(15);
+    expect(o.drawdownPct).toBeLessThan(16);
+    expect(o.at).toBeLessThanOrEqual(g.tripAt!);
+    const before = chart.guard.t.findIndex((t) => t === o.at) - 1;
+    expect(chart.guard.equity[before]!).toBeGreaterThan(chart.guard.peak[before]! * 0.85);
+    expect(oracleExit(chart.guard, null)).toBeNull();
+
+    // The guard's own peak (its ticks) is the one that decided the trip, and never above the per-step peak.
+    expect(d.peaks.atTrip).toBe(true);
+    expect(d.peaks.guardPeak).toBeCloseTo(g.tripPeakEquity!, 6);
+    expect(d.peaks.gap!).toBeGreaterThanOrEqual(-1e-6);
+    expect(d.peaks.stepPeak).toBeGreaterThanOrEqual(d.peaks.guardPeak!);
+    expect(d.peaks.ticks).toBeGreaterThan(0);
+    expect(d.peaks.steps).toBeGreaterThan(d.peaks.ticks);
+    expect(chart.guardTicks.t.length).toBe(g.ticks);
+    expect(chart.guardTicks.peak.every((p, i) => p === null || p <= chart.guard.peak[lastAtOrBefore(chart.guard.t, chart.guardTicks.t[i]!)]! + 1e-6)).toBe(true);
+
+    // The default view holds the oracle exit, the trip and the exit, 10 minutes clear of either edge.
+    const [z0, z1] = d.focus;
+    expect(d.focusOn).toBe('the trip');
+    for (const t of [o.at, g.tripAt!, g.exitAt!]) {
+      expect(t - z0).toBeGreaterThanOrEqual(10 * 60_000);
+      expect(z1 - t).toBeGreaterThanOrEqual(10 * 60_000);
+    }
+    expect(z1 - z0).toBeLessThan((r.window.end - r.window.start) / 10);
+
+    // One shared, sorted grid; every series on it; the wicks kept (the unguarded low is its liquidation).
+    const grid = d.equity.t;
+    expect(grid.every((t, i) => i === 0 || t > grid[i - 1]!)).toBe(true);
+    expect(grid[0]).toBe(r.window.start);
+    expect(grid.at(-1)).toBe(r.window.end);
+    expect(grid.length).toBeLessThan(10_000);
+    expect(d.equity.series.map((s) => s.key)).toEqual(['guard', 'guard60s', 'noGuard', 'stepPeak', 'guardPeak']);
+    for (const s of d.equity.series) expect(s.values).toHaveLength(grid.length);
+    const noGuard = d.equity.series.find((s) => s.key === 'noGuard')!.values as number[];
+    expect(Math.min(...noGuard)).toBeCloseTo(Math.min(...chart.noGuard.equity), 1);
+    expect(d.prices.values[0]).toHaveLength(d.prices.t.length);
+  });
+
+  it('keeps the trip off the edges of the default view, and falls back to the whole replay', () => {
+    const full: [number, number] = [0, 24 * H];
+    expect(focusWindow([], full)).toEqual(full);
+    expect(focusWindow([12 * H], full)).toEqual([12 * H - 10 * 60_000, 12 * H + 10 * 60_000]);
+    // Near the start: the window keeps its width, moved inside the data.
+    expect(focusWindow([60_000], full)).toEqual([0, 20 * 60_000]);
+    expect(focusWindow([24 * H - 60_000], full)).toEqual([24 * H - 20 * 60_000, 24 * H]);
+    // A long action gets 60 % of its span on each side.
+    expect(focusWindow([H, 2 * H], full)).toEqual([H - 0.6 * H, 2 * H + 0.6 * H]);
+    expect(focusWindow([H, 20 * H], full)).toEqual(full);
+  });
+
+  it('compares the peaks at the end when the guard never trips', () => {
+    const s = { t: [0, 1_000, 2_000, 3_000], equity: [100, 110, 105, 108], peak: [100, 110, 110, 110] };
+    const ticks = { t: [0, 2_000], equity: [100, 105], peak: [100, 105] };
+    const p = comparePeaks(s, ticks, null, 3_000);
+    expect(p).toMatchObject({ at: 3_000, atTrip: false, guardPeak: 105, stepPeak: 110, gap: 5, ticks: 2, steps: 4 });
+    expect(p.maxGap).toEqual({ at: 2_000, gap: 5 });
+    expect(oracleExit(s, 0.15)).toBeNull();
+    expect(oracleExit(s, 0.04)).toEqual({ at: 2_000, equity: 105, peak: 110, drawdownPct: (5 / 110) * 100 });
   });
 });
