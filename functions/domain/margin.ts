@@ -1,4 +1,4 @@
-import type { AccountSnapshot, Position } from './snapshot.ts';
+import type { AccountSnapshot, MaintenanceTier, Position } from './snapshot.ts';
 import type { AccountRisk, Evaluation, PoolRisk, PositionRisk, StressConfig } from './risk-types.ts';
 import { runStress, type StressBook } from './stress.ts';
 
@@ -39,7 +39,26 @@ function variableMM(s: Schedule, notional: number): number {
   return Math.max(0, notional * s.rates[t]! - s.amounts[t]!);
 }
 
+/**
+ * Schedules of tier lists already seen: a snapshot's tiers are immutable data, shared by every
+ * copy the pre-trade solver makes of it, so the three arrays are built once per list, not once
+ * per evaluation (the solver evaluates a 50-position book a few times per answer).
+ */
+const tierSchedules = new WeakMap<readonly MaintenanceTier[], Schedule>();
+
 function scheduleOf(p: MaintenanceSpec): Schedule {
+  if (p.maintenanceTiers !== undefined && p.maintenanceMarginBasis !== 'entry') {
+    let cached = tierSchedules.get(p.maintenanceTiers);
+    if (cached === undefined) {
+      cached = freshSchedule(p);
+      tierSchedules.set(p.maintenanceTiers, cached);
+    }
+    return cached;
+  }
+  return freshSchedule(p);
+}
+
+function freshSchedule(p: MaintenanceSpec): Schedule {
   let s: Schedule;
   if (p.maintenanceTiers !== undefined) {
     s = {
@@ -286,15 +305,20 @@ export function evaluateAccount(snapshot: AccountSnapshot, stress: StressConfig,
     };
   });
 
+  const wanted = opts.liquidationSymbols;
   for (const pool of pools) {
-    const bySymbol = new Map<string, number[]>();
+    // Grouped only for the symbols asked for: the solver asks for one, hundreds of times.
+    let bySymbol: Map<string, number[]> | null = null;
     for (const i of pool.positions) {
-      const group = bySymbol.get(list[i]!.symbol);
-      if (group === undefined) bySymbol.set(list[i]!.symbol, [i]);
+      const symbol = list[i]!.symbol;
+      if (wanted && !wanted.has(symbol)) continue;
+      bySymbol ??= new Map();
+      const group = bySymbol.get(symbol);
+      if (group === undefined) bySymbol.set(symbol, [i]);
       else group.push(i);
     }
+    if (bySymbol === null) continue;
     for (const group of bySymbol.values()) {
-      if (opts.liquidationSymbols && !opts.liquidationSymbols.has(list[group[0]!]!.symbol)) continue;
       const legs: Leg[] = group.map((i) => {
         const p = list[i]!;
         return { q: p.contracts, sq: p.side === 'long' ? p.contracts : -p.contracts, entry: p.entryPrice, schedule: schedules[i]! };
@@ -367,9 +391,13 @@ function stressBook(
   const fixedMM = new Float64Array(n);
   const tierStart = new Int32Array(n);
   const tierEnd = new Int32Array(n);
-  const floors: number[] = [];
-  const rates: number[] = [];
-  const amounts: number[] = [];
+  // Sized first and filled in place: growing plain arrays tier by tier was most of this function's garbage.
+  let tiers = 0;
+  for (const s of schedules) tiers += s.floors.length;
+  const floors = new Float64Array(tiers);
+  const rates = new Float64Array(tiers);
+  const amounts = new Float64Array(tiers);
+  let t = 0;
   let k = 0;
   for (let p = 0; p < pools.length; p++) {
     const pool = pools[p]!;
@@ -390,11 +418,13 @@ function stressBook(
       markNotional[k] = pr.notional;
       const s = schedules[i]!;
       fixedMM[k] = s.fixed ?? Number.NaN;
-      tierStart[k] = floors.length;
-      floors.push(...s.floors);
-      rates.push(...s.rates);
-      amounts.push(...s.amounts);
-      tierEnd[k] = floors.length;
+      tierStart[k] = t;
+      for (let x = 0; x < s.floors.length; x++, t++) {
+        floors[t] = s.floors[x]!;
+        rates[t] = s.rates[x]!;
+        amounts[t] = s.amounts[x]!;
+      }
+      tierEnd[k] = t;
       k++;
     }
     poolBase[p] = base;
@@ -410,9 +440,9 @@ function stressBook(
     fixedMM,
     tierStart,
     tierEnd,
-    floors: Float64Array.from(floors),
-    rates: Float64Array.from(rates),
-    amounts: Float64Array.from(amounts),
+    floors,
+    rates,
+    amounts,
     collateral,
   };
 }

@@ -70,7 +70,8 @@ export function applyOrder(
   market: MarketSpec,
   limits: Pick<AgentLimits, 'slippage' | 'takerFee'>,
 ): { snapshot: AccountSnapshot; position: number | null; fillPrice: number; fee: number; filled: number } {
-  const positions: Position[] = snapshot.positions.map((p) => ({ ...p }));
+  // Copy on write: only the positions the order touches are copied (the solver calls this often).
+  const positions: Position[] = snapshot.positions.slice();
   let wallet = snapshot.crossWalletBalance;
   const buy = order.side === 'buy';
   const fillPrice = market.markPrice * (buy ? 1 + limits.slippage : 1 - limits.slippage);
@@ -86,7 +87,8 @@ export function applyOrder(
 
   /** Closes `q` of position i at the fill: realized PnL and released isolated margin to the cross wallet. */
   const reduce = (i: number, q: number): void => {
-    const p = positions[i]!;
+    const p = { ...positions[i]! };
+    positions[i] = p;
     const sign = p.side === 'long' ? 1 : -1;
     wallet += sign * q * (fillPrice - p.entryPrice);
     if (p.marginMode === 'isolated') {

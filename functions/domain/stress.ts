@@ -28,6 +28,18 @@ const ALIASES: Readonly<Record<string, string>> = { XBT: 'BTC' };
  *          baseAsset('SOL-PERP') === 'SOL'; baseAsset('BTCUSD_PERP') === 'BTC'; baseAsset('BTC-USDT-SWAP') === 'BTC'
  */
 export function baseAsset(symbol: string): string {
+  let known = baseAssets.get(symbol);
+  if (known === undefined) {
+    known = parseBaseAsset(symbol);
+    // Symbols are few (a venue lists hundreds): a bounded memo keeps the stress loop allocation-free.
+    if (baseAssets.size < 10_000) baseAssets.set(symbol, known);
+  }
+  return known;
+}
+
+const baseAssets = new Map<string, string>();
+
+function parseBaseAsset(symbol: string): string {
   let s = symbol.trim().toUpperCase();
   const slash = s.indexOf('/');
   if (slash > 0) s = s.slice(0, slash);
