@@ -12,7 +12,8 @@ try {
   const app = new App();
   const configFile = readContext(app)['riskguard:config'];
   const loaded = loadConfigFile(configFile !== undefined ? { file: configFile } : {});
-  buildRiskguard(app, loaded.config, loaded.name, { nag: true });
+  const region = process.env.CDK_DEFAULT_REGION ?? process.env.AWS_REGION;
+  buildRiskguard(app, loaded.config, loaded.name, { nag: true, region });
   app.synth();
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err;

@@ -1,4 +1,4 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { Annotations, App, Validations } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import * as z from 'zod';
@@ -6,6 +6,7 @@ import type { RiskGuardConfig } from '../functions/config.ts';
 import { ConfigError } from '../functions/errors.ts';
 import { checkDeployable, toDeployedConfig } from '../functions/handlers/deployed-config.ts';
 import { formatIssues } from '../functions/validation.ts';
+import { venueFacts } from '../functions/venues/catalog.ts';
 import { GuardStack, type GuardOptions } from './guard-stack.ts';
 import { StatefulStack } from './stateful-stack.ts';
 import { cloudChatAlerts } from './config-file.ts';
@@ -56,7 +57,12 @@ export interface RiskguardApp {
  * region and account come from the CLI profile at deploy time).
  * @param nag run cdk-nag (AwsSolutions + Serverless) at synth: unacknowledged findings fail it.
  */
-export function buildRiskguard(app: App, config: RiskGuardConfig, source: string, opts: { nag?: boolean } = {}): RiskguardApp {
+export function buildRiskguard(
+  app: App,
+  config: RiskGuardConfig,
+  source: string,
+  opts: { nag?: boolean; /** The deployment region when known (the CLI profile's: CDK_DEFAULT_REGION). */ region?: string | undefined } = {},
+): RiskguardApp {
   const ctx = readContext(app);
   const prefix = ctx['riskguard:stackPrefix'];
   checkDeployable(config);
@@ -77,6 +83,22 @@ export function buildRiskguard(app: App, config: RiskGuardConfig, source: string
     chats: cloudChatAlerts(config.alerts),
     description: `${description} (functions, schedules, alarms)`,
   });
+  for (const w of geoBlockWarnings(config, opts.region)) Annotations.of(guard).addWarningV2('riskguard:geo-blocked', w);
   if (opts.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   return { stateful, guard };
+}
+
+/**
+ * One sentence per configured venue whose API refuses service from the deployment region: a guard
+ * there would be blind from its first tick. Empty when the region is not known at synth.
+ */
+export function geoBlockWarnings(config: RiskGuardConfig, region: string | undefined): string[] {
+  if (!region) return [];
+  const venues = [...new Set(config.accounts.map((a) => a.exchange))];
+  return venues.flatMap((v) => {
+    const g = venueFacts(v).geoBlocked;
+    if (!g || !g.regions.includes(region)) return [];
+    const ids = config.accounts.filter((a) => a.exchange === v).map((a) => a.id);
+    return [`region ${region} cannot reach ${v} (accounts ${ids.join(', ')}): ${g.why}. Deploy to another region, e.g. ap-northeast-1 or eu-west-1.`];
+  });
 }

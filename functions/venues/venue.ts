@@ -73,6 +73,11 @@ export interface VenueFacts<C extends Record<string, string> = Record<string, st
    * (which are registered with the redactor once loaded): header names and query parameters.
    */
   readonly redaction: { readonly headers: readonly string[]; readonly params: readonly string[] };
+  /**
+   * AWS regions from which the venue's API refuses service (geo-blocks), and what it answers
+   * then: a guard deployed there cannot see the account. `cdk synth` warns.
+   */
+  readonly geoBlocked?: { readonly regions: readonly string[]; readonly why: string };
 }
 
 /** One venue: its facts and the port it builds. `C` is the loaded credentials (e.g. `{ apiKey, secret }`). */

@@ -7,6 +7,9 @@ import { ConfigSchema } from '../../functions/config.ts';
 import { ConfigError } from '../../functions/errors.ts';
 import { checkDeployable, isLocalHost, toDeployedConfig } from '../../functions/handlers/deployed-config.ts';
 import { PROJECT_ROOT } from '../../lib/bundle.ts';
+import { App } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { buildRiskguard, geoBlockWarnings } from '../../lib/app.ts';
 
 /** Issue 9 §5 / issue 8 §5: what `cdk synth` refuses to deploy, and how it says so. */
 
@@ -92,4 +95,28 @@ describe('the CDK app (npm run synth) on a config it cannot deploy', () => {
     expect(r.stderr).not.toMatch(/^\s+at /m);
     expect(lastLine(r.stderr)).toMatch(/^riskguard: accounts\[0\] \(main\): baseUrl http:\/\/127\.0\.0\.1:8787 is a loopback or private address/);
   }, 120_000);
+});
+
+describe('deployment region and venue geo-blocks', () => {
+  const config = ConfigSchema.parse({ accounts: [{ id: 'main', exchange: 'binanceusdm', credentials: { parameterName: '/riskguard/main' } }] });
+
+  it.each([
+    ['us-east-1', true],
+    ['us-west-2', true],
+    ['ap-northeast-1', false],
+    ['eu-west-1', false],
+    [undefined, false],
+  ])('warns at synth when %s cannot reach a configured venue: %s', (region, warned) => {
+    const w = geoBlockWarnings(config, region);
+    expect(w.length > 0).toBe(warned);
+    if (warned) expect(w[0]).toMatch(new RegExp(`^region ${region} cannot reach binanceusdm \\(accounts main\\): .*HTTP 451.*Deploy to another region`));
+  });
+
+  it('shows the warning on the guard stack of a real synth', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stacks = buildRiskguard(app, config, 'test.json', { region: 'us-east-1' });
+    Annotations.fromStack(stacks.guard).hasWarning('*', Match.stringLikeRegexp('region us-east-1 cannot reach binanceusdm'));
+    const quiet = buildRiskguard(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), config, 'test.json', { region: 'ap-northeast-1' });
+    expect(Annotations.fromStack(quiet.guard).findWarning('*', Match.stringLikeRegexp('cannot reach'))).toEqual([]);
+  });
 });
