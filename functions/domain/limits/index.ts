@@ -1,0 +1,82 @@
+import { money } from '../alert-format.ts';
+import type { Policy } from '../policy.ts';
+import type { Evaluation } from '../risk-types.ts';
+import type { GuardState } from '../state.ts';
+import { equityFloorFindings, floorAfterTransfers, sameLevels } from './equity-floor.ts';
+import { periodLossFindings, periodLossOf, periodName, periodRefAfter } from './period-loss.ts';
+import { periodStartOf } from './period.ts';
+import { positionLimitFindings, positionValues } from './position-limits.ts';
+import { fmtPct, type LimitFinding } from './types.ts';
+
+export type { LimitFinding, LimitMetric } from './types.ts';
+
+/** What the policy's `limits` say about one tick, for decide(). */
+export interface LimitsEvaluation {
+  /** Every breach at every level; `shift` applies the hysteresis band. */
+  findings(shift: boolean): LimitFinding[];
+  /** The state fields to write (the floor and period references); empty when no limit needs any. */
+  state: Partial<Pick<GuardState, 'floorRef' | 'periodStart' | 'periodStartEquity'>>;
+  /** The current value of each limit by its label, for the all-clear ("equity floor now 8,120.00 USDT"). */
+  values: Map<string, string>;
+}
+
+/**
+ * The equity floor, the period loss and the per-position limits on one tick.
+ * @param netTransfers deposits − withdrawals since the previous tick (quote), as the peak takes them
+ * @param judged false when the history holds rows of unknown type: the floor and the period loss
+ *   are not judged this tick (as the drawdown is not), though their references still move
+ */
+export function evaluateLimits(ev: Evaluation, state: GuardState, policy: Policy, now: number, netTransfers: number, judged: boolean): LimitsEvaluation {
+  const limits = policy.limits;
+  const equity = ev.account.equity;
+  const band = policy.hysteresis.drawdown;
+  const parts: ((shift: boolean) => LimitFinding[])[] = [];
+  const patch: LimitsEvaluation['state'] = {};
+  const values = new Map<string, string>();
+
+  if (limits?.equityFloor) {
+    const ref = floorAfterTransfers(state.floorRef, limits.equityFloor, equity, netTransfers);
+    patch.floorRef = ref;
+    values.set('equity floor', `${money(equity)} (EMERGENCY floor ${money(ref.adjusted.EMERGENCY ?? null)})`);
+    if (judged) parts.push((shift) => equityFloorFindings(equity, ref, band, shift));
+  } else if (state.floorRef) {
+    patch.floorRef = null;
+  }
+
+  if (limits?.periodLoss) {
+    const spec = limits.periodLoss;
+    const ref = periodRefAfter(state, spec, equity, netTransfers, now);
+    patch.periodStart = ref.start;
+    patch.periodStartEquity = ref.equity;
+    const loss = periodLossOf(ref, equity);
+    values.set(periodName(spec), loss === null ? '—' : fmtPct(loss));
+    if (judged) parts.push((shift) => periodLossFindings(loss, ref, equity, spec, band, shift));
+  } else if (state.periodStart != null || state.periodStartEquity != null) {
+    patch.periodStart = null;
+    patch.periodStartEquity = null;
+  }
+
+  if (limits && (limits.positionLoss || limits.positionLossOfEquity || limits.symbolNotional)) {
+    for (const [k, v] of positionValues(ev)) values.set(k, v);
+    parts.push((shift) => positionLimitFindings(ev, limits, band, shift));
+  }
+  return { findings: (shift) => parts.flatMap((f) => f(shift)), state: patch, values };
+}
+
+/** Where the floor and the period loss put the EMERGENCY level, for an agent's drawdown budget. */
+export interface LimitRefs {
+  /** The EMERGENCY equity floor as deposits and withdrawals moved it (quote); null: none. */
+  floorEquity: number | null;
+  /** The equity the current period's loss is measured from (quote); null: none stored for this period yet. */
+  periodStartEquity: number | null;
+}
+
+/** The floor and period references of a stored state, read against the policy and `now`. */
+export function limitRefsOf(state: GuardState | null, policy: Policy, now: number): LimitRefs {
+  const floor = policy.limits?.equityFloor;
+  const ref = state?.floorRef;
+  const floorEquity = floor?.EMERGENCY === undefined ? null : ref && sameLevels(ref.configured, floor) ? (ref.adjusted.EMERGENCY ?? null) : floor.EMERGENCY;
+  const spec = policy.limits?.periodLoss;
+  const current = spec !== undefined && state?.periodStart != null && state.periodStart === periodStartOf(now, spec);
+  return { floorEquity, periodStartEquity: current ? (state!.periodStartEquity ?? null) : null };
+}
