@@ -1,10 +1,10 @@
 import { money } from '../alert-format.ts';
-import type { Policy } from '../policy.ts';
+import type { LevelLimit, Limits, Policy } from '../policy.ts';
 import type { Evaluation } from '../risk-types.ts';
 import type { GuardState } from '../state.ts';
 import { equityFloorFindings, floorAfterTransfers, sameLevels } from './equity-floor.ts';
 import { periodLossFindings, periodLossOf, periodName, periodRefAfter } from './period-loss.ts';
-import { periodStartOf } from './period.ts';
+import { periodStartOf, resetLabel } from './period.ts';
 import { positionLimitFindings, positionValues } from './position-limits.ts';
 import { fmtPct, type LimitFinding } from './types.ts';
 
@@ -79,4 +79,25 @@ export function limitRefsOf(state: GuardState | null, policy: Policy, now: numbe
   const spec = policy.limits?.periodLoss;
   const current = spec !== undefined && state?.periodStart != null && state.periodStart === periodStartOf(now, spec);
   return { floorEquity, periodStartEquity: current ? (state!.periodStartEquity ?? null) : null };
+}
+
+const levels = (m: LevelLimit, f: (x: number) => string): string =>
+  (['WARNING', 'DANGER', 'EMERGENCY'] as const)
+    .filter((l) => m[l] !== undefined)
+    .map((l) => `${l} ${f(m[l]!)}`)
+    .join(', ');
+
+/**
+ * The limits in words, one per line, for summaries.
+ * @example describeLimits({ equityFloor: { EMERGENCY: 8_000 } }) → ['equity floor: EMERGENCY 8,000.00 USDT']
+ */
+export function describeLimits(limits: Limits | null | undefined): string[] {
+  if (!limits) return [];
+  const out: string[] = [];
+  if (limits.equityFloor) out.push(`equity floor: ${levels(limits.equityFloor, money)}`);
+  if (limits.periodLoss) out.push(`${periodName(limits.periodLoss)} since ${resetLabel(limits.periodLoss)}: ${levels(limits.periodLoss, fmtPct)}`);
+  if (limits.positionLoss) out.push(`loss per position: ${levels(limits.positionLoss, money)}`);
+  if (limits.positionLossOfEquity) out.push(`loss per position, of equity: ${levels(limits.positionLossOfEquity, fmtPct)}`);
+  for (const [symbol, m] of Object.entries(limits.symbolNotional ?? {})) out.push(`${symbol} notional cap: ${levels(m, money)}`);
+  return out;
 }
