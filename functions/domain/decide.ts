@@ -209,7 +209,7 @@ export function decide(snapshot: AccountSnapshot, state: GuardState, policy: Pol
   const drawdown = opts.drawdownUnknown ? null : drawdownOf(peak.peakEquity, equity);
 
   const metrics = metricsOf(evaluation, drawdown);
-  const limits = evaluateLimits(evaluation, state, policy, now, snapshot.netTransfers ?? 0, !opts.drawdownUnknown);
+  const limits = evaluateLimits(evaluation, state, policy, now, snapshot.netTransfers ?? 0, !opts.drawdownUnknown, cap);
   const raw = [...findingsOf(metrics, policy, false), ...limits.findings(false).map(fromLimit)];
   const rawLevel = maxLevel(raw);
   const bandLevel = maxLevel([...findingsOf(metrics, policy, true), ...limits.findings(true).map(fromLimit)]);

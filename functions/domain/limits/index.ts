@@ -25,8 +25,17 @@ export interface LimitsEvaluation {
  * @param netTransfers deposits − withdrawals since the previous tick (quote), as the peak takes them
  * @param judged false when the history holds rows of unknown type: the floor and the period loss
  *   are not judged this tick (as the drawdown is not), though their references still move
+ * @param cap the highest value a new period reference may take (decide's peakCap); null = equity
  */
-export function evaluateLimits(ev: Evaluation, state: GuardState, policy: Policy, now: number, netTransfers: number, judged: boolean): LimitsEvaluation {
+export function evaluateLimits(
+  ev: Evaluation,
+  state: GuardState,
+  policy: Policy,
+  now: number,
+  netTransfers: number,
+  judged: boolean,
+  cap: number | null = null,
+): LimitsEvaluation {
   const limits = policy.limits;
   const equity = ev.account.equity;
   const band = policy.hysteresis.drawdown;
@@ -45,7 +54,7 @@ export function evaluateLimits(ev: Evaluation, state: GuardState, policy: Policy
 
   if (limits?.periodLoss) {
     const spec = limits.periodLoss;
-    const ref = periodRefAfter(state, spec, equity, netTransfers, now);
+    const ref = periodRefAfter(state, spec, equity, netTransfers, now, cap);
     patch.periodStart = ref.start;
     patch.periodStartEquity = ref.equity;
     const loss = periodLossOf(ref, equity);

@@ -26,6 +26,8 @@ export interface PeriodRef {
  * The reference for this tick: a new one at this tick's equity when a period began since the
  * stored one (or none is stored), else the stored one moved by this tick's transfers.
  * @param netTransfers deposits − withdrawals since the previous tick (quote)
+ * @param cap the highest value a new reference may take (the peak's cap: a value a second read or
+ *   the venue's figures confirmed); null = the equity. A bad high read never sets a false loss.
  */
 export function periodRefAfter(
   stored: { periodStart?: number | null | undefined; periodStartEquity?: number | null | undefined },
@@ -33,9 +35,12 @@ export function periodRefAfter(
   equity: number,
   netTransfers: number,
   now: number,
+  cap: number | null = null,
 ): PeriodRef {
   const start = periodStartOf(now, spec);
-  if (stored.periodStart !== start || stored.periodStartEquity === null || stored.periodStartEquity === undefined) return { start, equity };
+  if (stored.periodStart !== start || stored.periodStartEquity === null || stored.periodStartEquity === undefined) {
+    return { start, equity: cap === null ? equity : Math.min(equity, cap) };
+  }
   return { start, equity: peakAfterTransfers(stored.periodStartEquity, equity, netTransfers)! };
 }
 

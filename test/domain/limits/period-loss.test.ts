@@ -19,6 +19,13 @@ describe('periodRefAfter', () => {
   ])('%s', (_name, stored, equity, transfers, now, expected) => {
     expect(periodRefAfter(stored, DAILY, equity, transfers, now)).toEqual(expected);
   });
+
+  it('starts a new period no higher than the confirmed cap, as the peak rises (a bad high read sets no false loss)', () => {
+    expect(periodRefAfter({}, DAILY, 12_000, 0, NOW, 9_900)).toEqual({ start: DAY_START, equity: 9_900 });
+    expect(periodRefAfter({}, DAILY, 9_800, 0, NOW, 9_900)).toEqual({ start: DAY_START, equity: 9_800 });
+    // Within a period the cap does not apply: the reference only moves with transfers.
+    expect(periodRefAfter({ periodStart: DAY_START, periodStartEquity: 10_000 }, DAILY, 12_000, 0, NOW, 9_900)).toEqual({ start: DAY_START, equity: 10_000 });
+  });
 });
 
 describe('periodLossFindings', () => {
