@@ -46,7 +46,7 @@ export function evaluateLimits(
   if (limits?.equityFloor) {
     const ref = floorAfterTransfers(state.floorRef, limits.equityFloor, equity, netTransfers);
     patch.floorRef = ref;
-    values.set('equity floor', `${money(equity)} (EMERGENCY floor ${money(ref.adjusted.EMERGENCY ?? null)})`);
+    values.set('equity floor', `equity ${money(equity)} (floor ${levels(ref.adjusted, money)})`);
     if (judged) parts.push((shift) => equityFloorFindings(equity, ref, band, shift));
   } else if (state.floorRef) {
     patch.floorRef = null;

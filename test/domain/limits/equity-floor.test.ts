@@ -100,7 +100,7 @@ describe('decide with an equity floor', () => {
     expect(held.level).toBe('WARNING');
     const clear = decide(btcBook(10_000, 49_100), held.state, policy, NOW + 120_000);
     expect(clear.level).toBe('OK');
-    expect(clear.actions[0]).toMatchObject({ kind: 'all-clear', message: expect.stringContaining('equity floor now 9,100.00 USDT') });
+    expect(clear.actions[0]).toMatchObject({ kind: 'all-clear', message: expect.stringContaining('equity floor now equity 9,100.00 USDT (floor WARNING 9,000.00 USDT, EMERGENCY 8,000.00 USDT)') });
   });
 
   it('is not judged while the history holds rows of unknown type, as the drawdown is not', () => {
