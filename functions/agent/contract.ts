@@ -67,7 +67,7 @@ export const StatusOutput = {
   equity: z.number().nullable(),
   peakEquity: z.number().nullable(),
   drawdown: ratio.describe('fraction below the trailing peak'),
-  drawdownBudgetLeft: z.number().nullable().describe('money between equity and the EMERGENCY drawdown level'),
+  drawdownBudgetLeft: z.number().nullable().describe('money between equity and the nearest EMERGENCY level: the drawdown below the peak, the equity floor, the day\'s or week\'s loss limit'),
   marginRatio: z.object({
     account: ratio,
     cross: ratio,

@@ -7,6 +7,7 @@
  * const answer = checkOrder(snapshot, state, policy, { symbol: 'BTCUSDT', side: 'buy', size: 0.01, marginMode: 'cross' });
  * if (answer.decision === 'allow') placeOrder(…);
  */
+import { limitRefsOf } from '../domain/limits/index.ts';
 import { evaluateAccount } from '../domain/margin.ts';
 import type { Policy } from '../domain/policy.ts';
 import { checkOrder as checkOrderPure, marketFromSnapshot, maxOrderSize as maxOrderSizePure, type MarketSpec, type OrderCheck, type OrderIntent } from '../domain/pre-trade.ts';
@@ -34,12 +35,12 @@ export interface CheckOptions {
 /** The margin engine on one snapshot, as `riskguard eval` runs it. */
 export const evaluate = (snapshot: AccountSnapshot, policy: Policy): Evaluation => evaluateAccount(snapshot, policy.stress);
 
-function inputs(snapshot: AccountSnapshot, state: GuardState | null, symbol: string, opts: CheckOptions) {
+function inputs(snapshot: AccountSnapshot, state: GuardState | null, policy: Policy, symbol: string, opts: CheckOptions) {
   const now = opts.now ?? snapshot.timestamp ?? 0;
   const restrictions = state === null ? [] : tradeStatus(state.accountId, state, now, opts.staleAfterMs ?? 150_000).reasons;
   const market = opts.market ?? marketFromSnapshot(snapshot, symbol, 0.001);
   if (!market) throw new RangeError(`the snapshot holds no ${symbol} position: pass opts.market (mark, lot step, maintenance tiers)`);
-  return { ctx: { restrictions, peakEquity: state?.peakEquity ?? null }, market };
+  return { ctx: { restrictions, peakEquity: state?.peakEquity ?? null, limitRefs: limitRefsOf(state, policy, now) }, market };
 }
 
 /**
@@ -47,7 +48,7 @@ function inputs(snapshot: AccountSnapshot, state: GuardState | null, symbol: str
  * The decision is `allow`, `reduce_only` (halted, paused, DANGER or above, stale, UNKNOWN) or `deny`.
  */
 export function checkOrder(snapshot: AccountSnapshot, state: GuardState | null, policy: Policy, order: OrderIntent, opts: CheckOptions = {}): OrderCheck {
-  const { ctx, market } = inputs(snapshot, state, order.symbol, opts);
+  const { ctx, market } = inputs(snapshot, state, policy, order.symbol, opts);
   return checkOrderPure(snapshot, ctx, policy, order, market);
 }
 
@@ -59,6 +60,6 @@ export function maxOrderSize(
   order: Omit<OrderIntent, 'size' | 'notional' | 'reduceOnly'>,
   opts: CheckOptions = {},
 ): { maxAllowed: { size: number; notional: number }; limitedBy: string[] } {
-  const { ctx, market } = inputs(snapshot, state, order.symbol, opts);
+  const { ctx, market } = inputs(snapshot, state, policy, order.symbol, opts);
   return maxOrderSizePure(snapshot, ctx, policy, order, market);
 }

@@ -3,6 +3,7 @@ import type { AgentLog } from '../adapters/dynamo-agent-log.ts';
 import { evaluateAccount } from '../domain/margin.ts';
 import { drawdownOf } from '../domain/peak.ts';
 import type { Policy } from '../domain/policy.ts';
+import { limitRefsOf } from '../domain/limits/index.ts';
 import { checkOrder as checkOrderPure, drawdownBudgetLeft, marketFromSnapshot, maxOrderSize as maxOrderSizePure, type AgentContext, type MarketSpec } from '../domain/pre-trade.ts';
 import type { AccountSnapshot } from '../domain/snapshot.ts';
 import type { GuardState } from '../domain/state.ts';
@@ -100,7 +101,7 @@ export class AgentService {
     const [state, loaded] = await Promise.all([this.deps.store.get(acc.id), this.load(acc, fresh)]);
     const now = this.deps.clock.now();
     const restrictions = this.restrictions(acc, state, loaded, now);
-    const ctx: AgentContext = { restrictions, peakEquity: state?.peakEquity ?? null };
+    const ctx: AgentContext = { restrictions, peakEquity: state?.peakEquity ?? null, limitRefs: limitRefsOf(state, acc.policy, now) };
     return { state, loaded, now, ctx, age: loaded === null ? null : Math.max(0, (now - loaded.at) / 1000) };
   }
 
@@ -130,7 +131,7 @@ export class AgentService {
       equity,
       peakEquity: peak,
       drawdown: equity === null ? null : drawdownOf(peak === null ? null : Math.max(peak, equity), equity),
-      drawdownBudgetLeft: equity === null ? null : drawdownBudgetLeft(equity, peak, acc.policy),
+      drawdownBudgetLeft: equity === null ? null : drawdownBudgetLeft(equity, peak, acc.policy, ctx.limitRefs),
       marginRatio: {
         account: ev?.account.marginRatio ?? null,
         cross: ev?.pools[0]!.marginRatio ?? null,

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { PortfolioSchema } from '../domain/snapshot.ts';
 import { ConfigError } from '../errors.ts';
+import { describeLimits } from '../domain/limits/index.ts';
 import { renderReport } from '../replay/report.ts';
 import { DEFAULT_LATENCY_MS, runReplay, type ReplayResult, type ReplayRun } from '../replay/replay.ts';
 import { DEFAULT_ADAPTIVE, type CadenceMode, type CadenceSeconds } from '../use-cases/cadence.ts';
@@ -77,6 +78,7 @@ export function renderReplay(r: ReplayResult): string {
     `riskguard replay ${when(r.window.start)} → ${when(r.window.end)}  (${r.window.prices.map((p) => p.symbol).join(', ')}; step ${r.window.stepMs} ms; venue round trip ${r.window.latencyMs} ms)`,
     ...r.portfolio.map((p) => `  ${p}`),
     `  start equity ${money(r.initialEquity)}; close all at ${pctOrDash(r.thresholdPct)} drawdown (EMERGENCY); cadence ${r.cadence}${r.cadenceSeconds ? ` (${r.cadenceSeconds.WARNING}/${r.cadenceSeconds.DANGER}/${r.cadenceSeconds.EMERGENCY} s above OK)` : ''}`,
+    ...describeLimits(r.limits).map((l) => `  limit: ${l}`),
     '',
     table(
       ['', ...runs.map((x) => x.label)],
@@ -96,6 +98,9 @@ export function renderReplay(r: ReplayResult): string {
       ['l', ...runs.map(() => 'r' as const)],
     ),
   ];
+  // Why the guard closed all: the drawdown, or a limit (the overshoot row measures from the drawdown threshold).
+  const trip = r.runs.guard.actions.find((x) => x.type === 'alert' && x.message.includes('close all: '));
+  if (trip) lines.push('', `Close-all reason: ${trip.message.slice(trip.message.indexOf('close all: ') + 'close all: '.length)}`);
   if (r.orders.length > 0) {
     lines.push('', `Orders of ${r.runs.guard.label}:`);
     for (const o of r.orders) lines.push(`  ${when(o.at)}  ${o.side} ${o.amount} ${o.symbol} @ ${o.averagePrice?.toPrecision(8) ?? '—'} (${o.status})`);

@@ -1,3 +1,4 @@
+import { evaluateLimits, type LimitFinding, type LimitMetric } from './limits/index.ts';
 import { evaluateAccount } from './margin.ts';
 import { applyTransfers, drawdownOf } from './peak.ts';
 import type { Policy } from './policy.ts';
@@ -5,15 +6,28 @@ import type { Evaluation } from './risk-types.ts';
 import type { AccountSnapshot } from './snapshot.ts';
 import { LEVELS, levelRank, type GuardState, type Level } from './state.ts';
 
-/** Where a breach lives: the whole account, or one isolated position (whose loss is capped). */
-export type Scope = { kind: 'account' } | { kind: 'isolated'; position: number };
+/**
+ * Where a breach lives: the whole account, one isolated position (whose loss is capped), or one
+ * position under a per-position limit (limits/position-limits.ts). The last two act alike.
+ */
+export type Scope = { kind: 'account' } | { kind: 'isolated'; position: number } | { kind: 'position'; position: number };
 
 export interface Finding {
   level: Exclude<Level, 'OK'>;
   scope: Scope;
-  metric: 'marginRatio' | 'crossMarginRatio' | 'drawdown' | 'isolatedMarginRatio' | 'stressSurvival' | 'halted';
+  metric: 'marginRatio' | 'crossMarginRatio' | 'drawdown' | 'isolatedMarginRatio' | 'stressSurvival' | 'halted' | LimitMetric;
   reason: string;
+  /** What the all-clear names, when not derived from the metric (the limits give theirs). */
+  label?: string;
 }
+
+const fromLimit = (f: LimitFinding): Finding => ({
+  level: f.level,
+  scope: f.position === undefined ? { kind: 'account' } : { kind: 'position', position: f.position },
+  metric: f.metric,
+  reason: f.reason,
+  label: f.label,
+});
 
 export type AlertKind = 'escalation' | 'de-escalation' | 'all-clear' | 'reminder' | 'trip';
 
@@ -149,7 +163,7 @@ const maxLevel = (fs: Finding[]): Level =>
 function topFindings(fs: Finding[]): Finding[] {
   const best = new Map<string, Finding>();
   for (const f of fs) {
-    const key = `${f.metric}:${f.scope.kind === 'isolated' ? f.scope.position : 'account'}`;
+    const key = `${f.metric}:${f.scope.kind !== 'account' ? f.scope.position : 'account'}`;
     const prev = best.get(key);
     if (!prev || levelRank(f.level) > levelRank(prev.level)) best.set(key, f);
   }
@@ -195,9 +209,10 @@ export function decide(snapshot: AccountSnapshot, state: GuardState, policy: Pol
   const drawdown = opts.drawdownUnknown ? null : drawdownOf(peak.peakEquity, equity);
 
   const metrics = metricsOf(evaluation, drawdown);
-  const raw = findingsOf(metrics, policy, false);
+  const limits = evaluateLimits(evaluation, state, policy, now, snapshot.netTransfers ?? 0, !opts.drawdownUnknown, cap);
+  const raw = [...findingsOf(metrics, policy, false), ...limits.findings(false).map(fromLimit)];
   const rawLevel = maxLevel(raw);
-  const bandLevel = maxLevel(findingsOf(metrics, policy, true));
+  const bandLevel = maxLevel([...findingsOf(metrics, policy, true), ...limits.findings(true).map(fromLimit)]);
   const previousLevel = state.level;
   let level = levelWithHysteresis(rawLevel, bandLevel, previousLevel);
 
@@ -227,10 +242,11 @@ export function decide(snapshot: AccountSnapshot, state: GuardState, policy: Pol
       const why = findings.find((f) => f.scope.kind === 'account' && levelRank(f.level) >= levelRank(closeLevel))!;
       trades.push({ type: 'closeAll', reason: why.reason, dryRun });
     } else {
-      // An isolated position that breaches alone is closed alone, every tick until it is gone.
+      // An isolated position that breaches alone (or one past a per-position limit) is closed
+      // alone, every tick until it is gone.
       const closed = new Set<number>();
       for (const f of raw) {
-        if (f.scope.kind === 'isolated' && act[f.level].closeAll && !closed.has(f.scope.position)) {
+        if (f.scope.kind !== 'account' && act[f.level].closeAll && !closed.has(f.scope.position)) {
           closed.add(f.scope.position);
           trades.push({ type: 'closePosition', position: f.scope.position, reason: f.reason, dryRun });
         }
@@ -251,13 +267,14 @@ export function decide(snapshot: AccountSnapshot, state: GuardState, policy: Pol
           const isolated = [
             ...new Set(
               raw
-                .filter((f) => f.scope.kind === 'isolated' && levelRank(f.level) >= levelRank(level))
+                .filter((f) => f.scope.kind !== 'account' && levelRank(f.level) >= levelRank(level))
                 .map((f) => (f.scope as { position: number }).position)
                 .filter((i) => !closing.has(i)),
             ),
           ];
           if (isolated.length > 0) {
-            trades.push({ type: 'reduce', fraction, positions: isolated, reason: `${level}: reduce the breaching isolated position(s) by ${fmtPct(fraction)}`, dryRun });
+            const what = raw.some((f) => f.scope.kind === 'position') ? 'position(s)' : 'isolated position(s)';
+            trades.push({ type: 'reduce', fraction, positions: isolated, reason: `${level}: reduce the breaching ${what} by ${fmtPct(fraction)}`, dryRun });
           }
         }
       }
@@ -276,6 +293,7 @@ export function decide(snapshot: AccountSnapshot, state: GuardState, policy: Pol
     unknownStreak: 0,
     rebaseUntil: null,
     breaches,
+    ...limits.state,
   };
 
   if (paused && trades.length > 0) {
@@ -302,7 +320,7 @@ export function decide(snapshot: AccountSnapshot, state: GuardState, policy: Pol
     paused,
     trades,
     flat: open === 0,
-    cleared: state.breaches.map((b) => `${b} now ${nowValue(b, metrics, evaluation)}`),
+    cleared: state.breaches.map((b) => `${b} now ${limits.values.get(b) ?? nowValue(b, metrics, evaluation)}`),
   });
   if (alert) {
     actions.unshift(alert);
@@ -315,6 +333,7 @@ export function decide(snapshot: AccountSnapshot, state: GuardState, policy: Pol
 
 /** A breach as the all-clear names it: "drawdown", "cross margin ratio", "isolated ETHUSDT long margin ratio". */
 function labelOf(f: Finding, ev: Evaluation): string {
+  if (f.label !== undefined) return f.label;
   switch (f.metric) {
     case 'marginRatio':
       return 'account margin ratio';

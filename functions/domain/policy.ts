@@ -77,6 +77,87 @@ export const DEFAULT_AGENT_LIMITS: AgentLimits = {
   requestHalt: true,
 };
 
+const BREACH = ['WARNING', 'DANGER', 'EMERGENCY'] as const;
+/** Money in the quote currency (USDT for Binance USDⓈ-M), > 0. */
+const quote = () => z.number().finite().positive().max(1e15);
+
+/**
+ * A limit given per level: `{ "DANGER": 500, "EMERGENCY": 800 }`. A level left out is not judged
+ * by this limit; at least one must be given. `rising`: later levels must be ≥ earlier ones (a
+ * loss, a notional); otherwise ≤ (a floor: WARNING sits above EMERGENCY).
+ */
+const levelShape = <T extends z.ZodType>(v: () => T) => ({ WARNING: v().optional(), DANGER: v().optional(), EMERGENCY: v().optional() });
+type LevelValues = Partial<Record<(typeof BREACH)[number], number>>;
+const checkLevels = (rising: boolean) => (m: LevelValues, ctx: z.RefinementCtx) => {
+  const given = BREACH.filter((l) => m[l] !== undefined);
+  if (given.length === 0) ctx.addIssue({ code: 'custom', path: [], message: 'give at least one of WARNING, DANGER, EMERGENCY' });
+  for (let i = 1; i < given.length; i++) {
+    const lo = m[given[i - 1]!]!;
+    const hi = m[given[i]!]!;
+    if (rising ? hi < lo : hi > lo) {
+      ctx.addIssue({ code: 'custom', path: [given[i]!], message: `must be ${rising ? '≥' : '≤'} ${given[i - 1]} (${lo})` });
+    }
+  }
+};
+const levelMap = <T extends z.ZodType<number>>(v: () => T, rising: boolean) => z.object(levelShape(v)).strict().superRefine(checkLevels(rising));
+
+/** True when the runtime's time-zone database knows the IANA zone ("UTC", "Europe/Berlin"). */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
+
+/**
+ * A loss limit per day or week (issue 17 §3): the loss of equity since the period began, as a
+ * fraction of the equity then (0.05 = 5 %), judged like the drawdown.
+ * @example { "period": "day", "resetAt": "00:00", "timeZone": "UTC", "DANGER": 0.03, "EMERGENCY": 0.05 }
+ */
+export const PeriodLossSchema = z
+  .object({
+    period: z.enum(['day', 'week']),
+    /** Local wall-clock time the period begins, "HH:MM" (24 h). */
+    resetAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time "HH:MM" (00:00–23:59)'),
+    /** IANA time zone of `resetAt`: "UTC", "Europe/Berlin", "America/New_York". */
+    timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as "UTC" or "Europe/Berlin"'),
+    /** Weekly periods only: the day the week begins. */
+    weekday: z.enum(WEEKDAYS).optional(),
+    ...levelShape(fraction),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.period === 'week' && p.weekday === undefined) ctx.addIssue({ code: 'custom', path: ['weekday'], message: 'required when period is "week"' });
+    if (p.period === 'day' && p.weekday !== undefined) ctx.addIssue({ code: 'custom', path: ['weekday'], message: 'only allowed when period is "week"' });
+    checkLevels(true)(p, ctx);
+  });
+export type PeriodLoss = z.output<typeof PeriodLossSchema>;
+
+/**
+ * Limits traders ask for (issue 17 §3), each off unless given: nothing here has a default.
+ * Money is in the quote currency; fractions are fractions (0.05 = 5 %).
+ */
+export const LimitsSchema = z
+  .object({
+    /** Equity below this (quote) breaches; moved by deposits and withdrawals like the peak. */
+    equityFloor: levelMap(quote, false).optional(),
+    /** Loss since the day or week began (fraction of the equity then). */
+    periodLoss: PeriodLossSchema.optional(),
+    /** One position's unrealized loss above this (quote) breaches for that position alone. */
+    positionLoss: levelMap(quote, true).optional(),
+    /** One position's unrealized loss above this fraction of account equity breaches for that position alone. */
+    positionLossOfEquity: levelMap(fraction, true).optional(),
+    /** Per symbol as the venue names it ("BTCUSDT"): a position's notional above this (quote) breaches for that position alone. */
+    symbolNotional: z.record(z.string().min(1), levelMap(quote, true)).optional(),
+  })
+  .strict();
+export type Limits = z.output<typeof LimitsSchema>;
+export type LevelLimit = Partial<Record<(typeof BREACH)[number], number>>;
+
 export const PolicySchema = z
   .object({
     thresholds: z
@@ -100,6 +181,8 @@ export const PolicySchema = z
     stress: StressSchema,
     /** Limits on what an AI trading agent is told it may trade (optional; defaults documented). */
     agentLimits: AgentLimitsSchema.default(DEFAULT_AGENT_LIMITS),
+    /** Equity floor, daily/weekly loss, per-position loss and notional caps: each off unless given. */
+    limits: LimitsSchema.optional(),
   })
   .strict()
   .superRefine((p, ctx) => {

@@ -1,3 +1,4 @@
+import type { LimitRefs } from './limits/index.ts';
 import { evaluateAccount } from './margin.ts';
 import type { AgentLimits, Policy } from './policy.ts';
 import type { Evaluation } from './risk-types.ts';
@@ -179,12 +180,24 @@ export interface LimitCheck {
   slack: number;
 }
 
-/** The account's drawdown budget: money between equity and the EMERGENCY drawdown level below the peak. */
-export function drawdownBudgetLeft(equity: number, peakEquity: number | null, policy: Policy): number | null {
+/**
+ * The account's drawdown budget: money between equity and the nearest EMERGENCY level below it —
+ * the drawdown level below the peak, the equity floor (`limits.equityFloor.EMERGENCY`, as
+ * deposits and withdrawals moved it) and the period loss level below the period's start equity
+ * (`limits.periodLoss.EMERGENCY`); null when none is set.
+ * @param refs the floor and period references of the guard state (limitRefsOf); without them the
+ *   floor is taken as configured and the period as starting at this equity
+ * @example equity 10,000, peak 10,000, drawdown 15 % (budget 1,500), floor 9,000 → 1,000
+ */
+export function drawdownBudgetLeft(equity: number, peakEquity: number | null, policy: Policy, refs?: LimitRefs): number | null {
+  const budgets: number[] = [];
   const dd = policy.thresholds.EMERGENCY.drawdown;
-  if (dd === null) return null;
-  const peak = Math.max(peakEquity ?? equity, equity);
-  return equity - peak * (1 - dd);
+  if (dd !== null) budgets.push(equity - Math.max(peakEquity ?? equity, equity) * (1 - dd));
+  const floor = refs?.floorEquity ?? policy.limits?.equityFloor?.EMERGENCY;
+  if (floor !== undefined) budgets.push(equity - floor);
+  const periodLoss = policy.limits?.periodLoss?.EMERGENCY;
+  if (periodLoss !== undefined) budgets.push(equity - (refs?.periodStartEquity ?? equity) * (1 - periodLoss));
+  return budgets.length > 0 ? Math.min(...budgets) : null;
 }
 
 const f2 = (x: number): string => x.toFixed(2);
@@ -295,6 +308,8 @@ export interface AgentContext {
   restrictions: string[];
   /** Trailing peak of equity (null: the snapshot's equity). */
   peakEquity: number | null;
+  /** The guard state's equity floor and period references (limitRefsOf), when the policy sets those limits. */
+  limitRefs?: LimitRefs;
 }
 
 function postTradeOf(post: Evaluation, applied: ReturnType<typeof applyOrder>, preEquity: number, budget: number | null): PostTrade {
@@ -331,7 +346,7 @@ function postTradeOf(post: Evaluation, applied: ReturnType<typeof applyOrder>, p
 export function tryOrder(snapshot: AccountSnapshot, ctx: AgentContext, policy: Policy, order: OrderIntent & { size: number }, market: MarketSpec, pre?: Evaluation) {
   const only = new Set([order.symbol]);
   const before = pre ?? evaluateAccount(snapshot, policy.stress, { liquidationSymbols: NONE });
-  const budget = drawdownBudgetLeft(before.account.equity, ctx.peakEquity, policy);
+  const budget = drawdownBudgetLeft(before.account.equity, ctx.peakEquity, policy, ctx.limitRefs);
   const applied = applyOrder(snapshot, order, market, policy.agentLimits);
   const post = evaluateAccount(applied.snapshot, policy.stress, { liquidationSymbols: only });
   const limits = checkLimits(post, applied.position, before.account.equity, budget, policy);

@@ -39,6 +39,11 @@ export const BookEntrySchema = z
   .strict();
 export type BookEntry = z.output<typeof BookEntrySchema>;
 
+/** A value per level (quote currency), a level absent when not given. */
+export const LevelValuesSchema = z
+  .object({ WARNING: z.number().finite().optional(), DANGER: z.number().finite().optional(), EMERGENCY: z.number().finite().optional() })
+  .strict();
+
 /** Per-account guard state, persisted in DynamoDB with optimistic concurrency on `version`. */
 export const GuardStateSchema = z
   .object({
@@ -103,6 +108,16 @@ export const GuardStateSchema = z
     historySeen: z.array(z.object({ id: z.string(), at: z.number() }).strict()).default([]),
     /** When this guard last read the history (its own clock, ms). */
     historyReadAt: nullableNumber().default(null),
+    /**
+     * The equity floor (policy `limits.equityFloor`): its levels as configured when its reference
+     * was set, and where deposits and withdrawals have moved them since (quote; see limits/equity-floor.ts).
+     * Absent in states written before the floor existed or while none is configured.
+     */
+    floorRef: z.object({ configured: LevelValuesSchema, adjusted: LevelValuesSchema }).strict().nullable().optional(),
+    /** Start of the current loss period (policy `limits.periodLoss`, ms); absent while none is configured. */
+    periodStart: nullableNumber().optional(),
+    /** Equity at the period's first accepted tick, moved by deposits and withdrawals like the peak (quote). */
+    periodStartEquity: nullableNumber().optional(),
   })
   .strict();
 export type GuardState = z.output<typeof GuardStateSchema>;

@@ -12,7 +12,7 @@ import { MemoryNotifier } from '../adapters/local-notifiers.ts';
 import { MemoryStateStore } from '../adapters/memory-store.ts';
 import { PaperEngineExchange } from '../adapters/paper-engine-exchange.ts';
 import type { AccountConfig } from '../config.ts';
-import type { Policy } from '../domain/policy.ts';
+import type { Limits, Policy } from '../domain/policy.ts';
 import type { Portfolio } from '../domain/snapshot.ts';
 import { ConfigError } from '../errors.ts';
 import { DEFAULT_ADAPTIVE, type CadenceMode, type CadenceSeconds } from '../use-cases/cadence.ts';
@@ -149,6 +149,8 @@ export interface ReplayResult {
   tripped: boolean;
   /** The EMERGENCY drawdown threshold, percent; null when the policy has none. */
   thresholdPct: number | null;
+  /** The policy's limits (equity floor, period loss, per-position), as given; null when it sets none. */
+  limits: Limits | null;
   tripAt: number | null;
   drawdownAtTripPct: number | null;
   drawdownAtExitPct: number | null;
@@ -442,6 +444,7 @@ export async function runReplay(input: ReplayInput): Promise<ReplayResult> {
   const result: ReplayResult = {
     tripped: g.tripped,
     thresholdPct: setup.thresholdPct,
+    limits: input.policy.limits ?? null,
     tripAt: g.tripAt,
     drawdownAtTripPct: g.drawdownAtTripPct,
     drawdownAtExitPct: g.drawdownAtExitPct,

@@ -494,7 +494,7 @@ function doneLabel(trades: Action[], s: AccountSnapshot): string {
 }
 
 function describeExecution(a: Action, r: ExecuteResult): string {
-  const what = a.type === 'closeAll' ? 'close-all' : a.type === 'reduce' ? `reduce by ${Math.round(a.fraction * 100)} %` : 'close isolated position';
+  const what = a.type === 'closeAll' ? 'close-all' : a.type === 'reduce' ? `reduce by ${Math.round(a.fraction * 100)} %` : 'close one position';
   const head = `${what}: ${r.orders.length} reduce-only order(s), ${r.cancelled} open order(s) cancelled, ${r.rounds} round(s)`;
   return r.done ? `${head}; confirmed by a fresh read` : `${head}; INCOMPLETE, ${r.residuals.length} position(s) left: ${r.residuals.map((x) => `${x.symbol} ${x.side} ${x.contracts}`).join(', ')}`;
 }

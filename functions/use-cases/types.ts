@@ -45,7 +45,7 @@ export interface TickResult {
   actions: string[];
   alertsSent: number;
   tripId: string | null;
-  /** What the trip did: close-all, reduce or close one isolated position. */
+  /** What the trip did: close-all, reduce or close one position (a lone isolated breach or a per-position limit). */
   tripKind: 'close-all' | 'reduce' | 'close-position' | null;
   /** Positions left after a close-all / reduce that could not be closed. */
   residuals: { symbol: string; side: string; contracts: number }[];
