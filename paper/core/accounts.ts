@@ -49,7 +49,7 @@ export abstract class AccountBook extends VenueState {
     const mode: MarginType = p.marginMode === 'isolated' ? 'ISOLATED' : 'CROSSED';
     const cfg = acc.symbolConfig.get(p.symbol);
     if (cfg !== undefined && cfg.marginType !== mode) {
-      throw new Error(`${p.symbol}: Binance allows one margin type per symbol; positions disagree (${cfg.marginType} vs ${mode})`);
+      throw new Error(`${p.symbol}: one margin type per symbol; positions disagree (${cfg.marginType} vs ${mode})`);
     }
     const leverage = p.leverage ?? cfg?.leverage ?? this.defaultLeverage;
     if (!Number.isInteger(leverage) || leverage < 1 || leverage > maxLeverage(m.brackets)) {
