@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as z from 'zod';
 import { BRACKET_SOURCE } from './brackets.ts';
-import type { AccountSpec, PaperAccount, PaperEngine } from './core/index.ts';
+import { PaperReject, type AccountSpec, type PaperAccount, type PaperEngine, type RejectReason } from './core/index.ts';
 import type { PaperDialect } from './dialects/types.ts';
 import { FAULT_KINDS } from './faults.ts';
 import type { PaperServerDeps } from './server.ts';
@@ -127,6 +127,8 @@ class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly issues?: { path: string; message: string }[],
+    /** The engine's neutral reason, when it refused (e.g. 'unknown-symbol'). */
+    readonly reason?: RejectReason,
   ) {
     super(message);
   }
@@ -350,16 +352,17 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, u
     }
     throw new HttpError(404, `no control endpoint ${method} ${path}`);
   } catch (e) {
-    if (e instanceof HttpError) return send(res, e.status, { error: e.message, ...(e.issues ? { issues: e.issues } : {}) });
+    if (e instanceof HttpError) return send(res, e.status, { error: e.message, ...(e.issues ? { issues: e.issues } : {}), ...(e.reason ? { reason: e.reason } : {}) });
     throw e;
   }
 }
 
-/** Runs an engine call whose Error means "your request makes no sense here" → HTTP 400. */
+/** Runs an engine call whose Error means "your request makes no sense here" → HTTP 400 (with the neutral reason of a PaperReject). */
 function semantic<T>(fn: () => T): T {
   try {
     return fn();
   } catch (e) {
+    if (e instanceof PaperReject) throw new HttpError(400, e.message, undefined, e.reason);
     if (e instanceof Error) throw new HttpError(400, e.message);
     throw e;
   }

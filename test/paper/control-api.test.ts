@@ -78,3 +78,15 @@ describe('GET /paper/accounts/:id', () => {
     expect(state.openAlgoOrders).toEqual([]);
   });
 });
+
+describe('control API refusals', () => {
+  it('carries the engine’s neutral reason, not a venue code', async () => {
+    const res = await control(ex, 'POST', '/paper/accounts', {
+      walletBalance: 100,
+      positions: [{ symbol: 'NOPEUSDT', side: 'long', size: 1, entryPrice: 1 }], // Binance naming, but not listed
+    });
+    expect(res.status).toBe(400);
+    expect(res.json.reason).toBe('unknown-symbol');
+    expect(res.json.error).toMatch(/unknown-symbol.*NOPEUSDT/);
+  });
+});
