@@ -1,6 +1,9 @@
+import { dialectFor, type PaperVenue } from './dialects/index.ts';
 import { startPaperExchange, type PaperExchange } from './index.ts';
 
 export interface PaperCliOptions {
+  /** The venue whose API the exchange speaks (parseVenueArg). Default 'binanceusdm'. */
+  venue?: PaperVenue;
   /** Default 0 (a free port). */
   port?: number;
   /** `SYMBOL=FILE` pairs, e.g. `BTCUSDT=data/binance-futures-BTCUSDT-1m-2020-03-11_13.csv`. */
@@ -28,6 +31,14 @@ export interface DemoPosition {
   isolatedMargin?: number;
 }
 
+/**
+ * Parses `--venue`: a venue with a paper dialect. Anything else throws a one-line Error naming the
+ * venues that have one (a known venue without a dialect yet, e.g. okx, as well as a typo).
+ */
+export function parseVenueArg(arg: string): PaperVenue {
+  return dialectFor(arg.trim()).venue;
+}
+
 /** Parses `SYMBOL=FILE` (the symbol in Binance form, e.g. BTCUSDT). */
 export function parseReplayArg(arg: string): { symbol: string; file: string } {
   const i = arg.indexOf('=');
@@ -49,6 +60,7 @@ export async function runPaperCli(opts: PaperCliOptions = {}): Promise<PaperExch
   const speed = opts.speed ?? 1;
   if (!(speed >= 0)) throw new Error(`--speed must be ≥ 0, got ${speed}`);
   const ex = await startPaperExchange({
+    venue: opts.venue ?? 'binanceusdm',
     port: opts.port ?? 0,
     ...(opts.host !== undefined ? { host: opts.host } : {}),
     replay,
@@ -67,20 +79,22 @@ export async function runPaperCli(opts: PaperCliOptions = {}): Promise<PaperExch
     ...(positions.length ? { symbols, positions } : {}),
   });
   const range = ex.engine.replayRange();
-  log(`paper exchange (Binance USDⓈ-M REST subset) listening on ${ex.url}`);
+  const { dialect } = ex;
+  log(`paper exchange (${dialect.title}) listening on ${ex.url}`);
+  log(`venue: ${dialect.venue}`);
   log(`admin token (X-Paper-Admin): ${ex.adminToken}`);
   log(`demo account ${demo.id}: ${demo.crossWallet} USDT`);
   for (const p of positions) log(`  ${p.marginMode} ${p.symbol} ${p.side} ${p.size} @ ${p.entryPrice}${p.leverage ? ` (${p.leverage}x)` : ''}`);
   log(`  apiKey: ${demo.apiKey}`);
   log(`  secret: ${demo.secret}`);
-  log(`  export PAPER_API_KEY=${demo.apiKey}`);
-  log(`  export PAPER_API_SECRET=${demo.secret}`);
+  // The variables the dialect's config credentials name (Binance: PAPER_API_KEY, PAPER_API_SECRET).
+  for (const [name, value] of Object.entries(dialect.credentialsFor(demo).env)) log(`  export ${name}=${value}`);
   if (range !== null) {
     log(`replaying ${replay.map((r) => r.symbol).join(', ')} from ${new Date(ex.engine.now()).toISOString()} to ${new Date(range.end).toISOString()} at ${speed}x`);
   } else {
     log('no replay: set prices with POST /paper/prices');
   }
-  log('point ccxt binanceusdm at it with fetchImplementation: redirectFetch(url) (functions/venues/binanceusdm/transport.ts)');
+  log(dialect.clientHint);
   if (range === null || !(speed > 0)) return ex;
   // Progress every tenth of the replay, and a line when it is over (the marks then stay put).
   const span = Math.max(1, range.end - ex.engine.now());

@@ -1,4 +1,4 @@
-import type { PaperEngine } from './engine.ts';
+import type { PaperEngine } from './core/index.ts';
 
 /**
  * Drives the engine's market clock in real time: `speed` market-ms per wall-ms (1 = real time,

@@ -2,18 +2,20 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as z from 'zod';
 import { BRACKET_SOURCE } from './brackets.ts';
-import type { AccountSpec, PaperAccount, PaperEngine } from './engine.ts';
+import { PaperReject, type AccountSpec, type PaperAccount, type PaperEngine, type RejectReason } from './core/index.ts';
+import type { PaperDialect } from './dialects/types.ts';
 import { FAULT_KINDS } from './faults.ts';
 import type { PaperServerDeps } from './server.ts';
 
 /**
- * Control API under /paper/* — loopback only, guarded by the `X-Paper-Admin` token (except
- * GET /paper/health). JSON in, JSON out; bodies are validated with zod and every violation is
- * reported with its path.
+ * Control API under /paper/* — venue-neutral, the same on every dialect; loopback only, guarded
+ * by the `X-Paper-Admin` token (except GET /paper/health). JSON in, JSON out; bodies are validated
+ * with zod and every violation is reported with its path. Symbols are in the venue's own naming
+ * (BTCUSDT on Binance), checked by the dialect; sizes are in base units on every venue.
  *
  *   GET    /paper/health                      → { ok, time }                         (no token)
  *   GET    /paper/state                       → clock, replay span, marks, accounts, bracket source
- *   POST   /paper/accounts                    AccountBody → { accountId, apiKey, secret, account }
+ *   POST   /paper/accounts                    AccountBody → { accountId, venue, credentials, env, apiKey, secret, account }
  *   GET    /paper/accounts                    → [{ id, label, apiKey, hedgeMode }]
  *   GET    /paper/accounts/:id                → true state (wallet, positions, orders, liquidations, income)
  *   POST   /paper/accounts/:id/deposit        { amount } → account
@@ -33,9 +35,16 @@ import type { PaperServerDeps } from './server.ts';
  *   POST   /paper/accounts/:id/adl            { symbol, positionSide?, quantity? } → auto-deleverage
  */
 
-const PositionBody = z
+/** A symbol of the dialect's venue (its own naming); the dialect says what is wrong with it. */
+const venueSymbol = (dialect: PaperDialect) =>
+  z.string().superRefine((s, ctx) => {
+    const problem = dialect.symbolProblem(s);
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+const positionBody = (dialect: PaperDialect) => z
   .object({
-    symbol: z.string().regex(/^[A-Z0-9]{2,20}USDT$/, 'a Binance USDⓈ-M symbol such as BTCUSDT'),
+    symbol: venueSymbol(dialect),
     side: z.enum(['long', 'short']),
     size: z.number().positive(),
     entryPrice: z.number().positive(),
@@ -53,7 +62,8 @@ const PositionBody = z
     }
   });
 
-export const AccountBody = z
+/** POST /paper/accounts, with `dialect` checking the symbols. */
+export const accountBody = (dialect: PaperDialect) => z
   .object({
     label: z.string().min(1).max(64).optional(),
     walletBalance: z.number().nonnegative(),
@@ -70,7 +80,7 @@ export const AccountBody = z
         z.object({ marginMode: z.enum(['cross', 'isolated']).optional(), leverage: z.number().int().min(1).max(150).optional() }).strict(),
       )
       .optional(),
-    positions: z.array(PositionBody).default([]),
+    positions: z.array(positionBody(dialect)).default([]),
   })
   .strict();
 
@@ -105,7 +115,7 @@ export const FaultBody = z
 
 // ── venue realism (issue 8) ──
 const FundingBody = z.object({ rates: z.record(z.string(), z.number().finite().gt(-0.05).lt(0.05)) }).strict();
-const MarketBody = z.object({ symbol: z.string().regex(/^[A-Z0-9]{2,20}USDT$/, 'a Binance USDⓈ-M symbol such as NEWUSDT'), price: z.number().positive().finite() }).strict();
+const marketBody = (dialect: PaperDialect) => z.object({ symbol: venueSymbol(dialect), price: z.number().positive().finite() }).strict();
 const HistoryDelayBody = z.object({ delayMs: z.number().int().nonnegative() }).strict();
 const WallClockBody = z.object({ offsetMs: z.number().int().min(-86_400_000).max(86_400_000) }).strict();
 const AdlBody = z
@@ -117,6 +127,8 @@ class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly issues?: { path: string; message: string }[],
+    /** The engine's neutral reason, when it refused (e.g. 'unknown-symbol'). */
+    readonly reason?: RejectReason,
   ) {
     super(message);
   }
@@ -234,10 +246,11 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, u
         accounts: engine.listAccounts().map((a) => a.id),
         brackets: BRACKET_SOURCE,
         fees: { taker: engine.takerFee, slippage: engine.slippage, clearance: engine.clearanceFee },
+        venue: deps.dialect.venue,
       });
     }
     if (path === '/paper/accounts' && method === 'POST') {
-      const b = parse(AccountBody, body);
+      const b = parse(accountBody(deps.dialect), body);
       const spec: AccountSpec = {
         walletBalance: b.walletBalance,
         hedgeMode: b.hedgeMode,
@@ -252,7 +265,17 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, u
         ...(b.symbols !== undefined ? { symbols: b.symbols } : {}),
       };
       const acc = semantic(() => engine.createAccount(spec));
-      return send(res, 201, { accountId: acc.id, apiKey: acc.apiKey, secret: acc.secret, account: accountView(engine, acc) });
+      // credentials + env: enough to write a riskguard config (and its environment) from this answer alone.
+      const { credentials, env } = deps.dialect.credentialsFor(acc);
+      return send(res, 201, {
+        accountId: acc.id,
+        venue: deps.dialect.venue,
+        credentials,
+        env,
+        apiKey: acc.apiKey,
+        secret: acc.secret,
+        account: accountView(engine, acc),
+      });
     }
     if (path === '/paper/accounts' && method === 'GET') {
       return send(res, 200, engine.listAccounts().map((a) => ({ id: a.id, label: a.label, apiKey: a.apiKey, hedgeMode: a.dualSide })));
@@ -313,7 +336,7 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, u
       return send(res, 200, { rates: all, nextFundingTime: engine.nextFundingTime() });
     }
     if (path === '/paper/markets' && method === 'POST') {
-      const b = parse(MarketBody, body);
+      const b = parse(marketBody(deps.dialect), body);
       const m = semantic(() => engine.listMarket(b.symbol, b.price));
       return send(res, 201, { symbol: m.symbol, price: b.price, realBrackets: m.realBrackets });
     }
@@ -329,16 +352,17 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, u
     }
     throw new HttpError(404, `no control endpoint ${method} ${path}`);
   } catch (e) {
-    if (e instanceof HttpError) return send(res, e.status, { error: e.message, ...(e.issues ? { issues: e.issues } : {}) });
+    if (e instanceof HttpError) return send(res, e.status, { error: e.message, ...(e.issues ? { issues: e.issues } : {}), ...(e.reason ? { reason: e.reason } : {}) });
     throw e;
   }
 }
 
-/** Runs an engine call whose Error means "your request makes no sense here" → HTTP 400. */
+/** Runs an engine call whose Error means "your request makes no sense here" → HTTP 400 (with the neutral reason of a PaperReject). */
 function semantic<T>(fn: () => T): T {
   try {
     return fn();
   } catch (e) {
+    if (e instanceof PaperReject) throw new HttpError(400, e.message, undefined, e.reason);
     if (e instanceof Error) throw new HttpError(400, e.message);
     throw e;
   }

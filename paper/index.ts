@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Bracket } from './brackets.ts';
 import { RealtimeDriver } from './clock.ts';
-import { PaperEngine } from './engine.ts';
+import { PaperEngine } from './core/index.ts';
+import { dialectFor } from './dialects/index.ts';
+import type { PaperDialect, PaperVenue, RequestLogEntry } from './dialects/types.ts';
 import { FaultInjector } from './faults.ts';
-import { WeightTracker } from './rate-limit.ts';
-import { createPaperServer, type RequestLogEntry } from './server.ts';
+import { createPaperServer } from './server.ts';
 
-export { PaperEngine, PaperAccount } from './engine.ts';
+export { PaperEngine, PaperAccount, PaperReject, REJECT_REASONS, type RejectReason, type RejectDetails } from './core/index.ts';
 export type {
   AccountRisk,
   AccountSpec,
@@ -20,15 +21,18 @@ export type {
   Position,
   PositionRisk,
   PositionSpec,
-} from './engine.ts';
-export { PaperApiError } from './errors.ts';
+} from './core/index.ts';
+export { PaperApiError, binanceError, asBinanceError } from './dialects/binanceusdm/errors.ts';
+export { DIALECTS, PAPER_VENUES, dialectFor, venuesWithDialect, UnknownVenueError, type PaperDialect, type PaperVenue } from './dialects/index.ts';
 export { FaultInjector, FAULT_KINDS, type FaultKind, type FaultSpec } from './faults.ts';
 export { BINANCE_BRACKETS, GENERIC_ALT_BRACKETS, BRACKET_SOURCE, bracketTable, maintenanceMargin, type Bracket } from './brackets.ts';
 export { parseCandlesCsv, loadCandlesFile, PriceSeries, candlePath, type Candle } from './replay.ts';
 export { DATASETS, DATA_DIR, datasetReplay } from './datasets.ts';
-export type { RequestLogEntry } from './server.ts';
+export type { RequestLogEntry } from './dialects/types.ts';
 
 export interface PaperExchangeOptions {
+  /** The venue whose API the exchange speaks. Default 'binanceusdm' (the only dialect so far). */
+  venue?: PaperVenue;
   /** 0 (default) = a free port. */
   port?: number;
   /** Default 127.0.0.1. The control API answers loopback clients only, whatever the host. */
@@ -50,13 +54,17 @@ export interface PaperExchangeOptions {
   takerFee?: number;
   /** Liquidation clearance fee, fraction of notional. Default 0.0125. */
   clearanceFee?: number;
-  /** Request-weight limit per key per minute. Default 2400 (Binance USDⓈ-M). */
+  /** Request-weight limit per client IP per minute. Default 2400 (Binance USDⓈ-M). */
   weightLimit?: number;
+  /** 429s an IP may receive in a minute before its next request bans it (HTTP 418). Default 5. */
+  banAfter429s?: number;
+  /** First IP ban, ms; doubles per repeat up to 3 days. Default 120,000. */
+  banMs?: number;
   /** Bracket overrides per symbol. */
   brackets?: Record<string, Bracket[]>;
   /** Leverage of unconfigured symbols. Default 20. */
   defaultLeverage?: number;
-  /** Called for every Binance-API request (method, path, status, weight, fault). */
+  /** Called for every venue-API request (method, path, status, weight, fault). */
   onRequest?: (entry: RequestLogEntry) => void;
   /** Funding rate per 8 h for symbols without their own. Default 0.0001 (see EngineOptions). */
   fundingRate?: number;
@@ -71,6 +79,8 @@ export interface PaperExchange {
   /** Base URL, e.g. http://127.0.0.1:41234 — point ccxt at it with redirectFetch(url). */
   url: string;
   adminToken: string;
+  /** The dialect serving the venue API. */
+  dialect: PaperDialect;
   engine: PaperEngine;
   faults: FaultInjector;
   close(): Promise<void>;
@@ -78,6 +88,8 @@ export interface PaperExchange {
 
 /** Starts the paper exchange (engine + HTTP server) in this process. */
 export async function startPaperExchange(options: PaperExchangeOptions = {}): Promise<PaperExchange> {
+  // First, so a venue without a dialect is refused before anything starts.
+  const dialect = dialectFor(options.venue ?? 'binanceusdm');
   const engine = new PaperEngine({
     ...(options.startTime !== undefined ? { startTime: options.startTime } : {}),
     ...(options.slippage !== undefined ? { slippage: options.slippage } : {}),
@@ -96,7 +108,12 @@ export async function startPaperExchange(options: PaperExchangeOptions = {}): Pr
   const { server, dispose } = createPaperServer({
     engine,
     faults,
-    weights: new WeightTracker(options.weightLimit ?? 2400),
+    dialect,
+    dialectOptions: {
+      ...(options.weightLimit !== undefined ? { weightLimit: options.weightLimit } : {}),
+      ...(options.banAfter429s !== undefined ? { banAfter429s: options.banAfter429s } : {}),
+      ...(options.banMs !== undefined ? { banMs: options.banMs } : {}),
+    },
     adminToken,
     wall: { offsetMs: options.wallClockOffsetMs ?? 0 },
     ...(driver !== undefined ? { driver } : {}),
@@ -116,6 +133,7 @@ export async function startPaperExchange(options: PaperExchangeOptions = {}): Pr
   return {
     url: `http://${urlHost}:${port}`,
     adminToken,
+    dialect,
     engine,
     faults,
     close: async () => {

@@ -3,7 +3,7 @@
  * signatures. Replays use it to run thousands of guard ticks a second; what it returns is what
  * the ccxt Binance USDⓈ-M adapter makes of the same engine state over the wire.
  */
-import { maintenanceMargin, PaperApiError, type PaperAccount, type PaperEngine } from '../../paper/index.ts';
+import { asBinanceError, maintenanceMargin, type PaperAccount, type PaperEngine } from '../../paper/index.ts';
 import { historyFromBinance, incomeId, readAllPagesSync } from '../venues/binanceusdm/history.ts';
 import { AccountSnapshotSchema, type AccountSnapshot, type MaintenanceTier, type Position } from '../domain/snapshot.ts';
 import { ExchangeAuthError, ExchangeDataError, ExchangeUnavailableError, type RiskGuardError } from '../errors.ts';
@@ -76,11 +76,13 @@ export class PaperEngineExchange implements ExchangePort {
   }
 
   private classify(err: unknown, what: string): RiskGuardError {
-    const message = err instanceof Error ? err.message : String(err);
-    if (err instanceof PaperApiError) {
-      const text = `${this.id} ${what}: ${err.code} ${message}`;
-      if (AUTH_CODES.has(err.code)) return new ExchangeAuthError(text, { cause: err });
-      if (err.code === -1003 || err.httpStatus >= 500) return new ExchangeUnavailableError(text, { cause: err });
+    // The engine rejects in neutral reasons; this port stands for the Binance venue, so in Binance's words.
+    const api = asBinanceError(err);
+    const message = api?.message ?? (err instanceof Error ? err.message : String(err));
+    if (api !== undefined) {
+      const text = `${this.id} ${what}: ${api.code} ${message}`;
+      if (AUTH_CODES.has(api.code)) return new ExchangeAuthError(text, { cause: err });
+      if (api.code === -1003 || api.httpStatus >= 500) return new ExchangeUnavailableError(text, { cause: err });
       return new ExchangeDataError(text, { cause: err });
     }
     return new ExchangeDataError(`${this.id} ${what}: ${message}`, { cause: err });

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DATA_DIR, startPaperExchange, type AccountSpec, type PaperEngine } from '../../paper/index.ts';
+import { DATA_DIR, startPaperExchange, type AccountSpec, type PaperEngine, type PaperVenue } from '../../paper/index.ts';
 import { DynamoStateStore } from '../adapters/dynamo-store.ts';
 import { DEFAULT_ADAPTIVE, nextTickSeconds } from '../use-cases/cadence.ts';
 import { LastWriteCachingStore } from '../adapters/cached-store.ts';
@@ -77,13 +77,14 @@ class PrintingNotifier implements Notifier {
  * exchange run in-process; the guard reads and trades through ccxt over HTTP, ticking on the
  * replay clock through the real 2025-10-10 crash, beside the same book left unguarded.
  */
-export async function runDemo(opts: { jsonSummary?: string; out?: (s: string) => void } = {}): Promise<DemoSummary> {
+export async function runDemo(opts: { jsonSummary?: string; out?: (s: string) => void; venue?: PaperVenue } = {}): Promise<DemoSummary> {
   const out = opts.out ?? ((s: string) => process.stdout.write(`${s}\n`));
   quietAwsSdkNodeWarning();
   out(`riskguard demo — replaying the real ${DATASET} crash (${when(START)} → ${when(END)}) on the paper exchange`);
   out('  starting the local state store (dynalite, in memory) and the paper exchange (loopback)…');
   const dynamo = await startLocalDynamo({ dbPath: null });
   const paper = await startPaperExchange({
+    venue: opts.venue ?? 'binanceusdm',
     replay: SERIES.map((s) => ({ symbol: s.symbol, file: join(DATA_DIR, s.file) })),
     startTime: START,
   });

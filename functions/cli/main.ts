@@ -23,7 +23,8 @@ import { loadCandlesFile } from '../../paper/replay.ts';
 import { money, pct, table, when } from './format.ts';
 import { checkWritable, loadJson, loadPolicy } from './io.ts';
 import { missingLocalState, openStore, type StoreOptions } from './store.ts';
-import { actOptions, parseHumanAct, storeOptions } from './options.ts';
+import { actOptions, parseHumanAct, storeOptions, venueOption } from './options.ts';
+import type { PaperVenue } from '../../paper/index.ts';
 
 const systemClock = { now: () => Date.now() };
 
@@ -339,7 +340,8 @@ export function buildProgram(): Command {
 
   program
     .command('paper')
-    .description('run the paper exchange (Binance USDⓈ-M REST subset) standalone, with a demo account')
+    .description('run the paper exchange (default: the Binance USDⓈ-M REST subset) standalone, with a demo account')
+    .addOption(venueOption())
     .addOption(new Option('--port <n>', 'port on 127.0.0.1 (0 = a free one)').default(8787).argParser((v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`--port must be 0–65535, got "${v}"`);
@@ -349,7 +351,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--speed <x>', 'replay-seconds per wall-second').default(1).argParser(positiveNumber('--speed')))
     .option('--keys-file <file>', "keep the demo account's keys in this file (created on first use, mode 600): the same keys after a restart")
     .option('--portfolio <file>', 'seed the demo account with a book in the replay portfolio format (crossWalletBalance, positions)')
-    .action(async (opts: { port: number; replay?: string[]; speed: number; keysFile?: string; portfolio?: string }) => {
+    .action(async (opts: { venue: PaperVenue; port: number; replay?: string[]; speed: number; keysFile?: string; portfolio?: string }) => {
       // Bad input is found before anything starts (exit 2).
       const book = opts.portfolio ? loadJson(PortfolioSchema, opts.portfolio, 'portfolio') : null;
       const demoKeys = opts.keysFile ? paperKeys(opts.keysFile) : undefined;
@@ -371,6 +373,7 @@ export function buildProgram(): Command {
       // The banner shows the paper account's own keys (they open nothing on a real exchange): past the redactor.
       const banner = (line: string) => writeUnredacted(process.stdout, `${line}\n`);
       const ex = await runPaperCli({
+        venue: opts.venue,
         port: opts.port,
         speed: opts.speed,
         log: banner,
@@ -394,9 +397,11 @@ export function buildProgram(): Command {
         // A book the paper exchange cannot seed (an unknown symbol, no price) is bad input.
         throw err instanceof Error && opts.portfolio ? new ConfigError(`--portfolio ${opts.portfolio}: ${err.message}`, { cause: err }) : err;
       });
+      const demo = ex.engine.listAccounts()[0]!;
+      const credentials = Object.entries(ex.dialect.credentialsFor(demo).credentials).map(([k, v]) => `"${k}": "${v}"`).join(', ');
       process.stdout.write(
         `\nTo guard the demo account, put its key and secret in the environment variables your config names\n` +
-          `(e.g. "credentials": { "apiKeyEnv": "PAPER_API_KEY", "secretEnv": "PAPER_API_SECRET" }) and set "baseUrl": "${ex.url}".\n` +
+          `(e.g. "credentials": { ${credentials} }) and set "baseUrl": "${ex.url}".\n` +
           `These are paper credentials: they open nothing on a real exchange. Ctrl-C stops.\n`,
       );
       await new Promise<void>((resolve) => {
@@ -410,9 +415,10 @@ export function buildProgram(): Command {
     .command('demo')
     .description('the guard through the real 2025-10-10 crash on the paper exchange, beside the same book unguarded (no keys, no cloud)')
     .option('--json-summary <file>', 'also write the summary as JSON')
-    .action(async (opts: { jsonSummary?: string }) => {
+    .addOption(venueOption())
+    .action(async (opts: { jsonSummary?: string; venue: PaperVenue }) => {
       if (opts.jsonSummary) checkWritable(opts.jsonSummary, '--json-summary');
-      await runDemo(opts.jsonSummary ? { jsonSummary: opts.jsonSummary } : {});
+      await runDemo({ venue: opts.venue, ...(opts.jsonSummary ? { jsonSummary: opts.jsonSummary } : {}) });
     });
   return program;
 }

@@ -1,4 +1,5 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { parseVenueArg } from '../../paper/cli.ts';
 import * as z from 'zod';
 import { ConfigError } from '../errors.ts';
 import type { HumanAct } from '../use-cases/admin.ts';
@@ -24,6 +25,24 @@ export function parseTopicArn(v: string): string {
     throw new InvalidArgumentError(`--topic-arn must be an SNS topic ARN like arn:aws:sns:ap-northeast-1:123456789012:riskguard-alerts (stack output AlertTopicArn), got "${v}"`);
   }
   return v;
+}
+
+/**
+ * --venue of `paper`, `demo` and `replay`: the venue the paper exchange speaks. One without a
+ * paper dialect yet (hyperliquid, orderly, bybit, okx) or an unknown one is bad input (exit 2),
+ * refused while the arguments are parsed, before anything starts.
+ */
+export function venueOption(): Option {
+  return new Option('--venue <venue>', 'the venue the paper exchange speaks: binanceusdm|hyperliquid|orderly|bybit|okx (only binanceusdm has a dialect yet)')
+    .default('binanceusdm')
+    .argParser((v: string) => {
+      try {
+        return parseVenueArg(v);
+      } catch (err) {
+        // A ConfigError, not commander's InvalidArgumentError: one line ("riskguard: …"), no usage hint.
+        throw new ConfigError(`--venue: ${(err as Error).message}`, { cause: err });
+      }
+    });
 }
 
 /** --config/--topic-arn of a human act: whose notifiers alert it, and which accounts it may name. */

@@ -8,6 +8,7 @@ import { DEFAULT_LATENCY_MS, runReplay, type ReplayResult, type ReplayRun } from
 import { DEFAULT_ADAPTIVE, type CadenceMode, type CadenceSeconds } from '../use-cases/cadence.ts';
 import { money, pct, table, when } from './format.ts';
 import { checkWritable, loadJson, loadPolicy } from './io.ts';
+import { venueOption } from './options.ts';
 
 interface ReplayOptions {
   portfolio: string;
@@ -22,6 +23,8 @@ interface ReplayOptions {
   offset: number;
   json?: boolean;
   report?: string;
+  /** Validated by venueOption (only binanceusdm today). */
+  venue: string;
 }
 
 function number(name: string, min: number) {
@@ -131,6 +134,9 @@ export function registerReplayCommand(program: Command): void {
     .addOption(new Option('--offset <s>', 'second of the minute the schedule fires (0–59)').default(0).argParser(number('--offset', 0)))
     .option('--json', 'print one JSON object instead of tables')
     .option('--report <file.html>', 'also write a self-contained HTML report with charts')
+    // Checked while parsing (exit 2 for a venue without a dialect); the replay runs the engine in
+    // process behind the Binance-worded PaperEngineExchange, the only dialect so far.
+    .addOption(venueOption())
     .action(async (opts: ReplayOptions) => {
       const portfolio = loadJson(PortfolioSchema, opts.portfolio, 'portfolio');
       const prices = parsePricePairs(opts.prices);

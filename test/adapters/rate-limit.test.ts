@@ -60,4 +60,21 @@ describe('rate limits (429) through ccxt → paper', () => {
     expect(s.crossWalletBalance).toBe(10_000);
     expect(slept).toEqual([60_000]);
   });
+
+  it('an IP banned for sending on after 429s (418, not a fault) is a rate limit that waits out the ban', async () => {
+    await paper.close();
+    paper = await startPaperExchange({ speed: 0, weightLimit: 400, banAfter429s: 1, banMs: 120_000 });
+    paper.engine.setPrices({ BTCUSDT: 50_000 });
+    const { exchange } = port();
+    await exchange.fetchSnapshot();
+    const ping = async () => (await fetch(`${paper.url}/fapi/v1/ping`)).status;
+    let status = 200;
+    for (let i = 0; i < 500 && status === 200; i++) status = await ping();
+    expect(status).toBe(429);
+    expect(await ping()).toBe(418);
+    const err = await exchange.fetchSnapshot().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ExchangeRateLimitError);
+    expect((err as ExchangeRateLimitError).retryAfterMs).toBe(120_000);
+    expect((err as Error).message).toMatch(/HTTP 418/);
+  });
 });

@@ -117,10 +117,10 @@ describe('request weights', () => {
     const small = await startStepped({ weightLimit: 14 });
     try {
       const { client } = clientFor(small, { walletBalance: 1 });
-      await client.loadMarkets(); // unsigned: counted for the IP, not the key
-      await client.fetchBalance(); // 5
-      expect(client.last_response_headers?.['X-Mbx-Used-Weight-1m']).toBe('5');
-      await client.fetchBalance(); // 10
+      await client.loadMarkets(); // exchangeInfo: 1, on the same per-IP budget as the signed calls
+      await client.fetchBalance(); // 6
+      expect(client.last_response_headers?.['X-Mbx-Used-Weight-1m']).toBe('6');
+      await client.fetchBalance(); // 11
       await expect(client.fetchBalance()).rejects.toThrow(DDoSProtection);
       await expect(client.fetchBalance()).rejects.toThrow(/-1003/);
     } finally {

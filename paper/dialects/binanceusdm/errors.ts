@@ -1,7 +1,9 @@
+import { PaperReject, type RejectDetails, type RejectReason } from '../../core/reject.ts';
+
 /**
  * A Binance-style API error: `{"code": -2022, "msg": "ReduceOnly Order is rejected."}` with an
- * HTTP status. The engine throws these so the HTTP layer can answer exactly like Binance, and
- * in-process users see the same codes.
+ * HTTP status. The Binance dialect answers with these: its own request checks throw them, and
+ * the engine's neutral rejects are mapped to them by binanceError().
  *
  * What ccxt 4.5.84 (binanceusdm, fapi host) turns each code into is noted per constant.
  */
@@ -29,6 +31,12 @@ export const E = {
       `Too many requests; current limit of IP(127.0.0.1) is ${limit} requests per minute. Please use the websocket for live updates to avoid polling the API.`,
       429,
     ),
+  /**
+   * HTTP 418: the IP is banned for sending on after 429s (body as Binance's). ccxt: DDoSProtection
+   * (by HTTP status, before the code is looked at).
+   */
+  ipBanned: (until: number) =>
+    new PaperApiError(-1003, `Way too many requests; IP(127.0.0.1) banned until ${until}. Please use the websocket for live updates to avoid bans.`, 418),
   /** ccxt: InvalidNonce. */
   timestampOutside: () => new PaperApiError(-1021, 'Timestamp for this request is outside of the recvWindow.'),
   /** ccxt: InvalidNonce. */
@@ -105,3 +113,52 @@ export const E = {
   /** ccxt: OperationFailed. */
   unknown: (msg = 'An unknown error occured while processing the request.') => new PaperApiError(-1000, msg),
 };
+
+/**
+ * The Binance error for each neutral reject, word for word what the engine threw when it spoke
+ * Binance itself. A Record, so a new reason does not compile until it has its Binance words.
+ */
+const BY_REASON: Record<RejectReason, (d: RejectDetails) => PaperApiError> = {
+  'unknown-symbol': () => E.invalidSymbol(),
+  'no-mark-price': (d) => E.unknown(`No mark price for ${d.symbol ?? '?'} yet (set one with POST /paper/prices or replay a file).`),
+  'invalid-side': () => E.invalidSide(),
+  'invalid-order-type': () => E.invalidOrderType(),
+  'trigger-type-on-plain-order': () => E.useAlgoEndpoint(),
+  'missing-parameter': (d) => E.missingParam(d.param ?? '?'),
+  'parameter-not-allowed': (d) => E.notRequired(d.param ?? '?'),
+  'invalid-quantity': () => E.qtyNotPositive(),
+  'quantity-off-step': () => E.precision(),
+  'quantity-above-max': () => E.qtyTooBig(),
+  'invalid-price': () => new PaperApiError(-4001, 'Price less than 0.'),
+  'price-off-tick': () => new PaperApiError(-4014, 'Price not increased by tick size.'),
+  'below-min-notional': (d) => E.minNotional(d.minNotional ?? 0),
+  'insufficient-margin': () => E.marginInsufficient(),
+  'position-above-leverage-cap': () => E.maxPositionAtLeverage(),
+  'invalid-leverage': () => E.invalidLeverage(),
+  'reduce-only-increases': () => E.reduceOnlyRejected(),
+  'reduce-only-covered': () => E.reduceOnlyMarginCheck(),
+  'post-only-would-take': () => E.postOnlyRejected(),
+  'position-side-mismatch': () => E.positionSideMismatch(),
+  'would-trigger-immediately': () => new PaperApiError(-2021, 'Order would immediately trigger.'),
+  'unknown-order': () => E.unknownOrder(),
+  'order-not-found': () => E.orderDoesNotExist(),
+  'margin-mode-unchanged': () => E.noNeedMarginType(),
+  'margin-mode-open-orders': () => E.marginTypeOpenOrders(),
+  'margin-mode-open-position': () => E.marginTypePosition(),
+  'position-mode-unchanged': () => E.noNeedPositionSide(),
+  'position-mode-blocked': () => E.positionSideChangeBlocked(),
+  'no-isolated-position': () => new PaperApiError(-2024, 'Position is not sufficient.'),
+  'isolated-margin-insufficient': () => new PaperApiError(-4051, 'Isolated balance insufficient.'),
+};
+
+/** A neutral reject in Binance's words (code, msg, HTTP 400). */
+export function binanceError(r: PaperReject): PaperApiError {
+  return BY_REASON[r.reason](r.details);
+}
+
+/** Any error as Binance would answer it, or undefined when it is not a venue refusal (a bug, a bad control call). */
+export function asBinanceError(e: unknown): PaperApiError | undefined {
+  if (e instanceof PaperApiError) return e;
+  if (e instanceof PaperReject) return binanceError(e);
+  return undefined;
+}

@@ -7,9 +7,9 @@ import type {
   PaperEngine,
   PositionRisk,
   TradeRecord,
-} from './engine.ts';
-import type { MarketSpec } from './markets.ts';
-import { maxNotionalAtLeverage } from './brackets.ts';
+} from '../../core/index.ts';
+import type { MarketSpec } from '../../markets.ts';
+import { maxNotionalAtLeverage } from '../../brackets.ts';
 
 /**
  * Engine state → Binance USDⓈ-M JSON shapes. Numbers are strings where Binance uses strings

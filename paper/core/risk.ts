@@ -1,0 +1,133 @@
+import { bracketFor, maintenanceMargin } from '../brackets.ts';
+import type { PaperAccount } from './account.ts';
+import { AccountBook } from './accounts.ts';
+import type { AccountRisk, Position, PositionRisk } from './types.ts';
+
+/** Risk figures: per position, per account (Binance single-asset USDT mode), liquidation price. */
+export abstract class RiskBook extends AccountBook {
+  protected symbolPositions(acc: PaperAccount, symbol: string): Position[] {
+    return [...acc.positions.values()].filter((p) => p.symbol === symbol);
+  }
+
+  /** Risk figures of one position at the current mark. */
+  positionRisk(acc: PaperAccount, pos: Position): PositionRisk {
+    const m = this.market(pos.symbol);
+    const mark = this.markOr(pos.symbol, pos.entryPrice);
+    const notional = Math.abs(pos.amt) * mark;
+    const { mm, rate, cum } = maintenanceMargin(m.brackets, notional);
+    const leverage = this.symbolConfig(acc, pos.symbol).leverage;
+    const upnl = pos.amt * (mark - pos.entryPrice);
+    const feeRate = this.takerFee;
+    return {
+      position: pos,
+      markPrice: mark,
+      notional,
+      unrealizedPnl: upnl,
+      maintMargin: mm,
+      maintMarginRatio: rate,
+      maintAmount: cum,
+      leverage,
+      initialMargin: notional / leverage,
+      isolatedMargin: pos.marginType === 'ISOLATED' ? pos.isolatedWallet + upnl : 0,
+      liquidationPrice: this.liquidationPrice(acc, pos),
+      // Price at which closing (taker) leaves the position flat after the opening fee.
+      breakEvenPrice: pos.amt > 0 ? (pos.entryPrice * (1 + feeRate)) / (1 - feeRate) : (pos.entryPrice * (1 - feeRate)) / (1 + feeRate),
+    };
+  }
+
+  /** Account-wide figures, Binance single-asset (USDT) mode. */
+  accountRisk(acc: PaperAccount): AccountRisk {
+    const positions = [...acc.positions.values()].map((p) => this.positionRisk(acc, p));
+    let isolatedWallets = 0;
+    let crossUnPnl = 0;
+    let unrealizedPnl = 0;
+    let crossMM = 0;
+    let totalMM = 0;
+    let positionIM = 0;
+    let crossIM = 0;
+    for (const r of positions) {
+      unrealizedPnl += r.unrealizedPnl;
+      totalMM += r.maintMargin;
+      positionIM += r.initialMargin;
+      if (r.position.marginType === 'ISOLATED') isolatedWallets += r.position.isolatedWallet;
+      else {
+        crossUnPnl += r.unrealizedPnl;
+        crossMM += r.maintMargin;
+        crossIM += r.initialMargin;
+      }
+    }
+    let openOrderIM = 0;
+    for (const o of acc.openOrders.values()) {
+      if (o.reduceOnly) continue;
+      openOrderIM += ((o.origQty - o.executedQty) * o.price) / this.symbolConfig(acc, o.symbol).leverage;
+    }
+    const crossMarginBalance = acc.crossWallet + crossUnPnl;
+    const available = crossMarginBalance - crossIM - openOrderIM;
+    const hasCross = positions.some((r) => r.position.marginType === 'CROSSED');
+    return {
+      crossWallet: acc.crossWallet,
+      isolatedWallets,
+      walletBalance: acc.crossWallet + isolatedWallets,
+      crossUnPnl,
+      unrealizedPnl,
+      marginBalance: acc.crossWallet + isolatedWallets + unrealizedPnl,
+      crossMarginBalance,
+      crossMaintMargin: crossMM,
+      totalMaintMargin: totalMM,
+      crossMarginRatio: hasCross && crossMarginBalance > 0 ? crossMM / crossMarginBalance : null,
+      positionInitialMargin: positionIM,
+      crossPositionInitialMargin: crossIM,
+      openOrderInitialMargin: openOrderIM,
+      availableBalance: available,
+      maxWithdrawAmount: Math.max(0, Math.min(acc.crossWallet, available)),
+      positions,
+    };
+  }
+
+  /**
+   * Binance liquidation price: the mark of this symbol at which the pool's margin balance equals
+   * its maintenance margin, every other symbol held at its current mark. Cross pools include all
+   * cross positions (in hedge mode both legs of the symbol move together); an isolated position
+   * is its own pool. Brackets are re-chosen at the candidate price until stable.
+   * @returns 0 when no positive price liquidates the pool.
+   */
+  liquidationPrice(acc: PaperAccount, pos: Position): number {
+    const group: Position[] = [];
+    let wallet: number;
+    let otherMM = 0;
+    let otherUpnl = 0;
+    if (pos.marginType === 'ISOLATED') {
+      group.push(pos);
+      wallet = pos.isolatedWallet;
+    } else {
+      wallet = acc.crossWallet;
+      for (const p of acc.positions.values()) {
+        if (p.marginType !== 'CROSSED') continue;
+        if (p.symbol === pos.symbol) {
+          group.push(p);
+          continue;
+        }
+        const mark = this.markOr(p.symbol, p.entryPrice);
+        otherMM += maintenanceMargin(this.market(p.symbol).brackets, Math.abs(p.amt) * mark).mm;
+        otherUpnl += p.amt * (mark - p.entryPrice);
+      }
+    }
+    const brackets = this.market(pos.symbol).brackets;
+    let price = this.markOr(pos.symbol, pos.entryPrice);
+    for (let iter = 0; iter < 8; iter++) {
+      let num = otherMM - otherUpnl - wallet;
+      let den = 0;
+      for (const p of group) {
+        const b = bracketFor(brackets, Math.abs(p.amt) * price);
+        num += p.amt * p.entryPrice - b.cum;
+        den += p.amt - Math.abs(p.amt) * b.maintMarginRatio;
+      }
+      if (Math.abs(den) < 1e-12) return 0;
+      const next = num / den;
+      if (!(next > 0) || !Number.isFinite(next)) return 0;
+      if (Math.abs(next - price) <= 1e-9 * price) return next;
+      price = next;
+    }
+    return price;
+  }
+}
