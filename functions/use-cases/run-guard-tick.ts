@@ -1,6 +1,6 @@
 import { closeOrAct } from './tick-close.ts';
 import { commitTick } from './tick-commit.ts';
-import { openTick, type TickOptions } from './tick-context.ts';
+import { openTick, type TickContext, type TickOptions } from './tick-context.ts';
 import { readAndDecide } from './tick-read.ts';
 import { reportTick, tickResult } from './tick-report.ts';
 import { unknownTick } from './tick-unknown.ts';
@@ -18,11 +18,19 @@ export { residualBackoffMs } from './tick-close.ts';
  */
 export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opts: TickOptions = {}): Promise<TickResult> {
   const ctx = await openTick(deps, account, opts);
+  const r = await tick(ctx);
+  // The venue's per-IP limit concerns every account the caller runs there: say it was hit.
+  const hit = ctx.rateLimit();
+  return hit && !r.rateLimit ? { ...r, rateLimit: hit } : r;
+}
+
+async function tick(ctx: TickContext): Promise<TickResult> {
+  const { caller, account, opts } = ctx;
   const read = await readAndDecide(ctx);
   if (read.kind === 'unknown') return unknownTick(ctx, read.why, read.seen, read.auth);
 
   const commit = await commitTick(ctx, read);
-  if (commit.kind === 'again') return runGuardTick(deps, account, { ...opts, retried: true });
+  if (commit.kind === 'again') return runGuardTick(caller, account, { ...opts, retried: true });
   const notes = read.notes;
   if (commit.kind === 'lost') {
     const action = commit.humanAct

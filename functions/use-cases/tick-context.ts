@@ -2,6 +2,7 @@ import type { GateOptions } from '../domain/gate.ts';
 import type { Policy } from '../domain/policy.ts';
 import { initialState, type GuardState } from '../domain/state.ts';
 import type { Alert } from '../ports.ts';
+import { watchRateLimits, type RateLimitHit } from './rate-limit-watch.ts';
 import { withRetry, realSleep } from './retry.ts';
 import type { GuardDeps, GuardedAccount } from './types.ts';
 
@@ -39,7 +40,10 @@ export interface TickOptions {
 
 /** What every step of one tick shares: its ports, account, moment, starting state and alerts. */
 export interface TickContext {
+  /** The caller's ports, the exchange watched for rate limits. */
   deps: GuardDeps;
+  /** The ports as the caller passed them. */
+  caller: GuardDeps;
   account: GuardedAccount;
   opts: TickOptions;
   id: string;
@@ -55,10 +59,14 @@ export interface TickContext {
   /** Alerts of this tick, sent together at its end. */
   alerts: Alert[];
   alert(kind: Alert['kind'], level: string, summary: string, body: string): void;
+  /** The venue's 429/418 seen so far in this tick, if any. */
+  rateLimit(): RateLimitHit | null;
 }
 
 /** Reads the account's state and sets up one tick's shared context. */
-export async function openTick(deps: GuardDeps, account: GuardedAccount, opts: TickOptions): Promise<TickContext> {
+export async function openTick(caller: GuardDeps, account: GuardedAccount, opts: TickOptions): Promise<TickContext> {
+  const watched = watchRateLimits(caller.exchange, caller.onRateLimit);
+  const deps = { ...caller, exchange: watched.port };
   const { clock, store } = deps;
   const sleep = deps.sleep ?? realSleep;
   const id = account.config.id;
@@ -67,6 +75,7 @@ export async function openTick(deps: GuardDeps, account: GuardedAccount, opts: T
   const alerts: Alert[] = [];
   return {
     deps,
+    caller,
     account,
     opts,
     id,
@@ -77,6 +86,7 @@ export async function openTick(deps: GuardDeps, account: GuardedAccount, opts: T
     retry: (fn) => withRetry(fn, { attempts: 4, baseDelayMs: 200, now: () => clock.now(), deadline, sleep }),
     alerts,
     alert: (kind, level, summary, body) => void alerts.push({ accountId: id, kind, level, summary, body, at: now }),
+    rateLimit: watched.hit,
   };
 }
 

@@ -2,9 +2,13 @@ import { rawEquity } from '../domain/gate.ts';
 import type { AccountSnapshot } from '../domain/snapshot.ts';
 import type { GuardState } from '../domain/state.ts';
 import { writeMerged } from './state-write.ts';
+import { describeRateLimit } from './rate-limit-watch.ts';
 import { MAX_MERGES, type TickContext } from './tick-context.ts';
 import { sendAlerts } from './tick-report.ts';
 import type { TickResult } from './types.ts';
+
+/** A rate-limited read counts toward "guard cannot see account" only after this long without trusted data (ms). */
+export const RATE_LIMIT_BLIND_AFTER_MS = 120_000;
 
 /**
  * A tick whose data could not be trusted: no trade, no peak update. Counts the streak, alerts a
@@ -15,8 +19,13 @@ export async function unknownTick(ctx: TickContext, why: string, seen: AccountSn
   const { store, log, exchange } = deps;
   const blindAfter = opts.blindAfter ?? 3;
   const blindAfterMs = opts.blindAfterMs ?? 20_000;
-  const streak = state.unknownStreak + 1;
-  log.warn('UNKNOWN tick: no trade, no peak update', { account: id, exchange: exchange.id, streak, why });
+  // The venue said "wait" (429) or banned the IP (418): the guard cannot see, so it does not trade,
+  // but the run loop holds the venue's accounts until Retry-After — one ban is not three UNKNOWN
+  // ticks. It counts toward blindness once the account has gone that long without trusted data.
+  const limited = ctx.rateLimit();
+  const counts = limited === null || state.lastOkAt === null || now - state.lastOkAt >= RATE_LIMIT_BLIND_AFTER_MS;
+  const streak = state.unknownStreak + (counts ? 1 : 0);
+  log.warn('UNKNOWN tick: no trade, no peak update', { account: id, exchange: exchange.id, streak, why, ...(limited ? { rateLimit: limited } : {}) });
   const unknownState: GuardState = {
     ...state,
     unknownStreak: streak,
@@ -28,7 +37,8 @@ export async function unknownTick(ctx: TickContext, why: string, seen: AccountSn
   // at a 1-s cadence three ticks are three seconds — a history row arriving late, not blindness.
   const blindAt = (at: number, n: number) => n >= blindAfter && (state.lastOkAt === null || at - state.lastOkAt >= blindAfterMs);
   const wasBlind = state.lastTickAt !== null && blindAt(state.lastTickAt, state.unknownStreak);
-  const blind = (blindAt(now, streak) && !wasBlind) || (wasBlind && reminderMs > 0 && state.lastAlertAt !== null && now - state.lastAlertAt >= reminderMs);
+  const remind = wasBlind && reminderMs > 0 && state.lastAlertAt !== null && now - state.lastAlertAt >= reminderMs;
+  const blind = (counts && blindAt(now, streak) && !wasBlind) || remind;
   if (auth && streak === 1) {
     ctx.alert('auth', 'UNKNOWN', `exchange REJECTED the API key: fix credentials`, `The exchange rejected the guard's credentials for account ${id}: ${why}\nThe guard cannot see or protect this account until the key is fixed.`);
   } else if (blind) {
@@ -41,7 +51,9 @@ export async function unknownTick(ctx: TickContext, why: string, seen: AccountSn
     attempts: MAX_MERGES + 1,
     mergeWith: (fresh, before) => fresh.lastTickAt === before.lastTickAt,
   });
-  if (streak === 1 || blind) {
+  if (!counts) {
+    await store.append({ accountId: id, at: now, type: 'unknown', message: `UNKNOWN (${describeRateLimit(limited!)}; not counted as blind): ${why}` });
+  } else if (streak === 1 || blind) {
     await store.append({ accountId: id, at: now, type: 'unknown', message: `UNKNOWN (${streak}): ${why}` });
   }
   const sent = await sendAlerts(ctx);
