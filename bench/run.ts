@@ -4,7 +4,7 @@
  * test: it is not part of `npm test`. docs/bench.md says what each figure measures and why.
  *
  *   npm run bench                    everything (a few minutes on 2 cores)
- *   npm run bench -- decision scale  only these groups (decision, agent, replay, overshoot, bundle, tick, scale);
+ *   npm run bench -- decision scale  only these groups (decision, agent, replay, overshoot, bundle, tick, scale, crash);
  *                                    the other figures already in bench-results.json are kept
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { quietAwsSdkNodeWarning } from '../functions/adapters/local-dynamo.ts';
 import { benchColdStart, oneVenueConfig } from './cold-start.ts';
+import { benchCrash } from './crash.ts';
 import { venueIds } from '../functions/venues/index.ts';
 import { benchDecision } from './decision.ts';
 import { benchAgent } from './agent.ts';
@@ -23,13 +24,17 @@ import { round } from './stats.ts';
 import { benchTickOverhead } from './tick-overhead.ts';
 import { startWorld } from './world.ts';
 
-const GROUPS = ['decision', 'agent', 'replay', 'overshoot', 'bundle', 'tick', 'scale'] as const;
+const GROUPS = ['decision', 'agent', 'replay', 'overshoot', 'bundle', 'tick', 'scale', 'crash'] as const;
 type Group = (typeof GROUPS)[number];
 
 const RESULTS_FILE = fileURLToPath(new URL('../bench-results.json', import.meta.url));
 /** Accounts and concurrency of the scale run (§4). */
 const SCALE_ACCOUNTS = 1_000;
 const SCALE_CONCURRENCY = 32;
+/** Accounts of the crash run (issue 9): CRASH_ACCOUNTS=50 npm run bench -- crash for fewer on a busy box. */
+const CRASH_ACCOUNTS = Number(process.env['CRASH_ACCOUNTS'] ?? 200);
+/** `riskguard run`'s default --concurrency. */
+const CRASH_CONCURRENCY = 8;
 /** Binance USDⓈ-M request-weight limit per IP and per key, per minute. */
 const BINANCE_WEIGHT_LIMIT = 2_400;
 
@@ -118,6 +123,22 @@ async function main(argv: string[]): Promise<void> {
         f.add('scaleHeapMB', round(s.heapMB, 0), 'MB', info, 'guard process heap with every adapter loaded (markets shared per venue)');
         f.add('heapMBPer1000Accounts.binanceusdm', round((s.heapMB * 1_000) / s.accounts, 0), 'MB', atMost(1_024, 'MB'), `guard process heap per 1,000 binanceusdm accounts, markets and brackets loaded and shared (${s.accounts} measured)`);
       }
+    } finally {
+      await world.close();
+    }
+  }
+
+  if (want('crash')) {
+    // Binance's own limit: the loop's venue budget and the rate-limit pause are what is measured.
+    const world = await startWorld({ weightLimit: BINANCE_WEIGHT_LIMIT });
+    try {
+      f.section(`Crash (${CRASH_ACCOUNTS} accounts on one paper Binance, one IP; −4 % on every mark at once; riskguard run's loop, concurrency ${CRASH_CONCURRENCY})`);
+      const c = await benchCrash(world, { accounts: CRASH_ACCOUNTS, concurrency: CRASH_CONCURRENCY });
+      const name = `crash${c.accounts}`;
+      f.add(`${name}FlatWithinMsMax`, c.flatWithinMsMax, 'ms', atMost(10_000, 'ms'), `${c.flat} of ${c.breached} breached accounts confirmed flat; median ${c.flatWithinMsMedian} ms; first look after the crash ≤ ${c.firstLookMsMax} ms`);
+      f.add(`${name}WeightLimitTicks`, c.weightLimitTicks, 'ticks', atMost(0, 'ticks'), `${c.limitedRequests} request(s) refused 429/418; ${c.unknownTicks} UNKNOWN tick(s) in all; ${c.weightPerMinute} weight/min after the crash`);
+      f.add(`${name}WarmupSeconds`, round(c.warmupSeconds, 1), 's', info, 'until every account had ticked OK once (its peak set) on the venue budget');
+      for (const p of c.pauses.slice(0, 3)) f.note(p);
     } finally {
       await world.close();
     }

@@ -8,6 +8,7 @@
  *   ← stdin            { cmd: 'accounts', count, spec }  → { accounts: [{ id, apiKey, secret }] }
  *                      { cmd: 'stats' }                  → { requests, weight, cpuMs, byPath: { "GET /fapi/v3/account": { n, weight } } }
  *                      { cmd: 'reset' }                  → { ok: true }
+ *                      { cmd: 'move', factor }           → every mark × factor (a market-wide move) → { ok: true }
  *   stdin closed       → both servers stop, the process exits.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -26,6 +27,8 @@ export interface WorldOptions {
 export interface WorldStats {
   requests: number;
   weight: number;
+  /** Requests the paper refused with 429 (weight limit) or 418. */
+  limited: number;
   /** CPU time (user + system) the world process spent since the last reset, ms. */
   cpuMs: number;
   byPath: Record<string, { n: number; weight: number }>;
@@ -39,6 +42,8 @@ export interface World {
   createAccounts(count: number, spec: AccountSpec): Promise<{ id: string; apiKey: string; secret: string }[]>;
   stats(): Promise<WorldStats>;
   reset(): Promise<void>;
+  /** Moves every mark by `factor` at once (0.96 = a −4 % market-wide crash). */
+  move(factor: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -79,6 +84,7 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
     createAccounts: async (count, spec) => (await ask<{ accounts: { id: string; apiKey: string; secret: string }[] }>({ cmd: 'accounts', count, spec })).accounts,
     stats: () => ask<WorldStats>({ cmd: 'stats' }),
     reset: async () => void (await ask({ cmd: 'reset' })),
+    move: async (factor) => void (await ask({ cmd: 'move', factor })),
     close: async () => {
       dynamo.destroy();
       child.stdin.end();
@@ -91,7 +97,7 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
 async function serve(opts: WorldOptions): Promise<void> {
   const { startPaperExchange } = await import('../paper/index.ts');
   const { startLocalDynamo } = await import('../functions/adapters/local-dynamo.ts');
-  let stats: WorldStats = { requests: 0, weight: 0, cpuMs: 0, byPath: {} };
+  let stats: WorldStats = { requests: 0, weight: 0, limited: 0, cpuMs: 0, byPath: {} };
   let cpuAtReset = process.cpuUsage();
   const paper = await startPaperExchange({
     speed: 1,
@@ -99,19 +105,21 @@ async function serve(opts: WorldOptions): Promise<void> {
     onRequest: (e) => {
       stats.requests++;
       stats.weight += e.weight;
+      if (e.status === 429 || e.status === 418) stats.limited++;
       const k = `${e.method} ${e.path}`;
       const s = (stats.byPath[k] ??= { n: 0, weight: 0 });
       s.n++;
       s.weight += e.weight;
     },
   });
-  paper.engine.setPrices({ BTCUSDT: 100_000, ETHUSDT: 4_000, SOLUSDT: 200 });
+  const prices = { BTCUSDT: 100_000, ETHUSDT: 4_000, SOLUSDT: 200 };
+  paper.engine.setPrices(prices);
   const dynamo = await startLocalDynamo({ dbPath: null });
   const say = (msg: unknown) => process.stdout.write(`${JSON.stringify(msg)}\n`);
   say({ paperUrl: paper.url, dynamoEndpoint: dynamo.endpoint, tableName: dynamo.tableName });
   const input = createInterface({ input: process.stdin });
   input.on('line', (line) => {
-    const msg = JSON.parse(line) as { cmd: string; count?: number; spec?: AccountSpec };
+    const msg = JSON.parse(line) as { cmd: string; count?: number; spec?: AccountSpec; factor?: number };
     if (msg.cmd === 'accounts') {
       const accounts = [];
       for (let i = 0; i < msg.count!; i++) {
@@ -123,8 +131,11 @@ async function serve(opts: WorldOptions): Promise<void> {
       const cpu = process.cpuUsage(cpuAtReset);
       say({ ...stats, cpuMs: (cpu.user + cpu.system) / 1000 });
     } else if (msg.cmd === 'reset') {
-      stats = { requests: 0, weight: 0, cpuMs: 0, byPath: {} };
+      stats = { requests: 0, weight: 0, limited: 0, cpuMs: 0, byPath: {} };
       cpuAtReset = process.cpuUsage();
+      say({ ok: true });
+    } else if (msg.cmd === 'move') {
+      paper.engine.setPrices(Object.fromEntries(Object.keys(prices).map((k) => [k, paper.engine.markPrice(k) * msg.factor!])));
       say({ ok: true });
     }
   });

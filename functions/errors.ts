@@ -12,9 +12,12 @@ export class ExchangeUnavailableError extends RiskGuardError {}
 /** The venue asked to slow down (429) or banned the IP for a while (418): wait `retryAfterMs`. */
 export class ExchangeRateLimitError extends ExchangeUnavailableError {
   readonly retryAfterMs: number | null;
-  constructor(message: string, options: { cause?: unknown; retryAfterMs?: number | null } = {}) {
+  /** The HTTP status when known: 429 (slow down) or 418 (this IP is banned for a while). */
+  readonly status: 429 | 418 | null;
+  constructor(message: string, options: { cause?: unknown; retryAfterMs?: number | null; status?: 429 | 418 | null } = {}) {
     super(message, options);
     this.retryAfterMs = options.retryAfterMs ?? null;
+    this.status = options.status ?? null;
   }
 }
 

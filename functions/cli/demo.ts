@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DATA_DIR, startPaperExchange, type AccountSpec, type PaperEngine, type PaperVenue } from '../../paper/index.ts';
 import { DynamoStateStore } from '../adapters/dynamo-store.ts';
-import { DEFAULT_ADAPTIVE, nextTickSeconds } from '../use-cases/cadence.ts';
+import { DEFAULT_ADAPTIVE, nextTickDelayMs } from '../use-cases/cadence.ts';
 import { LastWriteCachingStore } from '../adapters/cached-store.ts';
 import { createExchange } from '../venues/index.ts';
 import { quietAwsSdkNodeWarning, startLocalDynamo } from '../adapters/local-dynamo.ts';
@@ -138,7 +138,7 @@ export async function runDemo(opts: { jsonSummary?: string; out?: (s: string) =>
         skipped = 0;
       } else skipped++;
       // The same next-tick rule as `run` and the Lambda.
-      t += nextTickSeconds(r, DEFAULT_ADAPTIVE, 60) * 1000;
+      t += nextTickDelayMs(r, DEFAULT_ADAPTIVE, 60);
     }
     engine.advanceTo(END);
     for (const l of liquidations) out(`  ${l}`);

@@ -148,8 +148,9 @@ export function registerGuardCommands(program: Command): void {
           id: a.config.id,
           venue: a.config.exchange,
           cadence: a.config.cadence ?? DEFAULT_ADAPTIVE,
-          tick: async () => {
-            const w = await failures.tick(a, () => runGuardTick(guard.deps(a.config.id), a, { heartbeatEveryMs: HEARTBEAT_MS, ...(opts.dryRun ? { dryRun: true } : {}) }));
+          tick: async ({ onRateLimit }) => {
+            const deps = { ...guard.deps(a.config.id), onRateLimit };
+            const w = await failures.tick(a, () => runGuardTick(deps, a, { heartbeatEveryMs: HEARTBEAT_MS, ...(opts.dryRun ? { dryRun: true } : {}) }));
             if (w.ok) return w.result;
             throw new Error(`TICK FAILED (${w.streak} in a row${w.alerted ? ', alerted' : ''}): ${w.error}`);
           },
@@ -167,6 +168,8 @@ export function registerGuardCommands(program: Command): void {
           },
           // Loud, alerted from the 3rd in a row (FailedTickWatch), and the other accounts' guard goes on.
           onError: (a, err) => void process.stderr.write(`${when(Date.now())}  ${a.id}  ${(err as Error).message}\n`),
+          // The venue's limit is per IP: every account on it waits; said once per pause.
+          onVenuePause: (_venue, message) => void process.stderr.write(`${when(Date.now())}  ${message}\n`),
         },
       );
       await groups;

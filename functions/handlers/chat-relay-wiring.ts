@@ -103,7 +103,7 @@ export async function relay(
 
 /** Everything the relay needs, built once per cold start; the SSM parameters are read at the first invocation. */
 export function chatRelayRuntime() {
-  // Not wiring.ts's parseEnv: importing wiring.ts would bundle ccxt into the relay.
+  // Its own parse, not wiring/env.ts's: the relay's bundle is kept apart from the guard's modules.
   const parsed = RelayEnvSchema.safeParse(process.env);
   if (!parsed.success) throw new ConfigError(`invalid Lambda environment:\n${formatIssues(parsed.error)}`);
   const env = parsed.data;

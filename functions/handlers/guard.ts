@@ -5,7 +5,8 @@
  */
 import { runInvocation } from '../use-cases/run-invocation.ts';
 import type { TickResult } from '../use-cases/types.ts';
-import { GuardEventSchema, guardRuntime, instrumented } from './wiring.ts';
+import { GuardEventSchema, guardRuntime } from './wiring/guard-runtime.ts';
+import { instrumented } from './wiring/observability.ts';
 
 const rt = guardRuntime();
 

@@ -12,7 +12,8 @@ import { answerGatewayTool, answerTool, gatewayToolName } from '../agent/cloud.t
 import { AgentService } from '../agent/service.ts';
 import { staleAfterMs } from './deployed-config.ts';
 import { tradeStatus } from '../domain/trade-status.ts';
-import { instrumented, statusRuntime } from './wiring.ts';
+import { instrumented } from './wiring/observability.ts';
+import { statusRuntime } from './wiring/status-runtime.ts';
 
 const rt = statusRuntime();
 const agents = new AgentService({

@@ -2,7 +2,8 @@
  * The watchdog Lambda (dead-man's switch), once a minute: alerts on the SNS topic about every
  * account whose guard has not ticked successfully in time, and when it recovers.
  */
-import { instrumented, watchdogRuntime } from './wiring.ts';
+import { instrumented } from './wiring/observability.ts';
+import { watchdogRuntime } from './wiring/watchdog-runtime.ts';
 import { runWatchdog, type WatchdogReport } from './watchdog-check.ts';
 
 const rt = watchdogRuntime();

@@ -77,3 +77,13 @@ export function nextTickSeconds(r: TickOutcome, cadence: CadenceMode | CadenceSe
   if (!needsAnotherLook(r)) return okSeconds;
   return Math.min(okSeconds, intervalSeconds(r.level, r.halted, cadence));
 }
+
+/**
+ * Milliseconds until an account's next tick: {@link nextTickSeconds}, and never before the
+ * Retry-After a venue asked for in that tick (429/418). The one loop decision of the Lambda's
+ * invocation loop, `riskguard run` and the demo.
+ * @example nextTickDelayMs({ status: 'UNKNOWN', level: 'DANGER', halted: false, residuals: [], rateLimit: { status: 418, retryAfterMs: 30_000 } }, DEFAULT_ADAPTIVE, 60) === 30_000
+ */
+export function nextTickDelayMs(r: TickOutcome & { rateLimit?: { retryAfterMs: number | null } }, cadence: CadenceMode | CadenceSeconds, okSeconds: number): number {
+  return Math.max(nextTickSeconds(r, cadence, okSeconds) * 1_000, r.rateLimit?.retryAfterMs ?? 0);
+}

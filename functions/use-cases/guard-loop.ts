@@ -1,15 +1,20 @@
 import { levelRank } from '../domain/state.ts';
 import type { Clock } from '../ports.ts';
-import { nextTickSeconds, type CadenceSeconds } from './cadence.ts';
+import { ExchangeRateLimitError } from '../errors.ts';
+import { nextTickDelayMs, type CadenceSeconds } from './cadence.ts';
+import { describeRateLimit, pauseMsOf, type RateLimitHit } from './rate-limit-watch.ts';
 import { createLimiter } from './scheduler.ts';
 import type { TickResult } from './types.ts';
 
 /**
  * The local guard loop (`riskguard run`): every account on its own cadence — the same rule as the
- * Lambda's invocation loop ({@link nextTickSeconds}) — with at most `concurrency` ticks in flight,
+ * Lambda's invocation loop ({@link nextTickDelayMs}) — with at most `concurrency` ticks in flight,
  * so one account whose venue hangs never delays another's close. Accounts on one venue share that
  * venue's per-IP request-weight budget; when it runs short, accounts above OK (closing ones
- * first) go before the quiet ones, which wait for the budget to refill.
+ * first) go before the quiet ones, which wait for the budget to refill. When any account's read
+ * or order is answered 429 or 418 (the limit is per IP), every account on that venue waits out
+ * the Retry-After, the pause is announced once, and the budget restarts empty: accounts in
+ * danger go first when it resumes.
  */
 
 export interface LoopAccount {
@@ -17,7 +22,8 @@ export interface LoopAccount {
   /** The venue whose per-IP request budget this account's ticks spend. */
   venue: string;
   cadence: CadenceSeconds;
-  tick(): Promise<TickResult>;
+  /** One tick; `loop.onRateLimit` (GuardDeps.onRateLimit) holds the venue the moment it answers 429/418. */
+  tick(loop: { onRateLimit: (hit: RateLimitHit) => void }): Promise<TickResult>;
 }
 
 export interface VenueBudget {
@@ -41,6 +47,8 @@ export interface LoopOptions {
   onError: (account: LoopAccount, err: unknown) => void | Promise<void>;
   /** A venue asked to slow down: its accounts wait this long (ms) before their next tick. */
   backoffMs?: (err: unknown) => number | null;
+  /** A venue is paused (once per pause): e.g. "binanceusdm paused 30 s: venue answered 418 (IP ban) — Retry-After 30 s". */
+  onVenuePause?: (venue: string, message: string, untilMs: number) => void;
 }
 
 interface Slot {
@@ -74,21 +82,36 @@ export async function guardLoop(accounts: readonly LoopAccount[], opts: LoopOpti
     return t;
   };
 
+  /** Holds every account of `venue` until `until`; says so when the venue was not already held. */
+  const pause = (venue: string, until: number, why: string) => {
+    const now = clock.now();
+    const held = (pausedUntil.get(venue) ?? 0) > now;
+    if (until <= (pausedUntil.get(venue) ?? 0)) return;
+    pausedUntil.set(venue, until);
+    // Resume on an empty budget: the quiet accounts trickle back at the refill rate, behind those in danger.
+    const b = opts.budgets?.[venue];
+    if (b) tokens.set(venue, { left: 0, at: until });
+    if (!held) opts.onVenuePause?.(venue, `${venue} paused ${Math.round((until - now) / 1_000)} s: ${why}`, until);
+  };
+  const rateLimited = (venue: string, hit: RateLimitHit) => pause(venue, clock.now() + pauseMsOf(hit), describeRateLimit(hit));
+
   const start = (s: Slot) => {
     s.running = true;
     const startedAt = clock.now();
     const p = limiter
-      .run(() => s.account.tick())
+      .run(() => s.account.tick({ onRateLimit: (hit) => rateLimited(s.account.venue, hit) }))
       .then(
         async (r) => {
           s.last = r;
-          s.dueAt = startedAt + nextTickSeconds(r, s.account.cadence, opts.okSeconds) * 1_000;
+          s.dueAt = startedAt + nextTickDelayMs(r, s.account.cadence, opts.okSeconds);
+          if (r.rateLimit) rateLimited(s.account.venue, r.rateLimit);
           await opts.onResult(s.account, r);
         },
         async (err: unknown) => {
           s.dueAt = startedAt + opts.okSeconds * 1_000;
+          if (err instanceof ExchangeRateLimitError) rateLimited(s.account.venue, { status: err.status, retryAfterMs: err.retryAfterMs });
           const back = opts.backoffMs?.(err) ?? null;
-          if (back !== null) pausedUntil.set(s.account.venue, clock.now() + back);
+          if (back !== null) pause(s.account.venue, clock.now() + back, 'the venue asked to slow down');
           await opts.onError(s.account, err);
         },
       )

@@ -1,4 +1,4 @@
-import { needsAnotherLook, nextTickSeconds, type CadenceSeconds } from './cadence.ts';
+import { nextTickDelayMs, type CadenceSeconds } from './cadence.ts';
 import { realSleep } from './retry.ts';
 import { runGuardTick, type TickOptions } from './run-guard-tick.ts';
 import type { GuardDeps, GuardedAccount, TickResult } from './types.ts';
@@ -53,8 +53,9 @@ export async function runInvocation(deps: GuardDeps, account: GuardedAccount, op
     const actDeadline = t0 + Math.max(opts.budgetMs - REPORT_RESERVE_MS, opts.budgetMs / 2);
     const r = await runGuardTick(deps, account, { actDeadline, ...opts.tick, budgetMs: tickBudget });
     results.push(r);
-    if (opts.cadence === undefined || !needsAnotherLook(r)) break;
-    const intervalMs = nextTickSeconds(r, opts.cadence, scheduleMs / 1_000) * 1_000;
+    if (opts.cadence === undefined) break;
+    // The shared loop decision: nothing to look at again (or a venue's Retry-After) before the next invocation ends it here.
+    const intervalMs = nextTickDelayMs(r, opts.cadence, scheduleMs / 1_000);
     if (!(intervalMs > 0) || intervalMs >= scheduleMs) break;
     // The interval runs from tick start to tick start; a tick longer than it is followed at once.
     const next = Math.max(startedAt + intervalMs, deps.clock.now());

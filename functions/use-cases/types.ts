@@ -1,6 +1,7 @@
 import type { AccountConfig } from '../config.ts';
 import type { Level } from '../domain/state.ts';
 import type { Policy } from '../domain/policy.ts';
+import type { RateLimitHit } from './rate-limit-watch.ts';
 import type { Clock, ExchangePort, Logger, Notifier, SnapshotStore, StateStore } from '../ports.ts';
 
 /** Everything a use case touches from the outside world, passed in (never imported). */
@@ -14,6 +15,11 @@ export interface GuardDeps {
   sleep?: (ms: number) => Promise<void>;
   /** Where the last accepted snapshot is kept for agents' pre-trade answers (none: not kept). */
   snapshots?: SnapshotStore;
+  /**
+   * Told at once when the venue answers 429 or 418 (the tick goes on and reports it in
+   * TickResult.rateLimit too): a caller running many accounts on one IP holds the others now.
+   */
+  onRateLimit?: (hit: RateLimitHit) => void;
 }
 
 /** An account as the tick needs it: its config with the policy fully resolved. */
@@ -51,4 +57,9 @@ export interface TickResult {
   residuals: { symbol: string; side: string; contracts: number }[];
   /** The state version written, or null when the write lost to another tick. */
   stateVersion: number | null;
+  /**
+   * Set when the venue answered a read or an order with 429 (slow down) or 418 (IP ban): its
+   * limit is per IP, so the caller holds back every account on it until `retryAfterMs` has passed.
+   */
+  rateLimit?: RateLimitHit;
 }

@@ -51,7 +51,8 @@ export function classifyCcxtError(err: unknown, errors: VenueErrors, what: strin
   if (err instanceof AuthenticationError) return new ExchangeAuthError(text, { cause: err });
   // The venue asks to slow down (429) or has banned the IP for a while (418): wait as told.
   if (err instanceof RateLimitExceeded || err instanceof DDoSProtection || ctx.status === 429 || ctx.status === 418) {
-    return new ExchangeRateLimitError(text, { cause: err, retryAfterMs: ctx.retryAfterMs ?? null });
+    const status = ctx.status === 418 || ctx.status === 429 ? ctx.status : null;
+    return new ExchangeRateLimitError(text, { cause: err, retryAfterMs: ctx.retryAfterMs ?? null, status });
   }
   // Timeouts, 5xx, maintenance, clock skew: worth a retry within the tick.
   if (err instanceof NetworkError) return new ExchangeUnavailableError(text, { cause: err });

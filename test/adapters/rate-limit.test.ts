@@ -35,6 +35,7 @@ describe('rate limits (429) through ccxt → paper', () => {
     const err = await exchange.fetchSnapshot().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ExchangeRateLimitError);
     expect((err as ExchangeRateLimitError).retryAfterMs).toBe(60_000);
+    expect((err as ExchangeRateLimitError).status).toBe(429);
   });
 
   it('does not hammer a 429 whose Retry-After is past the tick budget: one request, not four', async () => {

@@ -11,7 +11,7 @@ const C: CadenceSeconds = { WARNING: 10, DANGER: 5, EMERGENCY: 1 };
 import { HANDOVER_MARGIN_MS, runInvocation, TICK_ALLOWANCE_MS } from '../../functions/use-cases/run-invocation.ts';
 import type { GuardDeps } from '../../functions/use-cases/types.ts';
 import { FakeExchange } from '../helpers/fake-exchange.ts';
-import { ExchangeUnavailableError } from '../../functions/errors.ts';
+import { ExchangeRateLimitError, ExchangeUnavailableError } from '../../functions/errors.ts';
 
 const T0 = 1_760_054_400_000;
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -145,5 +145,23 @@ describe('runInvocation', () => {
     const notifier = t.deps.notifier as MemoryNotifier;
     expect(notifier.alerts[0]!.kind).toBe('residual');
     expect((await t.deps.store.get(config.id))!.trip!.status).toBe('incomplete');
+  });
+
+  it('starts no sub-minute tick before the Retry-After of a 429/418 (the shared loop decision)', async () => {
+    const t = setup(0.75); // DANGER: every 5 s
+    let banned = false;
+    const fetch = t.exchange.fetchSnapshot.bind(t.exchange);
+    t.exchange.fetchSnapshot = async () => {
+      // The first read of the tick at 10 s is answered with a 418 asking for 25 s (past the tick's 20-s read budget).
+      if (!banned && t.now() >= T0 + 10_000) {
+        banned = true;
+        throw new ExchangeRateLimitError('binanceusdm fetchSnapshot → HTTP 418', { status: 418, retryAfterMs: 25_000 });
+      }
+      return fetch();
+    };
+    const rs = await runInvocation(t.deps, { config, policy }, { budgetMs: 60_000, cadence: C });
+    expect(rs.map((r) => r.status).slice(0, 4)).toEqual(['DANGER', 'DANGER', 'UNKNOWN', 'DANGER']);
+    expect(offsets(rs).slice(0, 4)).toEqual([0, 5, 10, 35]);
+    expect(rs[2]!.rateLimit).toEqual({ status: 418, retryAfterMs: 25_000 });
   });
 });

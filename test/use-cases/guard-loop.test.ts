@@ -20,7 +20,7 @@ async function run(accounts: LoopAccount[], untilMs: number, extra: Partial<Para
   let now = T0;
   const ticks: { id: string; at: number }[] = [];
   const clock = { now: () => now };
-  const wrapped = accounts.map((a) => ({ ...a, tick: async () => { ticks.push({ id: a.id, at: now - T0 }); return a.tick(); } }));
+  const wrapped = accounts.map((a) => ({ ...a, tick: async (loop: Parameters<LoopAccount['tick']>[0]) => { ticks.push({ id: a.id, at: now - T0 }); return a.tick(loop); } }));
   await guardLoop(wrapped, {
     okSeconds: 60,
     clock,
