@@ -73,6 +73,14 @@ export interface VenueFacts<C extends Record<string, string> = Record<string, st
    * (which are registered with the redactor once loaded): header names and query parameters.
    */
   readonly redaction: { readonly headers: readonly string[]; readonly params: readonly string[] };
+  /**
+   * AWS regions (e.g. `'us-east-1'`) from which the venue's API refuses service (HTTP 403 or a
+   * geo-block page), as its documentation states: a deployment there would fail every read. Absent
+   * or empty when the venue documents no such refusal. A venue's terms may restrict *persons* in
+   * more places than its API refuses *requests* from; that is the operator's obligation, noted in
+   * the module's facts.ts, not something a region check can enforce.
+   */
+  readonly geoBlockedRegions?: readonly string[];
 }
 
 /** One venue: its facts and the port it builds. `C` is the loaded credentials (e.g. `{ apiKey, secret }`). */
