@@ -23,6 +23,13 @@ export interface VenueErrors {
   readonly unavailable: readonly string[];
   /** The venue's origins ccxt quotes in messages, replaced by the account's base URL (paper, testnet). */
   readonly origins?: RegExp;
+  /**
+   * Messages that mean "the key is wrong", for venues that answer with text rather than codes
+   * (Hyperliquid: `User or API Wallet 0x… does not exist.`, which ccxt raises as InvalidOrder).
+   */
+  readonly authMessages?: readonly RegExp[];
+  /** Messages that mean "the venue could not process it now; try again", for venues without codes. */
+  readonly unavailableMessages?: readonly RegExp[];
 }
 
 /** Where the request really went: ccxt quotes Binance's URLs even when a fetch redirected them. */
@@ -48,6 +55,7 @@ export function classifyCcxtError(err: unknown, errors: VenueErrors, what: strin
   const where = ctx.endpoint ? ` (${scrub(ctx.endpoint)}${ctx.status ? ` → HTTP ${ctx.status}` : ''})` : '';
   const text = `${venue} ${what}${where}: ${scrub(shown)}`;
   if (errors.auth.some((c) => mentionsCode(message, c))) return new ExchangeAuthError(text, { cause: err });
+  if (errors.authMessages?.some((r) => r.test(message))) return new ExchangeAuthError(text, { cause: err });
   if (err instanceof AuthenticationError) return new ExchangeAuthError(text, { cause: err });
   // The venue asks to slow down (429) or has banned the IP for a while (418): wait as told.
   if (err instanceof RateLimitExceeded || err instanceof DDoSProtection || ctx.status === 429 || ctx.status === 418) {
@@ -57,6 +65,7 @@ export function classifyCcxtError(err: unknown, errors: VenueErrors, what: strin
   // Timeouts, 5xx, maintenance, clock skew: worth a retry within the tick.
   if (err instanceof NetworkError) return new ExchangeUnavailableError(text, { cause: err });
   if (errors.unavailable.some((c) => mentionsCode(message, c))) return new ExchangeUnavailableError(text, { cause: err });
+  if (errors.unavailableMessages?.some((r) => r.test(message))) return new ExchangeUnavailableError(text, { cause: err });
   // Any other answer with a 5xx status is the venue failing, not the request being wrong.
   if (ctx.status !== undefined && ctx.status >= 500) return new ExchangeUnavailableError(text, { cause: err });
   if (err instanceof BadResponse || err instanceof NullResponse) return new ExchangeDataError(text, { cause: err });

@@ -74,8 +74,11 @@ export interface VenueFacts<C extends Record<string, string> = Record<string, st
    */
   readonly redaction: { readonly headers: readonly string[]; readonly params: readonly string[] };
   /**
-   * AWS regions from which the venue's API refuses service (geo-blocks), and what it answers
-   * then: a guard deployed there cannot see the account. `cdk synth` warns.
+   * AWS regions (e.g. `'us-east-1'`) from which the venue's API refuses service, and what it
+   * answers then: a guard deployed there cannot see the account; `cdk synth` warns. Absent when
+   * the venue documents no such refusal. A venue's terms may restrict *persons* in more places
+   * than its API refuses *requests* from; that is the operator's obligation, noted in the
+   * module's facts.ts, not something a region check can enforce.
    */
   readonly geoBlocked?: { readonly regions: readonly string[]; readonly why: string };
 }
