@@ -8,7 +8,7 @@ import { defineConfig } from 'vitest/config';
  * infra — CDK synth, cdk-nag, the Lambda bundle, handlers through the local harness.
  */
 const shared = { testTimeout: 30_000, hookTimeout: 30_000 };
-const UNIT = ['test/domain/**/*.test.ts', 'test/use-cases/**/*.test.ts', 'test/redact.test.ts'];
+const UNIT = ['test/domain/**/*.test.ts', 'test/use-cases/**/*.test.ts', 'test/redact.test.ts', 'test/venues/hyperliquid/**/*.test.ts'];
 const INFRA = ['test/infra/**/*.test.ts'];
 
 export default defineConfig({

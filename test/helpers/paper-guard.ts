@@ -10,6 +10,7 @@ import type { ExchangePort, StateStore } from '../../functions/ports.ts';
 import { runGuardTick, type TickOptions } from '../../functions/use-cases/run-guard-tick.ts';
 import type { GuardDeps } from '../../functions/use-cases/types.ts';
 import { uniqueAccountId } from './dynalite.ts';
+import { BINANCE_HARNESS, credentialsOf, type VenueHarness } from '../venues/harness.ts';
 
 /**
  * A guard on a paper account, end to end: real ccxt → HTTP → the paper exchange, the store the
@@ -20,10 +21,12 @@ import { uniqueAccountId } from './dynalite.ts';
 export function usePaperExchange(
   prices: Record<string, number>,
   startTime = Date.UTC(2025, 9, 10, 20, 0),
+  /** Options of every start, e.g. the venue whose dialect it speaks. */
+  base: Partial<PaperExchangeOptions> = {},
 ): { readonly paper: PaperExchange; restart(options: Partial<PaperExchangeOptions>): Promise<void> } {
   let paper: PaperExchange | undefined;
   const start = async (options: Partial<PaperExchangeOptions> = {}) => {
-    paper = await startPaperExchange({ startTime, speed: 0, ...options });
+    paper = await startPaperExchange({ startTime, speed: 0, ...base, ...options });
     paper.engine.setPrices(prices);
   };
   beforeEach(() => start());
@@ -65,20 +68,27 @@ export interface PaperGuardOptions {
   wrap?: (port: ExchangePort) => ExchangePort;
   tick?: TickOptions;
   credentials?: { apiKey?: string; secret?: string };
+  /** The venue (its module and paper dialect); default Binance USDⓈ-M. */
+  venue?: VenueHarness;
+  /** Credentials exactly as given (a venue's rejected ones), instead of the account's own. */
+  rawCredentials?: Record<string, string>;
 }
 
 export function paperGuard(paper: PaperExchange, spec: AccountSpec, o: PaperGuardOptions) {
   const engine = paper.engine;
   const acc = engine.createAccount(spec);
+  const venue = o.venue ?? BINANCE_HARNESS;
   const config = {
     id: uniqueAccountId(o.idPrefix ?? 'paper'),
-    exchange: 'binanceusdm',
+    exchange: venue.venue,
     baseUrl: paper.url,
     credentials: { apiKeyEnv: 'K', secretEnv: 'S' },
     scheduleMinutes: 1,
   } satisfies AccountConfig;
   const notifier = new MemoryNotifier();
-  const port = createExchange(config, { apiKey: o.credentials?.apiKey ?? acc.apiKey, secret: o.credentials?.secret ?? acc.secret }, { timeoutMs: o.timeoutMs ?? 400 });
+  const own = credentialsOf(venue, acc);
+  const creds = o.rawCredentials ?? (o.credentials ? { ...own, ...o.credentials } : own);
+  const port = createExchange(config, creds, { timeoutMs: o.timeoutMs ?? 400 });
   const deps: GuardDeps = {
     exchange: o.wrap ? o.wrap(port) : port,
     store: o.store,
