@@ -74,10 +74,12 @@ describe('guard bundle', () => {
     expect(() => functionBundle('guard', ['krakenfutures'])).toThrow(/no venue module for exchange "krakenfutures"/);
   });
 
-  it('leaves out undici, fflate and ws, and bundles protobufjs (ccxt needs it at bundle time)', () => {
+  it('leaves out undici, fflate, ws and MEXC\'s protobuf, and bundles protobufjs (ccxt needs it at bundle time)', () => {
     expect(bundle.inputs.some((p) => p.includes('node_modules/undici/'))).toBe(false);
     expect(bundle.inputs.some((p) => p.includes('node_modules/fflate/'))).toBe(false);
     expect(bundle.inputs.some((p) => p.includes('node_modules/ws/'))).toBe(false);
+    // MEXC's compiled protobuf (100 KB) is only imported by ccxt for the mexc id.
+    expect(bundle.inputs.some((p) => p.includes('protobuf/mexc/'))).toBe(false);
     expect(bundle.inputs.some((p) => p.includes('node_modules/protobufjs/'))).toBe(true);
   });
 
