@@ -82,3 +82,22 @@ export function summarizeHistory(events: readonly HistoryEvent[]): HistorySummar
   }
   return out;
 }
+
+/**
+ * Collects a venue read's rows into an AccountHistory: each row id once (overlapping pages and
+ * windows repeat rows), `until` never earlier than the newest row nor than the venue's time.
+ */
+export function historyCollector(since: number, venueNow: number): { push(e: HistoryEvent): void; done(): AccountHistory } {
+  const events: HistoryEvent[] = [];
+  const seen = new Set<string>();
+  let until = Math.max(since, venueNow);
+  return {
+    push(e) {
+      if (seen.has(e.id)) return;
+      seen.add(e.id);
+      until = Math.max(until, e.at);
+      events.push(e);
+    },
+    done: () => ({ events, until }),
+  };
+}

@@ -1,5 +1,5 @@
 import { ExchangeDataError } from '../../errors.ts';
-import type { AccountHistory, HistoryEvent } from '../../ports.ts';
+import { historyCollector, type AccountHistory, type HistoryEvent } from '../../domain/history.ts';
 
 /** One Binance USDⓈ-M income record (GET /fapi/v1/income), numbers parsed. */
 export interface IncomeRecord {
@@ -114,15 +114,7 @@ export function historyFromBinance(
   quote: string,
   venueNow: number,
 ): AccountHistory {
-  const events: HistoryEvent[] = [];
-  const seen = new Set<string>();
-  let until = Math.max(since, venueNow);
-  const push = (e: HistoryEvent) => {
-    if (seen.has(e.id)) return;
-    seen.add(e.id);
-    until = Math.max(until, e.at);
-    events.push(e);
-  };
+  const { push, done } = historyCollector(since, venueNow);
   for (const i of income) push(incomeEvent(i, quote));
   for (const f of forced) {
     const at = f.updateTime ?? f.time ?? since;
@@ -132,7 +124,7 @@ export function historyFromBinance(
     if (kind === 'settlement') push({ id, at, kind: 'income', type: 'SETTLEMENT_AUTOCLOSE', symbol: f.symbol, amount: 0 });
     else push({ id, at, kind, symbol: f.symbol, amount: 0 });
   }
-  return { events, until };
+  return done();
 }
 
 /** Most page reads one history read may make (a venue that ignored endTime would split forever). */

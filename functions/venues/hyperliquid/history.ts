@@ -1,5 +1,5 @@
 import { ExchangeDataError } from '../../errors.ts';
-import type { AccountHistory, HistoryEvent } from '../../ports.ts';
+import { historyCollector, type AccountHistory, type HistoryEvent } from '../../domain/history.ts';
 import type { AccountModel } from './margin.ts';
 import type { Fill, FundingUpdate, LedgerUpdate } from './schemas.ts';
 
@@ -203,15 +203,7 @@ export function historyFromHyperliquid(
   since: number,
   venueNow: number,
 ): AccountHistory {
-  const events: HistoryEvent[] = [];
-  const seen = new Set<string>();
-  let until = Math.max(since, venueNow);
-  const push = (e: HistoryEvent) => {
-    if (seen.has(e.id)) return;
-    seen.add(e.id);
-    until = Math.max(until, e.at);
-    events.push(e);
-  };
+  const { push, done } = historyCollector(since, venueNow);
   const ranks = new Map<string, number>();
   for (const row of ledger) {
     const key = ledgerId(row);
@@ -221,7 +213,7 @@ export function historyFromHyperliquid(
   }
   for (const r of funding) push(fundingEvent(r));
   for (const f of fills) for (const e of fillEvents(f)) push(e);
-  return { events, until };
+  return done();
 }
 
 /** Page sizes (docs, info endpoint): ledger updates and funding answer at most 500 rows, fills by time 2,000. */
