@@ -26,6 +26,7 @@ import {
 } from './schemas.ts';
 import { classifyCcxtError, scrub, type CallContext } from '../ccxt-errors.ts';
 import { historyFromBinance, incomeId, readAllPages } from './history.ts';
+import { SharedMarks } from './marks.ts';
 import type { RedirectFetch } from '../transport.ts';
 
 export interface BinanceUsdmOptions {
@@ -163,6 +164,7 @@ export class BinanceUsdmExchange implements ExchangePort {
   private resyncing: Promise<void> = Promise.resolve();
   private readonly sharedMarkets: SharedMarkets | undefined;
   private readonly tierPool: TierPool | undefined;
+  private readonly sharedMarks: SharedMarks | undefined;
   private marketsVersion = -1;
 
   constructor(opts: BinanceUsdmOptions) {
@@ -195,8 +197,10 @@ export class BinanceUsdmExchange implements ExchangePort {
         slots.set('markets', new SharedMarkets(source));
         slots.set('tiers', new Map());
       }
+      if (!slots.has('marks')) slots.set('marks', new SharedMarks());
       this.sharedMarkets = slots.get('markets') as SharedMarkets;
       this.tierPool = slots.get('tiers') as TierPool;
+      this.sharedMarks = slots.get('marks') as SharedMarks;
     }
   }
 
@@ -396,6 +400,21 @@ export class BinanceUsdmExchange implements ExchangePort {
     }
   }
 
+  /**
+   * premiumIndex for every symbol (weight 10, public): with a `shared`, one answer in flight or
+   * less than MARKS_REUSE_MS old serves every account of the venue.
+   */
+  private allMarks(): Promise<unknown> {
+    const read = () => this.call('fapiPublicGetPremiumIndex', () => this.raw.fapiPublicGetPremiumIndex!.call(this.ccxt));
+    return this.sharedMarks ? this.sharedMarks.read(read) : read();
+  }
+
+  /** Every symbol's mark price (symbol → mark), through the same shared premiumIndex read as the snapshots. */
+  async fetchMarks(): Promise<Record<string, number>> {
+    const rows = this.validate('fapiPublicGetPremiumIndex', PremiumIndexSchema, await this.allMarks());
+    return Object.fromEntries(rows.map((m) => [m.symbol, m.markPrice]));
+  }
+
   async fetchSnapshot(): Promise<AccountSnapshot> {
     const now = Date.now();
     await this.loadMarkets();
@@ -403,7 +422,7 @@ export class BinanceUsdmExchange implements ExchangePort {
     const [account, risk, allMarks] = await Promise.all([
       this.rawCall('fapiPrivateV3GetAccount', AccountV3Schema),
       this.rawCall('fapiPrivateV3GetPositionRisk', PositionRiskV3Schema),
-      this.call('fapiPublicGetPremiumIndex', () => this.raw.fapiPublicGetPremiumIndex!.call(this.ccxt)),
+      this.allMarks(),
     ]);
     const open = risk.filter((p) => p.positionAmt !== 0);
     // Hundreds of contracts come back; validate only the ones held.
