@@ -142,12 +142,19 @@ export function registerGuardCommands(program: Command): void {
       });
       return groups;
     };
+    // The mark watch: one venue-wide mark read per venue (through the first account's port that has one).
+    const marks: Record<string, () => Promise<Record<string, number>>> = {};
+    for (const a of guard.accounts) {
+      const exchange = guard.deps(a.config.id).exchange;
+      if (exchange.fetchMarks && !marks[a.config.exchange]) marks[a.config.exchange] = () => exchange.fetchMarks!();
+    }
     try {
       await guardLoop(
         guard.accounts.map((a) => ({
           id: a.config.id,
           venue: a.config.exchange,
           cadence: a.config.cadence ?? DEFAULT_ADAPTIVE,
+          policy: a.policy,
           tick: async ({ onRateLimit }) => {
             const deps = { ...guard.deps(a.config.id), onRateLimit };
             const w = await failures.tick(a, () => runGuardTick(deps, a, { heartbeatEveryMs: HEARTBEAT_MS, ...(opts.dryRun ? { dryRun: true } : {}) }));
@@ -159,6 +166,7 @@ export function registerGuardCommands(program: Command): void {
           okSeconds: opts.interval,
           concurrency: opts.concurrency,
           budgets: venueBudgets(),
+          marks,
           clock: { now: () => Date.now() },
           sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
           stopped: () => stop,
