@@ -124,6 +124,7 @@ export async function benchCrash(world: World, opts: { accounts: number; concurr
       concurrency: opts.concurrency,
       budgets: venueBudgets(),
       ...(process.env['CRASH_WATCH'] === '0' ? {} : { marks: { binanceusdm: () => watchPort.fetchMarks!() } }),
+      ...(process.env['CRASH_PACE'] === '0' ? {} : { usedWeight: { binanceusdm: () => watchPort.usedWeight!() } }),
       clock,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
       stopped: () => stop,

@@ -80,6 +80,12 @@ export interface ExchangePort {
    * shared by the venue's accounts where the adapter can. For the run loop's mark watch.
    */
   fetchMarks?(): Promise<Record<string, number>>;
+  /**
+   * The request weight this IP has used in the venue's current minute, as the venue last answered
+   * it (Binance: X-MBX-USED-WEIGHT-1M), and the host time (ms) it was seen; null before any answer.
+   * No request of its own. For the run loop's pacing.
+   */
+  usedWeight?(): { used: number; at: number } | null;
   /** Permissions and clock, for `riskguard doctor`. */
   diagnose(): Promise<KeyDiagnosis>;
   /**

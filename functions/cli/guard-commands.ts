@@ -143,10 +143,13 @@ export function registerGuardCommands(program: Command): void {
       return groups;
     };
     // The mark watch: one venue-wide mark read per venue (through the first account's port that has one).
+    // The venue's own count of the IP's weight paces the quiet accounts (shared per venue by the adapter).
     const marks: Record<string, () => Promise<Record<string, number>>> = {};
+    const usedWeight: Record<string, () => { used: number; at: number } | null> = {};
     for (const a of guard.accounts) {
       const exchange = guard.deps(a.config.id).exchange;
       if (exchange.fetchMarks && !marks[a.config.exchange]) marks[a.config.exchange] = () => exchange.fetchMarks!();
+      if (exchange.usedWeight && !usedWeight[a.config.exchange]) usedWeight[a.config.exchange] = () => exchange.usedWeight!();
     }
     try {
       await guardLoop(
@@ -167,6 +170,7 @@ export function registerGuardCommands(program: Command): void {
           concurrency: opts.concurrency,
           budgets: venueBudgets(),
           marks,
+          usedWeight,
           clock: { now: () => Date.now() },
           sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
           stopped: () => stop,

@@ -3,6 +3,7 @@ import { evaluateAccount } from './margin.ts';
 import { drawdownOf } from './peak.ts';
 import type { Policy } from './policy.ts';
 import type { AccountSnapshot } from './snapshot.ts';
+import { levelRank, type Level } from './state.ts';
 
 /**
  * The mark watch's question, pure: an account last seen at OK — would the venue's newer marks put
@@ -15,6 +16,8 @@ import type { AccountSnapshot } from './snapshot.ts';
 export interface Revaluation {
   look: boolean;
   reasons: string[];
+  /** The highest level the new breaches reach ('OK' when none; 'EMERGENCY' when in doubt): who looks first. */
+  level: Level;
 }
 
 /**
@@ -32,10 +35,10 @@ export function atMarks(snapshot: AccountSnapshot, marks: Readonly<Record<string
 }
 
 /** What a snapshot breaches from a peak (margin, drawdown, stress at WARNING or above), by level, metric and scope. */
-function breaches(snapshot: AccountSnapshot, peakEquity: number | null, policy: Policy): Map<string, string> {
+function breaches(snapshot: AccountSnapshot, peakEquity: number | null, policy: Policy): Map<string, { level: Level; reason: string }> {
   const ev = evaluateAccount(snapshot, policy.stress);
   const found = breachFindings(ev, drawdownOf(peakEquity, ev.account.equity), policy);
-  return new Map(found.map((f) => [`${f.level} ${f.metric} ${JSON.stringify(f.scope)}`, f.reason]));
+  return new Map(found.map((f) => [`${f.level} ${f.metric} ${JSON.stringify(f.scope)}`, { level: f.level, reason: f.reason }]));
 }
 
 /**
@@ -52,9 +55,10 @@ function breaches(snapshot: AccountSnapshot, peakEquity: number | null, policy: 
 export function revalue(snapshot: AccountSnapshot, peakEquity: number | null, marks: Readonly<Record<string, number>>, policy: Policy): Revaluation {
   try {
     const was = breaches(snapshot, peakEquity, policy);
-    const reasons = [...breaches(atMarks(snapshot, marks), peakEquity, policy)].filter(([k]) => !was.has(k)).map(([, r]) => r);
-    return { look: reasons.length > 0, reasons };
+    const fresh = [...breaches(atMarks(snapshot, marks), peakEquity, policy)].filter(([k]) => !was.has(k)).map(([, f]) => f);
+    const level = fresh.reduce<Level>((top, f) => (levelRank(f.level) > levelRank(top) ? f.level : top), 'OK');
+    return { look: fresh.length > 0, reasons: fresh.map((f) => f.reason), level };
   } catch (err) {
-    return { look: true, reasons: [`the last snapshot could not be re-valued at the new marks: ${(err as Error).message}`] };
+    return { look: true, reasons: [`the last snapshot could not be re-valued at the new marks: ${(err as Error).message}`], level: 'EMERGENCY' };
   }
 }

@@ -1,6 +1,6 @@
 import type { Policy } from '../domain/policy.ts';
 import { revalue } from '../domain/revalue.ts';
-import { levelRank } from '../domain/state.ts';
+import { levelRank, type Level } from '../domain/state.ts';
 import type { Clock } from '../ports.ts';
 import { ExchangeRateLimitError } from '../errors.ts';
 import { needsAnotherLook, nextTickDelayMs, type CadenceSeconds } from './cadence.ts';
@@ -43,6 +43,11 @@ export interface VenueBudget {
   tickCost: number;
   /** Weight of one read of the venue's marks (the mark watch). @default tickCost */
   marksCost?: number;
+  /**
+   * Weight one close spends beyond a routine tick: charged to a tick that placed orders, and kept
+   * in reserve for accounts in danger when pacing from the venue's own count. @default tickCost
+   */
+  closeCost?: number;
 }
 
 export interface LoopOptions {
@@ -64,6 +69,12 @@ export interface LoopOptions {
    * mark watch. Absent: no watch, OK accounts wait for their schedule.
    */
   marks?: Record<string, () => Promise<Record<string, number>>>;
+  /**
+   * Per venue, the weight this IP used in the venue's current minute as the venue last answered it
+   * (ExchangePort.usedWeight; host ms seen). Within one close's cost of the limit, only accounts in
+   * DANGER, EMERGENCY or closing start a tick on the venue until its minute turns.
+   */
+  usedWeight?: Record<string, () => { used: number; at: number } | null>;
   /** ms between two mark reads of one venue. @default 2000 */
   marksEveryMs?: number;
   /** The watch made an account due now: why, as the re-valuation's reasons. */
@@ -77,18 +88,21 @@ interface Slot {
   dueAt: number;
   running: boolean;
   last: TickResult | null;
-  /** The mark watch says the account may have left OK: it goes as if at WARNING until it has ticked. */
-  flagged: boolean;
+  /** The mark watch says the account may have left OK for this level: it goes as if there until it has ticked. */
+  flagged: Level | null;
 }
 
-/** Lower goes first: closing or halted with residuals, then by level (flagged by the watch: as WARNING), OK last. */
+/** Lower goes first: closing or halted with residuals, then by level (flagged by the watch: the level it may be at), OK last. */
 function urgency(s: Slot): number {
   const r = s.last;
   if (!r) return 1;
   if (r.halted && (r.residuals.length > 0 || r.status === 'UNKNOWN')) return 0;
   const u = 4 - levelRank(r.level);
-  return s.flagged ? Math.min(u, 4 - levelRank('WARNING')) : u;
+  return s.flagged ? Math.min(u, 4 - levelRank(s.flagged)) : u;
 }
+
+/** Urgency of an account at WARNING: from here up (WARNING, OK) a tick waits when the venue's count is near its limit. */
+const QUIET_FROM = 4 - levelRank('WARNING');
 
 /** ms between two mark reads of one venue by default. */
 const MARKS_EVERY_MS = 2_000;
@@ -96,7 +110,7 @@ const MARKS_EVERY_MS = 2_000;
 export async function guardLoop(accounts: readonly LoopAccount[], opts: LoopOptions): Promise<void> {
   const { clock } = opts;
   const limiter = createLimiter(opts.concurrency ?? 8);
-  const slots: Slot[] = accounts.map((account) => ({ account, dueAt: clock.now(), running: false, last: null, flagged: false }));
+  const slots: Slot[] = accounts.map((account) => ({ account, dueAt: clock.now(), running: false, last: null, flagged: null }));
   const tokens = new Map<string, { left: number; at: number }>();
   const pausedUntil = new Map<string, number>();
   const inFlight = new Set<Promise<void>>();
@@ -124,13 +138,16 @@ export async function guardLoop(accounts: readonly LoopAccount[], opts: LoopOpti
 
   const start = (s: Slot) => {
     s.running = true;
-    s.flagged = false;
+    s.flagged = null;
     const startedAt = clock.now();
     const p = limiter
       .run(() => s.account.tick({ onRateLimit: (hit) => rateLimited(s.account.venue, hit) }))
       .then(
         async (r) => {
           s.last = r;
+          // A tick that placed orders spent more than a routine one: charge the difference.
+          const b = opts.budgets?.[s.account.venue];
+          if (b && r.tripKind !== null) refill(s.account.venue, b, clock.now()).left -= b.closeCost ?? b.tickCost;
           s.dueAt = startedAt + nextTickDelayMs(r, s.account.cadence, opts.okSeconds);
           if (r.rateLimit) rateLimited(s.account.venue, r.rateLimit);
           await opts.onResult(s.account, r);
@@ -150,6 +167,13 @@ export async function guardLoop(accounts: readonly LoopAccount[], opts: LoopOpti
     inFlight.add(p);
   };
 
+  /** Whether the venue's own count for this minute is within one close's cost of its limit. */
+  const nearLimit = (venue: string, b: VenueBudget, now: number): boolean => {
+    const u = opts.usedWeight?.[venue]?.();
+    if (!u || Math.floor(u.at / 60_000) !== Math.floor(now / 60_000)) return false;
+    return u.used + (b.closeCost ?? b.tickCost) >= b.perMinute;
+  };
+
   const watchAt = new Map<string, number>();
   const watching = new Set<string>();
   const watched = new Set(slots.filter((s) => s.account.policy).map((s) => s.account.venue));
@@ -165,7 +189,7 @@ export async function guardLoop(accounts: readonly LoopAccount[], opts: LoopOpti
       if (!v.look) continue;
       s.dueAt = Math.min(s.dueAt, now);
       if (!s.flagged) opts.onWatch?.(s.account, v.reasons);
-      s.flagged = true;
+      if (!s.flagged || levelRank(v.level) > levelRank(s.flagged)) s.flagged = v.level;
     }
   };
 
@@ -204,6 +228,8 @@ export async function guardLoop(accounts: readonly LoopAccount[], opts: LoopOpti
       .sort((a, b) => urgency(a) - urgency(b) || a.dueAt - b.dueAt);
     for (const s of ready) {
       const b = opts.budgets?.[s.account.venue];
+      // Not yet seen counts as quiet here: a first tick (markets, settings, history) costs the most.
+      if (b && (!s.last || urgency(s) >= QUIET_FROM) && nearLimit(s.account.venue, b, now)) continue;
       if (b) {
         const t = refill(s.account.venue, b, now);
         // Quiet accounts wait for the budget; an account above OK or closing spends it anyway.

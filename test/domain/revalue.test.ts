@@ -37,6 +37,7 @@ describe('revalue', () => {
   ])('%s', (_name, snapshot, peak, marks, look, reason) => {
     const r = revalue(snapshot, peak, marks, policy);
     expect(r.look).toBe(look);
+    expect(r.level === 'OK').toBe(!look);
     if (reason) expect(r.reasons.join('\n')).toMatch(reason);
     else expect(r.reasons).toEqual([]);
   });
@@ -46,6 +47,15 @@ describe('revalue', () => {
     const r = revalue(bad, 1_000, { BTCUSDT: 100_000 }, policy);
     expect(r.look).toBe(true);
     expect(r.reasons[0]).toMatch(/could not be re-valued/);
+    expect(r.level).toBe('EMERGENCY');
+  });
+
+  it.each([
+    [98_000, 'WARNING'],
+    [96_000, 'DANGER'],
+    [95_000, 'EMERGENCY'],
+  ])('ranks a fall to %d at %s', (mark, level) => {
+    expect(revalue(btcLong(10_000, 0.3, 100_000), 10_000, { BTCUSDT: mark }, policy).level).toBe(level);
   });
 
   it('moves only the marks', () => {

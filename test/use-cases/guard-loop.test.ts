@@ -82,6 +82,45 @@ describe('guardLoop', () => {
   });
 });
 
+describe('guardLoop pacing by the venue count', () => {
+  const quiet = Array.from({ length: 3 }, (_, i): LoopAccount => ({ id: `q${i}`, venue: 'v', cadence: DEFAULT_ADAPTIVE, tick: async () => result(`q${i}`, 0, 'OK') }));
+  const danger: LoopAccount = { id: 'danger', venue: 'v', cadence: DEFAULT_ADAPTIVE, tick: async () => result('danger', 0, 'DANGER') };
+  const budgets = { v: { perMinute: 2_400, tickCost: 22, closeCost: 50 } };
+
+  it('holds quiet accounts while the venue says the minute is within one close of its limit; danger goes on', async () => {
+    let now = T0;
+    const ticks = await runWith(() => now, (t) => (now = t), [danger, ...quiet], 130_000, { budgets, usedWeight: { v: () => ({ used: now > T0 ? 2_351 : 0, at: now }) } });
+    expect(ticks.filter((t) => t.id !== 'danger')).toHaveLength(3);
+    expect(ticks.filter((t) => t.id === 'danger').length).toBeGreaterThanOrEqual(125);
+    // One more unit of room, or a count from an earlier minute: the quiet accounts tick on schedule.
+    now = T0;
+    const roomy = await runWith(() => now, (t) => (now = t), [danger, ...quiet], 130_000, { budgets, usedWeight: { v: () => ({ used: 2_349, at: now }) } });
+    expect(roomy.filter((t) => t.id !== 'danger')).toHaveLength(9);
+    now = T0;
+    const stale = await runWith(() => now, (t) => (now = t), [danger, ...quiet], 130_000, { budgets, usedWeight: { v: () => ({ used: 2_399, at: now - 60_000 }) } });
+    expect(stale.filter((t) => t.id !== 'danger')).toHaveLength(9);
+  });
+
+  it('charges a tick that placed orders the cost of a close', async () => {
+    // 100 a minute, ticks every 10 s at OK: after a close-all (22 + 60) the quiet account's next
+    // tick waits for the budget; charged as a routine tick it would not.
+    const runOnce = async (closeCost: number) => {
+      let n = 0;
+      const closing: LoopAccount = {
+        id: 'c', venue: 'v', cadence: DEFAULT_ADAPTIVE,
+        tick: async () => (n++ === 0 ? result('c', 0, 'EMERGENCY', { halted: true, tripKind: 'close-all' }) : result('c', 0, 'OK')),
+      };
+      let now = T0;
+      const ticks = await runWith(() => now, (t) => (now = t), [closing, quiet[0]!], 15_000, { okSeconds: 10, budgets: { v: { perMinute: 100, tickCost: 22, closeCost } } });
+      return ticks.filter((t) => t.id === 'q0').map((t) => t.at);
+    };
+    expect(await runOnce(0)).toEqual([0, 10_000]);
+    const charged = await runOnce(60);
+    expect(charged[0]).toBe(0);
+    expect(charged[1] ?? Infinity).toBeGreaterThan(10_000);
+  });
+});
+
 describe('guardLoop mark watch', () => {
   // Stress off: the case is about the marks moving the drawdown.
   const policy: Policy = {

@@ -127,6 +127,21 @@ describe('markets shared per venue', () => {
     expect(loads()).toBe(2);
   });
 
+  it("keeps the venue's used-weight count per venue, as answered in X-MBX-USED-WEIGHT-1M", async () => {
+    const shared = new VenueSharing().for('binanceusdm', paper.url);
+    const { f } = counting();
+    const [a, b] = [0, 1].map(() => {
+      const acc = paper.engine.createAccount({ walletBalance: 1_000 });
+      return new BinanceUsdmExchange({ apiKey: acc.apiKey, secret: acc.secret, fetchImplementation: f, shared });
+    });
+    expect(a!.usedWeight()).toBeNull();
+    await a!.fetchSnapshot();
+    const seen = a!.usedWeight()!.used;
+    expect(seen).toBeGreaterThan(0);
+    // The other account of the venue sees the same per-IP count without a request of its own.
+    expect(b!.usedWeight()!.used).toBe(seen);
+  });
+
   it('creates ports through the registry with one sharing per process', async () => {
     const sharing = new VenueSharing();
     const acc = paper.engine.createAccount({ walletBalance: 5_000 });
