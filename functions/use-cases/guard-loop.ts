@@ -167,11 +167,11 @@ export async function guardLoop(accounts: readonly LoopAccount[], opts: LoopOpti
     inFlight.add(p);
   };
 
-  /** Whether the venue's own count for this minute is within one close's cost of its limit. */
-  const nearLimit = (venue: string, b: VenueBudget, now: number): boolean => {
+  /** Whether the venue's own count for this minute is within `room` of its limit. */
+  const nearLimit = (venue: string, b: VenueBudget, now: number, room: number): boolean => {
     const u = opts.usedWeight?.[venue]?.();
     if (!u || Math.floor(u.at / 60_000) !== Math.floor(now / 60_000)) return false;
-    return u.used + (b.closeCost ?? b.tickCost) >= b.perMinute;
+    return u.used + room >= b.perMinute;
   };
 
   const watchAt = new Map<string, number>();
@@ -198,8 +198,10 @@ export async function guardLoop(accounts: readonly LoopAccount[], opts: LoopOpti
     if (!watched.has(venue) || watching.has(venue) || (watchAt.get(venue) ?? 0) > now || (pausedUntil.get(venue) ?? 0) > now) return;
     const b = opts.budgets?.[venue];
     if (b) {
-      const t = refill(venue, b, now);
       const cost = b.marksCost ?? b.tickCost;
+      // Not into a spent minute: the 429 would pause every account of the venue.
+      if (nearLimit(venue, b, now, cost)) return;
+      const t = refill(venue, b, now);
       if (t.left < cost) return;
       t.left -= cost;
     }
@@ -229,7 +231,9 @@ export async function guardLoop(accounts: readonly LoopAccount[], opts: LoopOpti
     for (const s of ready) {
       const b = opts.budgets?.[s.account.venue];
       // Not yet seen counts as quiet here: a first tick (markets, settings, history) costs the most.
-      if (b && (!s.last || urgency(s) >= QUIET_FROM) && nearLimit(s.account.venue, b, now)) continue;
+      if (b && (!s.last || urgency(s) >= QUIET_FROM) && nearLimit(s.account.venue, b, now, b.closeCost ?? b.tickCost)) continue;
+      // Spent: even a close would be answered 429, and a 429 pauses the whole venue to the minute's end (or bans it).
+      if (b && nearLimit(s.account.venue, b, now, b.tickCost)) continue;
       if (b) {
         const t = refill(s.account.venue, b, now);
         // Quiet accounts wait for the budget; an account above OK or closing spends it anyway.

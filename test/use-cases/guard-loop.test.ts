@@ -96,6 +96,11 @@ describe('guardLoop pacing by the venue count', () => {
     now = T0;
     const roomy = await runWith(() => now, (t) => (now = t), [danger, ...quiet], 130_000, { budgets, usedWeight: { v: () => ({ used: 2_349, at: now }) } });
     expect(roomy.filter((t) => t.id !== 'danger')).toHaveLength(9);
+    // Spent (not even a routine tick's 22 left): nobody starts one until the minute turns.
+    now = T0;
+    const spent = await runWith(() => now, (t) => (now = t), [danger, ...quiet], 130_000, { budgets, usedWeight: { v: () => ({ used: now > T0 && now - T0 < 60_000 ? 2_390 : 0, at: now }) } });
+    expect(spent.filter((t) => t.id === 'danger' && t.at > 0 && t.at < 60_000)).toEqual([]);
+    expect(spent.filter((t) => t.id === 'danger').length).toBeGreaterThanOrEqual(65);
     now = T0;
     const stale = await runWith(() => now, (t) => (now = t), [danger, ...quiet], 130_000, { budgets, usedWeight: { v: () => ({ used: 2_399, at: now - 60_000 }) } });
     expect(stale.filter((t) => t.id !== 'danger')).toHaveLength(9);
