@@ -72,7 +72,9 @@ export interface LoopOptions {
   /**
    * Per venue, the weight this IP used in the venue's current minute as the venue last answered it
    * (ExchangePort.usedWeight; host ms seen). Within one close's cost of the limit, only accounts in
-   * DANGER, EMERGENCY or closing start a tick on the venue until its minute turns.
+   * DANGER, EMERGENCY or closing start a tick on the venue until its minute turns; within one
+   * routine tick's cost (the minute is spent: the venue would answer 429 and pause them all to
+   * its end), nothing starts, the mark read included.
    */
   usedWeight?: Record<string, () => { used: number; at: number } | null>;
   /** ms between two mark reads of one venue. @default 2000 */
