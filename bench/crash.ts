@@ -92,6 +92,7 @@ export async function benchCrash(world: World, opts: { accounts: number; concurr
       id,
       venue: 'binanceusdm',
       cadence: DEFAULT_ADAPTIVE,
+      policy: DEFAULT_POLICY,
       tick: ({ onRateLimit }) => {
         if (crashAt !== null && !firstLook.has(id)) firstLook.set(id, Date.now() - crashAt);
         return runGuardTick({ ...deps, onRateLimit }, { config, policy: DEFAULT_POLICY }, { heartbeatEveryMs: 2_000 });
@@ -109,12 +110,21 @@ export async function benchCrash(world: World, opts: { accounts: number; concurr
 
   let stop = false;
   const t0 = performance.now();
+  const accounts = creds.map((c) => account(c.id, c.creds));
+  // The mark watch reads through one account's port: the venue's shared premiumIndex slot.
+  const watchPort = createExchange(
+    { id: 'watch', exchange: 'binanceusdm', baseUrl: world.paperUrl },
+    creds[0]!.creds,
+    { sharing },
+  );
   const loop = guardLoop(
-    creds.map((c) => account(c.id, c.creds)),
+    accounts,
     {
       okSeconds: 60,
       concurrency: opts.concurrency,
       budgets: venueBudgets(),
+      ...(process.env['CRASH_WATCH'] === '0' ? {} : { marks: { binanceusdm: () => watchPort.fetchMarks!() } }),
+      ...(process.env['CRASH_PACE'] === '0' ? {} : { usedWeight: { binanceusdm: () => watchPort.usedWeight!() } }),
       clock,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
       stopped: () => stop,

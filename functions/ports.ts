@@ -75,6 +75,17 @@ export interface ExchangePort {
   maxMarketQuantity(symbol: string): Promise<number | null>;
   /** The venue's quantity step (lot size) for a symbol; a remainder below half a step cannot be traded. */
   quantityStep?(symbol: string): Promise<number | null>;
+  /**
+   * Every symbol's mark price on the venue (symbol → mark, quote currency): one cheap public read,
+   * shared by the venue's accounts where the adapter can. For the run loop's mark watch.
+   */
+  fetchMarks?(): Promise<Record<string, number>>;
+  /**
+   * The request weight this IP has used in the venue's current minute, as the venue last answered
+   * it (Binance: X-MBX-USED-WEIGHT-1M), and the host time (ms) it was seen; null before any answer.
+   * No request of its own. For the run loop's pacing.
+   */
+  usedWeight?(): { used: number; at: number } | null;
   /** Permissions and clock, for `riskguard doctor`. */
   diagnose(): Promise<KeyDiagnosis>;
   /**

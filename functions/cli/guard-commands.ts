@@ -142,12 +142,22 @@ export function registerGuardCommands(program: Command): void {
       });
       return groups;
     };
+    // The mark watch: one venue-wide mark read per venue (through the first account's port that has one).
+    // The venue's own count of the IP's weight paces the quiet accounts (shared per venue by the adapter).
+    const marks: Record<string, () => Promise<Record<string, number>>> = {};
+    const usedWeight: Record<string, () => { used: number; at: number } | null> = {};
+    for (const a of guard.accounts) {
+      const exchange = guard.deps(a.config.id).exchange;
+      if (exchange.fetchMarks && !marks[a.config.exchange]) marks[a.config.exchange] = () => exchange.fetchMarks!();
+      if (exchange.usedWeight && !usedWeight[a.config.exchange]) usedWeight[a.config.exchange] = () => exchange.usedWeight!();
+    }
     try {
       await guardLoop(
         guard.accounts.map((a) => ({
           id: a.config.id,
           venue: a.config.exchange,
           cadence: a.config.cadence ?? DEFAULT_ADAPTIVE,
+          policy: a.policy,
           tick: async ({ onRateLimit }) => {
             const deps = { ...guard.deps(a.config.id), onRateLimit };
             const w = await failures.tick(a, () => runGuardTick(deps, a, { heartbeatEveryMs: HEARTBEAT_MS, ...(opts.dryRun ? { dryRun: true } : {}) }));
@@ -159,6 +169,8 @@ export function registerGuardCommands(program: Command): void {
           okSeconds: opts.interval,
           concurrency: opts.concurrency,
           budgets: venueBudgets(),
+          marks,
+          usedWeight,
           clock: { now: () => Date.now() },
           sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
           stopped: () => stop,

@@ -156,6 +156,15 @@ function findingsOf(m: Metrics, policy: Policy, shift: boolean): Finding[] {
   return out;
 }
 
+/**
+ * What an evaluation breaches at WARNING or above by its margin, drawdown and stress metrics, on
+ * entering (no hysteresis band) and without the limits: for a re-valuation that asks only whether
+ * an account at OK may have left it (revalue.ts). Empty: not above OK by these metrics.
+ */
+export function breachFindings(ev: Evaluation, drawdown: number | null, policy: Policy): Finding[] {
+  return findingsOf(metricsOf(ev, drawdown), policy, false);
+}
+
 const maxLevel = (fs: Finding[]): Level =>
   fs.reduce<Level>((acc, f) => (levelRank(f.level) > levelRank(acc) ? f.level : acc), 'OK');
 

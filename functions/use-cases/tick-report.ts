@@ -78,6 +78,7 @@ export async function reportTick(
     tripKind: acting ? plan.trip!.kind : null,
     alertsSent: sent,
     equityAfter: close.equityAfter,
+    snapshot: close.snapshot,
   });
 }
 
@@ -113,6 +114,7 @@ export function tickResult(
     tripKind?: TripRecord['kind'] | null;
     alertsSent?: number;
     equityAfter?: number | null;
+    snapshot?: AccountSnapshot;
   },
 ): TickResult {
   const d = r.decision;
@@ -137,6 +139,7 @@ export function tickResult(
     tripKind: r.tripKind ?? null,
     residuals: r.residuals ?? [],
     stateVersion: r.version,
+    ...(r.snapshot ? { snapshot: r.snapshot } : {}),
   };
 }
 

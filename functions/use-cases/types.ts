@@ -1,4 +1,5 @@
 import type { AccountConfig } from '../config.ts';
+import type { AccountSnapshot } from '../domain/snapshot.ts';
 import type { Level } from '../domain/state.ts';
 import type { Policy } from '../domain/policy.ts';
 import type { RateLimitHit } from './rate-limit-watch.ts';
@@ -62,4 +63,9 @@ export interface TickResult {
    * limit is per IP, so the caller holds back every account on it until `retryAfterMs` has passed.
    */
   rateLimit?: RateLimitHit;
+  /**
+   * The snapshot the tick accepted (after its orders when it placed any), for the run loop's mark
+   * watch, which re-values it at newer marks (domain/revalue.ts). Absent when the tick did not decide.
+   */
+  snapshot?: AccountSnapshot;
 }

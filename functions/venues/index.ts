@@ -59,6 +59,17 @@ export function createExchange(
 }
 
 /** Each venue's per-IP request budget, for the local loop (guard-loop's `budgets`). */
-export function venueBudgets(): Record<string, { perMinute: number; tickCost: number }> {
-  return Object.fromEntries(VENUE_MODULES.map((m) => [m.id, { perMinute: m.budget.perMinute, tickCost: m.budget.tickCost }]));
+export function venueBudgets(): Record<string, { perMinute: number; tickCost: number; marksCost?: number; closeCost: number }> {
+  return Object.fromEntries(
+    VENUE_MODULES.map((m) => [
+      m.id,
+      {
+        perMinute: m.budget.perMinute,
+        tickCost: m.budget.tickCost,
+        ...(m.budget.marksCost !== undefined ? { marksCost: m.budget.marksCost } : {}),
+        // One close: a two-symbol book closed in one round (its confirming read included).
+        closeCost: m.budget.closeAllWeight(2, 1),
+      },
+    ]),
+  );
 }

@@ -28,6 +28,8 @@ export interface RequestBudget {
   readonly perMinute: number;
   /** What one routine tick spends: a snapshot, with the minute's history read spread over it. */
   readonly tickCost: number;
+  /** What one read of every symbol's mark spends (ExchangePort.fetchMarks; the run loop's mark watch). */
+  readonly marksCost?: number;
   /** What one account ticking every `cadenceSeconds` spends per minute, no orders. */
   weightPerMinute(cadenceSeconds: number): number;
   /** Worst-case extra spend of one close-all over `symbols` symbols. */

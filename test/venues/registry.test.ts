@@ -64,8 +64,34 @@ describe('markets shared per venue', () => {
       seen.push(new URL(String(url)).pathname);
       return fetch(url, init);
     }) as typeof fetch);
-    return { f, loads: () => seen.filter((p) => p === '/fapi/v1/exchangeInfo').length };
+    return {
+      f,
+      loads: () => seen.filter((p) => p === '/fapi/v1/exchangeInfo').length,
+      markReads: () => seen.filter((p) => p === '/fapi/v1/premiumIndex').length,
+    };
   }
+
+  it('reads premiumIndex once for many accounts snapshotting at once, and each still sees its marks', async () => {
+    const { f, markReads } = counting();
+    const shared = new VenueSharing().for('binanceusdm', paper.url);
+    const ports = Array.from({ length: 6 }, () => {
+      const acc = paper.engine.createAccount({
+        walletBalance: 10_000,
+        positions: [{ symbol: 'ETHUSDT', side: 'long', size: 1, entryPrice: 3_000, marginMode: 'cross', leverage: 10 }],
+      });
+      return new BinanceUsdmExchange({ apiKey: acc.apiKey, secret: acc.secret, fetchImplementation: f, shared });
+    });
+    const snaps = await Promise.all(ports.map((p) => p.fetchSnapshot()));
+    expect(markReads()).toBe(1);
+    for (const s of snaps) expect(s.positions[0]!.markTimestamp).toBeGreaterThan(0);
+    // The watch's read goes through the same path and names every symbol's mark.
+    expect(await ports[0]!.fetchMarks()).toMatchObject({ BTCUSDT: 50_000, ETHUSDT: 3_000 });
+    // Without sharing, every snapshot reads its own.
+    const { f: f2, markReads: markReads2 } = counting();
+    const acc = paper.engine.createAccount({ walletBalance: 1_000 });
+    await Promise.all([0, 1, 2].map(() => new BinanceUsdmExchange({ apiKey: acc.apiKey, secret: acc.secret, fetchImplementation: f2 }).fetchSnapshot()));
+    expect(markReads2()).toBe(3);
+  });
 
   it('loads the market list once for many accounts of one venue, and each still reads its own book', async () => {
     const { f, loads } = counting();
@@ -99,6 +125,21 @@ describe('markets shared per venue', () => {
     const snaps = await Promise.all(ports.map((p) => p.fetchSnapshot()));
     expect(snaps.map((s) => s.positions.map((p) => p.symbol))).toEqual([['NEWUSDT'], ['NEWUSDT']]);
     expect(loads()).toBe(2);
+  });
+
+  it("keeps the venue's used-weight count per venue, as answered in X-MBX-USED-WEIGHT-1M", async () => {
+    const shared = new VenueSharing().for('binanceusdm', paper.url);
+    const { f } = counting();
+    const [a, b] = [0, 1].map(() => {
+      const acc = paper.engine.createAccount({ walletBalance: 1_000 });
+      return new BinanceUsdmExchange({ apiKey: acc.apiKey, secret: acc.secret, fetchImplementation: f, shared });
+    });
+    expect(a!.usedWeight()).toBeNull();
+    await a!.fetchSnapshot();
+    const seen = a!.usedWeight()!.used;
+    expect(seen).toBeGreaterThan(0);
+    // The other account of the venue sees the same per-IP count without a request of its own.
+    expect(b!.usedWeight()!.used).toBe(seen);
   });
 
   it('creates ports through the registry with one sharing per process', async () => {

@@ -26,6 +26,8 @@ import {
 } from './schemas.ts';
 import { classifyCcxtError, scrub, type CallContext } from '../ccxt-errors.ts';
 import { historyFromBinance, incomeId, readAllPages } from './history.ts';
+import { SharedMarks } from './marks.ts';
+import { UsedWeight } from './used-weight.ts';
 import type { RedirectFetch } from '../transport.ts';
 
 export interface BinanceUsdmOptions {
@@ -163,6 +165,9 @@ export class BinanceUsdmExchange implements ExchangePort {
   private resyncing: Promise<void> = Promise.resolve();
   private readonly sharedMarkets: SharedMarkets | undefined;
   private readonly tierPool: TierPool | undefined;
+  private readonly sharedMarks: SharedMarks | undefined;
+  /** This IP's used weight as the venue answers it (shared by the venue's accounts when `shared`). */
+  private readonly weight: UsedWeight;
   private marketsVersion = -1;
 
   constructor(opts: BinanceUsdmOptions) {
@@ -182,6 +187,8 @@ export class BinanceUsdmExchange implements ExchangePort {
     this.quote = opts.quote ?? 'USDT';
     this.log = opts.log;
     this.baseUrl = opts.fetchImplementation?.baseUrl;
+    if (opts.shared && !opts.shared.slots.has('weight')) opts.shared.slots.set('weight', new UsedWeight());
+    this.weight = (opts.shared?.slots.get('weight') as UsedWeight | undefined) ?? new UsedWeight();
     this.hookTransport();
     if (opts.shared) {
       const slots = opts.shared.slots;
@@ -195,8 +202,10 @@ export class BinanceUsdmExchange implements ExchangePort {
         slots.set('markets', new SharedMarkets(source));
         slots.set('tiers', new Map());
       }
+      if (!slots.has('marks')) slots.set('marks', new SharedMarks());
       this.sharedMarkets = slots.get('markets') as SharedMarkets;
       this.tierPool = slots.get('tiers') as TierPool;
+      this.sharedMarks = slots.get('marks') as SharedMarks;
     }
   }
 
@@ -226,6 +235,9 @@ export class BinanceUsdmExchange implements ExchangePort {
       // 429 (slow down) and 418 (banned for a while) say how long in Retry-After, in seconds.
       const retryAfter = Number(headers?.['Retry-After'] ?? headers?.['retry-after']);
       if (ctx && (status === 429 || status === 418) && Number.isFinite(retryAfter) && retryAfter >= 0) ctx.retryAfterMs = retryAfter * 1_000;
+      // ccxt capitalizes header names word by word (X-Mbx-Used-Weight-1m); match any case.
+      const usedKey = Object.keys(headers ?? {}).find((k) => k.toLowerCase() === 'x-mbx-used-weight-1m');
+      if (usedKey !== undefined) this.weight.record(Number(headers[usedKey]), Date.now());
       const t = Number(headers?.['X-Paper-Market-Time']);
       if (Number.isFinite(t) && t > 0) {
         this.marketTimeSeen = t;
@@ -396,6 +408,26 @@ export class BinanceUsdmExchange implements ExchangePort {
     }
   }
 
+  /**
+   * premiumIndex for every symbol (weight 10, public): with a `shared`, one answer in flight or
+   * less than MARKS_REUSE_MS old serves every account of the venue.
+   */
+  private allMarks(): Promise<unknown> {
+    const read = () => this.call('fapiPublicGetPremiumIndex', () => this.raw.fapiPublicGetPremiumIndex!.call(this.ccxt));
+    return this.sharedMarks ? this.sharedMarks.read(read) : read();
+  }
+
+  /** This IP's request weight in the current minute as Binance last answered it (X-MBX-USED-WEIGHT-1M), with the host time seen. */
+  usedWeight(): { used: number; at: number } | null {
+    return this.weight.last();
+  }
+
+  /** Every symbol's mark price (symbol → mark), through the same shared premiumIndex read as the snapshots. */
+  async fetchMarks(): Promise<Record<string, number>> {
+    const rows = this.validate('fapiPublicGetPremiumIndex', PremiumIndexSchema, await this.allMarks());
+    return Object.fromEntries(rows.map((m) => [m.symbol, m.markPrice]));
+  }
+
   async fetchSnapshot(): Promise<AccountSnapshot> {
     const now = Date.now();
     await this.loadMarkets();
@@ -403,7 +435,7 @@ export class BinanceUsdmExchange implements ExchangePort {
     const [account, risk, allMarks] = await Promise.all([
       this.rawCall('fapiPrivateV3GetAccount', AccountV3Schema),
       this.rawCall('fapiPrivateV3GetPositionRisk', PositionRiskV3Schema),
-      this.call('fapiPublicGetPremiumIndex', () => this.raw.fapiPublicGetPremiumIndex!.call(this.ccxt)),
+      this.allMarks(),
     ]);
     const open = risk.filter((p) => p.positionAmt !== 0);
     // Hundreds of contracts come back; validate only the ones held.

@@ -11,6 +11,8 @@ import type { RequestBudget } from '../venue.ts';
 export const BINANCE_WEIGHTS = Object.freeze({
   limitPerMinute: 2_400,
   snapshot: 20,
+  /** premiumIndex for every symbol: the mark watch's read (shared with the snapshots in flight). */
+  marks: 10,
   historyPerMinute: 80,
   settingsPerMinute: 6,
   /** Per symbol and round of a close: open orders, plain and conditional (1 + 1), their cancels (1 + 1), one order (1). */
@@ -43,6 +45,7 @@ export function closeAllWeight(symbols: number, rounds = 5): number {
 export const BINANCE_BUDGET: RequestBudget = Object.freeze({
   perMinute: BINANCE_WEIGHTS.limitPerMinute,
   tickCost: BINANCE_WEIGHTS.snapshot + 2,
+  marksCost: BINANCE_WEIGHTS.marks,
   weightPerMinute,
   closeAllWeight,
 });
