@@ -19,6 +19,8 @@ export const bybit: PaperDialect = {
     credentials: { apiKeyEnv: 'PAPER_API_KEY', secretEnv: 'PAPER_API_SECRET' },
     env: { PAPER_API_KEY: acc.apiKey, PAPER_API_SECRET: acc.secret },
   }),
+  // UTA: /v5/account/info marginMode (REGULAR_MARGIN = cross, ISOLATED_MARGIN) is the account's.
+  marginModeScope: 'account',
   internalErrorBody: (message) =>
     JSON.stringify({ retCode: 10016, retMsg: `paper exchange internal error: ${message}`, result: {}, retExtInfo: {}, time: Date.now() }),
 };
