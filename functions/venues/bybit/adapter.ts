@@ -462,7 +462,8 @@ export class BybitExchange implements ExchangePort {
     let clockSkewMs: number | null = null;
     try {
       const t = await this.rawCall('publicGetV5MarketTime', ServerTimeSchema);
-      clockSkewMs = Math.round((before + Date.now()) / 2 - Number(t.result.timeSecond) * 1000 - 500);
+      // The envelope's `time` is the server's, in ms (result.timeSecond is whole seconds).
+      clockSkewMs = Math.round((before + Date.now()) / 2 - t.time);
       if (Math.abs(clockSkewMs) > 1000) notes.push(`this host's clock is about ${(clockSkewMs / 1000).toFixed(1)} s off the venue's; signed requests use the venue's time`);
     } catch (err) {
       notes.push(`server time could not be read: ${scrub((err as Error).message)}`);
@@ -496,6 +497,7 @@ export function keyNotes(k: Pick<ApiKeyInfo['result'], 'readOnly' | 'ips' | 'exp
   const notes: string[] = [];
   if (k.readOnly === 1) notes.push('the key is read-only: the guard can watch but cannot close positions');
   if (k.ips === undefined || k.ips.length === 0 || k.ips.includes('*')) notes.push('the key is not restricted to an IP allow-list');
-  if (k.expiredAt !== undefined && k.expiredAt !== '') notes.push(`the key expires at ${k.expiredAt} (Bybit keys without an IP allow-list expire after 90 days)`);
+  // expiredAt: "only for those api key with no IP bound or the password has been changed" (docs).
+  if (k.expiredAt !== undefined && k.expiredAt !== '') notes.push(`the key expires at ${k.expiredAt} (Bybit expires keys without an IP allow-list)`);
   return notes;
 }
