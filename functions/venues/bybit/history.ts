@@ -7,6 +7,8 @@ export interface TransactionRecord {
   symbol: string;
   type: string;
   transactionTime: number;
+  /** spot, linear, option, inverse; "" for rows of no product (transfers, interest). */
+  category?: string | undefined;
   currency: string;
   /** The row's effect on the currency's wallet: cashFlow + funding − fee (docs). */
   change: number;
@@ -47,6 +49,11 @@ export function transactionEvent(r: TransactionRecord, quote: string): HistoryEv
   const at = r.transactionTime;
   const amount = r.currency === quote ? r.change : 0;
   const sym = r.symbol !== '' ? { symbol: r.symbol } : {};
+  // The unified wallet's log also holds spot and options rows: a spot BTCUSDT trade is not a fill
+  // of the BTCUSDT perpetual, and its USDT moved into a coin the guard does not value. Not guessed.
+  if (r.category !== undefined && r.category !== '' && r.category !== 'linear') {
+    return { id, at, kind: 'unclassified', type: `${r.category}:${r.type}`, ...sym, amount };
+  }
   switch (BYBIT_LOG_KINDS[r.type]) {
     case 'transfer':
       return { id, at, kind: 'transfer', amount, type: r.type };

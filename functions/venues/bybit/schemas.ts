@@ -128,6 +128,7 @@ export const TransactionRowSchema = z.object({
   id: z.string().min(1),
   symbol: z.string(),
   type: z.string().min(1),
+  category: z.string().optional(),
   transactionTime: ms,
   currency: z.string(),
   change: num,

@@ -32,6 +32,9 @@ describe('transactionEvent: the UTA transaction-log types, classified', () => {
     ['SOMETHING_NEW', {}, { kind: 'unclassified', type: 'SOMETHING_NEW' }],
     // A liquidation without a symbol cannot be placed: not guessed.
     ['LIQUIDATION', { symbol: '' }, { kind: 'unclassified', type: 'LIQUIDATION' }],
+    // The unified log's spot and options rows are not perpetual fills: not guessed.
+    ['TRADE', { category: 'spot', cashFlow: -10 }, { kind: 'unclassified', type: 'spot:TRADE' }],
+    ['TRADE', { category: 'linear', cashFlow: -10 }, { kind: 'realized-pnl', symbol: 'BTCUSDT' }],
     // A row in another coin does not move the USDT wallet.
     ['TRANSFER_IN', { symbol: '', currency: 'BTC', change: 0.5 }, { kind: 'transfer', amount: 0 }],
   ] as const)('%s %j → %j', (type, over, expected) => {
