@@ -12,13 +12,15 @@ export class BybitApiError extends Error {
     readonly retCode: number,
     message: string,
     readonly httpStatus = 200,
+    /** What the envelope's `result` carries with the error (most errors: `{}`). */
+    readonly result: Record<string, unknown> = {},
   ) {
     super(message);
   }
 
   /** The v5 envelope of this error at `time` (ms). */
-  body(time: number): { retCode: number; retMsg: string; result: Record<string, never>; retExtInfo: Record<string, never>; time: number } {
-    return { retCode: this.retCode, retMsg: this.message, result: {}, retExtInfo: {}, time };
+  body(time: number): { retCode: number; retMsg: string; result: Record<string, unknown>; retExtInfo: Record<string, never>; time: number } {
+    return { retCode: this.retCode, retMsg: this.message, result: this.result, retExtInfo: {}, time };
   }
 }
 
@@ -64,6 +66,12 @@ export const BE = {
   leverage: () => new BybitApiError(110013, 'Due to risk limit, cannot set leverage'),
   /** ccxt: InvalidOrder. */
   triggerDirection: () => new BybitApiError(110092, 'expect Rising, but trigger_price[…] <= current[…]'),
+  /**
+   * POST /v5/account/set-margin-mode refused, with its reasons in `result.reasons` (docs:
+   * account/set-margin-mode). ccxt: ExchangeError (a code it does not list). The reason's words are the paper's.
+   */
+  setMarginModeFailed: (reasonMsg: string) =>
+    new BybitApiError(3400045, 'Set margin mode failed', 200, { reasons: [{ reasonCode: '3400045', reasonMsg }] }),
   /** ccxt: InvalidOrder. */
   minNotional: () => new BybitApiError(110094, 'Order does not meet minimum order value'),
 };

@@ -26,6 +26,7 @@ const UID_LIMITS: Record<string, number> = {
   'GET /v5/user/query-api': 10,
   'POST /v5/position/set-leverage': 10,
   'POST /v5/position/switch-mode': 10,
+  'POST /v5/account/set-margin-mode': 5,
 };
 const DEFAULT_UID_LIMIT = 50;
 

@@ -140,6 +140,27 @@ export function accountRoutes(r: RouteTable): void {
     timeWindow: 10,
     smpGroup: 0,
   }));
+  // Account-level margin mode (docs: account/set-margin-mode). The paper switches only an account
+  // without positions or open orders (its words); PORTFOLIO_MARGIN is reported, not modelled.
+  sig(r,
+    'POST /v5/account/set-margin-mode',
+    (ctx) => {
+      const mode = reqStr(ctx.params, 'setMarginMode');
+      if (mode !== 'REGULAR_MARGIN' && mode !== 'ISOLATED_MARGIN' && mode !== 'PORTFOLIO_MARGIN') throw BE.params('setMarginMode invalid');
+      const acc = ctx.acc;
+      if (fmt.marginModeOf(acc) === mode) return { reasons: [] };
+      if (acc.positions.size > 0 || acc.openOrders.size > 0 || acc.openAlgoOrders.size > 0) {
+        throw BE.setMarginModeFailed('the account has open positions or orders: close them before switching the margin mode');
+      }
+      acc.portfolioMargin = mode === 'PORTFOLIO_MARGIN';
+      const type = mode === 'ISOLATED_MARGIN' ? 'ISOLATED' : 'CROSSED';
+      for (const m of ctx.deps.engine.listMarkets()) {
+        if (ctx.deps.engine.symbolConfig(acc, m.symbol).marginType !== type) ctx.deps.engine.setMarginType(acc, m.symbol, type);
+      }
+      return { reasons: [] };
+    },
+    true,
+  );
   sig(r, 'GET /v5/user/query-api', (ctx) => fmt.apiKeyInfo(ctx.acc));
   sig(r, 'GET /v5/asset/coin/query-info', (ctx) => ({
     rows: ['USDT', ...new Set(ctx.deps.engine.listMarkets().map((m) => m.baseAsset))].map((coin) => ({

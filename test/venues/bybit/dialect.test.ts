@@ -119,6 +119,21 @@ describe('bybit paper dialect: authentication as Bybit checks it', () => {
   });
 });
 
+describe('bybit paper dialect: the account-level margin mode', () => {
+  it('switches an empty account to ISOLATED_MARGIN and refuses one with a position (3400045, with reasons)', async () => {
+    const empty = ex.engine.createAccount({ walletBalance: 1_000 });
+    const c = raw(paperBybit({ url: ex.url, apiKey: empty.apiKey, secret: empty.secret }));
+    expect((await c.privatePostV5AccountSetMarginMode!({ setMarginMode: 'ISOLATED_MARGIN' })).result).toEqual({ reasons: [] });
+    expect((await c.privateGetV5AccountInfo!()).result.marginMode).toBe('ISOLATED_MARGIN');
+    await c.privatePostV5AccountSetMarginMode!({ setMarginMode: 'PORTFOLIO_MARGIN' });
+    expect((await c.privateGetV5AccountInfo!()).result.marginMode).toBe('PORTFOLIO_MARGIN');
+    const held = ex.engine.createAccount(LONG);
+    const h = raw(paperBybit({ url: ex.url, apiKey: held.apiKey, secret: held.secret }));
+    await expect(h.privatePostV5AccountSetMarginMode!({ setMarginMode: 'ISOLATED_MARGIN' })).rejects.toThrow(/3400045.*reasons/);
+    expect((await h.privateGetV5AccountInfo!()).result.marginMode).toBe('REGULAR_MARGIN');
+  });
+});
+
 describe('bybit paper dialect: orders, limits, history', () => {
   it('refuses a reduce-only order with nothing to reduce (110017), and positionIdx against the position mode (10001)', async () => {
     const acc = ex.engine.createAccount({ walletBalance: 10_000 });
