@@ -45,17 +45,22 @@ const SERIES = [
   { symbol: 'WIFUSDT', file: 'binance-coinm-WIFUSD_PERP-1m-from-trades-2025-10-10.csv' },
 ];
 
-/** An agent's book: 10,000 USDT (9,850 cross wallet + 150 isolated margin), cross BTC long and ETH short, an isolated 10x WIF long. */
-function demoBook(engine: PaperEngine, label: string): AccountSpec {
+/**
+ * An agent's book: 10,000 USDT (9,850 cross wallet + 150 isolated margin), cross BTC long and ETH
+ * short, an isolated 10x WIF long. On a venue whose margin mode is the account's (Bybit UTA), a
+ * book cannot mix modes: there the WIF long is cross too, on the full 10,000.
+ */
+function demoBook(engine: PaperEngine, label: string, isolatedWif: boolean): AccountSpec {
   const px = (s: string) => engine.markPrice(s);
+  const wif = isolatedWif ? 'isolated' : 'cross';
   return {
     label,
-    walletBalance: 9_850,
-    symbols: { BTCUSDT: { marginMode: 'cross', leverage: 10 }, ETHUSDT: { marginMode: 'cross', leverage: 10 }, WIFUSDT: { marginMode: 'isolated', leverage: 10 } },
+    walletBalance: isolatedWif ? 9_850 : 10_000,
+    symbols: { BTCUSDT: { marginMode: 'cross', leverage: 10 }, ETHUSDT: { marginMode: 'cross', leverage: 10 }, WIFUSDT: { marginMode: wif, leverage: 10 } },
     positions: [
       { symbol: 'BTCUSDT', side: 'long', size: 0.75, entryPrice: px('BTCUSDT'), marginMode: 'cross', leverage: 10 },
       { symbol: 'ETHUSDT', side: 'short', size: 3, entryPrice: px('ETHUSDT'), marginMode: 'cross', leverage: 10 },
-      { symbol: 'WIFUSDT', side: 'long', size: 2_250, entryPrice: px('WIFUSDT'), marginMode: 'isolated', leverage: 10, isolatedMargin: 150 },
+      { symbol: 'WIFUSDT', side: 'long', size: 2_250, entryPrice: px('WIFUSDT'), marginMode: wif, leverage: 10, ...(isolatedWif ? { isolatedMargin: 150 } : {}) },
     ],
   };
 }
@@ -90,13 +95,15 @@ export async function runDemo(opts: { jsonSummary?: string; out?: (s: string) =>
   });
   try {
     const engine = paper.engine;
-    const guarded = engine.createAccount(demoBook(engine, 'guarded'));
-    const unguarded = engine.createAccount(demoBook(engine, 'no guard'));
+    const isolatedWif = paper.dialect.marginModeScope !== 'account';
+    const guarded = engine.createAccount(demoBook(engine, 'guarded', isolatedWif));
+    const unguarded = engine.createAccount(demoBook(engine, 'no guard', isolatedWif));
     const policy = DEFAULT_POLICY;
     const thresholdPct = (policy.thresholds.EMERGENCY.drawdown ?? 0) * 100;
     const config = {
       id: 'demo',
-      exchange: 'binanceusdm',
+      // The guard speaks the venue the paper exchange speaks (its module is refused if missing).
+      exchange: (opts.venue ?? 'binanceusdm') as AccountConfig['exchange'],
       baseUrl: paper.url,
       credentials: { apiKeyEnv: 'DEMO_KEY', secretEnv: 'DEMO_SECRET' },
       scheduleMinutes: 1,
@@ -111,7 +118,7 @@ export async function runDemo(opts: { jsonSummary?: string; out?: (s: string) =>
       sleep: async (ms: number) => void engine.advanceBy(ms),
     };
     const startEquity = engine.accountRisk(guarded).marginBalance;
-    out(`  book (${money(startEquity)}): cross BTCUSDT long 0.75 @ ${engine.markPrice('BTCUSDT').toFixed(1)}, cross ETHUSDT short 3 @ ${engine.markPrice('ETHUSDT').toFixed(2)}, isolated 10x WIFUSDT long 2,250 @ ${engine.markPrice('WIFUSDT')}`);
+    out(`  book (${money(startEquity)}): cross BTCUSDT long 0.75 @ ${engine.markPrice('BTCUSDT').toFixed(1)}, cross ETHUSDT short 3 @ ${engine.markPrice('ETHUSDT').toFixed(2)}, ${isolatedWif ? 'isolated' : 'cross'} 10x WIFUSDT long 2,250 @ ${engine.markPrice('WIFUSDT')}`);
     out(`  policy: defaults (close all at ${thresholdPct} % drawdown or margin ratio ${policy.thresholds.EMERGENCY.marginRatio}); cadence 60 s, faster above OK (${DEFAULT_ADAPTIVE.WARNING}/${DEFAULT_ADAPTIVE.DANGER}/${DEFAULT_ADAPTIVE.EMERGENCY} s)`);
     out('');
 

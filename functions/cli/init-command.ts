@@ -31,7 +31,7 @@ const CHATS = ['telegram', 'discord', 'slack', 'ntfy'] as const;
 function checkVenue(v: string): string {
   const venue = v.trim().toLowerCase();
   if (!(SUPPORTED_EXCHANGES as readonly string[]).includes(venue)) {
-    throw new ConfigError(`--venue ${v}: riskguard supports ${SUPPORTED_EXCHANGES.join(', ')} (Binance USDⓈ-M futures) today; other venues are not available yet`);
+    throw new ConfigError(`--venue ${v}: riskguard supports ${SUPPORTED_EXCHANGES.join(', ')} today; other venues are not available yet`);
   }
   return venue;
 }

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseVenueArg } from '../../paper/cli.ts';
+import { venuesWithDialect } from '../../paper/dialects/index.ts';
 import * as z from 'zod';
 import { ConfigError } from '../errors.ts';
 import type { HumanAct } from '../use-cases/admin.ts';
@@ -29,11 +30,11 @@ export function parseTopicArn(v: string): string {
 
 /**
  * --venue of `paper`, `demo` and `replay`: the venue the paper exchange speaks. One without a
- * paper dialect yet (hyperliquid, orderly, bybit, okx) or an unknown one is bad input (exit 2),
+ * paper dialect yet (see paper/dialects/index.ts) or an unknown one is bad input (exit 2),
  * refused while the arguments are parsed, before anything starts.
  */
 export function venueOption(): Option {
-  return new Option('--venue <venue>', 'the venue the paper exchange speaks: binanceusdm|hyperliquid|orderly|bybit|okx (only binanceusdm has a dialect yet)')
+  return new Option('--venue <venue>', `the venue the paper exchange speaks: binanceusdm|hyperliquid|orderly|bybit|okx (with a dialect: ${venuesWithDialect().join(', ')})`)
     .default('binanceusdm')
     .argParser((v: string) => {
       try {

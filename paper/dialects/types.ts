@@ -27,6 +27,11 @@ export interface PaperDialect {
   credentialsFor(acc: PaperAccount): { credentials: Record<string, string>; env: Record<string, string> };
   /** A body for an unexpected server error, in the venue's error shape. */
   internalErrorBody(message: string): string;
+  /**
+   * Where the venue sets cross/isolated: per symbol (Binance; the default) or for the whole
+   * account (Bybit's Unified Trading Account). A book for an 'account' venue is all one mode.
+   */
+  readonly marginModeScope?: 'symbol' | 'account';
 }
 
 /** The venues riskguard guards; those with a dialect are in paper/dialects/index.ts. */

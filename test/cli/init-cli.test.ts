@@ -73,7 +73,7 @@ describe('riskguard init --yes (process)', () => {
   });
 
   it.each([
-    [['--venue', 'okx', '--account', 'a', '--close-at', '15'], 'riskguard: --venue okx: riskguard supports binanceusdm (Binance USDⓈ-M futures) today; other venues are not available yet'],
+    [['--venue', 'okx', '--account', 'a', '--close-at', '15'], 'riskguard: --venue okx: riskguard supports binanceusdm, bybit today; other venues are not available yet'],
     [['--venue', 'binanceusdm', '--account', 'a'], 'riskguard: init --yes needs --close-at (e.g. riskguard init --yes --venue binanceusdm --account main --close-at 15 --dry-run)'],
     [['--venue', 'binanceusdm', '--account', 'a', '--close-at', '150'], 'riskguard: --close-at "150": a percentage below the peak, more than 0 and less than 100 (e.g. 15)'],
     [['--venue', 'binanceusdm', '--account', 'a b', '--close-at', '15'], 'riskguard: --account "a b": letters, digits, _ and - only (1–64)'],
@@ -130,9 +130,9 @@ describe('riskguard init, interactive (answers through stdin)', () => {
 
   it('refuses another venue', async () => {
     const out = join(dir, 'cfg.json');
-    const r = await runCli(['init', '--out', out, '--venue', 'bybit'], { input: '\n' });
+    const r = await runCli(['init', '--out', out, '--venue', 'okx'], { input: '\n' });
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('--venue bybit: riskguard supports binanceusdm');
+    expect(r.stderr).toContain('--venue okx: riskguard supports binanceusdm');
     expect(existsSync(out)).toBe(false);
   });
 });

@@ -11,11 +11,11 @@ afterAll(async () => {
 
 describe('--venue refusals (process)', () => {
   it.each([
-    [['paper', '--port', '0', '--venue', 'hyperliquid'], 'the paper exchange has no hyperliquid dialect yet; venues with one: binanceusdm'],
-    [['paper', '--port', '0', '--venue', 'okx'], 'the paper exchange has no okx dialect yet; venues with one: binanceusdm'],
-    [['paper', '--port', '0', '--venue', 'kraken'], 'unknown venue "kraken" (known: binanceusdm, hyperliquid, orderly, bybit, okx); venues with a paper dialect: binanceusdm'],
-    [['demo', '--venue', 'bybit'], 'the paper exchange has no bybit dialect yet; venues with one: binanceusdm'],
-    [['replay', '--venue', 'orderly', '--portfolio', 'none.json', '--prices', 'BTCUSDT=none.csv'], 'the paper exchange has no orderly dialect yet; venues with one: binanceusdm'],
+    [['paper', '--port', '0', '--venue', 'hyperliquid'], 'the paper exchange has no hyperliquid dialect yet; venues with one: binanceusdm, bybit'],
+    [['paper', '--port', '0', '--venue', 'okx'], 'the paper exchange has no okx dialect yet; venues with one: binanceusdm, bybit'],
+    [['paper', '--port', '0', '--venue', 'kraken'], 'unknown venue "kraken" (known: binanceusdm, hyperliquid, orderly, bybit, okx); venues with a paper dialect: binanceusdm, bybit'],
+    [['demo', '--venue', 'okx'], 'the paper exchange has no okx dialect yet; venues with one: binanceusdm, bybit'],
+    [['replay', '--venue', 'orderly', '--portfolio', 'none.json', '--prices', 'BTCUSDT=none.csv'], 'the paper exchange has no orderly dialect yet; venues with one: binanceusdm, bybit'],
   ])('riskguard %j exits 2 with one line naming the venues that have a dialect', async (args, message) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);

@@ -33,8 +33,20 @@ export const BINANCE_HARNESS: VenueHarness = {
   authAlert: /REJECTED the API key/,
 };
 
+export const BYBIT_HARNESS: VenueHarness = {
+  venue: 'bybit',
+  btc: 'BTCUSDT',
+  eth: 'ETHUSDT',
+  positionsEndpoint: '/v5/position/list',
+  rejected: (acc) => [
+    { label: 'a bad signature (wrong secret, 10004)', credentials: { apiKey: acc.apiKey, secret: 'not-the-secret' } },
+    { label: 'an unknown API key (10003)', credentials: { apiKey: 'no-such-key', secret: acc.secret } },
+  ],
+  authAlert: /REJECTED the API key/,
+};
+
 /** Every venue with a module and a paper dialect: the suite runs once per entry. */
-export const VENUE_HARNESSES: readonly VenueHarness[] = [BINANCE_HARNESS];
+export const VENUE_HARNESSES: readonly VenueHarness[] = [BINANCE_HARNESS, BYBIT_HARNESS];
 
 /**
  * The account's credentials as the guard loads them: from the paper dialect's answer (the config's
