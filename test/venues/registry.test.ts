@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigSchema, credentialsFromEnv } from '../../functions/config.ts';
 import { BinanceUsdmExchange } from '../../functions/venues/binanceusdm/adapter.ts';
+import { SharedMarks } from '../../functions/venues/binanceusdm/marks.ts';
 import { redirectFetch } from '../../functions/venues/binanceusdm/transport.ts';
 import { SUPPORTED_VENUES, VENUE_CATALOG } from '../../functions/venues/catalog.ts';
 import { createExchange, venueIds, venueModule, VenueSharing } from '../../functions/venues/index.ts';
@@ -74,6 +75,8 @@ describe('markets shared per venue', () => {
   it('reads premiumIndex once for many accounts snapshotting at once, and each still sees its marks', async () => {
     const { f, markReads } = counting();
     const shared = new VenueSharing().for('binanceusdm', paper.url);
+    // A host clock that stands still: the answer stays within its reuse window however slowly this machine runs.
+    shared.slots.set('marks', new SharedMarks(() => 0));
     const ports = Array.from({ length: 6 }, () => {
       const acc = paper.engine.createAccount({
         walletBalance: 10_000,
