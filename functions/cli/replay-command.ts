@@ -72,11 +72,13 @@ export function replayJson(r: ReplayResult): Omit<ReplayResult, 'chart'> {
   return rest;
 }
 
-/** The text summary: the three runs side by side, then the guard's orders. */
+/** The text summary: the runs side by side (the oracle last), then the guard's orders. */
 export function renderReplay(r: ReplayResult): string {
-  const runs: ReplayRun[] = r.runs.guard60s === r.runs.guard ? [r.runs.guard, r.runs.noGuard] : [r.runs.guard, r.runs.guard60s, r.runs.noGuard];
+  const oracle = r.runs.oracle;
+  const runs: ReplayRun[] = r.runs.guard60s === r.runs.guard ? [r.runs.guard, r.runs.noGuard, oracle] : [r.runs.guard, r.runs.guard60s, r.runs.noGuard, oracle];
   const row = (label: string, f: (x: ReplayRun) => string) => [label, ...runs.map(f)];
-  const guarded = (x: ReplayRun, f: () => string) => (x.cadence === null ? '—' : f());
+  // The oracle exits like a guard (without ticks); the unguarded run has nothing of the kind.
+  const guarded = (x: ReplayRun, f: () => string) => (x.cadence === null && x !== oracle ? '—' : f());
   const lines = [
     `riskguard replay ${when(r.window.start)} → ${when(r.window.end)}  (${r.window.prices.map((p) => p.symbol).join(', ')}; step ${r.window.stepMs} ms; venue round trip ${r.window.latencyMs} ms)`,
     ...r.portfolio.map((p) => `  ${p}`),
@@ -94,9 +96,10 @@ export function renderReplay(r: ReplayResult): string {
         row('orders', (x) => guarded(x, () => String(x.orders.length))),
         row('liquidations', (x) => String(x.liquidations.length)),
         row('max drawdown', (x) => pct(x.maxDrawdownPct / 100)),
+        row('… vs oracle', (x) => (x === oracle ? '—' : ppOrDash(x.overshootVsOracle))),
         row('final equity', (x) => money(x.finalEquity)),
         row('change', (x) => pct(x.finalEquity / r.initialEquity - 1)),
-        row('guard ticks', (x) => guarded(x, () => x.ticks.toLocaleString('en-US'))),
+        row('guard ticks', (x) => (x.cadence === null ? '—' : x.ticks.toLocaleString('en-US'))),
       ],
       ['l', ...runs.map(() => 'r' as const)],
     ),

@@ -71,7 +71,7 @@ export function peakCaption(r: ReplayResult, d: ReportData): string {
   if (k === null) parts.push('The policy has no EMERGENCY drawdown threshold: there is no trip line and no oracle exit.');
   else if (o === null) parts.push(`Equity never fell ${pct(k * 100, 0)} below the per-step peak: no oracle exit.`);
   else {
-    parts.push(`The oracle exit, what a guard that saw every step and closed at once would get: flat at the first step where equity was ${pct(k * 100, 0)} below the per-step peak, ${time(o.at)}, at ${usdt(o.equity)} (before fees and slippage).`);
+    parts.push(`The oracle exit, what a guard that saw every step and closed at once would get: flat at the first step where equity was ${pct(k * 100, 0)} below the per-step peak, ${time(o.at)}, at ${usdt(o.equity)} (${o.afterCosts ? 'after the same fills and fees, no latency' : 'before fees and slippage'}).`);
     if (g.tripAt !== null) {
       const exit = g.exitAt !== null && g.exitEquity !== null
         ? ` and was flat at ${time(g.exitAt)} with ${usdt(g.exitEquity)}: ${usdt(Math.abs(g.exitEquity - o.equity))} ${g.exitEquity <= o.equity ? 'less' : 'more'} than the oracle exit`
