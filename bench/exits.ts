@@ -8,11 +8,12 @@
  * - overshootVsOracle: the run's maxDrawdownPct − the oracle's, percentage points;
  * - finalVsOracle: (oracle's final equity − the run's) per 10,000 USDT of starting equity.
  *
- * Only the window up to a little after the action is replayed after the first phase: every run
- * is flat by then, so what follows changes no figure (checked: a phase that trips in the full
- * window trips in the cut one, else the bench says so).
+ * Only the window up to 3 h after the first phase's last trip is replayed in the other phases:
+ * every run is flat by then, so what follows changes no figure (a phase whose guard has not closed
+ * all by then is replayed again in full).
  */
-import { DEFAULT_POLICY, type Policy } from '../functions/domain/policy.ts';
+import { BRIEF_LADDER } from '../functions/domain/ladder.ts';
+import { DEFAULT_POLICY, resolvePolicy, type Policy } from '../functions/domain/policy.ts';
 import { runReplay, type ReplayResult, type ReplayRun } from '../functions/replay/replay.ts';
 import { benchBooks, type BenchBook } from './books.ts';
 
@@ -39,7 +40,7 @@ export interface ExitCase {
   oracleFinalEquity: number;
   adaptive: CadenceFigures;
   '60s': CadenceFigures;
-  /** Phases that tripped in the full window but not in the cut one (should be 0). */
+  /** Phases that did not trip within the shortened window (each replayed again in full). */
   cutMisses: number;
   wallSeconds: number;
 }
@@ -59,11 +60,16 @@ const lastAction = (r: ReplayResult): number | null => {
   return ts.length ? Math.max(...ts) : null;
 };
 
+/** The default policy, or with the design brief's ladder when EXIT_LADDER=brief (a measurement, docs/bench.md). */
+export function exitPolicy(): Policy {
+  return process.env['EXIT_LADDER'] === 'brief' ? resolvePolicy({ ladder: BRIEF_LADDER }) : DEFAULT_POLICY;
+}
+
 /**
  * One ExitCase per (day, book). `policy` defaults to the default policy; EXIT_DAYS / EXIT_BOOKS
  * (comma-separated) narrow the set for a quick look.
  */
-export async function* benchExits(policy: Policy = DEFAULT_POLICY, phases: readonly number[] = PHASES): AsyncGenerator<ExitCase> {
+export async function* benchExits(policy: Policy = exitPolicy(), phases: readonly number[] = PHASES): AsyncGenerator<ExitCase> {
   const list = (v: string | undefined) => (v ? v.split(',').map((x) => x.trim()) : undefined);
   const only = { days: list(process.env['EXIT_DAYS']), books: list(process.env['EXIT_BOOKS']) };
   for (const b of benchBooks({ ...(only.days ? { days: only.days } : {}), ...(only.books ? { books: only.books } : {}) })) {
@@ -81,8 +87,8 @@ export async function* benchExits(policy: Policy = DEFAULT_POLICY, phases: reado
       wallSeconds: 0,
     };
     let end: number | undefined = b.end;
-    for (const [i, offset] of phases.entries()) {
-      const r = await runReplay({
+    const replay = (offset: number, until: number | undefined) =>
+      runReplay({
         portfolio: b.portfolio,
         prices: b.prices,
         policy,
@@ -90,8 +96,10 @@ export async function* benchExits(policy: Policy = DEFAULT_POLICY, phases: reado
         stepMs: 1_000,
         scheduleOffsetMs: offset * 1_000,
         ...(b.start !== undefined ? { start: b.start } : {}),
-        ...(end !== undefined ? { end } : {}),
+        ...(until !== undefined ? { end: until } : {}),
       });
+    for (const [i, offset] of phases.entries()) {
+      let r = await replay(offset, end);
       if (i === 0) {
         c.thresholdPct = r.thresholdPct ?? 0;
         c.initialEquity = r.initialEquity;
@@ -100,7 +108,9 @@ export async function* benchExits(policy: Policy = DEFAULT_POLICY, phases: reado
         const last = lastAction(r);
         if (last !== null && r.runs.guard.tripped && r.runs.guard60s.tripped) end = Math.min(r.window.end, last + TAIL_MS);
       } else if (end !== b.end && !(r.runs.guard.tripped && r.runs.guard60s.tripped)) {
+        // Not flat within the shortened window: this phase is replayed in full.
         c.cutMisses++;
+        r = await replay(offset, b.end);
       }
       collect(c.adaptive, r.runs.guard, r);
       collect(c['60s'], r.runs.guard60s, r);
