@@ -15,7 +15,11 @@
 import { BRIEF_LADDER } from '../functions/domain/ladder.ts';
 import { DEFAULT_POLICY, resolvePolicy, type Policy } from '../functions/domain/policy.ts';
 import { runReplay, type ReplayResult, type ReplayRun } from '../functions/replay/replay.ts';
+import { DEFAULT_ADAPTIVE } from '../functions/use-cases/cadence.ts';
 import { benchBooks, type BenchBook } from './books.ts';
+
+/** EXIT_OK_SECONDS=10: the adaptive guard also ticks every 10 s at OK (cadence.OK; a measurement, docs/bench.md). */
+const OK_SECONDS = process.env['EXIT_OK_SECONDS'] ? Number(process.env['EXIT_OK_SECONDS']) : undefined;
 
 /** Schedule phases: the second of the minute the schedule fires. */
 export const PHASES = Array.from({ length: 12 }, (_, i) => i * 5);
@@ -93,6 +97,7 @@ export async function* benchExits(policy: Policy = exitPolicy(), phases: readonl
         prices: b.prices,
         policy,
         cadence: 'adaptive',
+        ...(OK_SECONDS !== undefined ? { cadenceSeconds: { ...DEFAULT_ADAPTIVE, OK: OK_SECONDS } } : {}),
         stepMs: 1_000,
         scheduleOffsetMs: offset * 1_000,
         ...(b.start !== undefined ? { start: b.start } : {}),

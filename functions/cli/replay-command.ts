@@ -44,13 +44,13 @@ function instant(name: string) {
   };
 }
 
-/** "10,5,1" → seconds at WARNING, DANGER, EMERGENCY. */
+/** "10,5,1" → seconds at WARNING, DANGER, EMERGENCY; a fourth figure, "10,5,1,10", the seconds at OK. */
 function intervals(v: string): CadenceSeconds {
   const parts = v.split(/[,/]/).map((x) => Number(x.trim()));
-  if (parts.length !== 3 || !parts.every((n) => Number.isInteger(n) && n >= 1 && n <= 60)) {
-    throw new InvalidArgumentError(`--adaptive takes three whole seconds 1–60 for WARNING,DANGER,EMERGENCY, e.g. 10,5,1; got "${v}"`);
+  if ((parts.length !== 3 && parts.length !== 4) || !parts.every((n) => Number.isInteger(n) && n >= 1 && n <= 60)) {
+    throw new InvalidArgumentError(`--adaptive takes three whole seconds 1–60 for WARNING,DANGER,EMERGENCY, and optionally a fourth for OK, e.g. 10,5,1 or 5,1,1,10; got "${v}"`);
   }
-  return { WARNING: parts[0]!, DANGER: parts[1]!, EMERGENCY: parts[2]! };
+  return { WARNING: parts[0]!, DANGER: parts[1]!, EMERGENCY: parts[2]!, ...(parts[3] !== undefined ? { OK: parts[3] } : {}) };
 }
 
 /** `SYMBOL=FILE` pairs of --prices. */
@@ -129,7 +129,7 @@ export function registerReplayCommand(program: Command): void {
     .requiredOption('--prices <SYMBOL=CSV...>', '1-minute candle CSV per symbol (timestamp_ms,open,high,low,close), replayed as its mark price')
     .option('--policy <file>', 'policy JSON (only what differs from the defaults)')
     .addOption(new Option('--cadence <mode>', 'how often the guard ticks').choices(['60s', '10s', 'adaptive']).default('adaptive'))
-    .addOption(new Option('--adaptive <W,D,E>', `seconds between ticks at WARNING,DANGER,EMERGENCY for --cadence adaptive (default ${DEFAULT_ADAPTIVE.WARNING},${DEFAULT_ADAPTIVE.DANGER},${DEFAULT_ADAPTIVE.EMERGENCY})`).argParser(intervals))
+    .addOption(new Option('--adaptive <W,D,E>', `seconds between ticks at WARNING,DANGER,EMERGENCY[,OK] for --cadence adaptive (default ${DEFAULT_ADAPTIVE.WARNING},${DEFAULT_ADAPTIVE.DANGER},${DEFAULT_ADAPTIVE.EMERGENCY})`).argParser(intervals))
     .addOption(new Option('--start <time>', 'replay start (default: the portfolio timestamp, else the data start)').argParser(instant('--start')))
     .addOption(new Option('--end <time>', 'replay end (default: the end of the data)').argParser(instant('--end')))
     .addOption(new Option('--step <ms>', 'largest engine clock step').default(1_000).argParser(number('--step', 1)))
