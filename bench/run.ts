@@ -78,6 +78,9 @@ async function main(argv: string[]): Promise<void> {
     for await (const c of benchExits()) {
       const key = `${c.day}.${c.book}`;
       const oracle = c.oracleDrawdownAtExitPct === null ? 'oracle never exits' : `oracle flat at ${round(c.oracleDrawdownAtExitPct, 2)} %, final ${round(c.oracleFinalEquity, 0)}`;
+      if (c.oracleDrawdownAtExitPct !== null) {
+        f.add(`oracleOvershootPct.${key}`, round(Math.max(0, c.oracleDrawdownAtExitPct - c.thresholdPct), 3), 'pp', info, 'the physical limit at 1-s steps: the oracle itself, fills and fees included');
+      }
       for (const cadence of ['adaptive', '60s'] as const) {
         const x = c[cadence];
         const goals = cadence === 'adaptive';

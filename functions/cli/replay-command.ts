@@ -82,7 +82,7 @@ export function renderReplay(r: ReplayResult): string {
   const lines = [
     `riskguard replay ${when(r.window.start)} → ${when(r.window.end)}  (${r.window.prices.map((p) => p.symbol).join(', ')}; step ${r.window.stepMs} ms; venue round trip ${r.window.latencyMs} ms)`,
     ...r.portfolio.map((p) => `  ${p}`),
-    `  start equity ${money(r.initialEquity)}; close all at ${pctOrDash(r.thresholdPct)} drawdown (EMERGENCY); cadence ${r.cadence}${r.cadenceSeconds ? ` (${r.cadenceSeconds.WARNING}/${r.cadenceSeconds.DANGER}/${r.cadenceSeconds.EMERGENCY} s above OK)` : ''}`,
+    `  start equity ${money(r.initialEquity)}; close all at ${pctOrDash(r.thresholdPct)} drawdown (EMERGENCY); cadence ${r.cadence}${r.cadenceSeconds ? ` (${r.cadenceSeconds.WARNING}/${r.cadenceSeconds.DANGER}/${r.cadenceSeconds.EMERGENCY} s above OK${r.cadenceSeconds.OK !== undefined ? `, ${r.cadenceSeconds.OK} s at OK` : ''})` : ''}`,
     ...describeLimits(r.limits).map((l) => `  limit: ${l}`),
     '',
     table(

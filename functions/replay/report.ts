@@ -94,7 +94,7 @@ export function renderReport(r: ReplayResult): string {
     ? `The guard closed everything at ${pct(g.drawdownAtExitPct, 1)} below its peak (threshold ${pct(r.thresholdPct, 0)}) and ended with ${usdt(Math.abs(kept))} ${kept >= 0 ? 'more' : 'less'} than the unguarded book.`
     : `The guard did not trip; it ended with ${usdt(Math.abs(kept))} ${kept >= 0 ? 'more' : 'less'} than the unguarded book.`;
   const cadence = r.cadence === 'adaptive' && r.cadenceSeconds
-    ? `adaptive (60 s at OK; ${r.cadenceSeconds.WARNING} / ${r.cadenceSeconds.DANGER} / ${r.cadenceSeconds.EMERGENCY} s at WARNING / DANGER / EMERGENCY)`
+    ? `adaptive (${r.cadenceSeconds.OK ?? 60} s at OK; ${r.cadenceSeconds.WARNING} / ${r.cadenceSeconds.DANGER} / ${r.cadenceSeconds.EMERGENCY} s at WARNING / DANGER / EMERGENCY)`
     : r.cadence;
   const orders = g.orders
     .map((o) => `<tr><td>${time(o.at)}</td><td>${esc(o.symbol)}</td><td>${o.side}</td><td class="n">${o.amount}</td><td class="n">${o.averagePrice === null ? '—' : o.averagePrice.toPrecision(8)}</td><td>${esc(o.status)}</td></tr>`)
