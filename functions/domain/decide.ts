@@ -283,14 +283,17 @@ export function decide(snapshot: AccountSnapshot, state: GuardState, policy: Pol
           trades.push({ type: 'closePosition', position: f.scope.position, reason: f.reason, dryRun });
         }
       }
-      // Account-wide: cut to the deepest reached step's target once per episode (ladder.ts).
-      const step = open > 0 ? ladderCut(reduceSteps(policy, drawdown, accountAt), episode, gross) : { cut: null, episode };
+      // Account-wide: cut to the deepest reached step's target once per episode (ladder.ts),
+      // counting what this tick's position closes leave and cutting only those positions.
+      const kept = evaluation.positions.filter((p) => !closed.has(p.index));
+      const keptGross = kept.reduce((s, p) => s + Math.abs(p.notional), 0);
+      const step = kept.length > 0 ? ladderCut(reduceSteps(policy, drawdown, accountAt), episode, keptGross) : { cut: null, episode };
       const cut = step.cut;
       if (cut) {
         trades.push({
           type: 'reduce',
           fraction: cut.fraction,
-          positions: evaluation.positions.map((p) => p.index),
+          positions: kept.map((p) => p.index),
           reason: `${cut.label}: reduce gross exposure by ${fmtPct(cut.fraction)} to ${fmtPct(cut.target / episode.peakExposure)} of its ${Math.round(episode.peakExposure).toLocaleString('en-US')} at the peak`,
           dryRun,
         });

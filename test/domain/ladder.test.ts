@@ -96,6 +96,21 @@ describe('decide: cuts once per episode', () => {
     expect(reduces(again)[0]).toMatchObject({ fraction: expect.closeTo(1 - (0.8 * 0.818 * 60_000) / (0.818 * 55_000), 9) });
   });
 
+  it('counts what this tick closes: cuts only the positions kept, to the target of what they leave', () => {
+    // A lone isolated WIF long past EMERGENCY is closed alone; the account is at DANGER by drawdown (11 %).
+    const snap: AccountSnapshot = {
+      crossWalletBalance: 8_895,
+      positions: [
+        { symbol: 'BTCUSDT', side: 'long', contracts: 1, entryPrice: 48_900, markPrice: 48_900, marginMode: 'cross', leverage: 10, maintenanceMarginRate: 0.001 },
+        { symbol: 'WIFUSDT', side: 'long', contracts: 1_000, entryPrice: 1, markPrice: 0.905, marginMode: 'isolated', isolatedWallet: 100, maintenanceMarginRate: 0.01 },
+      ],
+    };
+    const d = decide(snap, { ...start(), ladder: { peakAt: NOW - MIN, peakExposure: 60_000, cutStep: -1 } }, policy, NOW);
+    expect(d.actions.filter((a) => a.type === 'closePosition')).toEqual([expect.objectContaining({ position: 1 })]);
+    // 80 % of 60,000 is 48,000: BTC's 48,900 alone is cut by 900, not WIF's notional counted in.
+    expect(reduces(d)).toEqual([expect.objectContaining({ positions: [0], fraction: expect.closeTo(1 - 48_000 / 48_900, 9) })]);
+  });
+
   it('withholds the cut while paused and makes it when the pause is over', () => {
     const paused = decide(book(8_900, 1, 48_900), { ...start(), pausedUntil: NOW + MIN, pausedBy: 'ana' }, policy, NOW);
     expect(reduces(paused)).toEqual([]);
