@@ -32,7 +32,7 @@ export class Figures {
     const mark = goal === info ? '·' : goal.met(value) ? '✓' : '✗';
     if (mark === '✗') this.missed.push(name);
     const shown = Number.isFinite(value) ? String(value) : 'n/a';
-    this.print(`  ${mark} ${name.padEnd(34)} ${`${shown} ${unit}`.padEnd(16)} goal ${goal.text.padEnd(10)}${detail ? `  ${detail}` : ''}`);
+    this.print(`  ${mark} ${name.padEnd(50)} ${`${shown} ${unit}`.padEnd(16)} goal ${goal.text.padEnd(10)}${detail ? `  ${detail}` : ''}`);
   }
 
   /** Prints a context line under the current section. */

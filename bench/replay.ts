@@ -1,19 +1,16 @@
 /**
- * replaySeconds and overshootPct.<dataset>.<cadence>, through functions/replay (the real guard
- * against the paper engine in process, beside the same book unguarded and at 60 s).
+ * replaySeconds, through functions/replay (the real guard against the paper engine in process,
+ * beside the same book unguarded and at 60 s). The overshoot figures are bench/exits.ts.
  *
  * replaySeconds: one day (2025-10-10 00:00 → 24:00 UTC, the tariff-headline crash) stepped at
  * 1 s, 10 cross positions (BTC and 9 altcoins, 4x in all), the default policy, adaptive cadence.
  */
 import { DEFAULT_POLICY } from '../functions/domain/policy.ts';
 import type { Portfolio } from '../functions/domain/snapshot.ts';
-import { crashBenchmarks } from '../functions/replay/datasets.ts';
 import { runReplay, type ReplayResult } from '../functions/replay/replay.ts';
 import { datasetReplay } from '../paper/index.ts';
 import { defaultMarkets } from '../paper/markets.ts';
 import { loadCandlesFile } from '../paper/replay.ts';
-
-export const CADENCES = ['60s', '10s', 'adaptive'] as const;
 
 const DAY_START = Date.UTC(2025, 9, 10);
 const DAY_END = DAY_START + 86_400_000;
@@ -48,45 +45,4 @@ export async function benchReplaySpeed(): Promise<ReplaySpeed> {
   const result = await runReplay({ portfolio, prices, policy: DEFAULT_POLICY, cadence: 'adaptive', stepMs: 1_000, start: DAY_START, end: DAY_END });
   const seconds = (performance.now() - t) / 1000;
   return { seconds, positions: portfolio.positions.length, simulatedHours: (DAY_END - DAY_START) / 3_600_000, tripped: result.tripped, result };
-}
-
-export interface Overshoot {
-  dataset: string;
-  cadence: (typeof CADENCES)[number];
-  /** Percentage points past the EMERGENCY drawdown threshold at the confirmed-flat exit; null when it did not trip. */
-  overshootPct: number | null;
-  tripped: boolean;
-  thresholdPct: number | null;
-  drawdownAtExitPct: number | null;
-  finalEquity: number;
-  noGuardFinalEquity: number;
-  wallSeconds: number;
-}
-
-export async function* benchOvershoot(): AsyncGenerator<Overshoot> {
-  for (const b of crashBenchmarks()) {
-    for (const cadence of CADENCES) {
-      const t = performance.now();
-      const r = await runReplay({
-        portfolio: b.portfolio,
-        prices: b.prices,
-        policy: DEFAULT_POLICY,
-        cadence,
-        stepMs: 1_000,
-        ...(b.start !== undefined ? { start: b.start } : {}),
-        ...(b.end !== undefined ? { end: b.end } : {}),
-      });
-      yield {
-        dataset: b.dataset,
-        cadence,
-        overshootPct: r.overshootPct,
-        tripped: r.tripped,
-        thresholdPct: r.thresholdPct,
-        drawdownAtExitPct: r.drawdownAtExitPct,
-        finalEquity: r.finalEquity,
-        noGuardFinalEquity: r.noGuardFinalEquity,
-        wallSeconds: (performance.now() - t) / 1000,
-      };
-    }
-  }
 }

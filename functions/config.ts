@@ -40,6 +40,12 @@ export const CadenceSchema = z
     WARNING: z.number().int().min(1).max(60),
     DANGER: z.number().int().min(1).max(60),
     EMERGENCY: z.number().int().min(1).max(60),
+    /**
+     * Seconds between ticks at OK inside one invocation (issue 16: a high between two minute ticks
+     * is missed by the trailing peak). Omit for one tick a minute at OK; the Lambda then runs the
+     * whole minute (cost in README, "Adaptive cadence").
+     */
+    OK: z.number().int().min(1).max(60).optional(),
   })
   .strict();
 

@@ -44,13 +44,13 @@ function instant(name: string) {
   };
 }
 
-/** "10,5,1" → seconds at WARNING, DANGER, EMERGENCY. */
+/** "10,5,1" → seconds at WARNING, DANGER, EMERGENCY; a fourth figure, "10,5,1,10", the seconds at OK. */
 function intervals(v: string): CadenceSeconds {
   const parts = v.split(/[,/]/).map((x) => Number(x.trim()));
-  if (parts.length !== 3 || !parts.every((n) => Number.isInteger(n) && n >= 1 && n <= 60)) {
-    throw new InvalidArgumentError(`--adaptive takes three whole seconds 1–60 for WARNING,DANGER,EMERGENCY, e.g. 10,5,1; got "${v}"`);
+  if ((parts.length !== 3 && parts.length !== 4) || !parts.every((n) => Number.isInteger(n) && n >= 1 && n <= 60)) {
+    throw new InvalidArgumentError(`--adaptive takes three whole seconds 1–60 for WARNING,DANGER,EMERGENCY, and optionally a fourth for OK, e.g. 10,5,1 or 5,1,1,10; got "${v}"`);
   }
-  return { WARNING: parts[0]!, DANGER: parts[1]!, EMERGENCY: parts[2]! };
+  return { WARNING: parts[0]!, DANGER: parts[1]!, EMERGENCY: parts[2]!, ...(parts[3] !== undefined ? { OK: parts[3] } : {}) };
 }
 
 /** `SYMBOL=FILE` pairs of --prices. */
@@ -72,15 +72,17 @@ export function replayJson(r: ReplayResult): Omit<ReplayResult, 'chart'> {
   return rest;
 }
 
-/** The text summary: the three runs side by side, then the guard's orders. */
+/** The text summary: the runs side by side (the oracle last), then the guard's orders. */
 export function renderReplay(r: ReplayResult): string {
-  const runs: ReplayRun[] = r.runs.guard60s === r.runs.guard ? [r.runs.guard, r.runs.noGuard] : [r.runs.guard, r.runs.guard60s, r.runs.noGuard];
+  const oracle = r.runs.oracle;
+  const runs: ReplayRun[] = r.runs.guard60s === r.runs.guard ? [r.runs.guard, r.runs.noGuard, oracle] : [r.runs.guard, r.runs.guard60s, r.runs.noGuard, oracle];
   const row = (label: string, f: (x: ReplayRun) => string) => [label, ...runs.map(f)];
-  const guarded = (x: ReplayRun, f: () => string) => (x.cadence === null ? '—' : f());
+  // The oracle exits like a guard (without ticks); the unguarded run has nothing of the kind.
+  const guarded = (x: ReplayRun, f: () => string) => (x.cadence === null && x !== oracle ? '—' : f());
   const lines = [
     `riskguard replay ${when(r.window.start)} → ${when(r.window.end)}  (${r.window.prices.map((p) => p.symbol).join(', ')}; step ${r.window.stepMs} ms; venue round trip ${r.window.latencyMs} ms)`,
     ...r.portfolio.map((p) => `  ${p}`),
-    `  start equity ${money(r.initialEquity)}; close all at ${pctOrDash(r.thresholdPct)} drawdown (EMERGENCY); cadence ${r.cadence}${r.cadenceSeconds ? ` (${r.cadenceSeconds.WARNING}/${r.cadenceSeconds.DANGER}/${r.cadenceSeconds.EMERGENCY} s above OK)` : ''}`,
+    `  start equity ${money(r.initialEquity)}; close all at ${pctOrDash(r.thresholdPct)} drawdown (EMERGENCY); cadence ${r.cadence}${r.cadenceSeconds ? ` (${r.cadenceSeconds.WARNING}/${r.cadenceSeconds.DANGER}/${r.cadenceSeconds.EMERGENCY} s above OK${r.cadenceSeconds.OK !== undefined ? `, ${r.cadenceSeconds.OK} s at OK` : ''})` : ''}`,
     ...describeLimits(r.limits).map((l) => `  limit: ${l}`),
     '',
     table(
@@ -94,9 +96,10 @@ export function renderReplay(r: ReplayResult): string {
         row('orders', (x) => guarded(x, () => String(x.orders.length))),
         row('liquidations', (x) => String(x.liquidations.length)),
         row('max drawdown', (x) => pct(x.maxDrawdownPct / 100)),
+        row('… vs oracle', (x) => (x === oracle ? '—' : ppOrDash(x.overshootVsOracle))),
         row('final equity', (x) => money(x.finalEquity)),
         row('change', (x) => pct(x.finalEquity / r.initialEquity - 1)),
-        row('guard ticks', (x) => guarded(x, () => x.ticks.toLocaleString('en-US'))),
+        row('guard ticks', (x) => (x.cadence === null ? '—' : x.ticks.toLocaleString('en-US'))),
       ],
       ['l', ...runs.map(() => 'r' as const)],
     ),
@@ -126,7 +129,7 @@ export function registerReplayCommand(program: Command): void {
     .requiredOption('--prices <SYMBOL=CSV...>', '1-minute candle CSV per symbol (timestamp_ms,open,high,low,close), replayed as its mark price')
     .option('--policy <file>', 'policy JSON (only what differs from the defaults)')
     .addOption(new Option('--cadence <mode>', 'how often the guard ticks').choices(['60s', '10s', 'adaptive']).default('adaptive'))
-    .addOption(new Option('--adaptive <W,D,E>', `seconds between ticks at WARNING,DANGER,EMERGENCY for --cadence adaptive (default ${DEFAULT_ADAPTIVE.WARNING},${DEFAULT_ADAPTIVE.DANGER},${DEFAULT_ADAPTIVE.EMERGENCY})`).argParser(intervals))
+    .addOption(new Option('--adaptive <W,D,E>', `seconds between ticks at WARNING,DANGER,EMERGENCY[,OK] for --cadence adaptive (default ${DEFAULT_ADAPTIVE.WARNING},${DEFAULT_ADAPTIVE.DANGER},${DEFAULT_ADAPTIVE.EMERGENCY})`).argParser(intervals))
     .addOption(new Option('--start <time>', 'replay start (default: the portfolio timestamp, else the data start)').argParser(instant('--start')))
     .addOption(new Option('--end <time>', 'replay end (default: the end of the data)').argParser(instant('--end')))
     .addOption(new Option('--step <ms>', 'largest engine clock step').default(1_000).argParser(number('--step', 1)))

@@ -1,4 +1,5 @@
 import { evaluateLimits, type LimitFinding, type LimitMetric } from './limits/index.ts';
+import { episodeAt, ladderCut, type LadderStep } from './ladder.ts';
 import { evaluateAccount } from './margin.ts';
 import { applyTransfers, drawdownOf } from './peak.ts';
 import type { Policy } from './policy.ts';
@@ -197,6 +198,25 @@ export interface DecideOptions {
   drawdownUnknown?: boolean;
 }
 
+/**
+ * The account-wide reduce steps: the policy's ladder (by drawdown), else each level with a
+ * `reduceFraction`, reached while an account-wide metric is at that level or above.
+ */
+function reduceSteps(policy: Policy, drawdown: number | null, accountAt: (l: Level) => boolean): LadderStep[] {
+  if (policy.ladder) {
+    return policy.ladder.map((r) => ({
+      exposure: r.exposure,
+      reached: drawdown !== null && drawdown >= r.drawdown,
+      label: `drawdown ${drawdown === null ? '—' : fmtPct(drawdown)} ≥ ladder ${fmtPct(r.drawdown)}`,
+    }));
+  }
+  return BREACH_LEVELS.filter((l) => policy.actions[l].reduceFraction > 0).map((l) => ({
+    exposure: 1 - policy.actions[l].reduceFraction,
+    reached: accountAt(l),
+    label: l,
+  }));
+}
+
 const isPaused = (state: GuardState, now: number): boolean => state.pausedUntil !== null && state.pausedUntil > now;
 
 /**
@@ -240,6 +260,9 @@ export function decide(snapshot: AccountSnapshot, state: GuardState, policy: Pol
   const trades: Action[] = [];
   const escalated = levelRank(level) > levelRank(previousLevel);
   const accountAt = (l: Level) => raw.some((f) => f.scope.kind === 'account' && levelRank(f.level) >= levelRank(l));
+  const gross = evaluation.positions.reduce((s, p) => s + Math.abs(p.notional), 0);
+  const episode = episodeAt(state.ladder, peak.peakEquity === null ? null : peak.peakAt, gross);
+  let ladder = episode;
 
   if (state.halted) {
     if (open > 0) trades.push({ type: 'closeAll', reason: 'halted: enforce flat', dryRun });
@@ -260,31 +283,39 @@ export function decide(snapshot: AccountSnapshot, state: GuardState, policy: Pol
           trades.push({ type: 'closePosition', position: f.scope.position, reason: f.reason, dryRun });
         }
       }
+      // Account-wide: cut to the deepest reached step's target once per episode (ladder.ts),
+      // counting what this tick's position closes leave and cutting only those positions.
+      const kept = evaluation.positions.filter((p) => !closed.has(p.index));
+      const keptGross = kept.reduce((s, p) => s + Math.abs(p.notional), 0);
+      const step = kept.length > 0 ? ladderCut(reduceSteps(policy, drawdown, accountAt), episode, keptGross) : { cut: null, episode };
+      const cut = step.cut;
+      if (cut) {
+        trades.push({
+          type: 'reduce',
+          fraction: cut.fraction,
+          positions: kept.map((p) => p.index),
+          reason: `${cut.label}: reduce gross exposure by ${fmtPct(cut.fraction)} to ${fmtPct(cut.target / episode.peakExposure)} of its ${Math.round(episode.peakExposure).toLocaleString('en-US')} at the peak`,
+          dryRun,
+        });
+      }
+      // Withheld orders (paused) leave the step to be cut when the pause ends.
+      if (!(paused && cut)) ladder = step.episode;
       const reduceLevel = BREACH_LEVELS.find((l) => l === level);
       const fraction = reduceLevel ? act[reduceLevel].reduceFraction : 0;
-      if (escalated && fraction > 0 && open > 0) {
-        if (accountAt(level)) {
-          trades.push({
-            type: 'reduce',
-            fraction,
-            positions: evaluation.positions.map((p) => p.index),
-            reason: `${level}: reduce gross exposure by ${fmtPct(fraction)}`,
-            dryRun,
-          });
-        } else {
-          const closing = new Set(trades.map((t) => (t.type === 'closePosition' ? t.position : -1)));
-          const isolated = [
-            ...new Set(
-              raw
-                .filter((f) => f.scope.kind !== 'account' && levelRank(f.level) >= levelRank(level))
-                .map((f) => (f.scope as { position: number }).position)
-                .filter((i) => !closing.has(i)),
-            ),
-          ];
-          if (isolated.length > 0) {
-            const what = raw.some((f) => f.scope.kind === 'position') ? 'position(s)' : 'isolated position(s)';
-            trades.push({ type: 'reduce', fraction, positions: isolated, reason: `${level}: reduce the breaching ${what} by ${fmtPct(fraction)}`, dryRun });
-          }
+      // Isolated (or per-position) breaches alone: cut those positions on entering the level.
+      if (escalated && fraction > 0 && open > 0 && !accountAt(level)) {
+        const closing = new Set(trades.map((t) => (t.type === 'closePosition' ? t.position : -1)));
+        const isolated = [
+          ...new Set(
+            raw
+              .filter((f) => f.scope.kind !== 'account' && levelRank(f.level) >= levelRank(level))
+              .map((f) => (f.scope as { position: number }).position)
+              .filter((i) => !closing.has(i)),
+          ),
+        ];
+        if (isolated.length > 0) {
+          const what = raw.some((f) => f.scope.kind === 'position') ? 'position(s)' : 'isolated position(s)';
+          trades.push({ type: 'reduce', fraction, positions: isolated, reason: `${level}: reduce the breaching ${what} by ${fmtPct(fraction)}`, dryRun });
         }
       }
     }
@@ -303,6 +334,7 @@ export function decide(snapshot: AccountSnapshot, state: GuardState, policy: Pol
     rebaseUntil: null,
     breaches,
     ...limits.state,
+    ladder,
   };
 
   if (paused && trades.length > 0) {

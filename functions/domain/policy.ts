@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { LadderSchema } from './ladder.ts';
 import { DEFAULT_STRESS } from './stress.ts';
 
 /**
@@ -27,7 +28,12 @@ const LevelActionsSchema = z
   .object({
     /** Alert on entering, easing to and staying at this level (false: none; a live trip and a halted account always alert). */
     alert: z.boolean(),
-    /** Reduce gross exposure by this fraction on entering the level (0 = none). */
+    /**
+     * Reduce gross exposure to (1 − this) × its value at the trailing peak on reaching the level
+     * (0 = none): once per episode (until a new peak or a re-arm), nothing when already that low
+     * (ladder.ts). A policy `ladder` replaces it for the account; isolated and per-position
+     * breaches still cut their positions by this fraction on entering the level.
+     */
     reduceFraction: fraction(),
     /** Close every position and halt when the account breaches this level (or any above it). */
     closeAll: z.boolean(),
@@ -183,6 +189,13 @@ export const PolicySchema = z
     agentLimits: AgentLimitsSchema.default(DEFAULT_AGENT_LIMITS),
     /** Equity floor, daily/weekly loss, per-position loss and notional caps: each off unless given. */
     limits: LimitsSchema.optional(),
+    /**
+     * A drawdown ladder (issue 16): rungs `{ drawdown, exposure }` — from that drawdown, gross
+     * exposure at most `exposure` × its value at the trailing peak, each rung cut at most once per
+     * episode. Replaces the levels' account-wide `reduceFraction`. Off unless given; the design
+     * brief's ladder is `[{0.05, 0.9}, {0.08, 0.75}, {0.12, 0.5}]` (BRIEF_LADDER).
+     */
+    ladder: LadderSchema.optional(),
   })
   .strict()
   .superRefine((p, ctx) => {

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { EpisodeSchema } from './ladder.ts';
 
 /** Guard levels, lowest first. */
 export const LEVELS = ['OK', 'WARNING', 'DANGER', 'EMERGENCY'] as const;
@@ -118,6 +119,11 @@ export const GuardStateSchema = z
     periodStart: nullableNumber().optional(),
     /** Equity at the period's first accepted tick, moved by deposits and withdrawals like the peak (quote). */
     periodStartEquity: nullableNumber().optional(),
+    /**
+     * The drawdown episode of the reduce rule (ladder.ts): the exposure at the trailing peak and
+     * the deepest step cut since. Absent in states written before it existed (a new episode then).
+     */
+    ladder: EpisodeSchema.nullable().optional(),
   })
   .strict();
 export type GuardState = z.output<typeof GuardStateSchema>;

@@ -18,6 +18,7 @@ import { ConfigError } from '../errors.ts';
 import { DEFAULT_ADAPTIVE, type CadenceMode, type CadenceSeconds } from '../use-cases/cadence.ts';
 import { runInvocation } from '../use-cases/run-invocation.ts';
 import type { GuardDeps, TickResult } from '../use-cases/types.ts';
+import { attachOracle, type OracleOutcome } from './oracle.ts';
 import { loadPrices, planBook, type BookPlan, type LoadedPrices, type PriceFile } from './portfolio.ts';
 import { ReplayClock, type EquityTrack } from './track.ts';
 
@@ -102,8 +103,13 @@ export interface ReplayRun {
   /** Equity at the end of the data. */
   finalEquity: number;
   peakEquity: number;
-  /** Largest drawdown from the trailing peak over the whole replay (per-step path). */
+  /**
+   * Largest drawdown from the per-step trailing peak over the whole replay, percent: what the
+   * user experienced (every engine step, not only the guard's ticks).
+   */
   maxDrawdownPct: number;
+  /** maxDrawdownPct − the oracle run's maxDrawdownPct, percentage points (> 0: deeper than the oracle). */
+  overshootVsOracle: number | null;
   orders: ReplayOrder[];
   liquidations: ReplayLiquidation[];
   /** What the guard recorded in its audit log: decisions, actions, alerts (oldest first). */
@@ -137,6 +143,8 @@ export interface ReplayChart {
   guardTicks: GuardTicks;
   guard60s: ReplaySeries;
   noGuard: ReplaySeries;
+  /** The oracle run: the unguarded book closed at the first step at the threshold. */
+  oracle: ReplaySeries;
   /** Each symbol's mark path as replayed: the 4 points of every minute (open, extremes, close). */
   prices: { symbol: string; t: number[]; price: number[] }[];
 }
@@ -158,6 +166,19 @@ export interface ReplayResult {
   finalEquity: number;
   noGuardFinalEquity: number;
   guard60sFinalEquity: number;
+  /** Largest drawdown from the per-step peak, percent: the guard at the chosen cadence, at 60 s, none. */
+  maxDrawdownPct: number;
+  guard60sMaxDrawdownPct: number;
+  noGuardMaxDrawdownPct: number;
+  /**
+   * The oracle run (`runs.oracle`): the book closed at the first engine step whose drawdown from
+   * the per-step peak reaches the threshold, same fills and fees, no latency. Its equity at the
+   * end, and the drawdown of its flat equity from that peak (null: the threshold was never reached).
+   */
+  oracleFinalEquity: number;
+  oracleDrawdownAtExitPct: number | null;
+  /** The guard's maxDrawdownPct − the oracle's, percentage points. */
+  overshootVsOracle: number | null;
   cadence: CadenceMode;
   /** Seconds between ticks above OK for `adaptive`; null for the fixed modes. */
   cadenceSeconds: CadenceSeconds | null;
@@ -178,7 +199,7 @@ export interface ReplayResult {
   };
   /** The positions as replayed (entries filled in). */
   portfolio: string[];
-  runs: { guard: ReplayRun; guard60s: ReplayRun; noGuard: ReplayRun };
+  runs: { guard: ReplayRun; guard60s: ReplayRun; noGuard: ReplayRun; oracle: ReplayRun };
   /** Wall-clock time of the whole replay, ms. */
   wallMs: number;
   chart?: ReplayChart;
@@ -271,6 +292,7 @@ function baseRun(label: string, cadence: CadenceMode | null, track: EquityTrack,
     finalEquity: track.equityNow(),
     peakEquity: track.peakEquity,
     maxDrawdownPct: track.maxDrawdown() * 100,
+    overshootVsOracle: null,
     orders: [],
     liquidations,
     actions: [],
@@ -394,6 +416,25 @@ async function guardedRun(s: RunSetup, mode: CadenceMode, clock: ReplayClock): P
 
 const seriesOf = (t: EquityTrack): ReplaySeries => ({ t: t.t, equity: t.equity, peak: t.peak });
 
+/** The oracle's outcome as a run (its peak is the per-step peak, so `truePeak` is its own). */
+function oracleRun(s: RunSetup, track: EquityTrack, liquidations: ReplayLiquidation[], o: OracleOutcome): ReplayRun {
+  const run = baseRun('oracle', null, track, liquidations);
+  run.orders = o.orders.map((x) => ({ ...x }));
+  if (o.decidedAt === null || o.peak === null || o.equityAtDecision === null) return run;
+  const dd = (equity: number) => ((o.peak! - equity) / o.peak!) * 100;
+  const over = (x: number | null) => (x !== null && s.thresholdPct !== null ? x - s.thresholdPct : null);
+  run.tripped = true;
+  run.tripAt = o.decidedAt;
+  run.tripPeakEquity = o.peak;
+  run.drawdownAtTripPct = dd(o.equityAtDecision);
+  run.exitAt = o.flatAt;
+  run.exitEquity = o.flatEquity;
+  run.drawdownAtExitPct = o.flatEquity === null ? null : dd(o.flatEquity);
+  run.overshootPct = over(run.drawdownAtExitPct);
+  run.truePeak = { peakEquity: o.peak, drawdownAtTripPct: run.drawdownAtTripPct, drawdownAtExitPct: run.drawdownAtExitPct, overshootPct: run.overshootPct };
+  return run;
+}
+
 /**
  * Replays a portfolio three times over the same prices, each on its own paper engine: guarded at
  * `cadence`, guarded once a minute, and unguarded. Throws ConfigError for bad input (a position
@@ -432,6 +473,9 @@ export async function runReplay(input: ReplayInput): Promise<ReplayResult> {
   const main = openEngine(setup);
   const other = input.cadence === '60s' ? main : openEngine(setup);
   const unguarded = openAccount(other, plan, 'no guard');
+  // The oracle rides along too: its orders move no mark, so they cannot disturb the others.
+  const oracleAccount = openAccount(other, plan, 'oracle');
+  const oracle = attachOracle(other, oracleAccount.account, oracleAccount.track, threshold);
   const portfolio = plan.describe(main.engine);
   const initialEquity = unguarded.track.equityNow();
 
@@ -439,6 +483,9 @@ export async function runReplay(input: ReplayInput): Promise<ReplayResult> {
   const guard60s = input.cadence === '60s' ? guard : await guardedRun(setup, '60s', other);
   other.advanceTo(end);
   const noGuard: RunOutcome = { run: baseRun('no guard', null, unguarded.track, unguarded.liquidations), track: unguarded.track };
+  const oracleOut = oracleRun(setup, oracleAccount.track, oracleAccount.liquidations, oracle);
+  for (const run of new Set([guard.run, guard60s.run, noGuard.run])) run.overshootVsOracle = run.maxDrawdownPct - oracleOut.maxDrawdownPct;
+  oracleOut.overshootVsOracle = 0;
 
   const g = guard.run;
   const result: ReplayResult = {
@@ -452,6 +499,12 @@ export async function runReplay(input: ReplayInput): Promise<ReplayResult> {
     finalEquity: g.finalEquity,
     noGuardFinalEquity: noGuard.run.finalEquity,
     guard60sFinalEquity: guard60s.run.finalEquity,
+    maxDrawdownPct: g.maxDrawdownPct,
+    guard60sMaxDrawdownPct: guard60s.run.maxDrawdownPct,
+    noGuardMaxDrawdownPct: noGuard.run.maxDrawdownPct,
+    oracleFinalEquity: oracleOut.finalEquity,
+    oracleDrawdownAtExitPct: oracleOut.drawdownAtExitPct,
+    overshootVsOracle: g.overshootVsOracle,
     cadence: input.cadence,
     cadenceSeconds: input.cadence === 'adaptive' ? { ...setup.adaptive } : null,
     initialEquity,
@@ -470,7 +523,7 @@ export async function runReplay(input: ReplayInput): Promise<ReplayResult> {
       prices: input.prices.map((p) => ({ symbol: p.symbol, file: p.file })),
     },
     portfolio,
-    runs: { guard: g, guard60s: guard60s.run, noGuard: noGuard.run },
+    runs: { guard: g, guard60s: guard60s.run, noGuard: noGuard.run, oracle: oracleOut },
     wallMs: 0,
   };
   if (input.chart) {
@@ -479,6 +532,7 @@ export async function runReplay(input: ReplayInput): Promise<ReplayResult> {
       guardTicks: guard.ticks ?? { t: [], equity: [], peak: [] },
       guard60s: seriesOf(guard60s.track),
       noGuard: seriesOf(noGuard.track),
+      oracle: seriesOf(oracleAccount.track),
       prices: prices.map((p) => {
         const t: number[] = [];
         const price: number[] = [];

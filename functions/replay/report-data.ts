@@ -8,12 +8,14 @@ import type { GuardTicks, ReplayChart, ReplayResult, ReplaySeries } from './repl
 /** The best exit the guard could have had: flat at the first step the threshold was crossed on the per-step peak. */
 export interface OracleExit {
   at: number;
-  /** Equity at that step, USDT (before the close's fees and slippage). */
+  /** Equity at the exit, USDT: the oracle run's flat equity (fills and fees included), else the step's equity. */
   equity: number;
   /** The per-step peak then, USDT. */
   peak: number;
-  /** (peak − equity) / peak, percent: the threshold or just past it (one step's move). */
+  /** (peak − equity) / peak, percent: the threshold or just past it (one step's move, plus the close's costs). */
   drawdownPct: number;
+  /** True: from the oracle run (after fills and fees); false: the step's equity before any close. */
+  afterCosts: boolean;
 }
 
 /** The guard's own trailing peak (updated on its ticks) beside the per-step peak (every price step). */
@@ -91,9 +93,16 @@ export function oracleExit(s: ReplaySeries, threshold: number | null): OracleExi
   for (let i = 0; i < s.t.length; i++) {
     const peak = s.peak[i]!;
     const eq = s.equity[i]!;
-    if (peak > 0 && eq <= peak * (1 - threshold)) return { at: s.t[i]!, equity: eq, peak, drawdownPct: ((peak - eq) / peak) * 100 };
+    if (peak > 0 && eq <= peak * (1 - threshold)) return { at: s.t[i]!, equity: eq, peak, drawdownPct: ((peak - eq) / peak) * 100, afterCosts: false };
   }
   return null;
+}
+
+/** The oracle run's exit (runs.oracle: closed at the first step at the threshold, fills and fees included). */
+export function oracleRunExit(r: ReplayResult): OracleExit | null {
+  const o = r.runs.oracle;
+  if (o.tripAt === null || o.tripPeakEquity === null || o.exitEquity === null || o.drawdownAtExitPct === null) return null;
+  return { at: o.exitAt ?? o.tripAt, equity: o.exitEquity, peak: o.tripPeakEquity, drawdownPct: o.drawdownAtExitPct, afterCosts: true };
 }
 
 /** The guard's own peak against the per-step peak, at the trip (or the end). */
@@ -218,7 +227,7 @@ export function reportData(r: ReplayResult, chart: ReplayChart, buckets = { full
   const threshold = r.thresholdPct === null ? null : r.thresholdPct / 100;
   const full: [number, number] = [r.window.start, r.window.end];
   const g = r.runs.guard;
-  const oracle = oracleExit(chart.guard, threshold);
+  const oracle = threshold === null ? null : oracleRunExit(r) ?? oracleExit(chart.noGuard, threshold);
   const guardActions = [oracle?.at, g.tripAt, g.exitAt].filter((t): t is number => t !== null && t !== undefined);
   const firstLiq = r.runs.noGuard.liquidations[0]?.at;
   const worst = worstDrawdownAt(chart.guard);

@@ -71,7 +71,7 @@ export function peakCaption(r: ReplayResult, d: ReportData): string {
   if (k === null) parts.push('The policy has no EMERGENCY drawdown threshold: there is no trip line and no oracle exit.');
   else if (o === null) parts.push(`Equity never fell ${pct(k * 100, 0)} below the per-step peak: no oracle exit.`);
   else {
-    parts.push(`The oracle exit, what a guard that saw every step and closed at once would get: flat at the first step where equity was ${pct(k * 100, 0)} below the per-step peak, ${time(o.at)}, at ${usdt(o.equity)} (before fees and slippage).`);
+    parts.push(`The oracle exit, what a guard that saw every step and closed at once would get: flat at the first step where equity was ${pct(k * 100, 0)} below the per-step peak, ${time(o.at)}, at ${usdt(o.equity)} (${o.afterCosts ? 'after the same fills and fees, no latency' : 'before fees and slippage'}).`);
     if (g.tripAt !== null) {
       const exit = g.exitAt !== null && g.exitEquity !== null
         ? ` and was flat at ${time(g.exitAt)} with ${usdt(g.exitEquity)}: ${usdt(Math.abs(g.exitEquity - o.equity))} ${g.exitEquity <= o.equity ? 'less' : 'more'} than the oracle exit`
@@ -94,7 +94,7 @@ export function renderReport(r: ReplayResult): string {
     ? `The guard closed everything at ${pct(g.drawdownAtExitPct, 1)} below its peak (threshold ${pct(r.thresholdPct, 0)}) and ended with ${usdt(Math.abs(kept))} ${kept >= 0 ? 'more' : 'less'} than the unguarded book.`
     : `The guard did not trip; it ended with ${usdt(Math.abs(kept))} ${kept >= 0 ? 'more' : 'less'} than the unguarded book.`;
   const cadence = r.cadence === 'adaptive' && r.cadenceSeconds
-    ? `adaptive (60 s at OK; ${r.cadenceSeconds.WARNING} / ${r.cadenceSeconds.DANGER} / ${r.cadenceSeconds.EMERGENCY} s at WARNING / DANGER / EMERGENCY)`
+    ? `adaptive (${r.cadenceSeconds.OK ?? 60} s at OK; ${r.cadenceSeconds.WARNING} / ${r.cadenceSeconds.DANGER} / ${r.cadenceSeconds.EMERGENCY} s at WARNING / DANGER / EMERGENCY)`
     : r.cadence;
   const orders = g.orders
     .map((o) => `<tr><td>${time(o.at)}</td><td>${esc(o.symbol)}</td><td>${o.side}</td><td class="n">${o.amount}</td><td class="n">${o.averagePrice === null ? '—' : o.averagePrice.toPrecision(8)}</td><td>${esc(o.status)}</td></tr>`)

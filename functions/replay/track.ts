@@ -8,6 +8,7 @@ import { nextKnot } from '../../paper/replay.ts';
  */
 export class ReplayClock {
   private readonly tracks: EquityTrack[] = [];
+  private readonly listeners: (() => void)[] = [];
 
   constructor(
     readonly engine: PaperEngine,
@@ -21,12 +22,18 @@ export class ReplayClock {
     return t;
   }
 
+  /** Calls `fn` after every step, once the tracked accounts have recorded it (the oracle acts here). */
+  afterStep(fn: () => void): void {
+    this.listeners.push(fn);
+  }
+
   advanceTo(target: number): void {
     const engine = this.engine;
     while (engine.now() < target) {
       const now = engine.now();
       engine.advanceTo(Math.min(target, now + this.stepMs, nextKnot(now)), { stepMs: this.stepMs });
       for (const t of this.tracks) t.record();
+      for (const fn of this.listeners) fn();
     }
   }
 
@@ -90,6 +97,12 @@ export class EquityTrack {
 
   equityAt(time: number): number {
     return this.equity[this.indexAt(time)]!;
+  }
+
+  /** The last recorded equity and trailing peak. */
+  get last(): { equity: number; peak: number } {
+    const i = this.t.length - 1;
+    return { equity: this.equity[i]!, peak: this.peak[i]! };
   }
 
   /** Highest equity seen so far. */

@@ -46,7 +46,7 @@ export function intervalSeconds(level: Level, halted: boolean, cadence: CadenceM
   if (cadence === '60s' || cadence === '10s') return FIXED[cadence];
   const c = cadence === 'adaptive' ? DEFAULT_ADAPTIVE : cadence;
   if (halted) return Math.min(c.EMERGENCY, SCHEDULE_SECONDS);
-  if (level === 'OK') return SCHEDULE_SECONDS;
+  if (level === 'OK') return Math.min(c.OK ?? SCHEDULE_SECONDS, SCHEDULE_SECONDS);
   return Math.min(c[level], SCHEDULE_SECONDS);
 }
 
@@ -74,7 +74,11 @@ export function needsAnotherLook(r: TickOutcome): boolean {
  * @example nextTickSeconds({ status: 'EMERGENCY', level: 'EMERGENCY', halted: true, residuals: [{}] }, DEFAULT_ADAPTIVE, 60) === 1
  */
 export function nextTickSeconds(r: TickOutcome, cadence: CadenceMode | CadenceSeconds, okSeconds: number): number {
-  if (!needsAnotherLook(r)) return okSeconds;
+  if (!needsAnotherLook(r)) {
+    // An account's own OK seconds (cadence.OK) look sooner; a halted, flat account waits for a human.
+    const ok = typeof cadence === 'object' && !r.halted && r.status !== 'UNKNOWN' ? cadence.OK : undefined;
+    return ok === undefined ? okSeconds : Math.min(ok, okSeconds);
+  }
   return Math.min(okSeconds, intervalSeconds(r.level, r.halted, cadence));
 }
 

@@ -26,7 +26,9 @@ describe('decide: policy knobs', () => {
     ['DANGER closeAll: true closes all at DANGER', { actions: { DANGER: { closeAll: true } } }, 650, 'DANGER', ['closeAll']],
     ['DANGER closeAll: true closes all at EMERGENCY too', { actions: { DANGER: { closeAll: true }, EMERGENCY: { closeAll: false } } }, 550, 'EMERGENCY', ['closeAll']],
     ['WARNING closeAll: true closes all at WARNING', { actions: { WARNING: { closeAll: true } } }, 900, 'WARNING', ['closeAll']],
-    ['EMERGENCY closeAll: false places no close-all', { actions: { EMERGENCY: { closeAll: false } } }, 550, 'EMERGENCY', []],
+    // Past DANGER too, so DANGER's target (80 % of the exposure at the peak) applies (ladder.ts).
+    ['EMERGENCY closeAll: false places no close-all, only the DANGER cut', { actions: { EMERGENCY: { closeAll: false } } }, 550, 'EMERGENCY', ['reduce']],
+    ['EMERGENCY closeAll: false and no reduce at DANGER places nothing', { actions: { EMERGENCY: { closeAll: false }, DANGER: { reduceFraction: 0 } } }, 550, 'EMERGENCY', []],
     ['DANGER closeAll does not act at WARNING', { actions: { DANGER: { closeAll: true } } }, 900, 'WARNING', []],
   ])('%s', (_name, over, wallet, level, want) => {
     const d = decide(crossBook(wallet), stateAt({ peakEquity: wallet }), withPolicy(over), NOW);

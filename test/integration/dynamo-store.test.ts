@@ -70,6 +70,14 @@ describe('DynamoStateStore state', () => {
     expect(read).toEqual({ ...state, version: 1 });
   });
 
+  it('round-trips the reduce rule\'s episode (exposure at the peak, deepest step cut)', async () => {
+    const store = dynamo.store();
+    const id = uniqueAccountId();
+    const state = { ...sampleState(id), ladder: { peakAt: 1_700_000_000_000, peakExposure: 39_980.5, cutStep: 1 } };
+    expect(await store.put(state, 0)).toBe(true);
+    expect((await store.get(id))!.ladder).toEqual(state.ladder);
+  });
+
   it('returns null for an account never stored', async () => {
     expect(await dynamo.store().get(uniqueAccountId())).toBeNull();
   });

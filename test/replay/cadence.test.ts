@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ADAPTIVE, intervalSeconds } from '../../functions/use-cases/cadence.ts';
+import { DEFAULT_ADAPTIVE, intervalSeconds, nextTickSeconds } from '../../functions/use-cases/cadence.ts';
 import { BINANCE_WEIGHTS, closeAllWeight, weightPerMinute } from '../../functions/venues/binanceusdm/weights.ts';
 
 describe('intervalSeconds', () => {
@@ -24,6 +24,18 @@ describe('intervalSeconds', () => {
     expect(intervalSeconds('DANGER', false, cadence)).toBe(2);
     expect(intervalSeconds('OK', false, cadence)).toBe(60);
     expect(intervalSeconds('OK', true, cadence)).toBe(2);
+  });
+
+  it('ticks at an account’s own OK seconds when it gives them, and not for a halted, flat account', () => {
+    const cadence = { WARNING: 5, DANGER: 1, EMERGENCY: 1, OK: 10 };
+    expect(intervalSeconds('OK', false, cadence)).toBe(10);
+    expect(intervalSeconds('WARNING', false, cadence)).toBe(5);
+    const ok = { status: 'OK', level: 'OK', halted: false, residuals: [] } as const;
+    expect(nextTickSeconds(ok, cadence, 60)).toBe(10);
+    expect(nextTickSeconds(ok, DEFAULT_ADAPTIVE, 60)).toBe(60);
+    expect(nextTickSeconds({ ...ok, halted: true }, cadence, 60)).toBe(60);
+    expect(nextTickSeconds({ ...ok, status: 'UNKNOWN' }, cadence, 60)).toBe(60);
+    expect(nextTickSeconds(ok, { ...cadence, OK: 90 }, 60)).toBe(60);
   });
 
   it('has the documented adaptive default', () => {

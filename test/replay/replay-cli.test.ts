@@ -66,7 +66,8 @@ describe(`riskguard replay (${wired ? 'bin/riskguard.mjs' : 'registerReplayComma
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout) as Record<string, unknown>;
-    for (const k of ['tripped', 'thresholdPct', 'tripAt', 'drawdownAtTripPct', 'drawdownAtExitPct', 'overshootPct', 'finalEquity', 'noGuardFinalEquity', 'guard60sFinalEquity', 'cadence', 'orders', 'liquidations', 'window']) {
+    for (const k of ['tripped', 'thresholdPct', 'tripAt', 'drawdownAtTripPct', 'drawdownAtExitPct', 'overshootPct', 'finalEquity', 'noGuardFinalEquity', 'guard60sFinalEquity', 'cadence', 'orders', 'liquidations', 'window',
+      'maxDrawdownPct', 'guard60sMaxDrawdownPct', 'noGuardMaxDrawdownPct', 'oracleFinalEquity', 'oracleDrawdownAtExitPct', 'overshootVsOracle']) {
       expect(j).toHaveProperty(k);
     }
     expect(j).not.toHaveProperty('chart');
@@ -84,6 +85,12 @@ describe(`riskguard replay (${wired ? 'bin/riskguard.mjs' : 'registerReplayComma
     expect(typeof j.finalEquity).toBe('number');
     expect(typeof j.noGuardFinalEquity).toBe('number');
     expect((j.orders as unknown[]).length).toBeGreaterThan(0);
+    // Per-step figures and the oracle: the guard's deepest drawdown against the oracle's, in pp.
+    const runs = j.runs as Record<string, { maxDrawdownPct: number }>;
+    expect(Object.keys(runs)).toEqual(['guard', 'guard60s', 'noGuard', 'oracle']);
+    expect(j.maxDrawdownPct as number).toBeGreaterThanOrEqual(15);
+    expect(j.oracleDrawdownAtExitPct as number).toBeGreaterThanOrEqual(15);
+    expect(j.overshootVsOracle as number).toBeCloseTo((j.maxDrawdownPct as number) - runs['oracle']!.maxDrawdownPct, 10);
   });
 
   it('prints the three runs side by side and writes the HTML report', async () => {
@@ -93,7 +100,8 @@ describe(`riskguard replay (${wired ? 'bin/riskguard.mjs' : 'registerReplayComma
       '--start', '2020-03-12T00:00:00Z', '--end', '2020-03-12T03:00:00Z', '--cadence', '10s', '--report', report,
     ]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/guard \(10 s\)\s+guard \(60 s\)\s+no guard/);
+    expect(r.stdout).toMatch(/guard \(10 s\)\s+guard \(60 s\)\s+no guard\s+oracle/);
+    expect(r.stdout).toMatch(/… vs oracle\s+[+-]\d+\.\d\d pp/);
     expect(r.stdout).toMatch(/overshoot/);
     expect(readFileSync(report, 'utf8')).toMatch(/^<!doctype html>/);
   });

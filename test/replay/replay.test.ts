@@ -45,6 +45,46 @@ describe('runReplay on a real crash', () => {
     expect(r.runs.guard60s.tripAt!).toBeGreaterThanOrEqual(r.tripAt!);
     expect(r.guard60sFinalEquity).toBe(r.runs.guard60s.finalEquity);
     expect(r.runs.guard60s.overshootPct!).toBeGreaterThan(r.overshootPct!);
+    // Per-step measure: the guard's deepest drawdown is at least its exit's from the per-step peak.
+    expect(r.maxDrawdownPct).toBe(r.runs.guard.maxDrawdownPct);
+    expect(r.maxDrawdownPct).toBeGreaterThanOrEqual(r.runs.guard.truePeak!.drawdownAtExitPct! - 1e-9);
+    expect(r.noGuardMaxDrawdownPct).toBeGreaterThan(90);
+  });
+
+  it('runs an oracle: flat at the first step at the threshold, same fills and fees, no latency', async () => {
+    const b = bench('2020-03-12');
+    const r = await runReplay({ ...b, policy: DEFAULT_POLICY, cadence: 'adaptive', chart: true });
+    const o = r.runs.oracle;
+    const s = r.chart!.oracle;
+    const i = s.t.indexOf(o.tripAt!);
+    // Decided at the first record at or below the per-step peak × 0.85, and not one record earlier.
+    expect(i).toBeGreaterThan(0);
+    expect(s.equity[i]!).toBeLessThanOrEqual(s.peak[i]! * 0.85);
+    expect(s.t.slice(0, i).every((_, k) => s.equity[k]! > s.peak[k]! * 0.85)).toBe(true);
+    expect(o.drawdownAtTripPct!).toBeCloseTo(((s.peak[i]! - s.equity[i]!) / s.peak[i]!) * 100, 9);
+    // Closed at that same step, every position, reduce-only sells of the long, and flat to the end.
+    expect(o.exitAt).toBe(o.tripAt);
+    expect(o.orders.length).toBeGreaterThan(0);
+    expect(o.orders.every((x) => x.side === 'sell' && x.at === o.tripAt && x.filled > 0)).toBe(true);
+    expect(o.finalEquity).toBeCloseTo(o.exitEquity!, 6);
+    expect(r.oracleFinalEquity).toBe(o.finalEquity);
+    // The close's slippage and fees put the flat equity below the equity at the step.
+    expect(o.drawdownAtExitPct!).toBeGreaterThan(o.drawdownAtTripPct!);
+    expect(r.oracleDrawdownAtExitPct).toBe(o.drawdownAtExitPct);
+    expect(o.maxDrawdownPct).toBeCloseTo(o.drawdownAtExitPct!, 6);
+    expect(o.liquidations).toEqual([]);
+    // The guard's figure against it.
+    expect(r.overshootVsOracle!).toBeCloseTo(r.maxDrawdownPct - o.maxDrawdownPct, 9);
+    expect(r.runs.guard60s.overshootVsOracle!).toBeCloseTo(r.guard60sMaxDrawdownPct - o.maxDrawdownPct, 9);
+    expect(r.runs.guard60s.overshootVsOracle!).toBeGreaterThan(r.overshootVsOracle!);
+  });
+
+  it('has an oracle that never acts when the threshold is never reached', async () => {
+    const b = bench('2022-06-18');
+    const r = await runReplay({ ...b, policy: DEFAULT_POLICY, cadence: '60s', end: b.start! + H });
+    expect(r.runs.oracle).toMatchObject({ tripped: false, tripAt: null, exitEquity: null, orders: [] });
+    expect(r.oracleDrawdownAtExitPct).toBeNull();
+    expect(r.oracleFinalEquity).toBeCloseTo(r.noGuardFinalEquity, 6);
   });
 
   it('reports null trip fields when nothing trips', async () => {
@@ -144,14 +184,14 @@ describe('reportData', () => {
     const d = reportData(r, chart);
     const g = r.runs.guard;
 
-    // Oracle: the first per-step record 15 % below the per-step peak, no later than the trip.
+    // Oracle: the oracle run's exit, 15 % below the per-step peak plus the close's costs, no later than the trip.
     const o = d.oracle!;
+    expect(o).toMatchObject({ at: r.runs.oracle.exitAt, equity: r.runs.oracle.exitEquity, afterCosts: true });
     expect(o.drawdownPct).toBeGreaterThanOrEqual(15);
     expect(o.drawdownPct).toBeLessThan(16);
     expect(o.at).toBeLessThanOrEqual(g.tripAt!);
-    const before = chart.guard.t.findIndex((t) => t === o.at) - 1;
-    expect(chart.guard.equity[before]!).toBeGreaterThan(chart.guard.peak[before]! * 0.85);
-    expect(oracleExit(chart.guard, null)).toBeNull();
+    expect(oracleExit(chart.oracle, null)).toBeNull();
+    expect(oracleExit(chart.oracle, 0.15)!.at).toBe(o.at);
 
     // The guard's own peak (its ticks) is the one that decided the trip, and never above the per-step peak.
     expect(d.peaks.atTrip).toBe(true);
@@ -204,6 +244,6 @@ describe('reportData', () => {
     expect(p).toMatchObject({ at: 3_000, atTrip: false, guardPeak: 105, stepPeak: 110, gap: 5, ticks: 2, steps: 4 });
     expect(p.maxGap).toEqual({ at: 2_000, gap: 5 });
     expect(oracleExit(s, 0.15)).toBeNull();
-    expect(oracleExit(s, 0.04)).toEqual({ at: 2_000, equity: 105, peak: 110, drawdownPct: (5 / 110) * 100 });
+    expect(oracleExit(s, 0.04)).toEqual({ at: 2_000, equity: 105, peak: 110, drawdownPct: (5 / 110) * 100, afterCosts: false });
   });
 });

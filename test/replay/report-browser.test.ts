@@ -146,7 +146,7 @@ describe.skipIf(CHROMIUM === undefined)('the replay report in headless Chromium'
     expect(dom.cards).toHaveLength(3);
     for (const c of dom.cards) expect(c).toMatch(/^[\d,.]+ USDT$/);
     expect(dom.caption).toMatch(/guard's peak was [\d,.]+ USDT, [\d,.]+ USDT \([\d.]+ %\) below the per-step peak of [\d,.]+ USDT/);
-    expect(dom.caption).toMatch(/The oracle exit\b.* at [\d,.]+ USDT \(before fees and slippage\)\. The guard decided 2 s later/);
+    expect(dom.caption).toMatch(/The oracle exit\b.* at [\d,.]+ USDT \(after the same fills and fees, no latency\)\. The guard decided [\d.]+ (s|min) later .* than the oracle exit\.$/);
   });
 
   it('reads out values in USDT under the cursor', async () => {
