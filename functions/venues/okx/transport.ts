@@ -1,8 +1,6 @@
 import okx from '../../../node_modules/ccxt/js/src/okx.js';
 import { redirectFetchTo, type RedirectFetch } from '../transport.ts';
-
-/** OKX hosts ccxt 4.5.84's okx class may use (`hostname`: www.okx.com, or aws.okx.com / my.okx.com). */
-export const OKX_HOSTS: readonly string[] = ['www.okx.com', 'aws.okx.com', 'my.okx.com', 'eea.okx.com', 'us.okx.com'];
+import { OKX_HOSTS } from './facts.ts';
 
 /** A fetch that sends OKX requests to `baseUrl` and refuses any other host. */
 export const redirectFetch = (baseUrl: string, fetchImpl: typeof fetch = fetch): RedirectFetch => redirectFetchTo(baseUrl, OKX_HOSTS, fetchImpl);

@@ -268,11 +268,11 @@ function placeAlgo(ctx: Ctx, it: unknown): AlgoOrderRecord {
   return a;
 }
 
-const list = (body: unknown): unknown[] => {
+/** A batch body: at most `max` items (docs: batch-orders and cancel-batch-orders 20, cancel-algos 10). */
+const list = (body: unknown, max = 20): unknown[] => {
   if (!Array.isArray(body)) throw OE.paramError('body');
   if (body.length === 0) throw OE.paramEmpty('body');
-  // At most 20 orders (or cancels) per batch request (docs: batch-orders, cancel-batch-orders).
-  if (body.length > 20) throw OE.paramError('body');
+  if (body.length > max) throw OE.paramError('body');
   return body;
 };
 
@@ -349,7 +349,7 @@ export function buildRoutes(): RouteTable {
     },
   });
   r.set('GET /api/v5/account/config', { signed: true, handler: (ctx) => [fmt.configRow(ctx.acc)] });
-  r.set('GET /api/v5/account/bills', {
+  const bills = (windowMs: number): Route => ({
     signed: true,
     handler: (ctx) => {
       const { engine } = ctx.deps;
@@ -360,7 +360,9 @@ export function buildRoutes(): RouteTable {
       const begin = ctx.query.get('begin');
       const end = ctx.query.get('end');
       const type = ctx.query.get('type');
-      // Bills of the last 7 days, newest first; after = older than that billId, before = newer.
+      const instType = ctx.query.get('instType');
+      const ccy = ctx.query.get('ccy');
+      // Bills of the window, newest first; after = older than that billId, before = newer.
       let balance = 0;
       const all = ctx.acc.income.map((row) => {
         balance += row.income;
@@ -369,7 +371,9 @@ export function buildRoutes(): RouteTable {
       const rows = all
         .filter(({ row, bill }) =>
           row.visibleAt <= now &&
-          row.time >= now - 7 * 24 * 3600_000 &&
+          row.time >= now - windowMs &&
+          (instType === null || bill.instType === instType) &&
+          (ccy === null || bill.ccy === ccy) &&
           (after === null || row.tranId < Number(after)) &&
           (before === null || row.tranId > Number(before)) &&
           (begin === null || row.time >= Number(begin)) &&
@@ -382,6 +386,9 @@ export function buildRoutes(): RouteTable {
       return before !== null && after === null ? rows.slice(-limit) : rows.slice(0, limit);
     },
   });
+  // account/bills: the last 7 days; bills-archive: the last 3 months.
+  r.set('GET /api/v5/account/bills', bills(7 * 24 * 3600_000));
+  r.set('GET /api/v5/account/bills-archive', bills(92 * 24 * 3600_000));
   // ── trade ──
   r.set('GET /api/v5/trade/orders-pending', {
     signed: true,
@@ -465,7 +472,7 @@ export function buildRoutes(): RouteTable {
     trade: true,
     items: true,
     handler: (ctx) =>
-      list(ctx.body).map((it) =>
+      list(ctx.body, 10).map((it) =>
         item(
           () => {
             instOf(ctx, str(it, 'instId'));
