@@ -16,7 +16,7 @@ import { verifyOkx } from './signature.ts';
 type Send = (status: number, payload: string) => void;
 
 export function createOkxHandler(base: DialectDeps, _options: DialectOptions): DialectHandler {
-  const deps: OkxDeps = { ...base, algoMeta: new Map(), tdModes: new Map() };
+  const deps: OkxDeps = { ...base, algoMeta: new Map() };
   const routes = buildRoutes();
   const limiter = new OkxRateLimiter();
 

@@ -1,5 +1,6 @@
 import { maxLeverage } from '../../brackets.ts';
-import type { AlgoOrderRecord, OrderRecord, PaperAccount, PositionSide, Side } from '../../core/index.ts';
+import type { AlgoOrderRecord, MarginType, OrderRecord, PaperAccount, PositionSide, Side } from '../../core/index.ts';
+import { findPosition } from '../../core/account.ts';
 import { PaperReject } from '../../core/index.ts';
 import type { ActiveFault, FaultKind, FaultTarget } from '../../faults.ts';
 import type { DialectDeps } from '../types.ts';
@@ -14,9 +15,8 @@ import { instrumentOf, num, symbolOfInstId, toBase, type OkxInstrument } from '.
  */
 
 export interface OkxDeps extends DialectDeps {
-  /** Per account: algo id → OKX's own algo type; order id → tdMode. */
+  /** Algo id → OKX's own algo type (the engine's trigger orders are neutral). */
   algoMeta: Map<number, fmt.AlgoMeta>;
-  tdModes: Map<number, string>;
 }
 
 export interface Ctx {
@@ -81,22 +81,15 @@ function contracts(inst: OkxInstrument, raw: string | undefined): number {
 const MODES = new Set(['cross', 'isolated']);
 
 /**
- * The order's margin mode against the paper's: the engine keeps one mode per symbol and account,
- * so an order in the other mode is refused (51000 tdMode) while the symbol holds a position or
- * orders in its mode, and switches the symbol's mode when it holds neither. (OKX itself keeps a
- * cross and an isolated position of one instrument apart; see paper/dialects/okx/README.md.)
+ * The order's margin mode (`tdMode`): it travels with each order, and a position is (instrument,
+ * mgnMode, posSide) — one instrument may hold a cross and an isolated position at once
+ * (`POST /api/v5/trade/close-position` needs `mgnMode` to say which:
+ * https://www.okx.com/docs-v5/en/#order-book-trading-trade-post-close-positions). The engine keys
+ * positions by the mode the order carries.
  */
-function applyTdMode(ctx: Ctx, symbol: string, tdMode: string | undefined): void {
+function marginTypeOf(tdMode: string | undefined): MarginType {
   if (tdMode === undefined || !MODES.has(tdMode)) throw IE.tdMode();
-  const { engine } = ctx.deps;
-  const want = tdMode === 'isolated' ? 'ISOLATED' : 'CROSSED';
-  if (engine.symbolConfig(ctx.acc, symbol).marginType === want) return;
-  try {
-    engine.setMarginType(ctx.acc, symbol, want);
-  } catch (e) {
-    if (e instanceof PaperReject) throw IE.tdMode();
-    throw e;
-  }
+  return tdMode === 'isolated' ? 'ISOLATED' : 'CROSSED';
 }
 
 /** posSide against the account's position mode: net mode takes none (or "net"), long/short mode needs one. */
@@ -117,7 +110,7 @@ function placeOne(ctx: Ctx, item: unknown): OrderRecord {
   if (side !== 'buy' && side !== 'sell') throw IE.paramError('side');
   const ordType = str(item, 'ordType');
   const tdMode = str(item, 'tdMode');
-  applyTdMode(ctx, inst.symbol, tdMode);
+  const marginType = marginTypeOf(tdMode);
   const sz = contracts(inst, str(item, 'sz'));
   const posSide = positionSide(ctx, str(item, 'posSide'));
   const reduceOnly = str(item, 'reduceOnly') === 'true';
@@ -127,16 +120,18 @@ function placeOne(ctx: Ctx, item: unknown): OrderRecord {
   // OKX does not shrink a reduce-only order: more than the position less resting reduce-only
   // orders is 51112, none in that direction 51169, the same direction as the position 51170.
   if (reduceOnly && !ctx.acc.dualSide) {
-    const p = [...ctx.acc.positions.values()].find((x) => x.symbol === inst.symbol);
+    const p = findPosition(ctx.acc, inst.symbol, 'BOTH', marginType);
     if (p === undefined || p.amt === 0) throw IE.noPositionToReduce();
     if ((p.amt > 0) === (engineSide === 'BUY')) throw IE.reduceOnlySameDirection();
     let resting = 0;
-    for (const o of ctx.acc.openOrders.values()) if (o.symbol === inst.symbol && o.reduceOnly && o.side === engineSide) resting += o.origQty - o.executedQty;
+    for (const o of ctx.acc.openOrders.values()) {
+      if (o.symbol === inst.symbol && o.reduceOnly && o.side === engineSide && (o.marginType ?? p.marginType) === marginType) resting += o.origQty - o.executedQty;
+    }
     if (qty > Math.abs(p.amt) - resting + 1e-12) throw IE.closeExceeds();
   }
   const closingLeg = posSide !== undefined && (posSide === 'LONG') === (engineSide === 'SELL');
   if (closingLeg) {
-    const p = ctx.acc.positions.get(`${inst.symbol}:${posSide}`);
+    const p = findPosition(ctx.acc, inst.symbol, posSide, marginType);
     if (p === undefined) throw IE.noPositionToReduce();
     if (qty > Math.abs(p.amt) + 1e-12) throw IE.closeExceeds();
   }
@@ -172,15 +167,19 @@ function placeOne(ctx: Ctx, item: unknown): OrderRecord {
       ...(posSide !== undefined ? { positionSide: posSide } : {}),
       ...(reduceOnly && !ctx.acc.dualSide ? { reduceOnly: true } : {}),
       ...(clOrdId ? { newClientOrderId: clOrdId } : {}),
+      marginType,
     },
     {
       takeFillRatio: () => faults.take(['partial-fill'], ctx.target)?.fillRatio,
       takeReduceOnlyReject: () => faults.take(['reduce-only-reject'], ctx.target) !== undefined,
     },
   );
-  ctx.deps.tdModes.set(o.orderId, tdMode!);
   return o;
 }
+
+/** An order's tdMode: the one it carried, else its symbol's configured mode. */
+const tdModeOf = (ctx: Ctx, o: OrderRecord): string =>
+  (o.marginType ?? ctx.deps.engine.symbolConfig(ctx.acc, o.symbol).marginType) === 'ISOLATED' ? 'isolated' : 'cross';
 
 const okItem = (o: { ordId: string; clOrdId: string }, msg: string) => ({ ...o, sCode: '0', sMsg: msg, tag: '', ts: '' });
 const failItem = (e: OkxItemError, o: { ordId?: string; clOrdId?: string } = {}) => ({ ordId: o.ordId ?? '', clOrdId: o.clOrdId ?? '', sCode: e.sCode, sMsg: e.sMsg, tag: '', ts: '' });
@@ -227,7 +226,7 @@ function placeAlgo(ctx: Ctx, it: unknown): AlgoOrderRecord {
   const side = str(it, 'side');
   if (side !== 'buy' && side !== 'sell') throw IE.paramError('side');
   const tdMode = str(it, 'tdMode');
-  applyTdMode(ctx, inst.symbol, tdMode);
+  const marginType = marginTypeOf(tdMode);
   const ordType = str(it, 'ordType');
   const posSide = positionSide(ctx, str(it, 'posSide'));
   const closeFraction = str(it, 'closeFraction') === '1';
@@ -263,6 +262,7 @@ function placeAlgo(ctx: Ctx, it: unknown): AlgoOrderRecord {
     ...(market ? {} : { price: px }),
     ...(posSide !== undefined ? { positionSide: posSide } : {}),
     ...(reduceOnly && !ctx.acc.dualSide && !closeFraction ? { reduceOnly: true } : {}),
+    marginType,
   });
   ctx.deps.algoMeta.set(a.algoId, { ordType: ordType as 'conditional' | 'trigger', tdMode: tdMode!, kind });
   return a;
@@ -397,7 +397,7 @@ export function buildRoutes(): RouteTable {
       const type = ctx.query.get('instType');
       if (type && type !== 'SWAP') return [];
       return [...ctx.acc.openOrders.values()]
-        .map((o) => fmt.orderRow(ctx.deps.engine, o, ctx.deps.tdModes.get(o.orderId) ?? 'cross'))
+        .map((o) => fmt.orderRow(ctx.deps.engine, o, tdModeOf(ctx, o)))
         .filter((row) => !instId || row.instId === instId)
         .reverse();
     },
@@ -423,7 +423,7 @@ export function buildRoutes(): RouteTable {
       const clOrdId = ctx.query.get('clOrdId');
       try {
         const o = ctx.deps.engine.getOrder(ctx.acc, inst.symbol, ordId ? { orderId: Number(ordId) } : { clientOrderId: clOrdId ?? '' });
-        return [fmt.orderRow(ctx.deps.engine, o, ctx.deps.tdModes.get(o.orderId) ?? 'cross')];
+        return [fmt.orderRow(ctx.deps.engine, o, tdModeOf(ctx, o))];
       } catch (e) {
         if (e instanceof PaperReject) throw new OkxApiError('51603', 'Order does not exist');
         throw e;

@@ -38,7 +38,7 @@ describe('OkxExchange on the paper OKX dialect', () => {
     const r = await port(acc).reduceOnlyMarket({ symbol: 'BTC-USDT-SWAP', side: 'sell', amount: 0.5, positionSide: 'long', marginMode: 'cross' });
     expect(r.amount).toBe(0.5);
     expect(r.filled).toBe(0.5);
-    expect(acc.positions.get('BTCUSDT:BOTH')!.amt).toBeCloseTo(0.5, 9);
+    expect(acc.positions.get('BTCUSDT:BOTH:CROSSED')!.amt).toBeCloseTo(0.5, 9);
   });
 
   it('closes an isolated position with tdMode isolated', async () => {

@@ -53,7 +53,7 @@ describe('paper exchange speaking OKX v5 (ccxt okx over HTTP)', () => {
     const post = (c as unknown as { privatePostTradeOrder(p: object): Promise<{ code: string; data: { sCode: string }[] }> }).privatePostTradeOrder.bind(c);
     const ok = await post({ instId: 'ETH-USDT-SWAP', tdMode: 'cross', side: 'sell', ordType: 'market', sz: '20', reduceOnly: true });
     expect(ok.code).toBe('0');
-    expect(acc.positions.get('ETHUSDT:BOTH')!.amt).toBeCloseTo(3, 9); // 20 contracts × 0.1 ETH
+    expect(acc.positions.get('ETHUSDT:BOTH:CROSSED')!.amt).toBeCloseTo(3, 9); // 20 contracts × 0.1 ETH
     const err = await post({ instId: 'BTC-USDT-SWAP', tdMode: 'cross', side: 'sell', ordType: 'market', sz: '1', reduceOnly: true }).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).constructor.name).toBe('ExchangeError');
