@@ -11,9 +11,12 @@ import type { AccountConfigRow, Instrument, PositionRow } from './schemas.ts';
  *   base units. 1 BTC is 100 contracts: a mapping that forgets ctVal is 100× off.
  *   (`pos` "Quantity of positions", `ctVal` "Contract value": https://www.okx.com/docs-v5/en/#trading-account-rest-api-get-positions,
  *   https://www.okx.com/docs-v5/en/#public-data-rest-api-get-instruments)
- * - ratios: OKX's `mgnRatio` is equity ÷ maintenance margin (safe while high; liquidation at ≤ 1 in
- *   the futures mode); riskguard's margin ratio is maintenance ÷ equity (liquidation at ≥ 1). One is
- *   the inverse of the other, not a relabelling.
+ * - ratios: OKX's `mgnRatio` is equity ÷ maintenance margin ("Margin ratio = (Cross margin account
+ *   balance + Cross Margin Account P&L − Trading fees of all pending orders) / Maintenance margin",
+ *   forced reduction at ≤ 100 %: https://tr.okx.com/help/tier; the liquidation fee joins the
+ *   maintenance margin in the denominator: https://www.okx.com/help/v-tiered-maintenance-margin-ratio-rules);
+ *   riskguard's margin ratio is maintenance ÷ equity (liquidation at ≥ 1). One is the inverse of the
+ *   other, not a relabelling.
  * - maintenance: `mmr` on a position is an AMOUNT in USDT, not a rate.
  */
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_STRESS, evaluateAccount } from '../../../functions/domain/margin.ts';
-import { accountModeProblem, baseOf, contractsOf, marginRatioFromOkx, permissionsOf, ratioDivergences, snapshotFromOkx, tiersFromOkx } from '../../../functions/venues/okx/mapping.ts';
+import { accountModeProblem, baseOf, contractsOf, marginRatioFromOkx, mmUnder, permissionsOf, ratioDivergences, snapshotFromOkx, tiersFromOkx } from '../../../functions/venues/okx/mapping.ts';
 import { PositionRowSchema, type PositionRow } from '../../../functions/venues/okx/schemas.ts';
 
 const BTC = { ctVal: 0.01, lotSz: 0.1 };
@@ -151,6 +151,29 @@ describe('snapshotFromOkx', () => {
     const differ = snapshotFromOkx({ usdt: { eq: 8_000, cashBal: 10_000 }, positions: [row({ mmr: '300' })], instruments, tiers: new Map([['BTC-USDT-SWAP', tiers]]), marks, timestamp: 1 });
     expect(differ.snapshot.positions[0]!.maintenanceMarginRate! * 48_000).toBeCloseTo(300, 9);
     expect(differ.overrides).toHaveLength(1);
+  });
+
+  // OKX's published ETHUSDT perpetual tiers by contracts (OKEx, "position tiers to be adjusted",
+  // June 2021: https://support.okexcn.com/hc/en-us/articles/4402607424781-OKEx-position-tiers-to-be-adjusted):
+  // 0–3,000 cont 0.40 %, 3,001–6,000 0.50 %, 6,001–12,000 1.00 %. Maintenance margin = contract
+  // value × |contracts| × mark × the tier's rate (OKX, "Tiered Maintenance Margin Ratio",
+  // https://tr.okx.com/help/tier; no deduction amount). ctVal 0.1 ETH.
+  it.each([
+    // [contracts, mark, maintenance margin]
+    [3_000, 2_000, 3_000 * 0.1 * 2_000 * 0.004],
+    [4_000, 2_000, 4_000 * 0.1 * 2_000 * 0.005],
+    [10_000, 2_000, 10_000 * 0.1 * 2_000 * 0.01],
+  ])("puts %d ETHUSDT contracts at %d in OKX's published tier", (contracts, mark, mm) => {
+    const tiers = tiersFromOkx(
+      [
+        { minSz: 0, maxSz: 3_000, mmr: 0.004 },
+        { minSz: 3_001, maxSz: 6_000, mmr: 0.005 },
+        { minSz: 6_001, maxSz: 12_000, mmr: 0.01 },
+      ],
+      0.1,
+      mark,
+    );
+    expect(mmUnder(tiers, baseOf(contracts, 0.1) * mark)).toBeCloseTo(mm, 6);
   });
 
   it.each([
