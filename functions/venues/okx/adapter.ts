@@ -422,7 +422,7 @@ export class OkxExchange implements ExchangePort {
       canWithdraw = p.canWithdraw;
       if (p.canWithdraw) notes.push('the key has the withdraw permission (perm "withdraw"): a guard key needs read and trade only; create one without withdraw');
       if (!p.canTrade) notes.push('the key cannot trade (perm has no "trade"): the guard could not close positions');
-      if (cfg.ip === '') notes.push('the key is not bound to an IP address (OKX deletes unbound trade keys after 14 days of inactivity)');
+      if (cfg.ip === '') notes.push('the key is not bound to an IP address (account/config ip is empty)');
       const problem = accountModeProblem(cfg);
       if (problem) notes.push(problem);
     } catch (err) {
