@@ -1,6 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DATA_DIR, startPaperExchange, type AccountSpec, type PaperEngine, type PaperVenue } from '../../paper/index.ts';
+import { credentialsFromEnvSpec } from '../venues/credential-spec.ts';
+import { venueFacts, type SupportedVenue } from '../venues/catalog.ts';
 import { DynamoStateStore } from '../adapters/dynamo-store.ts';
 import { DEFAULT_ADAPTIVE, nextTickDelayMs } from '../use-cases/cadence.ts';
 import { LastWriteCachingStore } from '../adapters/cached-store.ts';
@@ -87,9 +89,11 @@ export async function runDemo(opts: { jsonSummary?: string; out?: (s: string) =>
   quietAwsSdkNodeWarning();
   out(`riskguard demo — replaying the real ${DATASET} crash (${when(START)} → ${when(END)}) on the paper exchange`);
   out('  starting the local state store (dynalite, in memory) and the paper exchange (loopback)…');
+  const venue = opts.venue ?? 'binanceusdm';
+  if (venue !== 'binanceusdm') out(`  venue: ${venue} (its paper dialect; the prices are the same real series, data/SOURCES.md)`);
   const dynamo = await startLocalDynamo({ dbPath: null });
   const paper = await startPaperExchange({
-    venue: opts.venue ?? 'binanceusdm',
+    venue,
     replay: SERIES.map((s) => ({ symbol: s.symbol, file: join(DATA_DIR, s.file) })),
     startTime: START,
   });
@@ -100,17 +104,20 @@ export async function runDemo(opts: { jsonSummary?: string; out?: (s: string) =>
     const unguarded = engine.createAccount(demoBook(engine, 'no guard', isolatedWif));
     const policy = DEFAULT_POLICY;
     const thresholdPct = (policy.thresholds.EMERGENCY.drawdown ?? 0) * 100;
+    // The guarded account's credentials as the venue's config names them (the dialect's answer).
+    const named = paper.dialect.credentialsFor(guarded);
+    const creds = credentialsFromEnvSpec(venueFacts(venue as SupportedVenue).credentials, named.credentials, named.env);
+    if (!creds.ok) throw new Error(`demo: the ${venue} dialect's credentials do not load: ${creds.problem}`);
     const config = {
       id: 'demo',
-      // The guard speaks the venue the paper exchange speaks (its module is refused if missing).
-      exchange: (opts.venue ?? 'binanceusdm') as AccountConfig['exchange'],
+      exchange: venue,
       baseUrl: paper.url,
-      credentials: { apiKeyEnv: 'DEMO_KEY', secretEnv: 'DEMO_SECRET' },
+      credentials: named.credentials,
       scheduleMinutes: 1,
-    } satisfies AccountConfig;
+    } as unknown as AccountConfig;
     const memory = new MemoryNotifier();
     const deps = {
-      exchange: createExchange(config, { apiKey: guarded.apiKey, secret: guarded.secret }),
+      exchange: createExchange(config, creds.value),
       store: new LastWriteCachingStore(new DynamoStateStore({ tableName: dynamo.tableName, client: dynamo.client })),
       notifier: new PrintingNotifier(memory, out),
       clock: { now: () => engine.now() },

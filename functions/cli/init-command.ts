@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { Option, type Command } from 'commander';
 import { chatUrlProblem, ConfigSchema, resolveAccounts, SUPPORTED_EXCHANGES, type RiskGuardConfig } from '../config.ts';
 import { ConfigError } from '../errors.ts';
+import { venueFacts, type SupportedVenue } from '../venues/catalog.ts';
 
 export interface InitAnswers {
   venue: string;
@@ -27,13 +28,24 @@ export interface InitAnswers {
 
 const CHATS = ['telegram', 'discord', 'slack', 'ntfy'] as const;
 
-/** Venues `init` can set up today; the venue-module issue brings the others. */
+/** Venues `init` can set up: those with a module. */
 function checkVenue(v: string): string {
   const venue = v.trim().toLowerCase();
   if (!(SUPPORTED_EXCHANGES as readonly string[]).includes(venue)) {
-    throw new ConfigError(`--venue ${v}: riskguard supports ${SUPPORTED_EXCHANGES.join(', ')} today; other venues are not available yet`);
+    const have = SUPPORTED_EXCHANGES.map((id) => `${id} (${venueFacts(id).label})`).join(', ');
+    throw new ConfigError(`--venue ${v}: riskguard supports ${have} today; other venues are not available yet`);
   }
   return venue;
+}
+
+/**
+ * The environment variable of each credential field of the venue: `apiKey` → `<P>_API_KEY`,
+ * `secret` → `<P>_SECRET`, `passphrase` → `<P>_PASSPHRASE`.
+ */
+function credentialEnv(venue: string, p: string): Record<string, string> {
+  const spec = venueFacts(venue as SupportedVenue).credentials;
+  const snake = (f: string) => f.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+  return Object.fromEntries(spec.required.map((f) => [`${f}Env`, `${p}_${snake(f)}`]));
 }
 
 function checkAccount(v: string): string {
@@ -84,7 +96,7 @@ export function initConfig(a: InitAnswers): Record<string, unknown> {
         id: a.account,
         exchange: a.venue,
         ...(a.baseUrl ? { baseUrl: a.baseUrl } : {}),
-        credentials: { apiKeyEnv: `${p}_API_KEY`, secretEnv: `${p}_SECRET` },
+        credentials: credentialEnv(a.venue, p),
       },
     ],
     policy: {
@@ -107,8 +119,7 @@ export function envTemplate(a: InitAnswers, configFile: string): string {
     '# Load it into your shell with:  set -a; . ./.env; set +a   (systemd: EnvironmentFile=)',
     '',
     `# ${a.venue} API key of account "${a.account}": read and trade permission only, NEVER withdraw.`,
-    `${p}_API_KEY=`,
-    `${p}_SECRET=`,
+    ...Object.values(credentialEnv(a.venue, p)).map((name) => `${name}=`),
   ];
   if (a.telegramChatId !== undefined) lines.push('', '# Telegram: the bot token from @BotFather (the bot must be in the chat).', 'RISKGUARD_TELEGRAM_BOT_TOKEN=');
   if (a.discord) lines.push('', '# Discord: channel settings > Integrations > Webhooks > Copy Webhook URL.', 'RISKGUARD_DISCORD_WEBHOOK_URL=');
@@ -274,7 +285,7 @@ const pctWords = (p: number): string => `${Math.round(p * 100) / 100} %`;
 function envNames(c: RiskGuardConfig): string[] {
   const a = c.alerts;
   return [
-    ...c.accounts.flatMap((x) => [x.credentials.apiKeyEnv, x.credentials.secretEnv]),
+    ...c.accounts.flatMap((x) => Object.entries(x.credentials as Record<string, unknown>).filter(([k, v]) => k.endsWith('Env') && typeof v === 'string').map(([, v]) => v as string)),
     a.telegram?.botTokenEnv,
     a.discord?.webhookUrlEnv,
     a.slack?.webhookUrlEnv,

@@ -1,5 +1,6 @@
 import { BINANCE_MODULE } from './binanceusdm/index.ts';
 import { BYBIT_MODULE } from './bybit/index.ts';
+import { OKX_MODULE } from './okx/index.ts';
 import type { VenueModule } from './venue.ts';
 
 /**
@@ -7,4 +8,8 @@ import type { VenueModule } from './venue.ts';
  * `#venues` with a list of just the venues its config uses (lib/bundle.ts), so it carries only
  * their ccxt classes.
  */
-export const VENUE_MODULES: readonly VenueModule[] = [BINANCE_MODULE as unknown as VenueModule, BYBIT_MODULE as unknown as VenueModule];
+export const VENUE_MODULES: readonly VenueModule[] = [
+  BINANCE_MODULE as unknown as VenueModule,
+  BYBIT_MODULE as unknown as VenueModule,
+  OKX_MODULE as unknown as VenueModule,
+];

@@ -1,5 +1,6 @@
 import { BINANCE_FACTS } from './binanceusdm/facts.ts';
 import { BYBIT_FACTS } from './bybit/facts.ts';
+import { OKX_FACTS } from './okx/facts.ts';
 import type { VenueFacts, VenueId } from './venue.ts';
 
 /**
@@ -10,6 +11,7 @@ import type { VenueFacts, VenueId } from './venue.ts';
 export const VENUE_CATALOG = Object.freeze({
   binanceusdm: BINANCE_FACTS,
   bybit: BYBIT_FACTS,
+  okx: OKX_FACTS,
 }) satisfies Partial<Record<VenueId, VenueFacts>>;
 
 export type SupportedVenue = keyof typeof VENUE_CATALOG;

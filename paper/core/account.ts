@@ -1,4 +1,4 @@
-import type { AlgoOrderRecord, IncomeRecord, OrderRecord, Position, PositionSide, SymbolConfig, TradeRecord } from './types.ts';
+import type { AlgoOrderRecord, IncomeRecord, MarginType, OrderRecord, Position, PositionSide, SymbolConfig, TradeRecord } from './types.ts';
 
 /** One paper account (Binance sub-account equivalent). */
 export class PaperAccount {
@@ -16,6 +16,11 @@ export class PaperAccount {
   readonly forceOrderVisibleAt = new Map<number, number>();
   /** Market time of the last balance change (Binance asset updateTime; ccxt skips assets with 0). */
   updateTime: number;
+  /**
+   * One symbol may hold a cross and an isolated position at once (OKX, Orderly: the margin mode
+   * travels with each order). Off, the symbol's configured mode applies (Binance). See AccountSpec.
+   */
+  mixedMarginModes = false;
   /** Reported only (see AccountSpec). */
   multiAssetsMargin = false;
   portfolioMargin = false;
@@ -34,8 +39,20 @@ export class PaperAccount {
   }
 }
 
-/** Key of a position in PaperAccount.positions. */
-export const posKey = (symbol: string, side: PositionSide): string => `${symbol}:${side}`;
+/**
+ * Key of a position in PaperAccount.positions: a position is (symbol, side, margin mode). Without
+ * mixed margin modes a symbol has one mode, so (symbol, side) finds it (see findPosition).
+ */
+export const posKey = (symbol: string, side: PositionSide, marginType: MarginType): string => `${symbol}:${side}:${marginType}`;
+
+/**
+ * The position of (symbol, side) in `marginType`, or — without a mode — the one position of
+ * (symbol, side) whatever its mode (the first, cross before isolated, when an account mixes them).
+ */
+export function findPosition(acc: PaperAccount, symbol: string, side: PositionSide, marginType?: MarginType): Position | undefined {
+  if (marginType !== undefined) return acc.positions.get(posKey(symbol, side, marginType));
+  return acc.positions.get(posKey(symbol, side, 'CROSSED')) ?? acc.positions.get(posKey(symbol, side, 'ISOLATED'));
+}
 
 /** How far back history queries reach without a startTime (Binance: 7 days). */
 export const FORCE_ORDER_WINDOW_MS = 7 * 24 * 3600_000;

@@ -32,6 +32,7 @@ export abstract class AccountBook extends VenueState {
       }
       acc.symbolConfig.set(symbol, { marginType: cfg.marginMode === 'isolated' ? 'ISOLATED' : 'CROSSED', leverage });
     }
+    acc.mixedMarginModes = spec.mixedMarginModes ?? false;
     for (const p of spec.positions ?? []) this.seedPosition(acc, p);
     acc.crossWallet = spec.walletBalance;
     acc.multiAssetsMargin = spec.multiAssetsMargin ?? false;
@@ -48,22 +49,23 @@ export abstract class AccountBook extends VenueState {
     if (!(p.size > 0) || !(p.entryPrice > 0)) throw new Error(`${p.symbol}: size and entryPrice must be > 0`);
     const mode: MarginType = p.marginMode === 'isolated' ? 'ISOLATED' : 'CROSSED';
     const cfg = acc.symbolConfig.get(p.symbol);
-    if (cfg !== undefined && cfg.marginType !== mode) {
+    if (cfg !== undefined && cfg.marginType !== mode && !acc.mixedMarginModes) {
       throw new Error(`${p.symbol}: one margin type per symbol; positions disagree (${cfg.marginType} vs ${mode})`);
     }
     const leverage = p.leverage ?? cfg?.leverage ?? this.defaultLeverage;
     if (!Number.isInteger(leverage) || leverage < 1 || leverage > maxLeverage(m.brackets)) {
       throw new Error(`${p.symbol}: leverage must be an integer in 1..${maxLeverage(m.brackets)}`);
     }
-    acc.symbolConfig.set(p.symbol, { marginType: mode, leverage });
+    // With mixed modes the symbol's configured mode stays the first one seeded (orders carry theirs).
+    acc.symbolConfig.set(p.symbol, { marginType: acc.mixedMarginModes && cfg !== undefined ? cfg.marginType : mode, leverage });
     if (mode === 'ISOLATED' && !(p.isolatedMargin !== undefined && p.isolatedMargin > 0)) {
       throw new Error(`${p.symbol}: isolatedMargin (> 0) is required for an isolated position`);
     }
     if (mode === 'CROSSED' && p.isolatedMargin !== undefined) throw new Error(`${p.symbol}: isolatedMargin is only for isolated positions`);
     const side: PositionSide = acc.dualSide ? (p.side === 'long' ? 'LONG' : 'SHORT') : 'BOTH';
-    const key = posKey(p.symbol, side);
+    const key = posKey(p.symbol, side, mode);
     if (acc.positions.has(key)) {
-      throw new Error(`${p.symbol}: duplicate ${acc.dualSide ? side : 'one-way'} position (one-way mode holds one net position per symbol)`);
+      throw new Error(`${p.symbol}: duplicate ${acc.dualSide ? side : 'one-way'} position (one-way mode holds one net position per symbol and margin mode)`);
     }
     acc.positions.set(key, {
       symbol: p.symbol,
@@ -143,7 +145,7 @@ export abstract class AccountBook extends VenueState {
 
   /** Adds (type 1) or removes (type 2) collateral of an isolated position. */
   modifyIsolatedMargin(acc: PaperAccount, symbol: string, positionSide: PositionSide, amount: number, type: 1 | 2): void {
-    const pos = acc.positions.get(posKey(symbol, positionSide));
+    const pos = acc.positions.get(posKey(symbol, positionSide, 'ISOLATED'));
     if (pos === undefined || pos.marginType !== 'ISOLATED') {
       throw new PaperReject('no-isolated-position');
     }

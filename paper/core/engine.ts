@@ -173,7 +173,7 @@ export class PaperEngine extends TriggerOrderBook {
       if (p.marginType === 'ISOLATED') p.isolatedWallet *= 1 - qty / Math.abs(p.amt);
       p.amt -= closedAmt;
       p.updateTime = this.time;
-    } else acc.positions.delete(posKey(p.symbol, p.positionSide));
+    } else acc.positions.delete(posKey(p.symbol, p.positionSide, p.marginType));
     return { notional: qty * price, realized, price };
   }
 
@@ -193,7 +193,7 @@ export class PaperEngine extends TriggerOrderBook {
     const wasIsolated = p.marginType === 'ISOLATED';
     const wallet = p.isolatedWallet;
     const { realized } = this.closeByLiquidation(acc, p, { qty, price: this.markOr(symbol, p.entryPrice) });
-    const closedAll = !acc.positions.has(posKey(p.symbol, p.positionSide));
+    const closedAll = !acc.positions.has(posKey(p.symbol, p.positionSide, p.marginType));
     if (wasIsolated) {
       // What the closed part's isolated margin and PnL leave returns to the cross wallet.
       const released = closedAll ? wallet : wallet * (qty / (qty + Math.abs(p.amt)));

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { maxNotionalAtLeverage } from '../brackets.ts';
 import { isMultipleOf, roundTo, type MarketSpec } from '../markets.ts';
-import { posKey, type PaperAccount } from './account.ts';
+import { findPosition, posKey, type PaperAccount } from './account.ts';
 import { PaperReject } from './reject.ts';
 import { RiskBook } from './risk.ts';
-import type { ExecOptions, OrderRecord, OrderRequest, PositionSide, Side } from './types.ts';
+import type { ExecOptions, MarginType, OrderRecord, OrderRequest, PositionSide, Side } from './types.ts';
 
 /** Regular orders: MARKET and LIMIT, reduce-only, hedge-mode legs, fills and fees. */
 export abstract class OrderBook extends RiskBook {
@@ -33,11 +33,11 @@ export abstract class OrderBook extends RiskBook {
     }
     const mark = this.markPrice(req.symbol);
     const reduceOnly = req.reduceOnly === true;
-    const closing = this.isClosing(acc, req.symbol, req.side, positionSide);
+    const closing = this.isClosing(acc, req.symbol, req.side, positionSide, req.marginType);
     if ((reduceOnly || (acc.dualSide && closing)) && exec.takeReduceOnlyReject?.() === true) throw new PaperReject('reduce-only-increases');
-    if (reduceOnly) qty = this.clipReduceOnly(acc, m, req.symbol, req.side, qty);
+    if (reduceOnly) qty = this.clipReduceOnly(acc, m, req.symbol, req.side, qty, req.marginType);
     if (acc.dualSide && closing) {
-      const pos = acc.positions.get(posKey(req.symbol, positionSide));
+      const pos = findPosition(acc, req.symbol, positionSide, req.marginType);
       if (pos === undefined || qty > Math.abs(pos.amt) + 1e-12) throw new PaperReject('reduce-only-increases');
     }
     if (!reduceOnly && !(acc.dualSide && closing)) {
@@ -62,6 +62,7 @@ export abstract class OrderBook extends RiskBook {
       timeInForce: req.type === 'MARKET' ? 'GTC' : tif,
       reduceOnly,
       closePosition: false,
+      ...(req.marginType !== undefined ? { marginType: req.marginType } : {}),
       stopPrice: 0,
       workingType: 'CONTRACT_PRICE',
       time: this.time,
@@ -115,11 +116,11 @@ export abstract class OrderBook extends RiskBook {
     return roundTo(quantity, m.quantityPrecision);
   }
 
-  /** True when the order reduces the position it targets. */
-  protected isClosing(acc: PaperAccount, symbol: string, side: Side, positionSide: PositionSide): boolean {
+  /** True when the order reduces the position it targets (in `marginType` when the order carries one). */
+  protected isClosing(acc: PaperAccount, symbol: string, side: Side, positionSide: PositionSide, marginType?: MarginType): boolean {
     if (positionSide === 'LONG') return side === 'SELL';
     if (positionSide === 'SHORT') return side === 'BUY';
-    const pos = acc.positions.get(posKey(symbol, 'BOTH'));
+    const pos = findPosition(acc, symbol, 'BOTH', marginType);
     return pos !== undefined && (pos.amt > 0 ? side === 'SELL' : side === 'BUY');
   }
 
@@ -128,12 +129,12 @@ export abstract class OrderBook extends RiskBook {
    * resting reduce-only orders already cover the position; otherwise the quantity is clipped to
    * what is left to close (Binance shrinks an oversized reduce-only order instead of flipping).
    */
-  protected clipReduceOnly(acc: PaperAccount, m: MarketSpec, symbol: string, side: Side, qty: number): number {
-    const pos = acc.positions.get(posKey(symbol, 'BOTH'));
+  protected clipReduceOnly(acc: PaperAccount, m: MarketSpec, symbol: string, side: Side, qty: number, marginType?: MarginType): number {
+    const pos = findPosition(acc, symbol, 'BOTH', marginType);
     if (pos === undefined || pos.amt === 0 || (pos.amt > 0) === (side === 'BUY')) throw new PaperReject('reduce-only-increases');
     let resting = 0;
     for (const o of acc.openOrders.values()) {
-      if (o.symbol === symbol && o.reduceOnly && o.side === side) resting += o.origQty - o.executedQty;
+      if (o.symbol === symbol && o.reduceOnly && o.side === side && (o.marginType ?? pos.marginType) === pos.marginType) resting += o.origQty - o.executedQty;
     }
     const closable = roundTo(Math.abs(pos.amt) - resting, m.quantityPrecision);
     if (closable <= 0) throw new PaperReject('reduce-only-covered');
@@ -147,7 +148,12 @@ export abstract class OrderBook extends RiskBook {
    */
   protected fill(acc: PaperAccount, order: OrderRecord, requestedQty: number, price: number, checkMargin: boolean): void {
     const m = this.market(order.symbol);
-    const key = posKey(order.symbol, order.positionSide);
+    const cfg = this.symbolConfig(acc, order.symbol);
+    // The position this order trades: its own margin mode when it carries one, else the symbol's
+    // position (one mode per symbol) or, opening, the symbol's configured mode.
+    const existing = findPosition(acc, order.symbol, order.positionSide, order.marginType);
+    const marginType: MarginType = order.marginType ?? existing?.marginType ?? cfg.marginType;
+    const key = posKey(order.symbol, order.positionSide, marginType);
     const pos = acc.positions.get(key);
     let qty = requestedQty;
     if (order.positionSide !== 'BOTH' && (order.side === 'BUY') !== (order.positionSide === 'LONG')) {
@@ -155,14 +161,12 @@ export abstract class OrderBook extends RiskBook {
       qty = Math.min(qty, Math.abs(pos?.amt ?? 0));
       if (qty <= 0) throw new PaperReject('reduce-only-increases');
     }
-    const cfg = this.symbolConfig(acc, order.symbol);
     const signed = order.side === 'BUY' ? qty : -qty;
     const a = pos?.amt ?? 0;
     const reducing = a !== 0 && Math.sign(signed) !== Math.sign(a);
     const closeQty = reducing ? Math.min(qty, Math.abs(a)) : 0;
     const openQty = roundTo(qty - closeQty, m.quantityPrecision + 3);
     const fee = qty * price * this.takerFee;
-    const marginType = pos?.marginType ?? cfg.marginType;
     if (openQty > 0 && checkMargin) {
       const newAbs = (reducing ? 0 : Math.abs(a)) + openQty;
       if (newAbs * price > maxNotionalAtLeverage(m.brackets, cfg.leverage) + 1e-6) throw new PaperReject('position-above-leverage-cap');

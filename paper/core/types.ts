@@ -72,6 +72,12 @@ export interface AccountSpec {
    */
   multiAssetsMargin?: boolean;
   portfolioMargin?: boolean;
+  /**
+   * One symbol may hold a cross and an isolated position at once (OKX, Orderly). Seeded positions
+   * may then disagree on a symbol's mode; orders that carry `marginType` always keep modes apart.
+   * Default false.
+   */
+  mixedMarginModes?: boolean;
   symbols?: Record<string, { marginMode?: 'cross' | 'isolated'; leverage?: number }>;
   positions?: PositionSpec[];
 }
@@ -106,6 +112,8 @@ export interface OrderRecord {
   timeInForce: 'GTC' | 'IOC' | 'FOK' | 'GTX';
   reduceOnly: boolean;
   closePosition: boolean;
+  /** The order's own margin mode, when it carried one (OKX tdMode); else the symbol's. */
+  marginType?: MarginType;
   stopPrice: number;
   workingType: 'MARK_PRICE' | 'CONTRACT_PRICE';
   time: number;
@@ -128,6 +136,8 @@ export interface AlgoOrderRecord {
   workingType: 'MARK_PRICE' | 'CONTRACT_PRICE';
   closePosition: boolean;
   reduceOnly: boolean;
+  /** As OrderRecord.marginType. */
+  marginType?: MarginType;
   createTime: number;
   updateTime: number;
   triggerTime: number;
@@ -192,6 +202,11 @@ export interface OrderRequest {
   reduceOnly?: boolean;
   timeInForce?: 'GTC' | 'IOC' | 'FOK' | 'GTX';
   newClientOrderId?: string;
+  /**
+   * The position's margin mode the order trades (venues where it travels with each order: OKX
+   * `tdMode`, Orderly `margin_mode`). undefined = the symbol's configured mode (Binance).
+   */
+  marginType?: MarginType;
 }
 
 export interface AlgoOrderRequest {
@@ -207,6 +222,8 @@ export interface AlgoOrderRequest {
   workingType?: 'MARK_PRICE' | 'CONTRACT_PRICE';
   timeInForce?: 'GTC' | 'IOC' | 'FOK' | 'GTX';
   clientAlgoId?: string;
+  /** As OrderRequest.marginType. */
+  marginType?: MarginType;
 }
 
 /**

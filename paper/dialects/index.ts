@@ -1,5 +1,6 @@
 import { binanceusdm } from './binanceusdm/index.ts';
 import { bybit } from './bybit/index.ts';
+import { okx } from './okx/index.ts';
 import { PAPER_VENUES, type PaperDialect, type PaperVenue } from './types.ts';
 
 export { PAPER_VENUES, type PaperDialect, type PaperVenue } from './types.ts';
@@ -12,6 +13,7 @@ export { PAPER_VENUES, type PaperDialect, type PaperVenue } from './types.ts';
 export const DIALECTS: Readonly<Partial<Record<PaperVenue, PaperDialect>>> = {
   binanceusdm,
   bybit,
+  okx,
 };
 
 /** Venues that have a dialect, in PAPER_VENUES order. */

@@ -45,8 +45,25 @@ export const BYBIT_HARNESS: VenueHarness = {
   authAlert: /REJECTED the API key/,
 };
 
+/** OKX: the control API and the engine keep BTCUSDT; the guard sees BTC-USDT-SWAP in contracts × ctVal. */
+export const OKX_HARNESS: VenueHarness = {
+  venue: 'okx',
+  btc: 'BTCUSDT',
+  eth: 'ETHUSDT',
+  positionsEndpoint: '/api/v5/account/positions',
+  rejected: (acc) => {
+    const { env } = dialectFor('okx').credentialsFor(acc);
+    return [
+      { label: 'a bad signature (wrong secret)', credentials: { apiKey: acc.apiKey, secret: 'not-the-secret', passphrase: env.PAPER_API_PASSPHRASE! } },
+      { label: 'an unknown API key', credentials: { apiKey: 'no-such-key', secret: acc.secret, passphrase: env.PAPER_API_PASSPHRASE! } },
+      { label: 'a wrong passphrase', credentials: { apiKey: acc.apiKey, secret: acc.secret, passphrase: 'not-the-passphrase' } },
+    ];
+  },
+  authAlert: /REJECTED the API key/,
+};
+
 /** Every venue with a module and a paper dialect: the suite runs once per entry. */
-export const VENUE_HARNESSES: readonly VenueHarness[] = [BINANCE_HARNESS, BYBIT_HARNESS];
+export const VENUE_HARNESSES: readonly VenueHarness[] = [BINANCE_HARNESS, BYBIT_HARNESS, OKX_HARNESS];
 
 /**
  * The account's credentials as the guard loads them: from the paper dialect's answer (the config's
