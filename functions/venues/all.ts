@@ -1,4 +1,5 @@
 import { BINANCE_MODULE } from './binanceusdm/index.ts';
+import { HYPERLIQUID_MODULE } from './hyperliquid/index.ts';
 import type { VenueModule } from './venue.ts';
 
 /**
@@ -6,4 +7,7 @@ import type { VenueModule } from './venue.ts';
  * `#venues` with a list of just the venues its config uses (lib/bundle.ts), so it carries only
  * their ccxt classes.
  */
-export const VENUE_MODULES: readonly VenueModule[] = [BINANCE_MODULE as unknown as VenueModule];
+export const VENUE_MODULES: readonly VenueModule[] = [
+  BINANCE_MODULE as unknown as VenueModule,
+  HYPERLIQUID_MODULE as unknown as VenueModule,
+];
