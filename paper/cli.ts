@@ -83,10 +83,13 @@ export async function runPaperCli(opts: PaperCliOptions = {}): Promise<PaperExch
   log(`paper exchange (${dialect.title}) listening on ${ex.url}`);
   log(`venue: ${dialect.venue}`);
   log(`admin token (X-Paper-Admin): ${ex.adminToken}`);
-  log(`demo account ${demo.id}: ${demo.crossWallet} USDT`);
+  log(`demo account ${demo.id}: ${demo.crossWallet} ${ex.engine.listMarkets()[0]?.quoteAsset ?? 'USDT'}`);
   for (const p of positions) log(`  ${p.marginMode} ${p.symbol} ${p.side} ${p.size} @ ${p.entryPrice}${p.leverage ? ` (${p.leverage}x)` : ''}`);
-  log(`  apiKey: ${demo.apiKey}`);
-  log(`  secret: ${demo.secret}`);
+  // Binance's key pair; other venues' credentials are in the export lines alone (Hyperliquid: a wallet and a key).
+  if (dialect.venue === 'binanceusdm') {
+    log(`  apiKey: ${demo.apiKey}`);
+    log(`  secret: ${demo.secret}`);
+  }
   // The variables the dialect's config credentials name (Binance: PAPER_API_KEY, PAPER_API_SECRET).
   for (const [name, value] of Object.entries(dialect.credentialsFor(demo).env)) log(`  export ${name}=${value}`);
   if (range !== null) {

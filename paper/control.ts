@@ -72,6 +72,7 @@ export const accountBody = (dialect: PaperDialect) => z
     enableWithdrawals: z.boolean().default(false),
     multiAssetsMargin: z.boolean().default(false),
     portfolioMargin: z.boolean().default(false),
+    unifiedAccount: z.boolean().default(false),
     apiKey: z.string().regex(/^[A-Za-z0-9]{16,128}$/, '16–128 letters/digits').optional(),
     secret: z.string().min(16).max(128).optional(),
     symbols: z
@@ -258,6 +259,7 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, u
         enableWithdrawals: b.enableWithdrawals,
         multiAssetsMargin: b.multiAssetsMargin,
         portfolioMargin: b.portfolioMargin,
+        unifiedAccount: b.unifiedAccount,
         positions: b.positions,
         ...(b.label !== undefined ? { label: b.label } : {}),
         ...(b.apiKey !== undefined ? { apiKey: b.apiKey } : {}),

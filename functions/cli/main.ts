@@ -415,7 +415,7 @@ export function buildProgram(): Command {
     .command('demo')
     .description('the guard through the real 2025-10-10 crash on the paper exchange, beside the same book unguarded (no keys, no cloud)')
     .option('--json-summary <file>', 'also write the summary as JSON')
-    .addOption(venueOption())
+    .addOption(venueOption('demo'))
     .action(async (opts: { jsonSummary?: string; venue: PaperVenue }) => {
       if (opts.jsonSummary) checkWritable(opts.jsonSummary, '--json-summary');
       await runDemo({ venue: opts.venue, ...(opts.jsonSummary ? { jsonSummary: opts.jsonSummary } : {}) });

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseVenueArg } from '../../paper/cli.ts';
+import type { PaperVenue } from '../../paper/dialects/types.ts';
 import * as z from 'zod';
 import { ConfigError } from '../errors.ts';
 import type { HumanAct } from '../use-cases/admin.ts';
@@ -29,19 +30,26 @@ export function parseTopicArn(v: string): string {
 
 /**
  * --venue of `paper`, `demo` and `replay`: the venue the paper exchange speaks. One without a
- * paper dialect yet (hyperliquid, orderly, bybit, okx) or an unknown one is bad input (exit 2),
- * refused while the arguments are parsed, before anything starts.
+ * paper dialect yet (orderly, bybit, okx) or an unknown one is bad input (exit 2), refused while
+ * the arguments are parsed, before anything starts; `demo` and `replay` (`command`) still take
+ * binanceusdm only.
  */
-export function venueOption(): Option {
-  return new Option('--venue <venue>', 'the venue the paper exchange speaks: binanceusdm|hyperliquid|orderly|bybit|okx (only binanceusdm has a dialect yet)')
+export function venueOption(command?: 'demo' | 'replay'): Option {
+  return new Option('--venue <venue>', 'the venue the paper exchange speaks: binanceusdm|hyperliquid|orderly|bybit|okx (binanceusdm and hyperliquid have a dialect)')
     .default('binanceusdm')
     .argParser((v: string) => {
+      let venue: PaperVenue;
       try {
-        return parseVenueArg(v);
+        venue = parseVenueArg(v);
       } catch (err) {
         // A ConfigError, not commander's InvalidArgumentError: one line ("riskguard: …"), no usage hint.
         throw new ConfigError(`--venue: ${(err as Error).message}`, { cause: err });
       }
+      // demo and replay drive a Binance-shaped book; another dialect is served by `riskguard paper` only.
+      if (command !== undefined && venue !== 'binanceusdm') {
+        throw new ConfigError(`--venue: riskguard ${command} runs on binanceusdm only so far (riskguard paper --venue ${venue} serves the ${venue} dialect)`);
+      }
+      return venue;
     });
 }
 

@@ -136,7 +136,7 @@ export function registerReplayCommand(program: Command): void {
     .option('--report <file.html>', 'also write a self-contained HTML report with charts')
     // Checked while parsing (exit 2 for a venue without a dialect); the replay runs the engine in
     // process behind the Binance-worded PaperEngineExchange, the only dialect so far.
-    .addOption(venueOption())
+    .addOption(venueOption('replay'))
     .action(async (opts: ReplayOptions) => {
       const portfolio = loadJson(PortfolioSchema, opts.portfolio, 'portfolio');
       const prices = parsePricePairs(opts.prices);

@@ -14,19 +14,21 @@ import {
 } from '../../paper/index.ts';
 
 describe('dialect registry', () => {
-  it('has the Binance USDⓈ-M dialect under its config id', () => {
+  it('has the Binance USDⓈ-M and Hyperliquid dialects under their config ids', () => {
     expect(dialectFor('binanceusdm')).toBe(DIALECTS.binanceusdm);
     expect(dialectFor('binanceusdm').venue).toBe('binanceusdm');
-    expect(venuesWithDialect()).toEqual(['binanceusdm']);
+    expect(dialectFor('hyperliquid')).toBe(DIALECTS.hyperliquid);
+    expect(dialectFor('hyperliquid').venue).toBe('hyperliquid');
+    expect(venuesWithDialect()).toEqual(['binanceusdm', 'hyperliquid']);
   });
 
-  it.each(PAPER_VENUES.filter((v) => v !== 'binanceusdm'))('refuses %s (no dialect yet) naming the venues that have one', (venue) => {
+  it.each(PAPER_VENUES.filter((v) => v !== 'binanceusdm' && v !== 'hyperliquid'))('refuses %s (no dialect yet) naming the venues that have one', (venue) => {
     expect(() => dialectFor(venue)).toThrow(UnknownVenueError);
-    expect(() => dialectFor(venue)).toThrow(`the paper exchange has no ${venue} dialect yet; venues with one: binanceusdm`);
+    expect(() => dialectFor(venue)).toThrow(`the paper exchange has no ${venue} dialect yet; venues with one: binanceusdm, hyperliquid`);
   });
 
   it('refuses an unknown venue id', () => {
-    expect(() => dialectFor('kraken')).toThrow(/unknown venue "kraken".*venues with a paper dialect: binanceusdm/);
+    expect(() => dialectFor('kraken')).toThrow(/unknown venue "kraken".*venues with a paper dialect: binanceusdm, hyperliquid/);
   });
 
   it('refuses to start a paper exchange for a venue without a dialect', async () => {

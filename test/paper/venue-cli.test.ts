@@ -11,11 +11,12 @@ afterAll(async () => {
 
 describe('--venue refusals (process)', () => {
   it.each([
-    [['paper', '--port', '0', '--venue', 'hyperliquid'], 'the paper exchange has no hyperliquid dialect yet; venues with one: binanceusdm'],
-    [['paper', '--port', '0', '--venue', 'okx'], 'the paper exchange has no okx dialect yet; venues with one: binanceusdm'],
-    [['paper', '--port', '0', '--venue', 'kraken'], 'unknown venue "kraken" (known: binanceusdm, hyperliquid, orderly, bybit, okx); venues with a paper dialect: binanceusdm'],
-    [['demo', '--venue', 'bybit'], 'the paper exchange has no bybit dialect yet; venues with one: binanceusdm'],
-    [['replay', '--venue', 'orderly', '--portfolio', 'none.json', '--prices', 'BTCUSDT=none.csv'], 'the paper exchange has no orderly dialect yet; venues with one: binanceusdm'],
+    [['paper', '--port', '0', '--venue', 'okx'], 'the paper exchange has no okx dialect yet; venues with one: binanceusdm, hyperliquid'],
+    [['paper', '--port', '0', '--venue', 'kraken'], 'unknown venue "kraken" (known: binanceusdm, hyperliquid, orderly, bybit, okx); venues with a paper dialect: binanceusdm, hyperliquid'],
+    [['demo', '--venue', 'bybit'], 'the paper exchange has no bybit dialect yet; venues with one: binanceusdm, hyperliquid'],
+    [['demo', '--venue', 'hyperliquid'], 'riskguard demo runs on binanceusdm only so far (riskguard paper --venue hyperliquid serves the hyperliquid dialect)'],
+    [['replay', '--venue', 'orderly', '--portfolio', 'none.json', '--prices', 'BTCUSDT=none.csv'], 'the paper exchange has no orderly dialect yet; venues with one: binanceusdm, hyperliquid'],
+    [['replay', '--venue', 'hyperliquid', '--portfolio', 'none.json', '--prices', 'BTCUSDT=none.csv'], 'riskguard replay runs on binanceusdm only so far (riskguard paper --venue hyperliquid serves the hyperliquid dialect)'],
   ])('riskguard %j exits 2 with one line naming the venues that have a dialect', async (args, message) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);
@@ -32,6 +33,21 @@ describe('--venue binanceusdm (process)', () => {
     expect(paper.stdout).toMatch(/^venue: binanceusdm$/m);
     expect(paper.stdout).toMatch(/^admin token \(X-Paper-Admin\): [0-9a-f]{16,}$/m);
     expect(paper.stdout).toMatch(/^ {2}export PAPER_API_KEY=\S+$/m);
+    paper.child.kill('SIGTERM');
+    expect((await paper.done).code).toBe(0);
+  }, 60_000);
+});
+
+describe('--venue hyperliquid (process)', () => {
+  it('starts the Hyperliquid dialect: its banner exports the master address and the agent key', async () => {
+    const paper = startCli(['paper', '--port', '0', '--venue', 'hyperliquid']);
+    await paper.waitFor(/export PAPER_HL_PRIVATE_KEY=\S+/);
+    expect(paper.stdout).toMatch(/^paper exchange \(Hyperliquid API subset \(POST \/info, \/exchange\)\) listening on http:\/\/127\.0\.0\.1:\d+$/m);
+    expect(paper.stdout).toMatch(/^venue: hyperliquid$/m);
+    expect(paper.stdout).toMatch(/^demo account acct-1: 10000 USDC$/m);
+    expect(paper.stdout).toMatch(/^ {2}export PAPER_HL_WALLET_ADDRESS=0x[0-9a-f]{40}$/m);
+    expect(paper.stdout).toMatch(/^ {2}export PAPER_HL_PRIVATE_KEY=0x[0-9a-f]{64}$/m);
+    expect(paper.stdout).not.toMatch(/apiKey:|secret:/);
     paper.child.kill('SIGTERM');
     expect((await paper.done).code).toBe(0);
   }, 60_000);

@@ -1,0 +1,189 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { PaperAccount } from '../../core/index.ts';
+import type { ActiveFault, FaultKind, FaultTarget } from '../../faults.ts';
+import { clientIpKey, WeightTracker } from '../binanceusdm/rate-limit.ts';
+import type { DialectDeps, DialectHandler, DialectOptions } from '../types.ts';
+import { answerL1, cancelEverything, err, OK_DEFAULT } from './exchange.ts';
+import { answerInfo, type InfoCtx } from './info.ts';
+import { l1Signer, userSignedSigner, USER_SIGNED_TYPES, type Sig } from './signature.ts';
+import { hyperliquidState, type HyperliquidState } from './state.ts';
+
+/**
+ * The Hyperliquid request pipeline: POST /info (reads) and POST /exchange (signed actions). Per
+ * request: transport faults, the per-IP weight (1,200 a minute), then for /exchange the signer
+ * recovered from the signature, which must be the account's master wallet or one of its registered,
+ * unexpired agents — else, as the venue: `{"status":"err","response":"User or API Wallet 0x… does
+ * not exist."}` (HTTP 200; ccxt 4.5.84 hyperliquid.js handleErrors quotes it).
+ *
+ * Weights — "Rate limits and user limits", https://hyperliquid.gitbook.io/hyperliquid-docs/for-developers/api/rate-limits:
+ * REST requests share 1,200 weight per minute per IP; an /exchange action weighs 1 + floor(batch length / 40);
+ * /info l2Book, allMids, clearinghouseState, orderStatus, spotClearinghouseState and exchangeStatus weigh 2,
+ * userRole 60, every other documented info request 20; the history reads weigh 1 more per 20 items returned.
+ */
+
+const LIGHT_INFO = new Set(['l2Book', 'allMids', 'clearinghouseState', 'orderStatus', 'spotClearinghouseState', 'exchangeStatus']);
+const PER_ITEM_INFO = new Set(['userFills', 'userFillsByTime', 'userFunding', 'userNonFundingLedgerUpdates', 'historicalOrders', 'fundingHistory']);
+
+/** The weight of an /info request of `type` (before the per-item surcharge). */
+export const infoWeight = (type: unknown): number => (LIGHT_INFO.has(String(type)) ? 2 : type === 'userRole' ? 60 : 20);
+/** The weight of an /exchange action with `batch` orders or cancels. */
+export const actionWeight = (batch: number): number => 1 + Math.floor(batch / 40);
+
+/** Hyperliquid's default per-IP budget. */
+export const HYPERLIQUID_WEIGHT_LIMIT = 1_200;
+
+type Send = (status: number, payload: string, contentType?: string) => void;
+
+function wallNow(deps: DialectDeps): number {
+  return Date.now() + deps.wall.offsetMs;
+}
+
+/** Runs a due scheduleCancel of any account (checked on every request, wall clock). */
+function runScheduledCancels(deps: DialectDeps, state: HyperliquidState, now: number): void {
+  for (const [id, at] of state.scheduledCancels) {
+    if (now < at) continue;
+    state.scheduledCancels.delete(id);
+    const acc = deps.engine.listAccounts().find((a) => a.id === id);
+    if (acc !== undefined) cancelEverything(deps.engine, acc);
+  }
+}
+
+function parseBody(body: string): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(body);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The Hyperliquid handler over `deps` (one weight budget per client IP for the server's life). */
+export function createHyperliquidHandler(deps: DialectDeps, options: DialectOptions): DialectHandler {
+  const weights = new WeightTracker({ weightLimit: options.weightLimit ?? HYPERLIQUID_WEIGHT_LIMIT, banAfter429s: options.banAfter429s ?? Number.POSITIVE_INFINITY, ...(options.banMs !== undefined ? { banMs: options.banMs } : {}) });
+  const state = hyperliquidState(deps.engine);
+
+  return async (req: IncomingMessage, res: ServerResponse, url: URL, _rawQuery: string, rawBody: string): Promise<void> => {
+    const method = req.method ?? 'GET';
+    const path = url.pathname;
+    const send: Send = (status, payload, contentType = 'application/json') => {
+      res.writeHead(status, { 'Content-Type': contentType, 'X-Paper-Market-Time': String(deps.engine.now()) });
+      res.end(payload);
+    };
+    deps.driver?.sync();
+    const now = wallNow(deps);
+    runScheduledCancels(deps, state, now);
+
+    if (method !== 'POST' || (path !== '/info' && path !== '/exchange')) {
+      send(404, `Not Found: ${method} ${path}`, 'text/plain');
+      deps.onRequest?.({ method, path, status: 404, weight: 0 });
+      return;
+    }
+    const body = parseBody(rawBody);
+    if (body === undefined) {
+      // The venue's answer to a body it cannot read.
+      send(422, 'Failed to deserialize the JSON body into the target type', 'text/plain');
+      deps.onRequest?.({ method, path, status: 422, weight: 0 });
+      return;
+    }
+
+    // Who the request is for: a read's `user`, an action's recovered signer.
+    let acc: PaperAccount | undefined;
+    let signer: string | null = null;
+    let role: 'master' | 'agent' | undefined;
+    const action = (body.action ?? {}) as Record<string, unknown>;
+    const userSigned = path === '/exchange' && USER_SIGNED_TYPES[String(action.type)] !== undefined;
+    if (path === '/info') acc = state.accountOfUser(deps.engine, body.user);
+    else {
+      const sig = body.signature as Sig;
+      const vault = typeof body.vaultAddress === 'string' ? body.vaultAddress : undefined;
+      const expiresAfter = typeof body.expiresAfter === 'number' ? body.expiresAfter : undefined;
+      signer = userSigned ? userSignedSigner(action, sig ?? ({} as Sig)) : l1Signer(action, Number(body.nonce), sig ?? ({} as Sig), vault, expiresAfter);
+      const found = signer !== null ? state.signerAccount(deps.engine, signer, now) : undefined;
+      // A user-signed action must come from the master wallet; an agent cannot sign it.
+      if (found !== undefined && !(userSigned && found.role !== 'master')) {
+        acc = found.acc;
+        role = found.role;
+      }
+    }
+    const kind = path === '/info' ? String(body.type) : String(action.type);
+    const batch = Array.isArray(action.orders) ? action.orders.length : Array.isArray(action.cancels) ? action.cancels.length : 0;
+    let weight = path === '/info' ? infoWeight(body.type) : actionWeight(batch);
+    const plain: FaultTarget = { method, path, ...(acc ? { accountId: acc.id } : {}) };
+    const typed: FaultTarget = { ...plain, path: `${path}/${kind}` };
+    const take = (kinds: FaultKind[]): ActiveFault | undefined => deps.faults.take(kinds, typed) ?? deps.faults.take(kinds, plain);
+    const log = (status: number, fault?: FaultKind): void =>
+      deps.onRequest?.({ method, path: `${path}/${kind}`, status, weight, ...(acc ? { accountId: acc.id } : {}), ...(fault ? { fault } : {}) });
+
+    if (take(['echo-key']) !== undefined) {
+      // A careless error that quotes the request's signature bare (no secret travels to Hyperliquid:
+      // the key never leaves the client; this rehearses a redactor that must not need it to).
+      send(400, JSON.stringify(err(`Invalid signature ${JSON.stringify(body.signature ?? null)}`)));
+      log(400, 'echo-key');
+      return;
+    }
+    const transport = take(['http500', 'http503', 'http429', 'timeout', 'malformed-json']);
+    if (transport?.kind === 'http500' || transport?.kind === 'http503') {
+      const status = transport.kind === 'http500' ? 500 : 503;
+      send(status, JSON.stringify({ error: status === 500 ? 'Internal server error' : 'Service unavailable' }));
+      log(status, transport.kind);
+      return;
+    }
+    if (transport?.kind === 'http429') {
+      send(429, 'Too Many Requests', 'text/plain');
+      log(429, 'http429');
+      return;
+    }
+    if (transport?.kind === 'timeout' && !transport.afterProcessing) {
+      deps.hang(res, transport.hangMs);
+      log(0, 'timeout');
+      return;
+    }
+
+    const charge = weights.charge(clientIpKey(req.socket.remoteAddress), weight, deps.engine.now());
+    if (charge.status !== 'ok') {
+      res.writeHead(429, { 'Content-Type': 'text/plain', 'Retry-After': String(charge.retryAfterS) });
+      res.end('Too Many Requests');
+      log(429);
+      return;
+    }
+
+    let result: unknown;
+    if (path === '/info') {
+      const ctx: InfoCtx = { engine: deps.engine, state, wallNow: now, take: (k) => take([k]) };
+      result = answerInfo(ctx, body, acc);
+      if (result === undefined) {
+        send(422, 'Failed to deserialize the JSON body into the target type', 'text/plain');
+        log(422);
+        return;
+      }
+      if (PER_ITEM_INFO.has(kind) && Array.isArray(result) && result.length >= 20) {
+        const extra = Math.floor(result.length / 20);
+        weight += extra;
+        weights.charge(clientIpKey(req.socket.remoteAddress), extra, deps.engine.now());
+      }
+    } else {
+      const type = String(action.type);
+      if (type === 'approveBuilderFee' || type === 'setReferrer' || (type === 'order' && action.builder !== undefined)) {
+        state.received.push({ type: type === 'order' ? 'order+builder' : type, accountId: acc?.id ?? null, signer, at: now, ...(action.builder !== undefined ? { builder: action.builder } : {}) });
+      }
+      if (acc === undefined) result = err(`User or API Wallet ${signer ?? '0x0000000000000000000000000000000000000000'} does not exist.`);
+      else if (userSigned) result = OK_DEFAULT;
+      else result = answerL1({ engine: deps.engine, state, acc, take: (k) => take([k]) }, action, now);
+      void role;
+    }
+
+    if (transport?.kind === 'timeout') {
+      deps.hang(res, transport.hangMs);
+      log(0, 'timeout');
+      return;
+    }
+    const json = JSON.stringify(result);
+    if (transport?.kind === 'malformed-json') {
+      send(200, json.slice(0, Math.max(1, Math.floor(json.length / 2))));
+      log(200, 'malformed-json');
+      return;
+    }
+    send(200, json);
+    log(200);
+  };
+}
