@@ -32,6 +32,7 @@ import {
   MetaAndAssetCtxsSchema,
   PerpDexsSchema,
   SpotClearinghouseStateSchema,
+  UserAbstractionAnswerSchema,
 } from './schemas.ts';
 
 export interface HyperliquidOptions {
@@ -131,7 +132,7 @@ export class HyperliquidExchange implements ExchangePort {
   private async accountSettings(now: number): Promise<{ raw: unknown; model: AccountModel; dexes: string[] }> {
     if (!this.settings || now - this.settings.at > SETTINGS_TTL) {
       const [raw, dexes] = await Promise.all([
-        this.info('userAbstraction', { type: 'userAbstraction', user: this.user }, z.unknown()),
+        this.info('userAbstraction', { type: 'userAbstraction', user: this.user }, UserAbstractionAnswerSchema),
         this.info('perpDexs', { type: 'perpDexs' }, PerpDexsSchema),
       ]);
       accountModel(raw);
@@ -141,16 +142,30 @@ export class HyperliquidExchange implements ExchangePort {
     return { raw: this.settings.raw, model: accountModel(this.settings.raw), dexes: this.settings.dexes };
   }
 
-  /** The wallet's role (refuses an agent address) and the key's standing, at most hourly. */
+  /**
+   * At most hourly: the wallet's role (an API wallet's own address is refused: it reads as an empty
+   * account), whether the key may sign for the wallet at all (the master's own key, or an API wallet
+   * of it: `userRole` of the key's address), and its standing among the named API wallets. A key the
+   * venue would refuse is a credentials error now, not at the first close.
+   */
   private async checkKey(now: number): Promise<void> {
     if (this.key && now - this.key.at < KEY_CHECK_EVERY_MS) return;
     const role = await this.info('userRole', { type: 'userRole', user: this.wallet }, UserRoleSchema);
     const problem = roleProblem(this.wallet, role);
-    if (problem) throw new ExchangeDataError(`${this.id}: ${problem}`);
-    let standing: KeyStanding | null = null;
+    if (problem) throw new ExchangeAuthError(`${this.id}: ${problem}`);
+    if (!this.keyAddress) throw new ExchangeAuthError(`${this.id}: the private key is not a valid secp256k1 key`);
+    if (this.keyAddress !== this.wallet) {
+      const signer = await this.info('userRole', { type: 'userRole', user: this.keyAddress }, UserRoleSchema);
+      if (signer.role !== 'agent' || signer.data.user !== this.wallet) {
+        throw new ExchangeAuthError(
+          `${this.id}: the private key (address ${this.keyAddress}) is neither the key of ${this.wallet} nor one of its API wallets (userRole: ${signer.role}); the venue would answer "User or API Wallet ${this.keyAddress} does not exist." to every close. Approve it as a named API wallet of ${this.wallet}`,
+        );
+      }
+    }
+    let standing: KeyStanding | null;
     try {
       const agents = await this.info('extraAgents', { type: 'extraAgents', user: this.wallet }, ExtraAgentsSchema);
-      standing = this.keyAddress ? keyStanding(this.keyAddress, this.wallet, agents) : null;
+      standing = keyStanding(this.keyAddress, this.wallet, agents);
     } catch (err) {
       // The agent list is advice, not the account: a failed read keeps the last standing and tries next hour.
       this.log?.warn('could not read the named API wallets', { exchange: this.id, error: (err as Error).message });
