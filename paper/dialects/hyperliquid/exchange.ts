@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import { PaperReject, type PaperAccount, type PaperEngine, type RejectReason } from '../../core/index.ts';
 import type { ActiveFault } from '../../faults.ts';
 import { isMultipleOf, roundTo } from '../../markets.ts';
@@ -42,15 +43,32 @@ export interface ExchangeCtx {
   take: (kind: ActiveFault['kind']) => ActiveFault | undefined;
 }
 
-interface WireOrder {
-  a: number;
-  b: boolean;
-  p: string;
-  s: string;
-  r: boolean;
-  t: { limit?: { tif?: string }; trigger?: { isMarket?: boolean; triggerPx?: string; tpsl?: string } };
-  c?: string;
-}
+const decimal = z.union([z.string().regex(/^-?\d+(\.\d+)?$/), z.number()]).transform(String);
+
+/** One order of an `order` action, in the venue's wire names (docs: Place an order). */
+const WireOrderSchema = z.object({
+  a: z.number().int().nonnegative(),
+  b: z.boolean(),
+  p: decimal,
+  s: decimal,
+  r: z.boolean(),
+  t: z.union([
+    z.object({ limit: z.object({ tif: z.enum(['Gtc', 'Ioc', 'Alo']) }) }),
+    z.object({ trigger: z.object({ isMarket: z.boolean(), triggerPx: decimal, tpsl: z.enum(['tp', 'sl']) }) }),
+  ]),
+  c: z.string().regex(/^0x[0-9a-fA-F]{32}$/).optional(),
+});
+type WireOrder = z.output<typeof WireOrderSchema>;
+
+/** The actions the paper executes, checked before anything runs; a body the venue could not read is its 422. */
+export const ActionSchemas: Readonly<Record<string, z.ZodType>> = {
+  order: z.object({ type: z.literal('order'), orders: z.array(WireOrderSchema).min(1), grouping: z.enum(['na', 'normalTpsl', 'positionTpsl']), builder: z.object({ b: z.string(), f: z.number() }).optional() }),
+  cancel: z.object({ type: z.literal('cancel'), cancels: z.array(z.object({ a: z.number().int().nonnegative(), o: z.number().int().nonnegative() })).min(1) }),
+  cancelByCloid: z.object({ type: z.literal('cancelByCloid'), cancels: z.array(z.object({ asset: z.number().int().nonnegative(), cloid: z.string() })).min(1) }),
+  scheduleCancel: z.object({ type: z.literal('scheduleCancel'), time: z.number().int().optional() }),
+  updateLeverage: z.object({ type: z.literal('updateLeverage'), asset: z.number().int().nonnegative(), isCross: z.boolean(), leverage: z.number().int().positive() }),
+  setReferrer: z.object({ type: z.literal('setReferrer'), code: z.string() }),
+};
 
 /** Hyperliquid prices: at most 5 significant figures and 6 − szDecimals decimals; integers always valid ("Tick and lot size"). */
 export function validPrice(px: number, szDecimals: number): boolean {
@@ -75,7 +93,7 @@ function placeOne(ctx: ExchangeCtx, o: WireOrder): unknown {
   if (sz * px < MIN_ORDER_VALUE - 1e-9) return fail(`Order must have minimum value of $${MIN_ORDER_VALUE}.`);
   const side = o.b ? 'BUY' : 'SELL';
   try {
-    if (o.t.trigger !== undefined) {
+    if ('trigger' in o.t) {
       const tr = o.t.trigger;
       const sl = tr.tpsl === 'sl';
       const type = tr.isMarket ? (sl ? 'STOP_MARKET' : 'TAKE_PROFIT_MARKET') : sl ? 'STOP' : 'TAKE_PROFIT';
@@ -85,7 +103,7 @@ function placeOne(ctx: ExchangeCtx, o: WireOrder): unknown {
       });
       return { resting: { oid: a.algoId } };
     }
-    const tif = o.t.limit?.tif ?? 'Gtc';
+    const tif = 'limit' in o.t ? o.t.limit.tif : 'Gtc';
     const partial = tif === 'Ioc' ? ctx.take('partial-fill') : undefined;
     if (partial !== undefined) {
       sz = roundTo(Math.floor((sz * partial.fillRatio) / 10 ** -asset.szDecimals + 1e-9) * 10 ** -asset.szDecimals, asset.szDecimals);

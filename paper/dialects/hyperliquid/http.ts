@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as z from 'zod';
 import type { PaperAccount } from '../../core/index.ts';
 import type { ActiveFault, FaultKind, FaultTarget } from '../../faults.ts';
 import { clientIpKey, WeightTracker } from '../binanceusdm/rate-limit.ts';
 import type { DialectDeps, DialectHandler, DialectOptions } from '../types.ts';
-import { answerL1, cancelEverything, err, OK_DEFAULT } from './exchange.ts';
+import { ActionSchemas, answerL1, cancelEverything, err, OK_DEFAULT } from './exchange.ts';
 import { answerInfo, type InfoCtx } from './info.ts';
 import { l1Signer, userSignedSigner, USER_SIGNED_TYPES, type Sig } from './signature.ts';
 import { hyperliquidState, type HyperliquidState } from './state.ts';
@@ -57,6 +58,23 @@ function parseBody(body: string): Record<string, unknown> | undefined {
   }
 }
 
+const SigSchema = z.object({ r: z.string().regex(/^0x[0-9a-fA-F]{1,64}$/), s: z.string().regex(/^0x[0-9a-fA-F]{1,64}$/), v: z.number().int() });
+const ExchangeBodySchema = z.object({
+  action: z.object({ type: z.string() }).passthrough(),
+  nonce: z.number().int().nonnegative(),
+  signature: SigSchema,
+  vaultAddress: z.string().regex(/^(0x)?[0-9a-fA-F]{40}$/).nullable().optional(),
+  expiresAfter: z.number().int().nullable().optional(),
+});
+
+/** An /exchange body the venue could deserialize: envelope, signature and (for known actions) the action's fields. */
+function wellFormedExchange(body: Record<string, unknown>): boolean {
+  const env = ExchangeBodySchema.safeParse(body);
+  if (!env.success) return false;
+  const schema = ActionSchemas[env.data.action.type];
+  return schema === undefined || schema.safeParse(env.data.action).success;
+}
+
 /** The Hyperliquid handler over `deps` (one weight budget per client IP for the server's life). */
 export function createHyperliquidHandler(deps: DialectDeps, options: DialectOptions): DialectHandler {
   const weights = new WeightTracker({ weightLimit: options.weightLimit ?? HYPERLIQUID_WEIGHT_LIMIT, banAfter429s: options.banAfter429s ?? Number.POSITIVE_INFINITY, ...(options.banMs !== undefined ? { banMs: options.banMs } : {}) });
@@ -81,6 +99,12 @@ export function createHyperliquidHandler(deps: DialectDeps, options: DialectOpti
     const body = parseBody(rawBody);
     if (body === undefined) {
       // The venue's answer to a body it cannot read.
+      send(422, 'Failed to deserialize the JSON body into the target type', 'text/plain');
+      deps.onRequest?.({ method, path, status: 422, weight: 0 });
+      return;
+    }
+
+    if (path === '/exchange' && !wellFormedExchange(body)) {
       send(422, 'Failed to deserialize the JSON body into the target type', 'text/plain');
       deps.onRequest?.({ method, path, status: 422, weight: 0 });
       return;
