@@ -204,8 +204,14 @@ export class HyperliquidExchange implements ExchangePort {
           return { dex: d.dex, state: d.state, meta };
         }),
     );
+    const seen = this.lastTime;
     for (const st of states) this.lastTime = Math.max(this.lastTime, st.time);
-    const { snapshot, venueLiquidations } = snapshotFromHyperliquid({ abstraction: raw, dexes: reads, spot });
+    const read = snapshotFromHyperliquid({ abstraction: raw, dexes: reads, spot });
+    const { venueLiquidations } = read;
+    // Hyperliquid dates no mark: a position's mark is as old as the state it came with. The venue's
+    // clock never runs back, so a state older than one already seen (a lagging server) is judged
+    // against the newest time seen; the gate refuses marks older than its limit.
+    const snapshot = read.snapshot.timestamp !== undefined && seen > read.snapshot.timestamp ? { ...read.snapshot, timestamp: seen } : read.snapshot;
     const divergences = liquidationDivergences(evaluateAccount(snapshot, DEFAULT_STRESS), venueLiquidations);
     for (const d of divergences) this.log?.warn('liquidation price differs from the venue', { exchange: this.id, symbol: d.symbol, reason: d.reason });
     return snapshot;
@@ -213,7 +219,13 @@ export class HyperliquidExchange implements ExchangePort {
 
   async fetchHistory(since: number): Promise<AccountHistory> {
     const { model } = await this.accountSettings(this.now());
-    const end = Math.max(this.now(), this.lastTime);
+    // Up to the venue's clock as last seen (clearinghouseState.time), never this host's: rows the venue
+    // writes after it come with the next read, which starts here.
+    if (this.lastTime === 0) {
+      const st = await this.info('clearinghouseState main', { type: 'clearinghouseState', user: this.user }, ClearinghouseStateSchema);
+      this.lastTime = st.time;
+    }
+    const end = this.lastTime;
     const page = <S extends z.ZodType>(type: string, schema: S) => (startTime: number, endTime: number) =>
       this.info(type, { type, user: this.user, startTime, endTime }, schema) as Promise<z.output<S>>;
     const [ledger, funding, fills] = await Promise.all([
