@@ -125,6 +125,13 @@ export function clearinghouseState(ctx: InfoCtx, acc: PaperAccount | undefined, 
       },
     };
   });
+  const open = new Set(risk.positions.map((r) => r.position.symbol));
+  for (const coin of ctx.state.closedCoins.get(acc.id) ?? []) {
+    if (open.has(coin) || !engine.hasMarket(coin)) continue;
+    const cfg = engine.symbolConfig(acc, coin);
+    const zero = { coin, szi: '0.0', leverage: cfg.marginType === 'ISOLATED' ? { type: 'isolated', value: cfg.leverage, rawUsd: '0.0' } : { type: 'cross', value: cfg.leverage }, entryPx: '0.0', positionValue: '0.0', unrealizedPnl: '0.0', returnOnEquity: '0.0', liquidationPx: null, marginUsed: '0.0', maxLeverage: assetOf(engine.market(coin)).maxLeverage, cumFunding: { allTime: '0.0', sinceOpen: '0.0', sinceChange: '0.0' } };
+    positions.push({ type: 'oneWay', position: zero as (typeof positions)[number]['position'] });
+  }
   // A unified account keeps its USDC in the spot clearinghouse: the perp summary then holds no
   // collateral, only the positions' PnL and isolated margin ("not meaningful" for the balance).
   const collateral = acc.unifiedAccount ? 0 : risk.crossWallet;

@@ -35,6 +35,18 @@ export class HyperliquidState {
   /** Per account id: the wall-clock ms at which all its open orders are cancelled. */
   readonly scheduledCancels = new Map<string, number>();
   readonly received: ReceivedAction[] = [];
+  /**
+   * Per account id: coins whose position an order closed. The venue can keep listing a closed
+   * position at size 0 (issue 11: "filter on size ≠ 0"); the paper lists these until reopened.
+   */
+  readonly closedCoins = new Map<string, Set<string>>();
+
+  /** Notes that an order left `acc` without a `coin` position. */
+  noteClosed(acc: PaperAccount, coin: string): void {
+    const set = this.closedCoins.get(acc.id) ?? new Set<string>();
+    set.add(coin);
+    this.closedCoins.set(acc.id, set);
+  }
 
   /** The agents of `acc` (the named riskguard agent unless replaced), as of wall time `now`. */
   agentsOf(acc: PaperAccount, now: number): Agent[] {
