@@ -221,18 +221,19 @@ function liquidationRows(engine: PaperEngine, acc: PaperAccount): { time: number
 }
 
 /** `userNonFundingLedgerUpdates`: deposits, withdrawals and liquidations of [startTime, endTime], at most 500. */
-export function ledgerUpdates(engine: PaperEngine, acc: PaperAccount | undefined, req: Record<string, unknown>) {
+export function ledgerUpdates(engine: PaperEngine, state: HyperliquidState, acc: PaperAccount | undefined, req: Record<string, unknown>) {
   if (acc === undefined) return [];
   const now = engine.now();
+  const written = (state.ledgerRows.get(acc.id) ?? []).map((r) => ({ ...r, hash: hashOf(`written:${acc.id}:${r.hash}`) }));
   const transfers = acc.income
-    .filter((r) => r.incomeType === 'TRANSFER' && r.visibleAt <= now)
+    .filter((r) => r.incomeType === 'TRANSFER' && r.visibleAt <= now && !state.replacedTransfers.has(r.tranId))
     .map((r: IncomeRecord) => ({
       time: r.time,
       hash: hashOf(`ledger:${acc.id}:${r.tranId}`),
       delta: r.income >= 0 ? { type: 'deposit', usdc: dec(r.income, 6) } : { type: 'withdraw', usdc: dec(-r.income, 6), nonce: r.tranId, fee: '0.0' },
     }));
   const liqs = liquidationRows(engine, acc).filter((r) => r.time + engine.historyDelay() <= now || engine.historyDelay() === 0);
-  return window([...transfers, ...liqs], req.startTime, req.endTime, now, HISTORY_PAGE);
+  return window([...transfers, ...liqs, ...written], req.startTime, req.endTime, now, HISTORY_PAGE);
 }
 
 /** `userFunding`: hourly funding payments (`usdc` signed: + received, − paid). */
@@ -302,7 +303,7 @@ export function answerInfo(ctx: InfoCtx, req: Record<string, unknown>, acc: Pape
     case 'openOrders':
       return frontendOpenOrders(engine, acc).map((o) => ({ coin: o.coin, limitPx: o.limitPx, oid: o.oid, side: o.side, sz: o.sz, timestamp: o.timestamp }));
     case 'userNonFundingLedgerUpdates':
-      return ledgerUpdates(engine, acc, req);
+      return ledgerUpdates(engine, state, acc, req);
     case 'userFunding':
       return userFunding(engine, acc, req);
     case 'userFills':
