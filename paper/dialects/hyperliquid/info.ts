@@ -297,7 +297,7 @@ export function answerInfo(ctx: InfoCtx, req: Record<string, unknown>, acc: Pape
     case 'spotClearinghouseState':
       return spotClearinghouseState(ctx, acc);
     case 'userAbstraction':
-      return userAbstraction(acc);
+      return (acc !== undefined ? state.abstractions.get(acc.id) : undefined) ?? userAbstraction(acc);
     case 'frontendOpenOrders':
       return frontendOpenOrders(engine, acc);
     case 'openOrders':

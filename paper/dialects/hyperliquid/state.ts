@@ -42,6 +42,13 @@ export class HyperliquidState {
   readonly closedCoins = new Map<string, Set<string>>();
 
   readonly usage = new Map<string, AddressUsage>();
+  /** Per account id: a `userAbstraction` answer set by hand (e.g. "dexAbstraction", "disabled"), over the account's mode. */
+  readonly abstractions = new Map<string, string>();
+
+  /** Makes `userAbstraction` answer `value` for `acc` (the balances still follow acc.unifiedAccount). */
+  setAbstraction(acc: PaperAccount, value: 'default' | 'disabled' | 'unifiedAccount' | 'portfolioMargin' | 'dexAbstraction'): void {
+    this.abstractions.set(acc.id, value);
+  }
   /** Per account id: ledger rows written by hand (any delta type), and the engine transfers they stand for. */
   readonly ledgerRows = new Map<string, { time: number; hash: string; delta: Record<string, unknown> }[]>();
   readonly replacedTransfers = new Set<number>();

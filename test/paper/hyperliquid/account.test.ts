@@ -168,5 +168,7 @@ describe('hyperliquid paper: account modes', () => {
     expect((await info(ex, standard, 'spotClearinghouseState')).json).toEqual({ balances: [{ coin: 'USDC', token: 0, total: '0.0', hold: '0.0', entryNtl: '0.0' }] });
     const pm = ex.engine.createAccount({ walletBalance: 1_000, portfolioMargin: true });
     expect((await info(ex, pm, 'userAbstraction')).json).toBe('portfolioMargin');
+    hyperliquidState(ex.engine).setAbstraction(standard, 'dexAbstraction');
+    expect((await info(ex, standard, 'userAbstraction')).json).toBe('dexAbstraction');
   });
 });
