@@ -376,7 +376,7 @@ export function buildProgram(): Command {
       const demoKeys = opts.keysFile ? paperKeys(opts.keysFile) : undefined;
       for (const r of opts.replay ?? []) {
         try {
-          parseReplayArg(r);
+          parseReplayArg(r, opts.venue);
         } catch (err) {
           throw new ConfigError((err as Error).message);
         }

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { runPaperCli } from '../../paper/cli.ts';
+import { parseReplayArg, runPaperCli } from '../../paper/cli.ts';
 import { control } from './helpers.ts';
 import { killAll, runCli, startCli } from '../helpers/cli-process.ts';
 
@@ -41,7 +41,8 @@ describe('--venue binanceusdm (process)', () => {
 describe('--venue hyperliquid (process)', () => {
   it('starts the Hyperliquid dialect: its banner exports the master address and the agent key', async () => {
     const paper = startCli(['paper', '--port', '0', '--venue', 'hyperliquid']);
-    await paper.waitFor(/export PAPER_HL_PRIVATE_KEY=\S+/);
+    // The last line, written once the process waits for its signal.
+    await paper.waitFor(/Ctrl-C stops/);
     expect(paper.stdout).toMatch(/^paper exchange \(Hyperliquid API subset \(POST \/info, \/exchange\)\) listening on http:\/\/127\.0\.0\.1:\d+$/m);
     expect(paper.stdout).toMatch(/^venue: hyperliquid$/m);
     expect(paper.stdout).toMatch(/^demo account acct-1: 10000 USDC$/m);
@@ -51,6 +52,22 @@ describe('--venue hyperliquid (process)', () => {
     paper.child.kill('SIGTERM');
     expect((await paper.done).code).toBe(0);
   }, 60_000);
+});
+
+describe('--venue hyperliquid --replay (in process)', () => {
+  it('replays a coin by its Hyperliquid name and refuses a Binance symbol', async () => {
+    const file = 'data/binance-futures-BTCUSDT-1m-2020-03-11_13.csv';
+    expect(() => parseReplayArg(`BTCUSDT=${file}`, 'binanceusdm')).not.toThrow();
+    expect(parseReplayArg(`BTC=${file}`, 'hyperliquid')).toEqual({ symbol: 'BTC', file });
+    expect(() => parseReplayArg(`BTC/USDC=${file}`, 'hyperliquid')).toThrow('--replay expects SYMBOL=FILE with a Hyperliquid coin name such as BTC');
+    const ex = await runPaperCli({ venue: 'hyperliquid', replay: [`BTC=${file}`], speed: 0, log: () => undefined });
+    try {
+      expect(ex.engine.mark('BTC')?.price).toBeGreaterThan(0);
+      expect(ex.engine.market('BTC').quoteAsset).toBe('USDC');
+    } finally {
+      await ex.close();
+    }
+  });
 });
 
 describe('banner (in process)', () => {

@@ -117,6 +117,7 @@ function placeOne(ctx: ExchangeCtx, o: WireOrder): unknown {
       },
       { takeReduceOnlyReject: () => ctx.take('reduce-only-reject') !== undefined },
     );
+    if (order.executedQty > 0 && ![...acc.positions.values()].some((p) => p.symbol === asset.name)) ctx.state.noteClosed(acc, asset.name);
     if (order.executedQty > 0) return { filled: { totalSz: String(order.executedQty), avgPx: String(roundTo(order.avgPrice, 6)), oid: order.orderId } };
     if (order.status === 'NEW') return { resting: { oid: order.orderId, ...(o.c !== undefined ? { cloid: o.c } : {}) } };
     return fail(IOC_CANCEL);

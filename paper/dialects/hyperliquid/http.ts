@@ -113,7 +113,6 @@ export function createHyperliquidHandler(deps: DialectDeps, options: DialectOpti
     // Who the request is for: a read's `user`, an action's recovered signer.
     let acc: PaperAccount | undefined;
     let signer: string | null = null;
-    let role: 'master' | 'agent' | undefined;
     const action = (body.action ?? {}) as Record<string, unknown>;
     const userSigned = path === '/exchange' && USER_SIGNED_TYPES[String(action.type)] !== undefined;
     if (path === '/info') acc = state.accountOfUser(deps.engine, body.user);
@@ -126,7 +125,6 @@ export function createHyperliquidHandler(deps: DialectDeps, options: DialectOpti
       // A user-signed action must come from the master wallet; an agent cannot sign it.
       if (found !== undefined && !(userSigned && found.role !== 'master')) {
         acc = found.acc;
-        role = found.role;
       }
     }
     const kind = path === '/info' ? String(body.type) : String(action.type);
@@ -192,8 +190,11 @@ export function createHyperliquidHandler(deps: DialectDeps, options: DialectOpti
       }
       if (acc === undefined) result = err(`User or API Wallet ${signer ?? '0x0000000000000000000000000000000000000000'} does not exist.`);
       else if (userSigned) result = OK_DEFAULT;
-      else result = answerL1({ engine: deps.engine, state, acc, take: (k) => take([k]) }, action, now);
-      void role;
+      else {
+        const kindOf = type === 'order' ? 'order' : type === 'cancel' || type === 'cancelByCloid' ? 'cancel' : 'other';
+        const limited = state.chargeAction(acc, kindOf, batch, deps.engine.now());
+        result = limited !== null ? err(limited) : answerL1({ engine: deps.engine, state, acc, take: (k) => take([k]) }, action, now);
+      }
     }
 
     if (transport?.kind === 'timeout') {

@@ -125,6 +125,13 @@ export function clearinghouseState(ctx: InfoCtx, acc: PaperAccount | undefined, 
       },
     };
   });
+  const open = new Set(risk.positions.map((r) => r.position.symbol));
+  for (const coin of ctx.state.closedCoins.get(acc.id) ?? []) {
+    if (open.has(coin) || !engine.hasMarket(coin)) continue;
+    const cfg = engine.symbolConfig(acc, coin);
+    const zero = { coin, szi: '0.0', leverage: cfg.marginType === 'ISOLATED' ? { type: 'isolated', value: cfg.leverage, rawUsd: '0.0' } : { type: 'cross', value: cfg.leverage }, entryPx: '0.0', positionValue: '0.0', unrealizedPnl: '0.0', returnOnEquity: '0.0', liquidationPx: null, marginUsed: '0.0', maxLeverage: assetOf(engine.market(coin)).maxLeverage, cumFunding: { allTime: '0.0', sinceOpen: '0.0', sinceChange: '0.0' } };
+    positions.push({ type: 'oneWay', position: zero as (typeof positions)[number]['position'] });
+  }
   // A unified account keeps its USDC in the spot clearinghouse: the perp summary then holds no
   // collateral, only the positions' PnL and isolated margin ("not meaningful" for the balance).
   const collateral = acc.unifiedAccount ? 0 : risk.crossWallet;
@@ -214,18 +221,19 @@ function liquidationRows(engine: PaperEngine, acc: PaperAccount): { time: number
 }
 
 /** `userNonFundingLedgerUpdates`: deposits, withdrawals and liquidations of [startTime, endTime], at most 500. */
-export function ledgerUpdates(engine: PaperEngine, acc: PaperAccount | undefined, req: Record<string, unknown>) {
+export function ledgerUpdates(engine: PaperEngine, state: HyperliquidState, acc: PaperAccount | undefined, req: Record<string, unknown>) {
   if (acc === undefined) return [];
   const now = engine.now();
+  const written = (state.ledgerRows.get(acc.id) ?? []).map((r) => ({ ...r, hash: hashOf(`written:${acc.id}:${r.hash}`) }));
   const transfers = acc.income
-    .filter((r) => r.incomeType === 'TRANSFER' && r.visibleAt <= now)
+    .filter((r) => r.incomeType === 'TRANSFER' && r.visibleAt <= now && !state.replacedTransfers.has(r.tranId))
     .map((r: IncomeRecord) => ({
       time: r.time,
       hash: hashOf(`ledger:${acc.id}:${r.tranId}`),
       delta: r.income >= 0 ? { type: 'deposit', usdc: dec(r.income, 6) } : { type: 'withdraw', usdc: dec(-r.income, 6), nonce: r.tranId, fee: '0.0' },
     }));
   const liqs = liquidationRows(engine, acc).filter((r) => r.time + engine.historyDelay() <= now || engine.historyDelay() === 0);
-  return window([...transfers, ...liqs], req.startTime, req.endTime, now, HISTORY_PAGE);
+  return window([...transfers, ...liqs, ...written], req.startTime, req.endTime, now, HISTORY_PAGE);
 }
 
 /** `userFunding`: hourly funding payments (`usdc` signed: + received, − paid). */
@@ -289,13 +297,13 @@ export function answerInfo(ctx: InfoCtx, req: Record<string, unknown>, acc: Pape
     case 'spotClearinghouseState':
       return spotClearinghouseState(ctx, acc);
     case 'userAbstraction':
-      return userAbstraction(acc);
+      return (acc !== undefined ? state.abstractions.get(acc.id) : undefined) ?? userAbstraction(acc);
     case 'frontendOpenOrders':
       return frontendOpenOrders(engine, acc);
     case 'openOrders':
       return frontendOpenOrders(engine, acc).map((o) => ({ coin: o.coin, limitPx: o.limitPx, oid: o.oid, side: o.side, sz: o.sz, timestamp: o.timestamp }));
     case 'userNonFundingLedgerUpdates':
-      return ledgerUpdates(engine, acc, req);
+      return ledgerUpdates(engine, state, acc, req);
     case 'userFunding':
       return userFunding(engine, acc, req);
     case 'userFills':

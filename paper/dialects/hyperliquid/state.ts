@@ -35,6 +35,72 @@ export class HyperliquidState {
   /** Per account id: the wall-clock ms at which all its open orders are cancelled. */
   readonly scheduledCancels = new Map<string, number>();
   readonly received: ReceivedAction[] = [];
+  /**
+   * Per account id: coins whose position an order closed. The venue can keep listing a closed
+   * position at size 0 (issue 11: "filter on size ≠ 0"); the paper lists these until reopened.
+   */
+  readonly closedCoins = new Map<string, Set<string>>();
+
+  readonly usage = new Map<string, AddressUsage>();
+  /** Per account id: a `userAbstraction` answer set by hand (e.g. "dexAbstraction", "disabled"), over the account's mode. */
+  readonly abstractions = new Map<string, string>();
+
+  /** Makes `userAbstraction` answer `value` for `acc` (the balances still follow acc.unifiedAccount). */
+  setAbstraction(acc: PaperAccount, value: 'default' | 'disabled' | 'unifiedAccount' | 'portfolioMargin' | 'dexAbstraction'): void {
+    this.abstractions.set(acc.id, value);
+  }
+  /** Per account id: ledger rows written by hand (any delta type), and the engine transfers they stand for. */
+  readonly ledgerRows = new Map<string, { time: number; hash: string; delta: Record<string, unknown> }[]>();
+  readonly replacedTransfers = new Set<number>();
+
+  /**
+   * Writes a `userNonFundingLedgerUpdates` row of any delta type for `acc` at the market clock —
+   * e.g. `{ type: 'internalTransfer', usdc: '250.0', user, destination, fee: '1.0' }` or a type the
+   * guard does not know — and moves `usdc` into (+) or out of (−) the wallet through the engine
+   * (0: no balance change). The engine's own transfer row is replaced by this one.
+   */
+  writeLedger(engine: PaperEngine, acc: PaperAccount, delta: Record<string, unknown> & { type: string }, usdc = 0): void {
+    if (usdc > 0) engine.deposit(acc.id, usdc);
+    else if (usdc < 0) engine.withdraw(acc.id, -usdc);
+    const last = usdc !== 0 ? acc.income[acc.income.length - 1] : undefined;
+    if (last !== undefined) this.replacedTransfers.add(last.tranId);
+    const rows = this.ledgerRows.get(acc.id) ?? [];
+    rows.push({ time: engine.now(), hash: `0x${(rows.length + 1).toString(16).padStart(64, 'e')}`, delta });
+    this.ledgerRows.set(acc.id, rows);
+  }
+
+  /** Sets the actions `acc` has used (e.g. a busy trading agent past its budget: 20,000 with no volume). */
+  setActionsUsed(acc: PaperAccount, used: number): void {
+    this.usage.set(acc.id, { used, lastThrottled: Number.NEGATIVE_INFINITY });
+  }
+
+  /**
+   * Counts an action of `count` items for `acc` at market time `now`; the venue's refusal text when
+   * the address is over its limit and its one action per 10 s is spent, else null.
+   */
+  chargeAction(acc: PaperAccount, kind: 'order' | 'cancel' | 'other', count: number, now: number): string | null {
+    const u = this.usage.get(acc.id) ?? { used: 0, lastThrottled: Number.NEGATIVE_INFINITY };
+    this.usage.set(acc.id, u);
+    const volume = acc.trades.reduce((s, t) => s + t.quoteQty, 0);
+    const base = ADDRESS_LIMITS.initial + Math.floor(volume);
+    const limit = kind === 'cancel' ? Math.min(base + ADDRESS_LIMITS.cancelExtra, 2 * base) : base;
+    const n = Math.max(1, count);
+    if (u.used + n > limit) {
+      if (now - u.lastThrottled < ADDRESS_LIMITS.throttledEveryMs) {
+        return `Too many cumulative requests sent (${u.used + n} > ${limit}) for cumulative volume traded $${volume.toFixed(2)}. Place taker orders to free up 1 request per USDC traded.`;
+      }
+      u.lastThrottled = now;
+    }
+    u.used += n;
+    return null;
+  }
+
+  /** Notes that an order left `acc` without a `coin` position. */
+  noteClosed(acc: PaperAccount, coin: string): void {
+    const set = this.closedCoins.get(acc.id) ?? new Set<string>();
+    set.add(coin);
+    this.closedCoins.set(acc.id, set);
+  }
 
   /** The agents of `acc` (the named riskguard agent unless replaced), as of wall time `now`. */
   agentsOf(acc: PaperAccount, now: number): Agent[] {
@@ -67,6 +133,23 @@ export class HyperliquidState {
     const a = address.toLowerCase();
     return engine.listAccounts().find((acc) => walletsOf(acc).master.address === a);
   }
+}
+
+/**
+ * Address-based action limits ("Rate limits and user limits", https://hyperliquid.gitbook.io/hyperliquid-docs/for-developers/api/rate-limits):
+ * an address may send 1 action per 1 USDC traded since inception after an initial buffer of
+ * 10,000 (a batch of n orders or cancels counts n); cancels get min(limit + 100,000, 2 × limit);
+ * past its limit an address gets one action every 10 s. The refusal, as the venue words it:
+ * `{"status":"err","response":"Too many cumulative requests sent (97460 > 97456) for cumulative
+ * volume traded $87457.46. Place taker orders to free up 1 request per USDC traded."}`.
+ */
+export const ADDRESS_LIMITS = { initial: 10_000, cancelExtra: 100_000, throttledEveryMs: 10_000 } as const;
+
+export interface AddressUsage {
+  /** Actions counted so far (a batch counts its length). */
+  used: number;
+  /** Market time of the last action let through while over the limit. */
+  lastThrottled: number;
 }
 
 const STATES = new WeakMap<PaperEngine, HyperliquidState>();

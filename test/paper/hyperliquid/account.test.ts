@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PaperExchange } from '../../../paper/index.ts';
-import { walletsOf } from '../../../paper/dialects/hyperliquid/index.ts';
+import { hyperliquidState, walletsOf } from '../../../paper/dialects/hyperliquid/index.ts';
 import { control } from '../helpers.ts';
 import { ccxtClient, info, startHyperliquidPaper } from './helpers.ts';
 
@@ -105,6 +105,17 @@ describe('hyperliquid paper: history', () => {
     expect(ledger.map((r) => r.delta)).toEqual([{ type: 'deposit', usdc: '1000.0' }, { type: 'withdraw', usdc: '250.0', nonce: expect.any(Number), fee: '0.0' }]);
   });
 
+  it('writes ledger rows of any delta type, moving the wallet as they say', async () => {
+    const acc = ex.engine.createAccount({ walletBalance: 1_000 });
+    const me = walletsOf(acc).master.address;
+    const state = hyperliquidState(ex.engine);
+    state.writeLedger(ex.engine, acc, { type: 'internalTransfer', usdc: '250.0', user: me, destination: `0x${'22'.repeat(20)}`, fee: '1.0' }, -250);
+    state.writeLedger(ex.engine, acc, { type: 'somethingNew', usdc: '5.0' });
+    const ledger = (await info(ex, acc, 'userNonFundingLedgerUpdates', { startTime: 0 })).json as Ledger;
+    expect(ledger.map((r) => r.delta.type)).toEqual(['deposit', 'internalTransfer', 'somethingNew']);
+    expect(acc.crossWallet).toBe(750);
+  });
+
   it('settles funding every hour: a long pays size × mark × rate', async () => {
     ex.engine.setPrices({ BTC: 50_000 });
     ex.engine.setTime(Math.floor(ex.engine.now() / 3_600_000) * 3_600_000 + 1);
@@ -157,5 +168,7 @@ describe('hyperliquid paper: account modes', () => {
     expect((await info(ex, standard, 'spotClearinghouseState')).json).toEqual({ balances: [{ coin: 'USDC', token: 0, total: '0.0', hold: '0.0', entryNtl: '0.0' }] });
     const pm = ex.engine.createAccount({ walletBalance: 1_000, portfolioMargin: true });
     expect((await info(ex, pm, 'userAbstraction')).json).toBe('portfolioMargin');
+    hyperliquidState(ex.engine).setAbstraction(standard, 'dexAbstraction');
+    expect((await info(ex, standard, 'userAbstraction')).json).toBe('dexAbstraction');
   });
 });

@@ -98,6 +98,10 @@ describe('hyperliquid paper: orders through ccxt', () => {
       { filled: { totalSz: '2', avgPx: '3001.5', oid: expect.any(Number) } },
     ]);
     expect(acc.positions.size).toBe(0);
+    // As the venue may: the closed positions stay listed at size 0 until reopened.
+    const state = (await info(ex, acc, 'clearinghouseState')).json as { assetPositions: { position: { coin: string; szi: string } }[] };
+    expect(state.assetPositions.map((p) => [p.position.coin, p.position.szi])).toEqual([['BTC', '0.0'], ['ETH', '0.0']]);
+    expect((await c.fetchPositions()).map((p) => p.contracts)).toEqual([0, 0]);
   });
 
   it('answers an IOC that cannot fill within its limit, a reduce-only that would increase and an order under $10 in the venue words', async () => {

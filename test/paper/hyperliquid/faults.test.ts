@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FaultSpec, PaperExchange } from '../../../paper/index.ts';
+import { RateLimitExceeded } from '../../../node_modules/ccxt/js/src/base/errors.js';
+import { hyperliquidState } from '../../../paper/dialects/hyperliquid/index.ts';
 import { control } from '../helpers.ts';
 import { ccxtClient, info, post, startHyperliquidPaper } from './helpers.ts';
 
@@ -129,6 +131,28 @@ describe('hyperliquid paper: request weight', () => {
     const statuses = await Promise.all(Array.from({ length: 601 }, () => info(ex, acc, 'clearinghouseState').then((r) => r.status)));
     expect(statuses.filter((s) => s === 200)).toHaveLength(600);
     expect(statuses.filter((s) => s === 429)).toHaveLength(1);
+  });
+});
+
+describe('hyperliquid paper: address action limits', () => {
+  it('lets an address past its budget act once per 10 s, refusing the rest in the venue words', async () => {
+    const acc = book();
+    const c = ccxtClient(ex, acc);
+    await c.loadMarkets();
+    // A busy trading agent's address: 20,000 actions used, no volume traded (limit 10,000).
+    hyperliquidState(ex.engine).setActionsUsed(acc, 20_000);
+    const close = () => c.createOrder('BTC/USDC:USDC', 'limit', 'sell', 0.1, 49_000, { timeInForce: 'Ioc', reduceOnly: true });
+    await close();
+    const refused = await close().catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(RateLimitExceeded);
+    expect((refused as Error).message).toContain(
+      // The first close traded 0.1 × 49,975: the limit is now 10,000 + 4,997.
+      '{"status":"err","response":"Too many cumulative requests sent (20002 > 14997) for cumulative volume traded $4997.50. Place taker orders to free up 1 request per USDC traded."}',
+    );
+    expect(acc.positions.get('BTC:BOTH')?.amt).toBeCloseTo(0.4, 9);
+    ex.engine.advanceBy(10_000);
+    await close();
+    expect(acc.positions.get('BTC:BOTH')?.amt).toBeCloseTo(0.3, 9);
   });
 });
 
