@@ -1,6 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DATA_DIR, startPaperExchange, type AccountSpec, type PaperEngine, type PaperVenue } from '../../paper/index.ts';
+import { DATA_DIR, dialectFor, startPaperExchange, type AccountSpec, type PaperEngine, type PaperVenue } from '../../paper/index.ts';
+import { venueFacts, type SupportedVenue } from '../venues/catalog.ts';
+import { credentialsFromEnvSpec } from '../venues/credential-spec.ts';
 import { DynamoStateStore } from '../adapters/dynamo-store.ts';
 import { DEFAULT_ADAPTIVE, nextTickDelayMs } from '../use-cases/cadence.ts';
 import { LastWriteCachingStore } from '../adapters/cached-store.ts';
@@ -40,22 +42,29 @@ const END = Date.UTC(2025, 9, 10, 21, 45);
  * real wick (see data/SOURCES.md).
  */
 const SERIES = [
-  { symbol: 'BTCUSDT', file: 'binance-coinm-markprice-BTCUSD_PERP-1m-2025-10-09_10.csv' },
-  { symbol: 'ETHUSDT', file: 'gemini-spot-ETHUSD-1m-from-trades-2025-10-10.csv' },
-  { symbol: 'WIFUSDT', file: 'binance-coinm-WIFUSD_PERP-1m-from-trades-2025-10-10.csv' },
+  { base: 'BTC', file: 'binance-coinm-markprice-BTCUSD_PERP-1m-2025-10-09_10.csv' },
+  { base: 'ETH', file: 'gemini-spot-ETHUSD-1m-from-trades-2025-10-10.csv' },
+  { base: 'WIF', file: 'binance-coinm-WIFUSD_PERP-1m-from-trades-2025-10-10.csv' },
 ];
 
-/** An agent's book: 10,000 USDT (9,850 cross wallet + 150 isolated margin), cross BTC long and ETH short, an isolated 10x WIF long. */
-function demoBook(engine: PaperEngine, label: string): AccountSpec {
+/** The venue's name of a base coin: BTC where the venue names coins (Hyperliquid), else BTCUSDT (Binance's USDT pairs). */
+const symbolOf = (venue: PaperVenue, base: string): string => (dialectFor(venue).symbolProblem(base) === null ? base : `${base}USDT`);
+
+/**
+ * An agent's book: 10,000 (9,850 cross wallet + 150 isolated margin), cross BTC long and ETH short,
+ * an isolated 10x WIF long, in the venue's names (on Hyperliquid: USDC, its margin tables).
+ */
+function demoBook(engine: PaperEngine, label: string, venue: PaperVenue): AccountSpec {
+  const [btc, eth, wif] = ['BTC', 'ETH', 'WIF'].map((b) => symbolOf(venue, b)) as [string, string, string];
   const px = (s: string) => engine.markPrice(s);
   return {
     label,
     walletBalance: 9_850,
-    symbols: { BTCUSDT: { marginMode: 'cross', leverage: 10 }, ETHUSDT: { marginMode: 'cross', leverage: 10 }, WIFUSDT: { marginMode: 'isolated', leverage: 10 } },
+    symbols: { [btc]: { marginMode: 'cross', leverage: 10 }, [eth]: { marginMode: 'cross', leverage: 10 }, [wif]: { marginMode: 'isolated', leverage: 10 } },
     positions: [
-      { symbol: 'BTCUSDT', side: 'long', size: 0.75, entryPrice: px('BTCUSDT'), marginMode: 'cross', leverage: 10 },
-      { symbol: 'ETHUSDT', side: 'short', size: 3, entryPrice: px('ETHUSDT'), marginMode: 'cross', leverage: 10 },
-      { symbol: 'WIFUSDT', side: 'long', size: 2_250, entryPrice: px('WIFUSDT'), marginMode: 'isolated', leverage: 10, isolatedMargin: 150 },
+      { symbol: btc, side: 'long', size: 0.75, entryPrice: px(btc), marginMode: 'cross', leverage: 10 },
+      { symbol: eth, side: 'short', size: 3, entryPrice: px(eth), marginMode: 'cross', leverage: 10 },
+      { symbol: wif, side: 'long', size: 2_250, entryPrice: px(wif), marginMode: 'isolated', leverage: 10, isolatedMargin: 150 },
     ],
   };
 }
@@ -83,27 +92,34 @@ export async function runDemo(opts: { jsonSummary?: string; out?: (s: string) =>
   out(`riskguard demo — replaying the real ${DATASET} crash (${when(START)} → ${when(END)}) on the paper exchange`);
   out('  starting the local state store (dynalite, in memory) and the paper exchange (loopback)…');
   const dynamo = await startLocalDynamo({ dbPath: null });
+  const venue = opts.venue ?? 'binanceusdm';
+  const sym = (base: string) => symbolOf(venue, base);
   const paper = await startPaperExchange({
-    venue: opts.venue ?? 'binanceusdm',
-    replay: SERIES.map((s) => ({ symbol: s.symbol, file: join(DATA_DIR, s.file) })),
+    venue,
+    replay: SERIES.map((s) => ({ symbol: sym(s.base), file: join(DATA_DIR, s.file) })),
     startTime: START,
   });
   try {
     const engine = paper.engine;
-    const guarded = engine.createAccount(demoBook(engine, 'guarded'));
-    const unguarded = engine.createAccount(demoBook(engine, 'no guard'));
+    const guarded = engine.createAccount(demoBook(engine, 'guarded', venue));
+    const unguarded = engine.createAccount(demoBook(engine, 'no guard', venue));
     const policy = DEFAULT_POLICY;
     const thresholdPct = (policy.thresholds.EMERGENCY.drawdown ?? 0) * 100;
+    // The guarded account's credentials as the paper dialect hands them out (Hyperliquid: the master
+    // address and the named API wallet's key), loaded through the venue's own credential spec.
+    const given = dialectFor(venue).credentialsFor(guarded);
+    const loaded = credentialsFromEnvSpec(venueFacts(venue as SupportedVenue).credentials, given.credentials, given.env);
+    if (!loaded.ok) throw new Error(`demo: the paper dialect's credentials do not load: ${loaded.problem}`);
     const config = {
       id: 'demo',
-      exchange: 'binanceusdm',
+      exchange: venue as SupportedVenue,
       baseUrl: paper.url,
-      credentials: { apiKeyEnv: 'DEMO_KEY', secretEnv: 'DEMO_SECRET' },
+      credentials: given.credentials,
       scheduleMinutes: 1,
-    } satisfies AccountConfig;
+    } as AccountConfig;
     const memory = new MemoryNotifier();
     const deps = {
-      exchange: createExchange(config, { apiKey: guarded.apiKey, secret: guarded.secret }),
+      exchange: createExchange(config, loaded.value),
       store: new LastWriteCachingStore(new DynamoStateStore({ tableName: dynamo.tableName, client: dynamo.client })),
       notifier: new PrintingNotifier(memory, out),
       clock: { now: () => engine.now() },
@@ -111,7 +127,7 @@ export async function runDemo(opts: { jsonSummary?: string; out?: (s: string) =>
       sleep: async (ms: number) => void engine.advanceBy(ms),
     };
     const startEquity = engine.accountRisk(guarded).marginBalance;
-    out(`  book (${money(startEquity)}): cross BTCUSDT long 0.75 @ ${engine.markPrice('BTCUSDT').toFixed(1)}, cross ETHUSDT short 3 @ ${engine.markPrice('ETHUSDT').toFixed(2)}, isolated 10x WIFUSDT long 2,250 @ ${engine.markPrice('WIFUSDT')}`);
+    out(`  book (${money(startEquity)}) on ${venue}: cross ${sym('BTC')} long 0.75 @ ${engine.markPrice(sym('BTC')).toFixed(1)}, cross ${sym('ETH')} short 3 @ ${engine.markPrice(sym('ETH')).toFixed(2)}, isolated 10x ${sym('WIF')} long 2,250 @ ${engine.markPrice(sym('WIF'))}`);
     out(`  policy: defaults (close all at ${thresholdPct} % drawdown or margin ratio ${policy.thresholds.EMERGENCY.marginRatio}); cadence 60 s, faster above OK (${DEFAULT_ADAPTIVE.WARNING}/${DEFAULT_ADAPTIVE.DANGER}/${DEFAULT_ADAPTIVE.EMERGENCY} s)`);
     out('');
 

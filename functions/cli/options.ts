@@ -5,6 +5,7 @@ import * as z from 'zod';
 import { ConfigError } from '../errors.ts';
 import type { HumanAct } from '../use-cases/admin.ts';
 import { formatIssues } from '../validation.ts';
+import { SUPPORTED_VENUES } from '../venues/catalog.ts';
 
 /** --table/--region/--db-path: the deployed table, or the local state folder; --topic-arn where alerts are sent. */
 export function storeOptions(cmd: Command, opts: { alerts?: boolean } = {}): Command {
@@ -31,8 +32,8 @@ export function parseTopicArn(v: string): string {
 /**
  * --venue of `paper`, `demo` and `replay`: the venue the paper exchange speaks. One without a
  * paper dialect yet (orderly, bybit, okx) or an unknown one is bad input (exit 2), refused while
- * the arguments are parsed, before anything starts; `demo` and `replay` (`command`) still take
- * binanceusdm only.
+ * the arguments are parsed, before anything starts; `demo` and `replay` (`command`) take the venues
+ * with a module (functions/venues/catalog.ts).
  */
 export function venueOption(command?: 'demo' | 'replay'): Option {
   return new Option('--venue <venue>', 'the venue the paper exchange speaks: binanceusdm|hyperliquid|orderly|bybit|okx (binanceusdm and hyperliquid have a dialect)')
@@ -45,9 +46,9 @@ export function venueOption(command?: 'demo' | 'replay'): Option {
         // A ConfigError, not commander's InvalidArgumentError: one line ("riskguard: …"), no usage hint.
         throw new ConfigError(`--venue: ${(err as Error).message}`, { cause: err });
       }
-      // demo and replay drive a Binance-shaped book; another dialect is served by `riskguard paper` only.
-      if (command !== undefined && venue !== 'binanceusdm') {
-        throw new ConfigError(`--venue: riskguard ${command} runs on binanceusdm only so far (riskguard paper --venue ${venue} serves the ${venue} dialect)`);
+      // demo and replay need the venue's module too (the guard's adapter, its margin rules).
+      if (command !== undefined && !(SUPPORTED_VENUES as readonly string[]).includes(venue)) {
+        throw new ConfigError(`--venue: riskguard ${command} runs on ${SUPPORTED_VENUES.join(', ')} (riskguard paper --venue ${venue} serves the ${venue} dialect)`);
       }
       return venue;
     });

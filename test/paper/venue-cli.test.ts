@@ -14,9 +14,7 @@ describe('--venue refusals (process)', () => {
     [['paper', '--port', '0', '--venue', 'okx'], 'the paper exchange has no okx dialect yet; venues with one: binanceusdm, hyperliquid'],
     [['paper', '--port', '0', '--venue', 'kraken'], 'unknown venue "kraken" (known: binanceusdm, hyperliquid, orderly, bybit, okx); venues with a paper dialect: binanceusdm, hyperliquid'],
     [['demo', '--venue', 'bybit'], 'the paper exchange has no bybit dialect yet; venues with one: binanceusdm, hyperliquid'],
-    [['demo', '--venue', 'hyperliquid'], 'riskguard demo runs on binanceusdm only so far (riskguard paper --venue hyperliquid serves the hyperliquid dialect)'],
     [['replay', '--venue', 'orderly', '--portfolio', 'none.json', '--prices', 'BTCUSDT=none.csv'], 'the paper exchange has no orderly dialect yet; venues with one: binanceusdm, hyperliquid'],
-    [['replay', '--venue', 'hyperliquid', '--portfolio', 'none.json', '--prices', 'BTCUSDT=none.csv'], 'riskguard replay runs on binanceusdm only so far (riskguard paper --venue hyperliquid serves the hyperliquid dialect)'],
   ])('riskguard %j exits 2 with one line naming the venues that have a dialect', async (args, message) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);
