@@ -19,11 +19,14 @@ import { hyperliquidState, type HyperliquidState } from './state.ts';
  * Weights — "Rate limits and user limits", https://hyperliquid.gitbook.io/hyperliquid-docs/for-developers/api/rate-limits:
  * REST requests share 1,200 weight per minute per IP; an /exchange action weighs 1 + floor(batch length / 40);
  * /info l2Book, allMids, clearinghouseState, orderStatus, spotClearinghouseState and exchangeStatus weigh 2,
- * userRole 60, every other documented info request 20; the history reads weigh 1 more per 20 items returned.
+ * userRole 60, every other documented info request 20; some history reads (userFills, userFillsByTime,
+ * userFunding, historicalOrders, fundingHistory, …) weigh 1 more per 20 items returned
+ * (https://docs.rs/crate/guilder-client-hyperliquid/0.2.0/source/README.md quoting the docs).
  */
 
 const LIGHT_INFO = new Set(['l2Book', 'allMids', 'clearinghouseState', 'orderStatus', 'spotClearinghouseState', 'exchangeStatus']);
-const PER_ITEM_INFO = new Set(['userFills', 'userFillsByTime', 'userFunding', 'userNonFundingLedgerUpdates', 'historicalOrders', 'fundingHistory']);
+// The per-item surcharge list as guilder-client-hyperliquid's README quotes the docs (userNonFundingLedgerUpdates is not on it).
+const PER_ITEM_INFO = new Set(['userFills', 'userFillsByTime', 'userFunding', 'historicalOrders', 'fundingHistory', 'recentTrades']);
 
 /** The weight of an /info request of `type` (before the per-item surcharge). */
 export const infoWeight = (type: unknown): number => (LIGHT_INFO.has(String(type)) ? 2 : type === 'userRole' ? 60 : 20);
