@@ -191,7 +191,9 @@ export function createHyperliquidHandler(deps: DialectDeps, options: DialectOpti
       if (type === 'approveBuilderFee' || type === 'setReferrer' || (type === 'order' && action.builder !== undefined)) {
         state.received.push({ type: type === 'order' ? 'order+builder' : type, accountId: acc?.id ?? null, signer, at: now, ...(action.builder !== undefined ? { builder: action.builder } : {}) });
       }
+      const nonceProblem = acc !== undefined && signer !== null ? state.useNonce(signer, Number(body.nonce)) : null;
       if (acc === undefined) result = err(`User or API Wallet ${signer ?? '0x0000000000000000000000000000000000000000'} does not exist.`);
+      else if (nonceProblem !== null) result = err(nonceProblem);
       else if (userSigned) result = OK_DEFAULT;
       else {
         const kindOf = type === 'order' ? 'order' : type === 'cancel' || type === 'cancelByCloid' ? 'cancel' : 'other';
