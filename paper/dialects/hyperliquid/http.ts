@@ -19,11 +19,14 @@ import { hyperliquidState, type HyperliquidState } from './state.ts';
  * Weights — "Rate limits and user limits", https://hyperliquid.gitbook.io/hyperliquid-docs/for-developers/api/rate-limits:
  * REST requests share 1,200 weight per minute per IP; an /exchange action weighs 1 + floor(batch length / 40);
  * /info l2Book, allMids, clearinghouseState, orderStatus, spotClearinghouseState and exchangeStatus weigh 2,
- * userRole 60, every other documented info request 20; the history reads weigh 1 more per 20 items returned.
+ * userRole 60, every other documented info request 20; some history reads (userFills, userFillsByTime,
+ * userFunding, historicalOrders, fundingHistory, …) weigh 1 more per 20 items returned
+ * (https://docs.rs/crate/guilder-client-hyperliquid/0.2.0/source/README.md quoting the docs).
  */
 
 const LIGHT_INFO = new Set(['l2Book', 'allMids', 'clearinghouseState', 'orderStatus', 'spotClearinghouseState', 'exchangeStatus']);
-const PER_ITEM_INFO = new Set(['userFills', 'userFillsByTime', 'userFunding', 'userNonFundingLedgerUpdates', 'historicalOrders', 'fundingHistory']);
+// The per-item surcharge list as guilder-client-hyperliquid's README quotes the docs (userNonFundingLedgerUpdates is not on it).
+const PER_ITEM_INFO = new Set(['userFills', 'userFillsByTime', 'userFunding', 'historicalOrders', 'fundingHistory', 'recentTrades']);
 
 /** The weight of an /info request of `type` (before the per-item surcharge). */
 export const infoWeight = (type: unknown): number => (LIGHT_INFO.has(String(type)) ? 2 : type === 'userRole' ? 60 : 20);
@@ -75,6 +78,42 @@ function wellFormedExchange(body: Record<string, unknown>): boolean {
   return schema === undefined || schema.safeParse(env.data.action).success;
 }
 
+/** Who an /exchange request is for: its recovered signer and the account that signer may act for. */
+function whoSigned(deps: DialectDeps, state: HyperliquidState, body: Record<string, unknown>, now: number): { acc: PaperAccount | undefined; signer: string | null; userSigned: boolean } {
+  const action = body.action as Record<string, unknown>;
+  const userSigned = USER_SIGNED_TYPES[String(action.type)] !== undefined;
+  const sig = body.signature as Sig;
+  // vaultAddress is part of the signed hash; the paper has no vaults or sub-accounts, so the action is the signer's account's.
+  const vault = typeof body.vaultAddress === 'string' ? body.vaultAddress : undefined;
+  const expiresAfter = typeof body.expiresAfter === 'number' ? body.expiresAfter : undefined;
+  const signer = userSigned ? userSignedSigner(action, sig) : l1Signer(action, Number(body.nonce), sig, vault, expiresAfter);
+  const found = signer !== null ? state.signerAccount(deps.engine, signer, now) : undefined;
+  // A user-signed action must come from the master wallet; an agent cannot sign it.
+  const acc = found !== undefined && !(userSigned && found.role !== 'master') ? found.acc : undefined;
+  return { acc, signer, userSigned };
+}
+
+/** The answer to a well-formed /exchange request: signer, nonce, address limit, then the action. */
+function answerExchange(
+  deps: DialectDeps,
+  state: HyperliquidState,
+  r: { body: Record<string, unknown>; action: Record<string, unknown>; acc: PaperAccount | undefined; signer: string | null; userSigned: boolean; batch: number; now: number; take: (kinds: FaultKind[]) => ActiveFault | undefined },
+): unknown {
+  const { action, acc, signer } = r;
+  const type = String(action.type);
+  if (type === 'approveBuilderFee' || type === 'setReferrer' || (type === 'order' && action.builder !== undefined)) {
+    state.received.push({ type: type === 'order' ? 'order+builder' : type, accountId: acc?.id ?? null, signer, at: r.now, ...(action.builder !== undefined ? { builder: action.builder } : {}) });
+  }
+  if (acc === undefined || signer === null) return err(`User or API Wallet ${signer ?? '0x0000000000000000000000000000000000000000'} does not exist.`);
+  const nonceProblem = state.useNonce(signer, Number(r.body.nonce));
+  if (nonceProblem !== null) return err(nonceProblem);
+  if (r.userSigned) return OK_DEFAULT;
+  const kindOf = type === 'order' ? 'order' : type === 'cancel' || type === 'cancelByCloid' ? 'cancel' : 'other';
+  const limited = state.chargeAction(acc, kindOf, r.batch, deps.engine.now());
+  if (limited !== null) return err(limited);
+  return answerL1({ engine: deps.engine, state, acc, take: (k) => r.take([k]) }, action, r.now);
+}
+
 /** The Hyperliquid handler over `deps` (one weight budget per client IP for the server's life). */
 export function createHyperliquidHandler(deps: DialectDeps, options: DialectOptions): DialectHandler {
   const weights = new WeightTracker({ weightLimit: options.weightLimit ?? HYPERLIQUID_WEIGHT_LIMIT, banAfter429s: options.banAfter429s ?? Number.POSITIVE_INFINITY, ...(options.banMs !== undefined ? { banMs: options.banMs } : {}) });
@@ -110,23 +149,8 @@ export function createHyperliquidHandler(deps: DialectDeps, options: DialectOpti
       return;
     }
 
-    // Who the request is for: a read's `user`, an action's recovered signer.
-    let acc: PaperAccount | undefined;
-    let signer: string | null = null;
     const action = (body.action ?? {}) as Record<string, unknown>;
-    const userSigned = path === '/exchange' && USER_SIGNED_TYPES[String(action.type)] !== undefined;
-    if (path === '/info') acc = state.accountOfUser(deps.engine, body.user);
-    else {
-      const sig = body.signature as Sig;
-      const vault = typeof body.vaultAddress === 'string' ? body.vaultAddress : undefined;
-      const expiresAfter = typeof body.expiresAfter === 'number' ? body.expiresAfter : undefined;
-      signer = userSigned ? userSignedSigner(action, sig ?? ({} as Sig)) : l1Signer(action, Number(body.nonce), sig ?? ({} as Sig), vault, expiresAfter);
-      const found = signer !== null ? state.signerAccount(deps.engine, signer, now) : undefined;
-      // A user-signed action must come from the master wallet; an agent cannot sign it.
-      if (found !== undefined && !(userSigned && found.role !== 'master')) {
-        acc = found.acc;
-      }
-    }
+    const { acc, signer, userSigned } = path === '/info' ? { acc: state.accountOfUser(deps.engine, body.user), signer: null, userSigned: false } : whoSigned(deps, state, body, now);
     const kind = path === '/info' ? String(body.type) : String(action.type);
     const batch = Array.isArray(action.orders) ? action.orders.length : Array.isArray(action.cancels) ? action.cancels.length : 0;
     let weight = path === '/info' ? infoWeight(body.type) : actionWeight(batch);
@@ -184,17 +208,7 @@ export function createHyperliquidHandler(deps: DialectDeps, options: DialectOpti
         weights.charge(clientIpKey(req.socket.remoteAddress), extra, deps.engine.now());
       }
     } else {
-      const type = String(action.type);
-      if (type === 'approveBuilderFee' || type === 'setReferrer' || (type === 'order' && action.builder !== undefined)) {
-        state.received.push({ type: type === 'order' ? 'order+builder' : type, accountId: acc?.id ?? null, signer, at: now, ...(action.builder !== undefined ? { builder: action.builder } : {}) });
-      }
-      if (acc === undefined) result = err(`User or API Wallet ${signer ?? '0x0000000000000000000000000000000000000000'} does not exist.`);
-      else if (userSigned) result = OK_DEFAULT;
-      else {
-        const kindOf = type === 'order' ? 'order' : type === 'cancel' || type === 'cancelByCloid' ? 'cancel' : 'other';
-        const limited = state.chargeAction(acc, kindOf, batch, deps.engine.now());
-        result = limited !== null ? err(limited) : answerL1({ engine: deps.engine, state, acc, take: (k) => take([k]) }, action, now);
-      }
+      result = answerExchange(deps, state, { body, action, acc, signer, userSigned, batch, now, take });
     }
 
     if (transport?.kind === 'timeout') {

@@ -26,6 +26,9 @@ export interface ReceivedAction {
   builder?: unknown;
 }
 
+/** Nonces stored per signer (the docs: the 100 highest). */
+export const NONCES_KEPT = 100;
+
 /** How long a paper agent stays valid unless a test says otherwise: 180 days (Hyperliquid's longest). */
 export const AGENT_VALIDITY_MS = 180 * 86_400_000;
 
@@ -92,6 +95,26 @@ export class HyperliquidState {
       u.lastThrottled = now;
     }
     u.used += n;
+    return null;
+  }
+
+  /** Per signer address: the highest nonces it used (at most NONCES_KEPT), ascending. */
+  readonly nonces = new Map<string, number[]>();
+
+  /**
+   * Checks and records a signer's nonce ("Nonces and API wallets",
+   * https://hyperliquid.gitbook.io/hyperliquid-docs/for-developers/api/nonces-and-api-wallets: the
+   * highest nonces are stored per signer; a new one must exceed the smallest stored and never have
+   * been used). The refusal as the venue words it, or null (then the nonce is recorded).
+   */
+  useNonce(signer: string, nonce: number): string | null {
+    const used = this.nonces.get(signer) ?? [];
+    if (used.includes(nonce)) return `Invalid nonce: duplicate nonce ${nonce}`;
+    if (used.length >= NONCES_KEPT && nonce < used[0]!) return `Invalid nonce: nonce too low ${nonce} < ${used[0]}`;
+    used.push(nonce);
+    used.sort((a, b) => a - b);
+    if (used.length > NONCES_KEPT) used.shift();
+    this.nonces.set(signer, used);
     return null;
   }
 

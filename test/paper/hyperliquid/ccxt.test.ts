@@ -174,6 +174,10 @@ describe('hyperliquid paper: signatures', () => {
     const genuine = await post(ex, '/exchange', signed);
     expect(genuine.json).toMatchObject({ status: 'ok', response: { type: 'order', data: { statuses: [{ filled: { totalSz: '0.1' } }] } } });
     expect(acc.positions.get('BTC:BOTH')?.amt).toBeCloseTo(0.4, 9);
+    // Replayed as is: the signer's nonce is spent.
+    const replayed = await post(ex, '/exchange', signed);
+    expect(replayed.json).toEqual({ status: 'err', response: `Invalid nonce: duplicate nonce ${(signed as unknown as { nonce: number }).nonce}` });
+    expect(acc.positions.get('BTC:BOTH')?.amt).toBeCloseTo(0.4, 9);
   });
 
   it("records ccxt's default side effects (approveBuilderFee, setReferrer); a client with them off sends none", async () => {
