@@ -79,7 +79,7 @@ function credentialVars(venue: string, account: string): { field: string; variab
 const CREDENTIAL_HINTS: Record<string, string> = {
   binanceusdm: 'API key: read and trade permission only, NEVER withdraw.',
   hyperliquid:
-    'the MASTER wallet address (the account you trade) and the private key of a NAMED API wallet approved for riskguard (app.hyperliquid.xyz → More → API); never the master key: it can withdraw.',
+    'the MASTER wallet address (the account you trade) and the private key of a NAMED API wallet approved for riskguard (the API page of app.hyperliquid.xyz); never the master key: it can withdraw.',
 };
 
 /**

@@ -77,7 +77,7 @@ export function keyStanding(keyAddress: string, wallet: string, agents: readonly
  */
 export function keyProblem(s: KeyStanding, now: number): string | null {
   if (s.kind === 'master') {
-    return "the private key is the master wallet's own key: it can WITHDRAW. Approve a named API wallet for riskguard (app.hyperliquid.xyz → More → API) and use its key instead";
+    return "the private key is the master wallet's own key: it can WITHDRAW. Approve a named API wallet for riskguard (the API page of app.hyperliquid.xyz) and use its key instead";
   }
   if (s.kind === 'not-named') {
     return 'the key is not a named API wallet of this account: an unnamed agent is silently replaced when the owner approves another, and an unapproved key cannot close. Register riskguard\'s key as a NAMED API wallet';
