@@ -79,6 +79,29 @@ describe('hyperliquid adapter on the paper exchange', () => {
     expect(warnings.join('\n')).toMatch(/close residual left open.*below the venue's minimum order value of 10/);
   });
 
+  it('treats an IOC that did not fill as not done: re-reads and sends again at a wider slippage', async () => {
+    const acc = ex.engine.createAccount({ walletBalance: 20_000, positions: [{ symbol: 'ETH', side: 'long', size: 2, entryPrice: 3_000, marginMode: 'cross', leverage: 10 }] } as never);
+    const w = walletsOf(acc);
+    let moved = false;
+    // The mark falls 3 % between the guard's read and its first order: the 1 % IOC finds nothing.
+    const wire = (async (url: string | URL | Request, init?: RequestInit) => {
+      if (!moved && String(url).endsWith('/exchange') && String(init?.body).includes('"type":"order"')) {
+        moved = true;
+        ex.engine.setPrices({ ETH: 2_910 });
+      }
+      return fetch(url, init);
+    }) as typeof fetch;
+    const p = new HyperliquidExchange({ walletAddress: w.master.address, privateKey: w.agent.privateKey, fetchImplementation: redirectFetch(ex.url, wire) });
+    await p.fetchSnapshot();
+    const n = log.length;
+    const [r] = await p.reduceOnlyMarketBatch([{ symbol: 'ETH', side: 'sell', amount: 2, positionSide: 'long', marginMode: 'cross' }]);
+    expect(since(n).filter((e) => e.path.startsWith('/exchange')).map((e) => e.path)).toEqual(['/exchange/order', '/exchange/order']);
+    expect(r!.status).toBe('closed');
+    expect(r!.averagePrice!).toBeLessThan(2_910);
+    expect(acc.positions.size).toBe(0);
+    ex.engine.setPrices({ ETH: 3_000 });
+  });
+
   it('cancels resting and trigger (TP/SL) orders by id in one batched cancel', async () => {
     const acc = book();
     const c = ccxtClient(ex, acc);
