@@ -251,7 +251,10 @@ export function userFunding(engine: PaperEngine, acc: PaperAccount | undefined, 
   return window(rows, req.startTime, req.endTime, now, HISTORY_PAGE);
 }
 
-/** `userFills` (the latest 2,000) and `userFillsByTime` (the first 2,000 of the window). */
+/**
+ * `userFills` (the latest 2,000) and `userFillsByTime` (the first 2,000 of the window). `startPosition`
+ * is the running sum of the account's fills in that coin: a position seeded at creation is not in it.
+ */
 export function userFills(engine: PaperEngine, acc: PaperAccount | undefined, req: Record<string, unknown>, byTime: boolean) {
   if (acc === undefined) return [];
   const forced = new Map(acc.forceOrders.map((o) => [o.orderId, o]));
