@@ -71,6 +71,12 @@ export interface ExchangePort {
   cancelAllOrders(symbols: string[] | 'all'): Promise<number>;
   /** A market order that can only reduce the given position. */
   reduceOnlyMarket(order: OrderRequest): Promise<OrderResult>;
+  /**
+   * Several reduce-only closes sent together (one batched action where the venue has one, e.g.
+   * Hyperliquid's order action), one result per order in the same order. Venues without it get one
+   * reduceOnlyMarket per order.
+   */
+  reduceOnlyMarketBatch?(orders: readonly OrderRequest[]): Promise<OrderResult[]>;
   /** The largest quantity one market order may carry for a symbol (base units), if limited. */
   maxMarketQuantity(symbol: string): Promise<number | null>;
   /** The venue's quantity step (lot size) for a symbol; a remainder below half a step cannot be traded. */
@@ -93,6 +99,12 @@ export interface ExchangePort {
    * request of its own); null = not known. A guard key needs read and trade only.
    */
   keyCanWithdraw?(): boolean | null;
+  /**
+   * What is wrong with the key's standing other than withdrawal (Hyperliquid: not a named API
+   * wallet, or one that expires soon), as last read by the adapter's routine reads (at most hourly,
+   * no request of its own); null = nothing known to be wrong. The guard alerts it daily.
+   */
+  keyWarning?(): string | null;
   /** Mark, lot step and maintenance tiers of a symbol the account may not hold (pre-trade checks). */
   marketSpec?(symbol: string): Promise<MarketSpec>;
 }

@@ -39,14 +39,18 @@ export function parseVenueArg(arg: string): PaperVenue {
   return dialectFor(arg.trim()).venue;
 }
 
-/** Parses `SYMBOL=FILE` (the symbol in Binance form, e.g. BTCUSDT). */
-export function parseReplayArg(arg: string): { symbol: string; file: string } {
+/** Parses `SYMBOL=FILE`, the symbol in the venue's naming (Binance: BTCUSDT; Hyperliquid: BTC). */
+export function parseReplayArg(arg: string, venue: PaperVenue = 'binanceusdm'): { symbol: string; file: string } {
   const i = arg.indexOf('=');
-  const symbol = i > 0 ? arg.slice(0, i).trim().toUpperCase() : '';
+  const raw = i > 0 ? arg.slice(0, i).trim() : '';
+  // Binance symbols are upper case; Hyperliquid coin names keep their case (kPEPE).
+  const symbol = venue === 'binanceusdm' ? raw.toUpperCase() : raw;
   const file = i > 0 ? arg.slice(i + 1).trim() : '';
-  if (!/^[A-Z0-9]{2,20}USDT$/.test(symbol) || file === '') {
+  const problem = symbol === '' ? 'no symbol' : dialectFor(venue).symbolProblem(symbol);
+  if (venue === 'binanceusdm' && (!/^[A-Z0-9]{2,20}USDT$/.test(symbol) || file === '')) {
     throw new Error(`--replay expects SYMBOL=FILE with a USDⓈ-M symbol such as BTCUSDT, got "${arg}"`);
   }
+  if (problem !== null || file === '') throw new Error(`--replay expects SYMBOL=FILE with ${problem ?? 'a file'}, got "${arg}"`);
   return { symbol, file };
 }
 
@@ -56,7 +60,7 @@ export function parseReplayArg(arg: string): { symbol: string; file: string } {
  */
 export async function runPaperCli(opts: PaperCliOptions = {}): Promise<PaperExchange> {
   const log = opts.log ?? ((line: string) => console.log(line));
-  const replay = (opts.replay ?? []).map(parseReplayArg);
+  const replay = (opts.replay ?? []).map((r) => parseReplayArg(r, opts.venue ?? 'binanceusdm'));
   const speed = opts.speed ?? 1;
   if (!(speed >= 0)) throw new Error(`--speed must be ≥ 0, got ${speed}`);
   const ex = await startPaperExchange({
@@ -83,10 +87,13 @@ export async function runPaperCli(opts: PaperCliOptions = {}): Promise<PaperExch
   log(`paper exchange (${dialect.title}) listening on ${ex.url}`);
   log(`venue: ${dialect.venue}`);
   log(`admin token (X-Paper-Admin): ${ex.adminToken}`);
-  log(`demo account ${demo.id}: ${demo.crossWallet} USDT`);
+  log(`demo account ${demo.id}: ${demo.crossWallet} ${ex.engine.listMarkets()[0]?.quoteAsset ?? 'USDT'}`);
   for (const p of positions) log(`  ${p.marginMode} ${p.symbol} ${p.side} ${p.size} @ ${p.entryPrice}${p.leverage ? ` (${p.leverage}x)` : ''}`);
-  log(`  apiKey: ${demo.apiKey}`);
-  log(`  secret: ${demo.secret}`);
+  // Binance's key pair; other venues' credentials are in the export lines alone (Hyperliquid: a wallet and a key).
+  if (dialect.venue === 'binanceusdm') {
+    log(`  apiKey: ${demo.apiKey}`);
+    log(`  secret: ${demo.secret}`);
+  }
   // The variables the dialect's config credentials name (Binance: PAPER_API_KEY, PAPER_API_SECRET).
   for (const [name, value] of Object.entries(dialect.credentialsFor(demo).env)) log(`  export ${name}=${value}`);
   if (range !== null) {

@@ -74,6 +74,7 @@ export const accountBody = (dialect: PaperDialect) => z
     portfolioMargin: z.boolean().default(false),
     /** One symbol may hold a cross and an isolated position at once (OKX, Orderly). */
     mixedMarginModes: z.boolean().default(false),
+    unifiedAccount: z.boolean().default(false),
     apiKey: z.string().regex(/^[A-Za-z0-9]{16,128}$/, '16–128 letters/digits').optional(),
     secret: z.string().min(16).max(128).optional(),
     symbols: z
@@ -261,6 +262,7 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, u
         multiAssetsMargin: b.multiAssetsMargin,
         portfolioMargin: b.portfolioMargin,
         mixedMarginModes: b.mixedMarginModes,
+        unifiedAccount: b.unifiedAccount,
         positions: b.positions,
         ...(b.label !== undefined ? { label: b.label } : {}),
         ...(b.apiKey !== undefined ? { apiKey: b.apiKey } : {}),

@@ -31,7 +31,7 @@ export { DATASETS, DATA_DIR, datasetReplay } from './datasets.ts';
 export type { RequestLogEntry } from './dialects/types.ts';
 
 export interface PaperExchangeOptions {
-  /** The venue whose API the exchange speaks. Default 'binanceusdm' (the only dialect so far). */
+  /** The venue whose API the exchange speaks. Default 'binanceusdm' (see dialects/index.ts for the others). */
   venue?: PaperVenue;
   /** 0 (default) = a free port. */
   port?: number;
@@ -54,7 +54,7 @@ export interface PaperExchangeOptions {
   takerFee?: number;
   /** Liquidation clearance fee, fraction of notional. Default 0.0125. */
   clearanceFee?: number;
-  /** Request-weight limit per client IP per minute. Default 2400 (Binance USDⓈ-M). */
+  /** Request-weight limit per client IP per minute. Default: the venue's (Binance USDⓈ-M 2400, Hyperliquid 1200). */
   weightLimit?: number;
   /** 429s an IP may receive in a minute before its next request bans it (HTTP 418). Default 5. */
   banAfter429s?: number;
@@ -91,6 +91,7 @@ export async function startPaperExchange(options: PaperExchangeOptions = {}): Pr
   // First, so a venue without a dialect is refused before anything starts.
   const dialect = dialectFor(options.venue ?? 'binanceusdm');
   const engine = new PaperEngine({
+    ...dialect.engineOptions?.(),
     ...(options.startTime !== undefined ? { startTime: options.startTime } : {}),
     ...(options.slippage !== undefined ? { slippage: options.slippage } : {}),
     ...(options.takerFee !== undefined ? { takerFee: options.takerFee } : {}),

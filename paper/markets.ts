@@ -10,7 +10,7 @@ import { BINANCE_BRACKETS, GENERIC_ALT_BRACKETS, type Bracket } from './brackets
 export interface MarketSpec {
   symbol: string;
   baseAsset: string;
-  quoteAsset: 'USDT';
+  quoteAsset: 'USDT' | 'USDC';
   pricePrecision: number;
   quantityPrecision: number;
   tickSize: number;

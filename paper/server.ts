@@ -4,7 +4,7 @@ import type { DialectDeps, DialectOptions, PaperDialect } from './dialects/types
 
 /**
  * The HTTP server: /paper/* is the venue-neutral control API, everything else goes to the
- * venue's dialect (Binance USDⓈ-M: /fapi/…, /sapi/…). One loopback origin serves both.
+ * venue's dialect (Binance USDⓈ-M: /fapi/…, /sapi/…; Hyperliquid: POST /info, /exchange). One loopback origin serves both.
  */
 
 export type { RequestLogEntry } from './dialects/types.ts';

@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DATA_DIR, startPaperExchange, type AccountSpec, type PaperEngine, type PaperVenue } from '../../paper/index.ts';
-import { credentialsFromEnvSpec } from '../venues/credential-spec.ts';
+import { DATA_DIR, dialectFor, startPaperExchange, type AccountSpec, type PaperEngine, type PaperVenue } from '../../paper/index.ts';
 import { venueFacts, type SupportedVenue } from '../venues/catalog.ts';
+import { credentialsFromEnvSpec } from '../venues/credential-spec.ts';
 import { DynamoStateStore } from '../adapters/dynamo-store.ts';
 import { DEFAULT_ADAPTIVE, nextTickDelayMs } from '../use-cases/cadence.ts';
 import { LastWriteCachingStore } from '../adapters/cached-store.ts';
@@ -42,27 +42,33 @@ const END = Date.UTC(2025, 9, 10, 21, 45);
  * real wick (see data/SOURCES.md).
  */
 const SERIES = [
-  { symbol: 'BTCUSDT', file: 'binance-coinm-markprice-BTCUSD_PERP-1m-2025-10-09_10.csv' },
-  { symbol: 'ETHUSDT', file: 'gemini-spot-ETHUSD-1m-from-trades-2025-10-10.csv' },
-  { symbol: 'WIFUSDT', file: 'binance-coinm-WIFUSD_PERP-1m-from-trades-2025-10-10.csv' },
+  { base: 'BTC', file: 'binance-coinm-markprice-BTCUSD_PERP-1m-2025-10-09_10.csv' },
+  { base: 'ETH', file: 'gemini-spot-ETHUSD-1m-from-trades-2025-10-10.csv' },
+  { base: 'WIF', file: 'binance-coinm-WIFUSD_PERP-1m-from-trades-2025-10-10.csv' },
 ];
 
+/** The venue's name of a base coin: BTC where the venue names coins (Hyperliquid), else BTCUSDT (Binance's USDT pairs). */
+const symbolOf = (venue: PaperVenue, base: string): string => (dialectFor(venue).symbolProblem(base) === null ? base : `${base}USDT`);
+
 /**
- * An agent's book: 10,000 USDT (9,850 cross wallet + 150 isolated margin), cross BTC long and ETH
- * short, an isolated 10x WIF long. On a venue whose margin mode is the account's (Bybit UTA), a
- * book cannot mix modes: there the WIF long is cross too, on the full 10,000.
+ * An agent's book: 10,000 (9,850 cross wallet + 150 isolated margin), cross BTC long and ETH short,
+ * an isolated 10x WIF long, in the venue's names (on Hyperliquid: USDC, its margin tables). On a
+ * venue whose margin mode is the account's (Bybit UTA) a book cannot mix modes: there the WIF long
+ * is cross too, on the full 10,000.
  */
-function demoBook(engine: PaperEngine, label: string, isolatedWif: boolean): AccountSpec {
+function demoBook(engine: PaperEngine, label: string, venue: PaperVenue): AccountSpec {
+  const [btc, eth, wif] = ['BTC', 'ETH', 'WIF'].map((b) => symbolOf(venue, b)) as [string, string, string];
   const px = (s: string) => engine.markPrice(s);
-  const wif = isolatedWif ? 'isolated' : 'cross';
+  const isolatedWif = dialectFor(venue).marginModeScope !== 'account';
+  const wifMode = isolatedWif ? 'isolated' : 'cross';
   return {
     label,
     walletBalance: isolatedWif ? 9_850 : 10_000,
-    symbols: { BTCUSDT: { marginMode: 'cross', leverage: 10 }, ETHUSDT: { marginMode: 'cross', leverage: 10 }, WIFUSDT: { marginMode: wif, leverage: 10 } },
+    symbols: { [btc]: { marginMode: 'cross', leverage: 10 }, [eth]: { marginMode: 'cross', leverage: 10 }, [wif]: { marginMode: wifMode, leverage: 10 } },
     positions: [
-      { symbol: 'BTCUSDT', side: 'long', size: 0.75, entryPrice: px('BTCUSDT'), marginMode: 'cross', leverage: 10 },
-      { symbol: 'ETHUSDT', side: 'short', size: 3, entryPrice: px('ETHUSDT'), marginMode: 'cross', leverage: 10 },
-      { symbol: 'WIFUSDT', side: 'long', size: 2_250, entryPrice: px('WIFUSDT'), marginMode: wif, leverage: 10, ...(isolatedWif ? { isolatedMargin: 150 } : {}) },
+      { symbol: btc, side: 'long', size: 0.75, entryPrice: px(btc), marginMode: 'cross', leverage: 10 },
+      { symbol: eth, side: 'short', size: 3, entryPrice: px(eth), marginMode: 'cross', leverage: 10 },
+      { symbol: wif, side: 'long', size: 2_250, entryPrice: px(wif), marginMode: wifMode, leverage: 10, ...(isolatedWif ? { isolatedMargin: 150 } : {}) },
     ],
   };
 }
@@ -92,32 +98,33 @@ export async function runDemo(opts: { jsonSummary?: string; out?: (s: string) =>
   const venue = opts.venue ?? 'binanceusdm';
   if (venue !== 'binanceusdm') out(`  venue: ${venue} (its paper dialect; the prices are the same real series, data/SOURCES.md)`);
   const dynamo = await startLocalDynamo({ dbPath: null });
+  const sym = (base: string) => symbolOf(venue, base);
   const paper = await startPaperExchange({
     venue,
-    replay: SERIES.map((s) => ({ symbol: s.symbol, file: join(DATA_DIR, s.file) })),
+    replay: SERIES.map((s) => ({ symbol: sym(s.base), file: join(DATA_DIR, s.file) })),
     startTime: START,
   });
   try {
     const engine = paper.engine;
-    const isolatedWif = paper.dialect.marginModeScope !== 'account';
-    const guarded = engine.createAccount(demoBook(engine, 'guarded', isolatedWif));
-    const unguarded = engine.createAccount(demoBook(engine, 'no guard', isolatedWif));
+    const guarded = engine.createAccount(demoBook(engine, 'guarded', venue));
+    const unguarded = engine.createAccount(demoBook(engine, 'no guard', venue));
     const policy = DEFAULT_POLICY;
     const thresholdPct = (policy.thresholds.EMERGENCY.drawdown ?? 0) * 100;
-    // The guarded account's credentials as the venue's config names them (the dialect's answer).
-    const named = paper.dialect.credentialsFor(guarded);
-    const creds = credentialsFromEnvSpec(venueFacts(venue as SupportedVenue).credentials, named.credentials, named.env);
-    if (!creds.ok) throw new Error(`demo: the ${venue} dialect's credentials do not load: ${creds.problem}`);
+    // The guarded account's credentials as the paper dialect hands them out (Hyperliquid: the master
+    // address and the named API wallet's key), loaded through the venue's own credential spec.
+    const given = dialectFor(venue).credentialsFor(guarded);
+    const loaded = credentialsFromEnvSpec(venueFacts(venue as SupportedVenue).credentials, given.credentials, given.env);
+    if (!loaded.ok) throw new Error(`demo: the paper dialect's credentials do not load: ${loaded.problem}`);
     const config = {
       id: 'demo',
-      exchange: venue,
+      exchange: venue as SupportedVenue,
       baseUrl: paper.url,
-      credentials: named.credentials,
+      credentials: given.credentials,
       scheduleMinutes: 1,
-    } as unknown as AccountConfig;
+    } as AccountConfig;
     const memory = new MemoryNotifier();
     const deps = {
-      exchange: createExchange(config, creds.value),
+      exchange: createExchange(config, loaded.value),
       store: new LastWriteCachingStore(new DynamoStateStore({ tableName: dynamo.tableName, client: dynamo.client })),
       notifier: new PrintingNotifier(memory, out),
       clock: { now: () => engine.now() },
@@ -125,7 +132,7 @@ export async function runDemo(opts: { jsonSummary?: string; out?: (s: string) =>
       sleep: async (ms: number) => void engine.advanceBy(ms),
     };
     const startEquity = engine.accountRisk(guarded).marginBalance;
-    out(`  book (${money(startEquity)}): cross BTCUSDT long 0.75 @ ${engine.markPrice('BTCUSDT').toFixed(1)}, cross ETHUSDT short 3 @ ${engine.markPrice('ETHUSDT').toFixed(2)}, ${isolatedWif ? 'isolated' : 'cross'} 10x WIFUSDT long 2,250 @ ${engine.markPrice('WIFUSDT')}`);
+    out(`  book (${money(startEquity)}) on ${venue}: cross ${sym('BTC')} long 0.75 @ ${engine.markPrice(sym('BTC')).toFixed(1)}, cross ${sym('ETH')} short 3 @ ${engine.markPrice(sym('ETH')).toFixed(2)}, ${dialectFor(venue).marginModeScope === 'account' ? 'cross' : 'isolated'} 10x ${sym('WIF')} long 2,250 @ ${engine.markPrice(sym('WIF'))}`);
     out(`  policy: defaults (close all at ${thresholdPct} % drawdown or margin ratio ${policy.thresholds.EMERGENCY.marginRatio}); cadence 60 s, faster above OK (${DEFAULT_ADAPTIVE.WARNING}/${DEFAULT_ADAPTIVE.DANGER}/${DEFAULT_ADAPTIVE.EMERGENCY} s)`);
     out('');
 

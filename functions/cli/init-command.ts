@@ -11,6 +11,7 @@ import { Option, type Command } from 'commander';
 import { chatUrlProblem, ConfigSchema, resolveAccounts, SUPPORTED_EXCHANGES, type RiskGuardConfig } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import { venueFacts, type SupportedVenue } from '../venues/catalog.ts';
+import { envKey, envNamesOf } from '../venues/credential-spec.ts';
 
 export interface InitAnswers {
   venue: string;
@@ -32,20 +33,10 @@ const CHATS = ['telegram', 'discord', 'slack', 'ntfy'] as const;
 function checkVenue(v: string): string {
   const venue = v.trim().toLowerCase();
   if (!(SUPPORTED_EXCHANGES as readonly string[]).includes(venue)) {
-    const have = SUPPORTED_EXCHANGES.map((id) => `${id} (${venueFacts(id).label})`).join(', ');
-    throw new ConfigError(`--venue ${v}: riskguard supports ${have} today; other venues are not available yet`);
+    const labels = SUPPORTED_EXCHANGES.map((id) => `${id} (${venueFacts(id).label})`).join(', ');
+    throw new ConfigError(`--venue ${v}: riskguard supports ${labels} today; other venues are not available yet`);
   }
   return venue;
-}
-
-/**
- * The environment variable of each credential field of the venue: `apiKey` → `<P>_API_KEY`,
- * `secret` → `<P>_SECRET`, `passphrase` → `<P>_PASSPHRASE`.
- */
-function credentialEnv(venue: string, p: string): Record<string, string> {
-  const spec = venueFacts(venue as SupportedVenue).credentials;
-  const snake = (f: string) => f.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
-  return Object.fromEntries(spec.required.map((f) => [`${f}Env`, `${p}_${snake(f)}`]));
 }
 
 function checkAccount(v: string): string {
@@ -75,6 +66,22 @@ function checkChatId(v: string): string {
 /** RISKGUARD_<ID>_…: the account id in upper case, other characters as "_". */
 export const envPrefix = (accountId: string): string => `RISKGUARD_${accountId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 
+/** `apiKey` → `API_KEY`, `walletAddress` → `WALLET_ADDRESS`. */
+const envSuffix = (field: string): string => field.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+
+/** The venue's required credential fields and the variable `init` names for each (optional fields are left out). */
+function credentialVars(venue: string, account: string): { field: string; variable: string }[] {
+  const p = envPrefix(account);
+  return venueFacts(venue as SupportedVenue).credentials.required.map((field) => ({ field, variable: `${p}_${envSuffix(field)}` }));
+}
+
+/** What goes in a venue's credential variables, for the .env template. */
+const CREDENTIAL_HINTS: Record<string, string> = {
+  binanceusdm: 'API key: read and trade permission only, NEVER withdraw.',
+  hyperliquid:
+    'the MASTER wallet address (the account you trade) and the private key of a NAMED API wallet approved for riskguard (the API page of app.hyperliquid.xyz); never the master key: it can withdraw.',
+};
+
 /**
  * The config `init` writes: one account whose key comes from two environment variables, the
  * drawdown levels in the same proportions as the defaults (warn at a third of the close-all
@@ -83,7 +90,6 @@ export const envPrefix = (accountId: string): string => `RISKGUARD_${accountId.t
  *   // { thresholds: { WARNING: { drawdown: 0.05 }, DANGER: { drawdown: 0.1 }, EMERGENCY: { drawdown: 0.15 } }, dryRun: true }
  */
 export function initConfig(a: InitAnswers): Record<string, unknown> {
-  const p = envPrefix(a.account);
   const round = (x: number) => Math.round(x * 1e6) / 1e6;
   const alerts: Record<string, unknown> = {};
   if (a.telegramChatId !== undefined) alerts['telegram'] = { botTokenEnv: 'RISKGUARD_TELEGRAM_BOT_TOKEN', chatId: a.telegramChatId };
@@ -96,7 +102,7 @@ export function initConfig(a: InitAnswers): Record<string, unknown> {
         id: a.account,
         exchange: a.venue,
         ...(a.baseUrl ? { baseUrl: a.baseUrl } : {}),
-        credentials: credentialEnv(a.venue, p),
+        credentials: Object.fromEntries(credentialVars(a.venue, a.account).map((c) => [envKey(c.field), c.variable])),
       },
     ],
     policy: {
@@ -113,13 +119,12 @@ export function initConfig(a: InitAnswers): Record<string, unknown> {
 
 /** The .env template: every variable the config names, empty, with what goes in it. */
 export function envTemplate(a: InitAnswers, configFile: string): string {
-  const p = envPrefix(a.account);
   const lines = [
     `# Secrets for ${configFile} (written by riskguard init). Fill in the values; never commit this file.`,
     '# Load it into your shell with:  set -a; . ./.env; set +a   (systemd: EnvironmentFile=)',
     '',
-    `# ${a.venue} API key of account "${a.account}": read and trade permission only, NEVER withdraw.`,
-    ...Object.values(credentialEnv(a.venue, p)).map((name) => `${name}=`),
+    `# ${a.venue} credentials of account "${a.account}": ${CREDENTIAL_HINTS[a.venue] ?? 'read and trade permission only, NEVER withdraw.'}`,
+    ...credentialVars(a.venue, a.account).map((c) => `${c.variable}=`),
   ];
   if (a.telegramChatId !== undefined) lines.push('', '# Telegram: the bot token from @BotFather (the bot must be in the chat).', 'RISKGUARD_TELEGRAM_BOT_TOKEN=');
   if (a.discord) lines.push('', '# Discord: channel settings > Integrations > Webhooks > Copy Webhook URL.', 'RISKGUARD_DISCORD_WEBHOOK_URL=');
@@ -285,7 +290,7 @@ const pctWords = (p: number): string => `${Math.round(p * 100) / 100} %`;
 function envNames(c: RiskGuardConfig): string[] {
   const a = c.alerts;
   return [
-    ...c.accounts.flatMap((x) => Object.entries(x.credentials as Record<string, unknown>).filter(([k, v]) => k.endsWith('Env') && typeof v === 'string').map(([, v]) => v as string)),
+    ...c.accounts.flatMap((x) => envNamesOf(venueFacts(x.exchange).credentials, x.credentials as Record<string, unknown>)),
     a.telegram?.botTokenEnv,
     a.discord?.webhookUrlEnv,
     a.slack?.webhookUrlEnv,

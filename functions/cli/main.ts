@@ -21,7 +21,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { parseReplayArg, runPaperCli } from '../../paper/cli.ts';
 import { loadCandlesFile } from '../../paper/replay.ts';
 import { money, pct, table, when } from './format.ts';
-import { checkWritable, loadJson, loadPolicy } from './io.ts';
+import { checkWritable, formatIssues, loadJson, loadPolicy, parseWith, readJsonFile } from './io.ts';
+import { rawSnapshotVenue, snapshotFromVenueFile } from '../venues/raw-snapshots.ts';
 import { missingLocalState, openStore, type StoreOptions } from './store.ts';
 import { actOptions, parseHumanAct, storeOptions, venueOption } from './options.ts';
 import type { PaperVenue } from '../../paper/index.ts';
@@ -141,15 +142,33 @@ export function buildProgram(): Command {
   program
     .command('eval')
     .description('evaluate one account snapshot: margin per pool, liquidation prices, stress, level and actions')
-    .requiredOption('--snapshot <file>', 'account snapshot JSON (see README: snapshot format)')
+    .requiredOption('--snapshot <file>', 'account snapshot JSON (see README: snapshot format), or a venue\'s own answers ({"venue":"hyperliquid",…})')
     .option('--policy <file>', 'policy JSON (only what differs from the defaults)')
     .option('--peak <equity>', 'trailing peak equity to measure drawdown from (default: the snapshot equity)', positiveNumber('--peak'))
     .option('--json', 'print one JSON object instead of tables')
     .action((opts: { snapshot: string; policy?: string; peak?: number; json?: boolean }) => {
-      const snapshot = loadJson(AccountSnapshotSchema, opts.snapshot, 'snapshot');
+      const raw = readJsonFile(opts.snapshot, 'snapshot');
+      const venue = rawSnapshotVenue(raw);
+      let snapshot;
+      let venueLiquidations: { symbol: string; price: number | null }[] = [];
+      if (venue === null) snapshot = parseWith(AccountSnapshotSchema, raw, opts.snapshot, 'snapshot');
+      else {
+        try {
+          ({ snapshot, venueLiquidations } = snapshotFromVenueFile(venue, raw));
+        } catch (err) {
+          const why = err instanceof z.ZodError ? formatIssues(err) : (err as Error).message;
+          throw new ConfigError(`snapshot file ${opts.snapshot} (${venue}) is invalid:\n${why}`, { cause: err });
+        }
+      }
       const policy = loadPolicy(opts.policy);
       const report = evalReport(snapshot, policy, opts.peak ?? null, snapshot.timestamp ?? systemClock.now());
-      process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderEval(report)}\n`);
+      // The venue's own liquidation prices beside the engine's: what `eval` reproduces, and where it differs.
+      const venueLines = venueLiquidations.map((v) => {
+        const mine = report.positions.find((p) => p.symbol === v.symbol)?.liquidationPrice ?? null;
+        return `  ${v.symbol}: venue ${v.price ?? 'none'}, riskguard ${mine === null ? 'none' : mine.toPrecision(8)}`;
+      });
+      if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else process.stdout.write(`${renderEval(report, venue === 'hyperliquid' ? 'USDC' : undefined)}\n${venueLines.length ? `Liquidation prices (venue vs riskguard):\n${venueLines.join('\n')}\n` : ''}`);
     });
 
   storeOptions(
@@ -357,7 +376,7 @@ export function buildProgram(): Command {
       const demoKeys = opts.keysFile ? paperKeys(opts.keysFile) : undefined;
       for (const r of opts.replay ?? []) {
         try {
-          parseReplayArg(r);
+          parseReplayArg(r, opts.venue);
         } catch (err) {
           throw new ConfigError((err as Error).message);
         }
@@ -415,7 +434,7 @@ export function buildProgram(): Command {
     .command('demo')
     .description('the guard through the real 2025-10-10 crash on the paper exchange, beside the same book unguarded (no keys, no cloud)')
     .option('--json-summary <file>', 'also write the summary as JSON')
-    .addOption(venueOption())
+    .addOption(venueOption('demo'))
     .action(async (opts: { jsonSummary?: string; venue: PaperVenue }) => {
       if (opts.jsonSummary) checkWritable(opts.jsonSummary, '--json-summary');
       await runDemo({ venue: opts.venue, ...(opts.jsonSummary ? { jsonSummary: opts.jsonSummary } : {}) });

@@ -1,10 +1,12 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseVenueArg } from '../../paper/cli.ts';
 import { venuesWithDialect } from '../../paper/dialects/index.ts';
+import type { PaperVenue } from '../../paper/dialects/types.ts';
 import * as z from 'zod';
 import { ConfigError } from '../errors.ts';
 import type { HumanAct } from '../use-cases/admin.ts';
 import { formatIssues } from '../validation.ts';
+import { SUPPORTED_VENUES } from '../venues/catalog.ts';
 
 /** --table/--region/--db-path: the deployed table, or the local state folder; --topic-arn where alerts are sent. */
 export function storeOptions(cmd: Command, opts: { alerts?: boolean } = {}): Command {
@@ -30,19 +32,26 @@ export function parseTopicArn(v: string): string {
 
 /**
  * --venue of `paper`, `demo` and `replay`: the venue the paper exchange speaks. One without a
- * paper dialect yet (see paper/dialects/index.ts) or an unknown one is bad input (exit 2),
- * refused while the arguments are parsed, before anything starts.
+ * paper dialect yet (see paper/dialects/index.ts) or an unknown one is bad input (exit 2), refused while
+ * the arguments are parsed, before anything starts; `demo` and `replay` (`command`) take the venues
+ * with a module (functions/venues/catalog.ts).
  */
-export function venueOption(): Option {
+export function venueOption(command?: 'demo' | 'replay'): Option {
   return new Option('--venue <venue>', `the venue the paper exchange speaks: binanceusdm|hyperliquid|orderly|bybit|okx (with a dialect: ${venuesWithDialect().join(', ')})`)
     .default('binanceusdm')
     .argParser((v: string) => {
+      let venue: PaperVenue;
       try {
-        return parseVenueArg(v);
+        venue = parseVenueArg(v);
       } catch (err) {
         // A ConfigError, not commander's InvalidArgumentError: one line ("riskguard: …"), no usage hint.
         throw new ConfigError(`--venue: ${(err as Error).message}`, { cause: err });
       }
+      // demo and replay need the venue's module too (the guard's adapter, its margin rules).
+      if (command !== undefined && !(SUPPORTED_VENUES as readonly string[]).includes(venue)) {
+        throw new ConfigError(`--venue: riskguard ${command} runs on ${SUPPORTED_VENUES.join(', ')} (riskguard paper --venue ${venue} serves the ${venue} dialect)`);
+      }
+      return venue;
     });
 }
 

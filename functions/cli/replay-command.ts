@@ -9,6 +9,7 @@ import { DEFAULT_ADAPTIVE, type CadenceMode, type CadenceSeconds } from '../use-
 import { money, pct, table, when } from './format.ts';
 import { checkWritable, loadJson, loadPolicy } from './io.ts';
 import { venueOption } from './options.ts';
+import { dialectFor, type PaperVenue } from '../../paper/index.ts';
 
 interface ReplayOptions {
   portfolio: string;
@@ -23,8 +24,8 @@ interface ReplayOptions {
   offset: number;
   json?: boolean;
   report?: string;
-  /** Validated by venueOption (only binanceusdm today). */
-  venue: string;
+  /** Validated by venueOption: a venue with a module and a paper dialect. */
+  venue: PaperVenue;
 }
 
 function number(name: string, min: number) {
@@ -138,8 +139,9 @@ export function registerReplayCommand(program: Command): void {
     .option('--json', 'print one JSON object instead of tables')
     .option('--report <file.html>', 'also write a self-contained HTML report with charts')
     // Checked while parsing (exit 2 for a venue without a dialect); the replay runs the engine in
-    // process behind the Binance-worded PaperEngineExchange, the only dialect so far.
-    .addOption(venueOption())
+    // process with that venue's margin rules (its dialect's engineOptions: markets, margin tables,
+    // liquidation and backstop, funding, fees), the guard behind the venue-neutral PaperEngineExchange.
+    .addOption(venueOption('replay'))
     .action(async (opts: ReplayOptions) => {
       const portfolio = loadJson(PortfolioSchema, opts.portfolio, 'portfolio');
       const prices = parsePricePairs(opts.prices);
@@ -157,6 +159,8 @@ export function registerReplayCommand(program: Command): void {
         scheduleOffsetMs: opts.offset * 1_000,
         portfolioLabel: `portfolio file ${opts.portfolio}`,
         chart: opts.report !== undefined,
+        rules: dialectFor(opts.venue).engineOptions?.() ?? {},
+        symbolProblem: (symbol: string) => dialectFor(opts.venue).symbolProblem(symbol),
         ...(opts.adaptive !== undefined ? { cadenceSeconds: opts.adaptive } : {}),
         ...(opts.start !== undefined ? { start: opts.start } : {}),
         ...(opts.end !== undefined ? { end: opts.end } : {}),

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { maxLeverage, type Bracket } from '../../paper/brackets.ts';
-import type { AccountSpec, Candle, PaperEngine, PositionSpec } from '../../paper/index.ts';
+import type { AccountSpec, Candle, EngineOptions, PaperEngine, PositionSpec } from '../../paper/index.ts';
 import { defaultMarkets, genericMarket, isMultipleOf, type MarketSpec } from '../../paper/markets.ts';
 import { parseCandlesCsv } from '../../paper/replay.ts';
 import type { MaintenanceTier, Portfolio } from '../domain/snapshot.ts';
@@ -27,12 +27,14 @@ export interface LoadedPrices extends PriceFile {
 const SYMBOL = /^[A-Z0-9]{2,20}USDT$/;
 
 /** Reads every price file; unreadable, empty or malformed files are ConfigErrors naming the file. */
-export function loadPrices(prices: readonly PriceFile[]): LoadedPrices[] {
+export function loadPrices(prices: readonly PriceFile[], symbolProblem?: (symbol: string) => string | null): LoadedPrices[] {
   if (prices.length === 0) throw new ConfigError('no price files: give at least one --prices SYMBOL=FILE');
   const seen = new Set<string>();
   return prices.map(({ symbol, file }) => {
-    if (!SYMBOL.test(symbol)) {
-      throw new ConfigError(`--prices ${symbol}=${file}: "${symbol}" is not a symbol the paper exchange lists (<BASE>USDT, e.g. BTCUSDT)`);
+    // The venue's naming when its dialect is given (Hyperliquid: BTC), else the engine's own (BTCUSDT).
+    const problem = symbolProblem ? symbolProblem(symbol) : SYMBOL.test(symbol) ? null : '<BASE>USDT, e.g. BTCUSDT';
+    if (problem !== null) {
+      throw new ConfigError(`--prices ${symbol}=${file}: "${symbol}" is not a symbol the paper exchange lists (${problem})`);
     }
     if (seen.has(symbol)) throw new ConfigError(`--prices: ${symbol} is given twice`);
     seen.add(symbol);
@@ -85,7 +87,7 @@ const sameTiers = (a: readonly MaintenanceTier[], b: readonly MaintenanceTier[])
  * Checks a portfolio against the price files and the paper exchange's rules and plans its
  * account. `where` names the source in messages (e.g. "portfolio file book.json").
  */
-export function planBook(portfolio: Portfolio, prices: readonly LoadedPrices[], where = 'portfolio'): BookPlan {
+export function planBook(portfolio: Portfolio, prices: readonly LoadedPrices[], where = 'portfolio', rules: EngineOptions = {}): BookPlan {
   const bad = (path: string, msg: string) => new ConfigError(`${where}: ${path}: ${msg}`);
   const priced = new Map(prices.map((p) => [p.symbol, p]));
   if ((portfolio.collateral ?? []).length > 0) {
@@ -94,7 +96,9 @@ export function planBook(portfolio: Portfolio, prices: readonly LoadedPrices[], 
   if (!(portfolio.crossWalletBalance >= 0)) throw bad('crossWalletBalance', 'must be ≥ 0 on the paper exchange');
   if (portfolio.positions.length === 0) throw bad('positions', 'no positions: nothing to replay');
 
-  const markets = new Map(defaultMarkets().map((m) => [m.symbol, m]));
+  // A venue's own market table (its naming, margin tables, lot sizes) when its rules are given.
+  const markets = new Map((rules.markets ?? defaultMarkets()).map((m) => [m.symbol, m]));
+  const marketFor = rules.genericMarket ?? genericMarket;
   const extraMarkets: MarketSpec[] = [];
   const brackets: Record<string, Bracket[]> = {};
   const tiersGiven = new Map<string, { tiers: MaintenanceTier[]; index: number }>();
@@ -112,7 +116,7 @@ export function planBook(portfolio: Portfolio, prices: readonly LoadedPrices[], 
     }
     let market = markets.get(p.symbol);
     if (market === undefined) {
-      market = genericMarket(p.symbol, series.candles[0]!.o);
+      market = marketFor(p.symbol, series.candles[0]!.o);
       markets.set(p.symbol, market);
       extraMarkets.push(market);
     }

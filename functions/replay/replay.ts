@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import type { OrderResult } from '../ports.ts';
 import { GUARD_TIMEOUT_SECONDS } from '../use-cases/run-invocation.ts';
-import { candlePath, PaperEngine, type LiquidationEvent, type PaperAccount } from '../../paper/index.ts';
+import { candlePath, PaperEngine, type EngineOptions, type LiquidationEvent, type PaperAccount } from '../../paper/index.ts';
 import { silentLogger } from '../adapters/console-logger.ts';
 import { MemoryNotifier } from '../adapters/local-notifiers.ts';
 import { MemoryStateStore } from '../adapters/memory-store.ts';
@@ -56,6 +56,13 @@ export interface ReplayInput {
   portfolioLabel?: string;
   /** Keep the per-step equity paths for a report (`result.chart`). @default false */
   chart?: boolean;
+  /**
+   * The venue's margin rules for the engine (a paper dialect's engineOptions: its markets and margin
+   * tables, liquidation and backstop, funding period, fees). @default the engine's (Binance's)
+   */
+  rules?: EngineOptions;
+  /** Why a symbol is not in the venue's naming (a paper dialect's symbolProblem). @default the engine's <BASE>USDT */
+  symbolProblem?: (symbol: string) => string | null;
 }
 
 /** An order the guard placed, with the market time of its fill (ms). */
@@ -224,8 +231,8 @@ function window(input: ReplayInput, prices: LoadedPrices[]): { start: number; en
 }
 
 /** An engine with every price file replayed, its clock at `start`. */
-function openEngine(s: Pick<RunSetup, 'prices' | 'plan' | 'start' | 'stepMs'>): ReplayClock {
-  const engine = new PaperEngine({ startTime: s.start, stepMs: s.stepMs, brackets: s.plan.brackets, extraMarkets: s.plan.extraMarkets });
+function openEngine(s: Pick<RunSetup, 'prices' | 'plan' | 'start' | 'stepMs' | 'rules'>): ReplayClock {
+  const engine = new PaperEngine({ ...s.rules, startTime: s.start, stepMs: s.stepMs, brackets: s.plan.brackets, extraMarkets: s.plan.extraMarkets });
   for (const p of s.prices) engine.loadReplay(p.symbol, p.candles);
   return new ReplayClock(engine, s.stepMs);
 }
@@ -257,6 +264,7 @@ const liquidationOf = (e: LiquidationEvent): ReplayLiquidation => ({
 });
 
 interface RunSetup {
+  rules: EngineOptions;
   prices: LoadedPrices[];
   plan: BookPlan;
   start: number;
@@ -448,11 +456,13 @@ export async function runReplay(input: ReplayInput): Promise<ReplayResult> {
   if (!(latencyMs >= 0 && Number.isFinite(latencyMs))) throw new ConfigError(`latencyMs must be ≥ 0, got ${latencyMs}`);
   const budgetMs = input.invocationBudgetMs ?? DEFAULT_INVOCATION_BUDGET_MS;
   if (!(budgetMs > 0)) throw new ConfigError(`invocationBudgetMs must be > 0, got ${budgetMs}`);
-  const prices = loadPrices(input.prices);
-  const plan = planBook(input.portfolio, prices, input.portfolioLabel ?? 'portfolio');
+  const prices = loadPrices(input.prices, input.symbolProblem);
+  const rules = input.rules ?? {};
+  const plan = planBook(input.portfolio, prices, input.portfolioLabel ?? 'portfolio', rules);
   const { start, end } = window(input, prices);
   const threshold = input.policy.thresholds.EMERGENCY.drawdown;
   const setup: RunSetup = {
+    rules,
     prices,
     plan,
     start,

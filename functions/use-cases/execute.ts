@@ -114,6 +114,30 @@ export async function execute(
         errors.push(`cancel orders on ${[...cancelFor].join(', ')}: ${(err as Error).message}`);
       }
     }
+    // A venue that batches closes (Hyperliquid) gets every close of the round in one action.
+    if (deps.exchange.reduceOnlyMarketBatch && !outOfTime()) {
+      await step();
+      const batch = todo.map(({ p, over }) => ({
+        symbol: p.symbol,
+        side: p.side === 'long' ? ('sell' as const) : ('buy' as const),
+        amount: over,
+        positionSide: p.side,
+        marginMode: p.marginMode,
+      }));
+      try {
+        for (const o of await deps.exchange.reduceOnlyMarketBatch(batch)) {
+          orders.push(o);
+          deps.log.info('reduce-only order', { symbol: o.symbol, side: o.side, amount: o.amount, filled: o.filled, status: o.status });
+        }
+      } catch (err) {
+        errors.push(`${batch.map((o) => o.symbol).join(', ')}: ${(err as Error).message}`);
+        deps.log.warn('order batch failed', { error: (err as Error).message, kind: (err as Error).name });
+        if (!(err instanceof ExchangeUnavailableError)) for (const o of batch) cancelFor.add(o.symbol);
+      }
+      await step();
+      snapshot = await readAgain(deps, retryDelayMs, errors, snapshot);
+      continue;
+    }
     for (const { p, over } of todo) {
       const max = await deps.exchange.maxMarketQuantity(p.symbol).catch(() => null);
       let left = over;

@@ -47,7 +47,8 @@ export async function commitTick(ctx: TickContext, read: ReadOk): Promise<Commit
   const netTransfers = read.verdict.transfers;
   const decideOpts = { peakCap: read.peakCap, drawdownUnknown: read.verdict.drawdownUnknown };
   // A key that can withdraw is a risk the guard itself reports: once, then daily (nothing in the cloud runs doctor).
-  const keyAlert = exchange.keyCanWithdraw?.() === true && (state.keyAlertAt === null || now - state.keyAlertAt >= 24 * 3_600_000);
+  const keyAlert =
+    (exchange.keyCanWithdraw?.() === true || (exchange.keyWarning?.() ?? null) !== null) && (state.keyAlertAt === null || now - state.keyAlertAt >= 24 * 3_600_000);
   const planOn = (base: GuardState, d: Decision) => plan(ctx, read, base, d, keyAlert);
 
   let decision = read.decision;

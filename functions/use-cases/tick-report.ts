@@ -48,7 +48,10 @@ export async function reportTick(
     const summary = `${outcome} | ${decision.reasons[0] ?? ''}`;
     ctx.alert(residuals.length > 0 ? 'residual' : 'info', decision.level, summary, alertBody(decision, summary, notes, actionLines, residuals));
   }
-  if (t.keyAlert) {
+  const keyWarning = t.keyAlert && ctx.deps.exchange.keyCanWithdraw?.() !== true ? (ctx.deps.exchange.keyWarning?.() ?? null) : null;
+  if (keyWarning !== null) {
+    ctx.alert('auth', decision.level, `guard key: ${keyWarning.split(':')[0]}`, `The key guarding account ${id}: ${keyWarning}. This alert repeats daily while it holds.`);
+  } else if (t.keyAlert) {
     ctx.alert(
       'auth',
       decision.level,

@@ -1,6 +1,7 @@
 import { BINANCE_FACTS } from './binanceusdm/facts.ts';
 import { BYBIT_FACTS } from './bybit/facts.ts';
 import { OKX_FACTS } from './okx/facts.ts';
+import { HYPERLIQUID_FACTS } from './hyperliquid/facts.ts';
 import type { VenueFacts, VenueId } from './venue.ts';
 
 /**
@@ -12,6 +13,7 @@ export const VENUE_CATALOG = Object.freeze({
   binanceusdm: BINANCE_FACTS,
   bybit: BYBIT_FACTS,
   okx: OKX_FACTS,
+  hyperliquid: HYPERLIQUID_FACTS,
 }) satisfies Partial<Record<VenueId, VenueFacts>>;
 
 export type SupportedVenue = keyof typeof VENUE_CATALOG;

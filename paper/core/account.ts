@@ -24,6 +24,7 @@ export class PaperAccount {
   /** Reported only (see AccountSpec). */
   multiAssetsMargin = false;
   portfolioMargin = false;
+  unifiedAccount = false;
 
   constructor(
     readonly id: string,

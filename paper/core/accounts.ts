@@ -37,6 +37,7 @@ export abstract class AccountBook extends VenueState {
     acc.crossWallet = spec.walletBalance;
     acc.multiAssetsMargin = spec.multiAssetsMargin ?? false;
     acc.portfolioMargin = spec.portfolioMargin ?? false;
+    acc.unifiedAccount = spec.unifiedAccount ?? false;
     if (spec.walletBalance > 0) this.addIncome(acc, '', 'TRANSFER', spec.walletBalance, 'TRANSFER');
     this.accounts.set(id, acc);
     this.byApiKey.set(apiKey, acc);

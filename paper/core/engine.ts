@@ -81,13 +81,13 @@ export class PaperEngine extends TriggerOrderBook {
     let crossMB = acc.crossWallet;
     let crossMM = 0;
     let crossCount = 0;
-    const isolatedDue: Position[] = [];
+    const isolatedDue: { p: Position; pool: { marginBalance: number; maintMargin: number } }[] = [];
     for (const p of acc.positions.values()) {
       const mark = this.markOr(p.symbol, p.entryPrice);
       const upnl = p.amt * (mark - p.entryPrice);
       const { mm } = maintenanceMargin(this.market(p.symbol).brackets, Math.abs(p.amt) * mark);
       if (p.marginType === 'ISOLATED') {
-        if (p.isolatedWallet + upnl <= mm) isolatedDue.push(p);
+        if (p.isolatedWallet + upnl <= mm) isolatedDue.push({ p, pool: { marginBalance: p.isolatedWallet + upnl, maintMargin: mm } });
       } else {
         crossMB += upnl;
         crossMM += mm;
@@ -95,8 +95,8 @@ export class PaperEngine extends TriggerOrderBook {
       }
     }
     const events: LiquidationEvent[] = [];
-    for (const p of isolatedDue) events.push(this.liquidateIsolated(acc, p));
-    if (crossCount > 0 && crossMM >= crossMB) events.push(...this.liquidateCross(acc));
+    for (const { p, pool } of isolatedDue) events.push(this.liquidateIsolated(acc, p, pool));
+    if (crossCount > 0 && crossMM >= crossMB) events.push(...this.liquidateCross(acc, { marginBalance: crossMB, maintMargin: crossMM }));
     for (const e of events) {
       this.liquidationLog.push(e);
       for (const l of this.listeners) l(e);
@@ -204,20 +204,31 @@ export class PaperEngine extends TriggerOrderBook {
     return realized;
   }
 
-  protected liquidateIsolated(acc: PaperAccount, p: Position): LiquidationEvent {
+  /** True when a pool liquidated at `pool` goes to the backstop liquidator (see EngineOptions.backstopRatio). */
+  protected isBackstop(pool: { marginBalance: number; maintMargin: number } | undefined): boolean {
+    return this.backstopRatio !== undefined && pool !== undefined && pool.marginBalance < this.backstopRatio * pool.maintMargin;
+  }
+
+  protected liquidateIsolated(acc: PaperAccount, p: Position, at?: { marginBalance: number; maintMargin: number }): LiquidationEvent {
     this.cancelForLiquidation(acc, new Set([p.symbol]));
     const amt = p.amt;
+    const backstop = this.isBackstop(at);
     const { notional, realized, price } = this.closeByLiquidation(acc, p);
     let pool = p.isolatedWallet + realized;
-    const fee = Math.min(notional * this.clearanceFee, Math.max(0, pool));
+    // A backstop takes the position with its margin: nothing returns to the account.
+    const fee = backstop ? Math.max(0, pool) : Math.min(notional * this.clearanceFee, Math.max(0, pool));
     if (fee > 0) this.addIncome(acc, p.symbol, 'INSURANCE_CLEAR', -fee, '');
     pool -= fee;
     const writtenOff = pool < 0 ? -pool : 0;
     acc.crossWallet += Math.max(0, pool);
-    return { accountId: acc.id, kind: 'isolated', symbol: p.symbol, positionSide: p.positionSide, amt, price, notional, realizedPnl: realized, clearanceFee: fee, writtenOff, time: this.time };
+    return {
+      accountId: acc.id, kind: 'isolated', symbol: p.symbol, positionSide: p.positionSide, amt, price, notional, realizedPnl: realized, clearanceFee: fee, writtenOff, time: this.time,
+      ...(at !== undefined && this.backstopRatio !== undefined ? { method: backstop ? 'backstop' : 'market', accountValue: at.marginBalance } : {}),
+    };
   }
 
-  protected liquidateCross(acc: PaperAccount): LiquidationEvent[] {
+  protected liquidateCross(acc: PaperAccount, at?: { marginBalance: number; maintMargin: number }): LiquidationEvent[] {
+    const backstop = this.isBackstop(at);
     const cross = [...acc.positions.values()].filter((p) => p.marginType === 'CROSSED');
     const crossSymbols = new Set<string>();
     for (const [symbol, cfg] of acc.symbolConfig) if (cfg.marginType === 'CROSSED') crossSymbols.add(symbol);
@@ -230,7 +241,16 @@ export class PaperEngine extends TriggerOrderBook {
       const fee = Math.min(c.notional * this.clearanceFee, Math.max(0, acc.crossWallet));
       if (fee > 0) this.addIncome(acc, c.p.symbol, 'INSURANCE_CLEAR', -fee, '');
       acc.crossWallet -= fee;
-      events.push({ accountId: acc.id, kind: 'cross', symbol: c.p.symbol, positionSide: c.p.positionSide, amt: c.amt, price: c.price, notional: c.notional, realizedPnl: c.realized, clearanceFee: fee, writtenOff: 0, time: this.time });
+      events.push({
+        accountId: acc.id, kind: 'cross', symbol: c.p.symbol, positionSide: c.p.positionSide, amt: c.amt, price: c.price, notional: c.notional, realizedPnl: c.realized, clearanceFee: fee, writtenOff: 0, time: this.time,
+        ...(at !== undefined && this.backstopRatio !== undefined ? { method: backstop ? 'backstop' : 'market', accountValue: at.marginBalance } : {}),
+      });
+    }
+    if (backstop && acc.crossWallet > 0 && events.length > 0) {
+      // The backstop liquidator takes the cross positions with all cross margin (Hyperliquid docs, Liquidations).
+      this.addIncome(acc, events[events.length - 1]!.symbol, 'INSURANCE_CLEAR', -acc.crossWallet, '');
+      events[events.length - 1]!.clearanceFee += acc.crossWallet;
+      acc.crossWallet = 0;
     }
     if (acc.crossWallet < 0) {
       // A gap beyond bankruptcy: the insurance fund absorbs the negative balance.

@@ -36,6 +36,21 @@ export interface EngineOptions {
    * 0.0001 (0.01 %, Binance's base rate: interest 0.03 %/day, premium 0). Longs pay when positive.
    */
   fundingRate?: number;
+  /**
+   * The listed markets, replacing the default (Binance-named) list: a dialect whose venue names
+   * its markets otherwise (Hyperliquid: BTC, ETH) brings its own table.
+   */
+  markets?: MarketSpec[];
+  /** Builds a market for an unlisted symbol priced or replayed at runtime. Default genericMarket (…USDT). */
+  genericMarket?: (symbol: string, refPrice: number) => MarketSpec;
+  /** Funding period, ms. Default FUNDING_INTERVAL_MS (8 h, Binance); fundingRate is per this period. */
+  fundingIntervalMs?: number;
+  /**
+   * Backstop liquidation (Hyperliquid): when a pool's margin balance at liquidation is below this
+   * fraction of its maintenance margin, the venue's liquidator takes the pool's remaining collateral
+   * with its positions. Default: none (the pool keeps what is left).
+   */
+  backstopRatio?: number;
 }
 
 /** Binance USDⓈ-M funds most perpetuals every 8 h, at 00:00, 08:00 and 16:00 UTC. */
@@ -78,6 +93,8 @@ export interface AccountSpec {
    * Default false.
    */
   mixedMarginModes?: boolean;
+  /** Hyperliquid unified account (one USDC balance for spot and perps). Reported only. Default false. */
+  unifiedAccount?: boolean;
   symbols?: Record<string, { marginMode?: 'cross' | 'isolated'; leverage?: number }>;
   positions?: PositionSpec[];
 }
@@ -189,6 +206,10 @@ export interface LiquidationEvent {
   /** Loss beyond the pool, written off by the (imaginary) insurance fund. */
   writtenOff: number;
   time: number;
+  /** 'backstop' when the venue's liquidator took the pool's remaining collateral (see backstopRatio). */
+  method?: 'market' | 'backstop';
+  /** The pool's margin balance (account value) when it was liquidated. */
+  accountValue?: number;
 }
 
 export interface OrderRequest {

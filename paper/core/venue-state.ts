@@ -16,6 +16,9 @@ export abstract class VenueState {
   readonly defaultLeverage: number;
   readonly stepMs: number;
   readonly defaultFundingRate: number;
+  readonly fundingIntervalMs: number;
+  readonly backstopRatio: number | undefined;
+  protected readonly makeMarket: (symbol: string, refPrice: number) => MarketSpec;
 
   protected time: number;
   protected readonly fundingRates = new Map<string, number>();
@@ -43,14 +46,18 @@ export abstract class VenueState {
     this.defaultLeverage = options.defaultLeverage ?? 20;
     this.stepMs = options.stepMs ?? 1000;
     this.defaultFundingRate = options.fundingRate ?? 0.0001;
+    this.fundingIntervalMs = options.fundingIntervalMs ?? FUNDING_INTERVAL_MS;
+    if (!(this.fundingIntervalMs > 0)) throw new Error(`fundingIntervalMs must be > 0, got ${this.fundingIntervalMs}`);
+    this.backstopRatio = options.backstopRatio;
+    this.makeMarket = options.genericMarket ?? genericMarket;
     if (!(Math.abs(this.defaultFundingRate) < 0.05)) throw new Error(`fundingRate must be a fraction per 8 h in (-0.05, 0.05), got ${this.defaultFundingRate}`);
     for (const [name, v] of Object.entries({ slippage: this.slippage, takerFee: this.takerFee, clearanceFee: this.clearanceFee })) {
       if (!(v >= 0 && v < 1)) throw new Error(`${name} must be a fraction in [0, 1), got ${v}`);
     }
     if (!(this.stepMs > 0)) throw new Error(`stepMs must be > 0, got ${this.stepMs}`);
-    for (const m of [...defaultMarkets(), ...(options.extraMarkets ?? [])]) this.markets.set(m.symbol, m);
+    for (const m of [...(options.markets ?? defaultMarkets()), ...(options.extraMarkets ?? [])]) this.markets.set(m.symbol, m);
     for (const [symbol, brackets] of Object.entries(options.brackets ?? {})) {
-      const m = this.markets.get(symbol) ?? genericMarket(symbol, 1);
+      const m = this.markets.get(symbol) ?? this.makeMarket(symbol, 1);
       this.markets.set(symbol, { ...m, brackets, realBrackets: false });
     }
     this.time = options.startTime ?? Date.now();
@@ -86,7 +93,7 @@ export abstract class VenueState {
   loadReplay(symbol: string, source: string | readonly Candle[]): PriceSeries {
     const candles = typeof source === 'string' ? loadCandlesFile(source) : source;
     const s = new PriceSeries(candles);
-    if (!this.markets.has(symbol)) this.markets.set(symbol, genericMarket(symbol, candles[0]!.o));
+    if (!this.markets.has(symbol)) this.markets.set(symbol, this.makeMarket(symbol, candles[0]!.o));
     this.series.set(symbol, s);
     this.overrides.delete(symbol);
     if (!this.timeExplicit) {
@@ -111,7 +118,7 @@ export abstract class VenueState {
   setPrices(prices: Record<string, number>): LiquidationEvent[] {
     for (const [symbol, price] of Object.entries(prices)) {
       if (!(price > 0 && Number.isFinite(price))) throw new Error(`price of ${symbol} must be a positive number`);
-      if (!this.markets.has(symbol)) this.markets.set(symbol, genericMarket(symbol, price));
+      if (!this.markets.has(symbol)) this.markets.set(symbol, this.makeMarket(symbol, price));
       this.marks.set(symbol, { price, time: this.time });
       if (this.series.has(symbol)) this.overrides.add(symbol);
     }
@@ -159,10 +166,10 @@ export abstract class VenueState {
       let next = Math.min(target, this.time + step);
       if (replaying) next = Math.min(next, nextKnot(this.time));
       // Funding settles at the boundary itself, at that moment's mark.
-      next = Math.min(next, (Math.floor(this.time / FUNDING_INTERVAL_MS) + 1) * FUNDING_INTERVAL_MS);
+      next = Math.min(next, (Math.floor(this.time / this.fundingIntervalMs) + 1) * this.fundingIntervalMs);
       this.time = next;
       this.refreshReplayPrices();
-      if (this.time % FUNDING_INTERVAL_MS === 0) this.settleFunding();
+      if (this.time % this.fundingIntervalMs === 0) this.settleFunding();
       const ev = this.process();
       if (ev.length > 0) events.push(...ev);
     }
@@ -186,7 +193,7 @@ export abstract class VenueState {
 
   /** Next funding time after the market clock (ms). */
   nextFundingTime(): number {
-    return (Math.floor(this.time / FUNDING_INTERVAL_MS) + 1) * FUNDING_INTERVAL_MS;
+    return (Math.floor(this.time / this.fundingIntervalMs) + 1) * this.fundingIntervalMs;
   }
 
   /**
@@ -232,7 +239,7 @@ export abstract class VenueState {
   listMarket(symbol: string, price: number): MarketSpec {
     if (this.markets.has(symbol)) throw new Error(`${symbol} is already listed`);
     if (!(price > 0 && Number.isFinite(price))) throw new Error(`price of ${symbol} must be a positive number`);
-    const m = genericMarket(symbol, price);
+    const m = this.makeMarket(symbol, price);
     this.markets.set(symbol, m);
     this.marks.set(symbol, { price, time: this.time });
     return m;

@@ -1,6 +1,7 @@
 import { binanceusdm } from './binanceusdm/index.ts';
 import { bybit } from './bybit/index.ts';
 import { okx } from './okx/index.ts';
+import { hyperliquid } from './hyperliquid/index.ts';
 import { PAPER_VENUES, type PaperDialect, type PaperVenue } from './types.ts';
 
 export { PAPER_VENUES, type PaperDialect, type PaperVenue } from './types.ts';
@@ -14,6 +15,7 @@ export const DIALECTS: Readonly<Partial<Record<PaperVenue, PaperDialect>>> = {
   binanceusdm,
   bybit,
   okx,
+  hyperliquid,
 };
 
 /** Venues that have a dialect, in PAPER_VENUES order. */

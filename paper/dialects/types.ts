@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RealtimeDriver } from '../clock.ts';
-import type { PaperAccount, PaperEngine } from '../core/index.ts';
+import type { EngineOptions, PaperAccount, PaperEngine } from '../core/index.ts';
 import type { FaultInjector, FaultKind } from '../faults.ts';
 
 /**
@@ -32,6 +32,11 @@ export interface PaperDialect {
    * account (Bybit's Unified Trading Account). A book for an 'account' venue is all one mode.
    */
   readonly marginModeScope?: 'symbol' | 'account';
+  /**
+   * Engine options the venue needs (its market table and naming, funding period, liquidation
+   * rules); the exchange's own options override them. Default: none (Binance's conventions).
+   */
+  engineOptions?(): EngineOptions;
 }
 
 /** The venues riskguard guards; those with a dialect are in paper/dialects/index.ts. */

@@ -59,6 +59,20 @@ describe('riskguard init --yes (process)', () => {
     expect(tick.stdout).toMatch(/desk-1 {2}OK/);
   });
 
+  it('offers Hyperliquid: the master wallet address and a named API wallet key, in the config and the .env template', async () => {
+    const out = join(dir, 'hl.json');
+    const r = await runCli(['init', '--yes', '--venue', 'hyperliquid', '--account', 'agent-1', '--close-at', '20', '--dry-run', '--out', out], { env: {} });
+    expect(r.status).toBe(0);
+    const [account] = resolveAccounts(readConfig(out));
+    expect(account!.config.exchange).toBe('hyperliquid');
+    expect(account!.config.credentials).toEqual({ walletAddressEnv: 'RISKGUARD_AGENT_1_WALLET_ADDRESS', privateKeyEnv: 'RISKGUARD_AGENT_1_PRIVATE_KEY' });
+    const env = readFileSync(join(dir, '.env'), 'utf8');
+    expect(env).toMatch(/^RISKGUARD_AGENT_1_WALLET_ADDRESS=$/m);
+    expect(env).toMatch(/^RISKGUARD_AGENT_1_PRIVATE_KEY=$/m);
+    expect(env).toContain('NAMED API wallet');
+    expect(env).not.toMatch(/API_KEY=|SECRET=/);
+  });
+
   it('runs doctor on the result when the keys are in the environment, and writes no secret', async () => {
     const out = join(dir, 'riskguard.config.json');
     const r = await runCli(['init', '--yes', '--venue', 'binanceusdm', '--account', 'desk-1', '--close-at', '15', '--out', out, '--base-url', paper.url], { env: keys });

@@ -62,13 +62,22 @@ describe('guard bundle', () => {
     const probe = async (name: 'guard' | 'status', venues: string[]) => {
       const out = mkdtempSync(join(tmpdir(), `riskguard-venues-${name}-`));
       const result = await build({ ...toEsbuildOptions({ ...functionBundle(name, venues), entry }, out), logLevel: 'silent' });
-      const ccxtClasses = Object.keys(result.metafile!.inputs).filter((p) => /node_modules\/ccxt\/js\/src\/[a-z0-9]+\.js$/.test(p)).sort();
+      // From node_modules/ on (a worktree's node_modules may be a link to another checkout's).
+      const ccxtClasses = Object.keys(result.metafile!.inputs)
+        .filter((p) => /node_modules\/ccxt\/js\/src\/[a-z0-9]+\.js$/.test(p))
+        .map((p) => p.slice(p.indexOf('node_modules/')))
+        .sort();
       const r = coldStart(out, `const { venueIds } = await import('./index.mjs'); console.log(JSON.stringify(venueIds()));`, {});
       return { ccxtClasses, ids: JSON.parse(r.stdout) as string[] };
     };
     expect(await probe('guard', ['binanceusdm'])).toEqual({
       ccxtClasses: ['node_modules/ccxt/js/src/binance.js', 'node_modules/ccxt/js/src/binanceusdm.js'],
       ids: ['binanceusdm'],
+    });
+    expect(await probe('guard', ['hyperliquid'])).toEqual({ ccxtClasses: ['node_modules/ccxt/js/src/hyperliquid.js'], ids: ['hyperliquid'] });
+    expect(await probe('guard', ['hyperliquid', 'binanceusdm'])).toEqual({
+      ccxtClasses: ['node_modules/ccxt/js/src/binance.js', 'node_modules/ccxt/js/src/binanceusdm.js', 'node_modules/ccxt/js/src/hyperliquid.js'],
+      ids: ['binanceusdm', 'hyperliquid'],
     });
     expect(await probe('status', [])).toEqual({ ccxtClasses: [], ids: [] });
     expect(() => functionBundle('guard', ['krakenfutures'])).toThrow(/no venue module for exchange "krakenfutures"/);

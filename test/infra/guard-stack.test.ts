@@ -1,4 +1,4 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { configWith, synthRiskguard } from './app-fixture.ts';
 
@@ -371,5 +371,29 @@ describe('deployment choices from CDK context', () => {
 
   it('refuses a bad value with the key named', () => {
     expect(() => synthRiskguard({ context: { 'riskguard:guardMemoryMb': 64 }, nag: false })).toThrow(/riskguard:guardMemoryMb/);
+  });
+});
+
+describe('a mixed Binance + Hyperliquid config', () => {
+  const mixed = configWith((raw) => {
+    (raw.accounts as unknown[]).push({ id: 'hl-agent', exchange: 'hyperliquid', credentials: { parameterName: '/riskguard/hl-agent' } });
+  });
+  const { guardTemplate: t, guard: stack } = synthRiskguard({ config: mixed });
+
+  it('schedules every account, the Hyperliquid one included', () => {
+    t.resourceCountIs('AWS::Scheduler::Schedule', 4);
+    t.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 minute)', Target: { Input: JSON.stringify({ accountId: 'hl-agent' }) } });
+  });
+
+  it('lets the guard read the Hyperliquid credentials JSON from its own SSM parameter, and nothing wider', () => {
+    const ssm = statementsOf(t, 'GuardRole').find((s) => s.Action === 'ssm:GetParameter')!;
+    const arns = JSON.stringify(ssm.Resource);
+    for (const p of ['main', 'bot-eth', 'hl-agent']) expect(arns).toContain(`:parameter/riskguard/${p}"`);
+    expect(arns).not.toContain('*');
+  });
+
+  it('puts no wallet address or key location into the template beyond the parameter ARNs', () => {
+    const json = JSON.stringify(Template.fromStack(stack).toJSON());
+    expect(json).not.toMatch(/privateKey|walletAddress/);
   });
 });

@@ -14,10 +14,15 @@ import {
 } from '../../paper/index.ts';
 
 describe('dialect registry', () => {
-  it('has the Binance USDⓈ-M dialect under its config id', () => {
+  it('has the Binance USDⓈ-M and Hyperliquid dialects under their config ids', () => {
     expect(dialectFor('binanceusdm')).toBe(DIALECTS.binanceusdm);
     expect(dialectFor('binanceusdm').venue).toBe('binanceusdm');
     expect(venuesWithDialect()).toEqual(expect.arrayContaining(['binanceusdm']));
+  });
+
+  it('has the Hyperliquid dialect under its config id', () => {
+    expect(dialectFor('hyperliquid')).toBe(DIALECTS.hyperliquid);
+    expect(dialectFor('hyperliquid').venue).toBe('hyperliquid');
   });
 
   it('has the OKX dialect under its config id', () => {

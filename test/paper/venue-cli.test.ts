@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { runPaperCli } from '../../paper/cli.ts';
+import { parseReplayArg, runPaperCli } from '../../paper/cli.ts';
 import { control } from './helpers.ts';
 import { venuesWithDialect } from '../../paper/index.ts';
 
@@ -14,7 +14,6 @@ afterAll(async () => {
 
 describe('--venue refusals (process)', () => {
   it.each([
-    [['paper', '--port', '0', '--venue', 'hyperliquid'], `the paper exchange has no hyperliquid dialect yet; venues with one: ${HAVE}`],
     [['paper', '--port', '0', '--venue', 'kraken'], `unknown venue "kraken" (known: binanceusdm, hyperliquid, orderly, bybit, okx); venues with a paper dialect: ${HAVE}`],
     [['demo', '--venue', 'orderly'], `the paper exchange has no orderly dialect yet; venues with one: ${HAVE}`],
     [['replay', '--venue', 'orderly', '--portfolio', 'none.json', '--prices', 'BTCUSDT=none.csv'], `the paper exchange has no orderly dialect yet; venues with one: ${HAVE}`],
@@ -37,6 +36,38 @@ describe('--venue binanceusdm (process)', () => {
     paper.child.kill('SIGTERM');
     expect((await paper.done).code).toBe(0);
   }, 60_000);
+});
+
+describe('--venue hyperliquid (process)', () => {
+  it('starts the Hyperliquid dialect: its banner exports the master address and the agent key', async () => {
+    const paper = startCli(['paper', '--port', '0', '--venue', 'hyperliquid']);
+    // The last line, written once the process waits for its signal.
+    await paper.waitFor(/Ctrl-C stops/);
+    expect(paper.stdout).toMatch(/^paper exchange \(Hyperliquid API subset \(POST \/info, \/exchange\)\) listening on http:\/\/127\.0\.0\.1:\d+$/m);
+    expect(paper.stdout).toMatch(/^venue: hyperliquid$/m);
+    expect(paper.stdout).toMatch(/^demo account acct-1: 10000 USDC$/m);
+    expect(paper.stdout).toMatch(/^ {2}export PAPER_HL_WALLET_ADDRESS=0x[0-9a-f]{40}$/m);
+    expect(paper.stdout).toMatch(/^ {2}export PAPER_HL_PRIVATE_KEY=0x[0-9a-f]{64}$/m);
+    expect(paper.stdout).not.toMatch(/apiKey:|secret:/);
+    paper.child.kill('SIGTERM');
+    expect((await paper.done).code).toBe(0);
+  }, 60_000);
+});
+
+describe('--venue hyperliquid --replay (in process)', () => {
+  it('replays a coin by its Hyperliquid name and refuses a Binance symbol', async () => {
+    const file = 'data/binance-futures-BTCUSDT-1m-2020-03-11_13.csv';
+    expect(() => parseReplayArg(`BTCUSDT=${file}`, 'binanceusdm')).not.toThrow();
+    expect(parseReplayArg(`BTC=${file}`, 'hyperliquid')).toEqual({ symbol: 'BTC', file });
+    expect(() => parseReplayArg(`BTC/USDC=${file}`, 'hyperliquid')).toThrow('--replay expects SYMBOL=FILE with a Hyperliquid coin name such as BTC');
+    const ex = await runPaperCli({ venue: 'hyperliquid', replay: [`BTC=${file}`], speed: 0, log: () => undefined });
+    try {
+      expect(ex.engine.mark('BTC')?.price).toBeGreaterThan(0);
+      expect(ex.engine.market('BTC').quoteAsset).toBe('USDC');
+    } finally {
+      await ex.close();
+    }
+  });
 });
 
 describe('banner (in process)', () => {

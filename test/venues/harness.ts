@@ -2,6 +2,7 @@ import { credentialsFromEnvSpec } from '../../functions/venues/credential-spec.t
 import { venueFacts, type SupportedVenue } from '../../functions/venues/catalog.ts';
 import { dialectFor, type PaperAccount, type PaperVenue } from '../../paper/index.ts';
 import type { AccountSpec } from '../../paper/engine.ts';
+import { walletsOf } from '../../paper/dialects/hyperliquid/index.ts';
 
 /**
  * What the shared venue suite (test/venues/guard-venue-suite.test.ts) needs to know of a venue:
@@ -62,8 +63,25 @@ export const OKX_HARNESS: VenueHarness = {
   authAlert: /REJECTED the API key/,
 };
 
+export const HYPERLIQUID_HARNESS: VenueHarness = {
+  venue: 'hyperliquid',
+  btc: 'BTC',
+  eth: 'ETH',
+  positionsEndpoint: '/info/clearinghouseState',
+  rejected: (acc) => {
+    const { master, agent } = walletsOf(acc);
+    return [
+      // A key the account never approved: Hyperliquid answers "User or API Wallet 0x… does not exist."
+      { label: 'a key that is no API wallet of the account', credentials: { walletAddress: master.address, privateKey: `0x${'42'.repeat(32)}` } },
+      // The agent's own address reads as an empty account: never "flat".
+      { label: "the API wallet's address given as the account", credentials: { walletAddress: agent.address, privateKey: agent.privateKey } },
+    ];
+  },
+  authAlert: /REJECTED the API key/,
+};
+
 /** Every venue with a module and a paper dialect: the suite runs once per entry. */
-export const VENUE_HARNESSES: readonly VenueHarness[] = [BINANCE_HARNESS, BYBIT_HARNESS, OKX_HARNESS];
+export const VENUE_HARNESSES: readonly VenueHarness[] = [BINANCE_HARNESS, HYPERLIQUID_HARNESS, BYBIT_HARNESS, OKX_HARNESS];
 
 /**
  * The account's credentials as the guard loads them: from the paper dialect's answer (the config's

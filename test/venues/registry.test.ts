@@ -5,6 +5,7 @@ import { SharedMarks } from '../../functions/venues/binanceusdm/marks.ts';
 import { redirectFetch } from '../../functions/venues/binanceusdm/transport.ts';
 import { SUPPORTED_VENUES, VENUE_CATALOG } from '../../functions/venues/catalog.ts';
 import { createExchange, venueIds, venueModule, VenueSharing } from '../../functions/venues/index.ts';
+import { storedCredentialsSchema } from '../../functions/venues/credential-spec.ts';
 import { VENUE_IDS } from '../../functions/venues/venue.ts';
 import { startPaperExchange, type PaperExchange } from '../../paper/index.ts';
 
@@ -35,6 +36,38 @@ describe('venue registry', () => {
     const r = ConfigSchema.safeParse({ accounts: [{ id: 'a', exchange: 'binanceusdm', credentials }] });
     if (problem === null) expect(r.success).toBe(true);
     else expect(r.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n')).toContain(problem);
+  });
+
+  it.each([
+    [{ walletAddressEnv: 'W', privateKeyEnv: 'P' }, null],
+    [{ walletAddressEnv: 'W', privateKeyEnv: 'P', vaultAddressEnv: 'V' }, null],
+    [{ parameterName: '/riskguard/hl' }, null],
+    [{ walletAddressEnv: 'W' }, 'walletAddressEnv, privateKeyEnv go together'],
+    [{ apiKeyEnv: 'K', secretEnv: 'S' }, 'Unrecognized key'],
+  ])('checks Hyperliquid credentials %j per venue', (credentials, problem) => {
+    const r = ConfigSchema.safeParse({ accounts: [{ id: 'a', exchange: 'hyperliquid', credentials }] });
+    if (problem === null) expect(r.success).toBe(true);
+    else expect(r.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n')).toContain(problem);
+  });
+
+  it('reads Hyperliquid credentials from the environment and the stored JSON, checking their shape without showing values', () => {
+    const config = ConfigSchema.parse({ accounts: [{ id: 'h', exchange: 'hyperliquid', credentials: { walletAddressEnv: 'RG_W', privateKeyEnv: 'RG_P' } }] });
+    const account = config.accounts[0]!;
+    const wallet = `0x${'ab'.repeat(20)}`;
+    const key = `0x${'11'.repeat(32)}`;
+    expect(credentialsFromEnv(account, 0, { RG_W: wallet, RG_P: key })).toEqual({ walletAddress: wallet, privateKey: key });
+    let message = '';
+    try {
+      credentialsFromEnv(account, 0, { RG_W: wallet, RG_P: 'not-a-key-123' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('RG_P does not hold a valid privateKey');
+    expect(message).not.toContain('not-a-key-123');
+    const stored = storedCredentialsSchema(VENUE_CATALOG.hyperliquid.credentials);
+    expect(stored.safeParse({ walletAddress: wallet, privateKey: key, vaultAddress: `0x${'cd'.repeat(20)}` }).success).toBe(true);
+    expect(stored.safeParse({ walletAddress: wallet, privateKey: key, apiKey: 'x' }).success).toBe(false);
+    expect(stored.safeParse({ walletAddress: 'bob', privateKey: key }).success).toBe(false);
   });
 
   it('names the accepted venues when `exchange` is unknown', () => {

@@ -33,6 +33,21 @@ export const USER_ABSTRACTIONS = ['default', 'disabled', 'unifiedAccount', 'port
 export const UserAbstractionSchema = z.enum(USER_ABSTRACTIONS);
 export type UserAbstraction = z.output<typeof UserAbstractionSchema>;
 
+/**
+ * The `userAbstraction` answer as ccxt hands it over: ccxt 4.5.84 parses only JSON objects and arrays
+ * (Exchange.js handleRestResponse), so the bare JSON string arrives as its raw text `"default"`,
+ * quotes included (its own isUnifiedEnabled strips them). Unquoted here; what it means is margin.ts's
+ * accountModel's to judge (an unknown value is refused there).
+ */
+export const UserAbstractionAnswerSchema = z.unknown().transform((v): unknown => {
+  if (typeof v !== 'string' || !/^\s*".*"\s*$/.test(v)) return v;
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    return v;
+  }
+});
+
 const MarginSummarySchema = z.object({
   accountValue: dec,
   totalNtlPos: dec,

@@ -10,10 +10,12 @@ import type { RequestBudget } from '../venue.ts';
  * - some history reads (`userFills`, `userFillsByTime`, `userFunding`, …) add 1 per 20 items
  *   returned (as SDKs that track the page quote it; e.g. guilder-client-hyperliquid's README).
  *
- * A routine snapshot is `clearinghouseState` (2, main dex) + `spotClearinghouseState` (2, for a
- * unified account; counted always, the worst case) + `metaAndAssetCtxs` (20; marks, oracle prices
- * and margin tables) + `frontendOpenOrders` (20). `userAbstraction` (20) is read once at start and
- * again every 10 minutes. The history read, at most once a minute, is `userNonFundingLedgerUpdates`
+ * A routine snapshot (adapter.ts) is `clearinghouseState` (2 per perp dex) + `spotClearinghouseState`
+ * (2, for a unified account) + `metaAndAssetCtxs` (20 per dex holding positions; marks, oracle prices
+ * and margin tables): 22–24 for a main-dex account. The budget below counts 44 (room for
+ * `frontendOpenOrders`, 20, and a second dex): conservative. `userAbstraction` and `perpDexs` (20
+ * each) are read at start and every 10 minutes; `userRole` (60, twice) and `extraAgents` (20) at
+ * start and hourly. The history read, at most once a minute, is `userNonFundingLedgerUpdates`
  * + `userFunding` + `userFillsByTime` (20 each, plus the per-item surcharge of big pages).
  */
 export const HYPERLIQUID_WEIGHTS = Object.freeze({
