@@ -145,9 +145,9 @@ describe('riskguard init, interactive (answers through stdin)', () => {
 
   it('refuses another venue', async () => {
     const out = join(dir, 'cfg.json');
-    const r = await runCli(['init', '--out', out, '--venue', 'okx'], { input: '\n' });
+    const r = await runCli(['init', '--out', out, '--venue', 'kraken'], { input: '\n' });
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('--venue okx: riskguard supports binanceusdm');
+    expect(r.stderr).toContain('--venue kraken: riskguard supports binanceusdm');
     expect(existsSync(out)).toBe(false);
   });
 });

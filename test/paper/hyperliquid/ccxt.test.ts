@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidOrder } from '../../../node_modules/ccxt/js/src/base/errors.js';
 import type { PaperExchange } from '../../../paper/index.ts';
 import { hyperliquidState, walletsOf } from '../../../paper/dialects/hyperliquid/index.ts';
+import { findPosition } from '../../../paper/core/account.ts';
 import { addressOfKey } from '../../../paper/dialects/hyperliquid/keys.ts';
 import { ccxtClient, info, post, startHyperliquidPaper } from './helpers.ts';
 
@@ -155,7 +156,7 @@ describe('hyperliquid paper: signatures', () => {
     await agent.loadMarkets();
     hyperliquidState(ex.engine).setAgents(acc, [{ name: 'riskguard', address: walletsOf(acc).agent.address, validUntil: Date.now() - 1 }]);
     await expect(agent.createOrder(BTC, 'limit', 'sell', 0.1, 49_000, { timeInForce: 'Ioc', reduceOnly: true })).rejects.toThrow(`User or API Wallet ${walletsOf(acc).agent.address} does not exist.`);
-    expect(acc.positions.get('BTC:BOTH')?.amt).toBeCloseTo(0.4, 9);
+    expect(findPosition(acc, 'BTC', 'BOTH')?.amt).toBeCloseTo(0.4, 9);
   });
 
   it('verifies the signature over the body: the genuine request fills, the same one with a changed size is refused', async () => {
@@ -170,14 +171,14 @@ describe('hyperliquid paper: signatures', () => {
     const refused = await post(ex, '/exchange', tampered);
     expect(refused.json).toEqual({ status: 'err', response: expect.stringMatching(/^User or API Wallet 0x[0-9a-f]{40} does not exist\.$/) });
     expect((refused.json as { response: string }).response).not.toContain(walletsOf(acc).agent.address);
-    expect(acc.positions.get('BTC:BOTH')?.amt).toBe(0.5);
+    expect(findPosition(acc, 'BTC', 'BOTH')?.amt).toBe(0.5);
     const genuine = await post(ex, '/exchange', signed);
     expect(genuine.json).toMatchObject({ status: 'ok', response: { type: 'order', data: { statuses: [{ filled: { totalSz: '0.1' } }] } } });
-    expect(acc.positions.get('BTC:BOTH')?.amt).toBeCloseTo(0.4, 9);
+    expect(findPosition(acc, 'BTC', 'BOTH')?.amt).toBeCloseTo(0.4, 9);
     // Replayed as is: the signer's nonce is spent.
     const replayed = await post(ex, '/exchange', signed);
     expect(replayed.json).toEqual({ status: 'err', response: `Invalid nonce: duplicate nonce ${(signed as unknown as { nonce: number }).nonce}` });
-    expect(acc.positions.get('BTC:BOTH')?.amt).toBeCloseTo(0.4, 9);
+    expect(findPosition(acc, 'BTC', 'BOTH')?.amt).toBeCloseTo(0.4, 9);
   });
 
   it("records ccxt's default side effects (approveBuilderFee, setReferrer); a client with them off sends none", async () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FaultSpec, PaperExchange } from '../../../paper/index.ts';
 import { RateLimitExceeded } from '../../../node_modules/ccxt/js/src/base/errors.js';
 import { hyperliquidState } from '../../../paper/dialects/hyperliquid/index.ts';
+import { findPosition } from '../../../paper/core/account.ts';
 import { control } from '../helpers.ts';
 import { ccxtClient, info, post, startHyperliquidPaper } from './helpers.ts';
 
@@ -97,7 +98,7 @@ describe('hyperliquid paper: faults', () => {
     expect(partial.info).toMatchObject({ filled: { totalSz: '0.25' } });
     fault({ kind: 'reduce-only-reject', accountId: acc.id });
     await expect(c.createOrder('BTC/USDC:USDC', 'limit', 'sell', 0.25, 49_000, { timeInForce: 'Ioc', reduceOnly: true })).rejects.toThrow(/Reduce only order would increase position. asset=0/);
-    expect(acc.positions.get('BTC:BOTH')?.amt).toBeCloseTo(0.25, 9);
+    expect(findPosition(acc, 'BTC', 'BOTH')?.amt).toBeCloseTo(0.25, 9);
   });
 
   it('echo-key answers 400 with the request signature quoted bare', async () => {
@@ -109,7 +110,7 @@ describe('hyperliquid paper: faults', () => {
     const r = await post(ex, '/exchange', signed);
     expect(r.status).toBe(400);
     expect(r.text).toContain(signed.signature.r);
-    expect(acc.positions.get('BTC:BOTH')?.amt).toBe(0.5);
+    expect(findPosition(acc, 'BTC', 'BOTH')?.amt).toBe(0.5);
   });
 });
 
@@ -149,10 +150,10 @@ describe('hyperliquid paper: address action limits', () => {
       // The first close traded 0.1 × 49,975: the limit is now 10,000 + 4,997.
       '{"status":"err","response":"Too many cumulative requests sent (20002 > 14997) for cumulative volume traded $4997.50. Place taker orders to free up 1 request per USDC traded."}',
     );
-    expect(acc.positions.get('BTC:BOTH')?.amt).toBeCloseTo(0.4, 9);
+    expect(findPosition(acc, 'BTC', 'BOTH')?.amt).toBeCloseTo(0.4, 9);
     ex.engine.advanceBy(10_000);
     await close();
-    expect(acc.positions.get('BTC:BOTH')?.amt).toBeCloseTo(0.3, 9);
+    expect(findPosition(acc, 'BTC', 'BOTH')?.amt).toBeCloseTo(0.3, 9);
   });
 });
 

@@ -103,7 +103,7 @@ describe('bybit adapter: closing', () => {
     const r = await port.reduceOnlyMarket({ symbol: 'BTCUSDT', side: 'sell', amount: 2, positionSide: 'long', marginMode: 'cross' });
     // The engine clips a reduce-only order to the position: 1 BTC sold, flat.
     expect(r.amount).toBe(1);
-    expect([...acc.positions.keys()]).toEqual(['ETHUSDT:BOTH']);
+    expect([...acc.positions.keys()]).toEqual(['ETHUSDT:BOTH:CROSSED']);
     const gone = await port.reduceOnlyMarket({ symbol: 'BTCUSDT', side: 'sell', amount: 1, positionSide: 'long', marginMode: 'cross' });
     expect(gone).toMatchObject({ amount: 0, filled: 0, status: 'closed' });
   });
@@ -113,7 +113,7 @@ describe('bybit adapter: closing', () => {
     await port.fetchSnapshot();
     const r = await port.reduceOnlyMarket({ symbol: 'ETHUSDT', side: 'sell', amount: 5, positionSide: 'long', marginMode: 'cross' });
     expect(r).toMatchObject({ filled: 5, status: 'Filled' });
-    expect([...acc.positions.keys()]).toEqual(['BTCUSDT:LONG']);
+    expect([...acc.positions.keys()]).toEqual(['BTCUSDT:LONG:CROSSED']);
   });
 });
 
