@@ -226,3 +226,28 @@ export function diffBackstops(wanted: readonly WantedBackstop[], onVenue: readon
   for (const [key, list] of bySide) if (!wantedKeys.has(key)) plan.cancel.push(...list);
   return plan;
 }
+
+export interface MissingBackstops {
+  /** The side is flat: the stop fired (the next tick records the trip). */
+  fired: VenueBackstop[];
+  /** The side is still held but its stop is gone: someone cancelled it (alert once). */
+  vanished: VenueBackstop[];
+}
+
+/**
+ * Backstops the guard knew (placed or listed last tick) that the venue no longer lists, split by
+ * whether their position side is still held. A stop that is gone while the side is flat is read
+ * as fired; an owner who both cancelled it and closed the side by hand reads the same, so a caller
+ * that can ask the venue for the stop's own status (Binance GET /fapi/v1/algoOrder, algoStatus
+ * FINISHED vs CANCELED) should confirm before recording a trip.
+ */
+export function missingBackstops(known: readonly VenueBackstop[], listed: readonly VenueBackstop[], snapshot: AccountSnapshot): MissingBackstops {
+  const present = new Set(listed.map((b) => b.id));
+  const held = new Set(snapshot.positions.map((p) => backstopKey(p)));
+  const out: MissingBackstops = { fired: [], vanished: [] };
+  for (const k of known) {
+    if (present.has(k.id)) continue;
+    (held.has(backstopKey(k)) ? out.vanished : out.fired).push(k);
+  }
+  return out;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffBackstops, isolatedTrigger, wantedBackstops, type VenueBackstop, type WantedBackstop } from '../../functions/domain/backstop.ts';
+import { diffBackstops, isolatedTrigger, missingBackstops, wantedBackstops, type VenueBackstop, type WantedBackstop } from '../../functions/domain/backstop.ts';
 import { evaluateAccount } from '../../functions/domain/margin.ts';
 import { DEFAULT_POLICY } from '../../functions/domain/policy.ts';
 import type { AccountSnapshot, Position } from '../../functions/domain/snapshot.ts';
@@ -101,5 +101,20 @@ describe('diffBackstops', () => {
     expect(plan.place.map((p) => `${p.symbol}:${p.side}`)).toEqual(want.place);
     expect(plan.cancel.map((c) => c.id).sort()).toEqual(want.cancel);
     expect(plan.keep.map((k) => k.id)).toEqual(want.keep);
+  });
+});
+
+describe('missingBackstops', () => {
+  const v = (id: string, symbol: string, side: 'long' | 'short'): VenueBackstop => ({ id, symbol, side, stopPrice: 1 });
+  const snap = book([cross('BTCUSDT', 'long'), cross('ETHUSDT', 'short')]);
+  it.each<[string, VenueBackstop[], VenueBackstop[], { fired: string[]; vanished: string[] }]>([
+    ['all still listed: nothing', [v('a', 'BTCUSDT', 'long')], [v('a', 'BTCUSDT', 'long')], { fired: [], vanished: [] }],
+    ['gone, side still held: vanished', [v('a', 'BTCUSDT', 'long')], [], { fired: [], vanished: ['a'] }],
+    ['gone, side flat: fired', [v('a', 'SOLUSDT', 'long')], [], { fired: ['a'], vanished: [] }],
+    ['gone, only the other side of the symbol held: fired', [v('a', 'ETHUSDT', 'long')], [], { fired: ['a'], vanished: [] }],
+    ['a new stop listed that was not known: nothing', [], [v('b', 'BTCUSDT', 'long')], { fired: [], vanished: [] }],
+  ])('%s', (_name, known, listed, want) => {
+    const r = missingBackstops(known, listed, snap);
+    expect({ fired: r.fired.map((b) => b.id), vanished: r.vanished.map((b) => b.id) }).toEqual(want);
   });
 });
