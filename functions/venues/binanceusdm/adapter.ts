@@ -18,6 +18,7 @@ import {
   AccountV3Schema,
   AlgoOrderSchema,
   AlgoOrdersSchema,
+  OwnAlgoOrdersSchema,
   ApiRestrictionsSchema,
   ForceOrdersSchema,
   IncomeSchema,
@@ -646,8 +647,11 @@ export class BinanceUsdmExchange implements ExchangePort {
   async listBackstops(symbols: string[] | 'all'): Promise<VenueBackstop[]> {
     const list = (symbol?: string) => this.rawCall('fapiPrivateGetOpenAlgoOrders', AlgoOrdersSchema, symbol ? { symbol } : {});
     const rows = symbols === 'all' ? await list() : (await Promise.all(symbols.map((s) => list(s)))).flat();
-    return rows
-      .filter((r) => r.clientAlgoId.startsWith(BACKSTOP_PREFIX) && r.orderType === 'STOP_MARKET')
+    // Other owners' conditional orders (trailing stops, limits) are not read: a shape the guard
+    // does not need must not blind it. Its own must parse in full.
+    const own = rows.filter((r) => r.clientAlgoId.startsWith(BACKSTOP_PREFIX));
+    return this.validate('fapiPrivateGetOpenAlgoOrders', OwnAlgoOrdersSchema, own)
+      .filter((r) => r.orderType === 'STOP_MARKET')
       .map((r) => ({
         id: String(r.algoId),
         symbol: r.symbol,

@@ -141,7 +141,9 @@ export const AlgoOrderSchema = z.object({
   orderType: z.string().min(1),
   triggerPrice: num,
 });
-export const AlgoOrdersSchema = z.array(AlgoOrderSchema);
+/** GET /fapi/v1/openAlgoOrders: only the id is read from every row; the guard's own are then read in full. */
+export const AlgoOrdersSchema = z.array(z.object({ clientAlgoId: z.string() }).loose());
+export const OwnAlgoOrdersSchema = z.array(AlgoOrderSchema);
 
 /** GET /fapi/v1/time */
 export const ServerTimeSchema = z.object({ serverTime: z.number().int().positive() });
