@@ -106,6 +106,7 @@ export function crossBreachMove(
   limits: CrossLimits,
   dir: -1 | 1,
 ): number | null {
+  if (limits.marginRatio === null && (limits.drawdown === null || peakEquity === null)) return null;
   const positions = snapshot.positions;
   const beta = positions.map((p) => (p.marginMode === 'cross' ? betaOf(baseAsset(p.symbol), stress) : 0));
   const collBeta = (snapshot.collateral ?? []).map((c) => betaOf(c.asset, stress));
