@@ -4,11 +4,13 @@ import type { AuditEvent, GuardState } from './domain/state.ts';
 import type { Alert } from './domain/alert.ts';
 import type { AccountHistory } from './domain/history.ts';
 import type { OrderRequest, OrderResult } from './domain/orders.ts';
+import type { VenueBackstop, WantedBackstop } from './domain/backstop.ts';
 
 // The domain's own data types, re-exported for the ports' users.
 export type { Alert } from './domain/alert.ts';
 export type { AccountHistory, HistoryEvent } from './domain/history.ts';
 export type { OrderRequest, OrderResult } from './domain/orders.ts';
+export type { VenueBackstop, WantedBackstop } from './domain/backstop.ts';
 
 /** Milliseconds since the Unix epoch; injected so replays and tests control time. */
 export interface Clock {
@@ -107,6 +109,16 @@ export interface ExchangePort {
   keyWarning?(): string | null;
   /** Mark, lot step and maintenance tiers of a symbol the account may not hold (pre-trade checks). */
   marketSpec?(symbol: string): Promise<MarketSpec>;
+  /**
+   * Backstop stops (issue 16, domain/backstop.ts), on venues that can rest a reduce-only stop that
+   * closes a whole position side on the mark price; absent where a venue cannot. The guard's own
+   * stops only (the adapter marks them, e.g. by a client order id prefix), on the given symbols.
+   */
+  listBackstops?(symbols: string[] | 'all'): Promise<VenueBackstop[]>;
+  /** Places one backstop: closes the whole side of the symbol when the mark reaches `stopPrice`. */
+  placeBackstop?(stop: WantedBackstop): Promise<VenueBackstop>;
+  /** Cancels one backstop the adapter listed or placed. */
+  cancelBackstop?(stop: VenueBackstop): Promise<void>;
 }
 
 /** The last snapshot the guard accepted, as agents' pre-trade answers read it. */

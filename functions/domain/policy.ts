@@ -196,6 +196,14 @@ export const PolicySchema = z
      * brief's ladder is `[{0.05, 0.9}, {0.08, 0.75}, {0.12, 0.5}]` (BRIEF_LADDER).
      */
     ladder: LadderSchema.optional(),
+    /**
+     * Backstop stops (issue 16, domain/backstop.ts): while armed, one reduce-only stop per position
+     * side resting on the venue at the price where the EMERGENCY breach would be reached without the
+     * guard. On by default; `false` switches them off; never placed in dry run.
+     */
+    backstop: z.boolean().default(true),
+    /** A backstop is re-placed only when its solved price drifts by more than this (0.005 = 0.5 %). */
+    backstopBand: z.number().finite().min(0.0001).max(0.2).default(0.005),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -245,6 +253,8 @@ export const DEFAULT_POLICY: Policy = {
   dryRun: false,
   stress: DEFAULT_STRESS,
   agentLimits: DEFAULT_AGENT_LIMITS,
+  backstop: true,
+  backstopBand: 0.005,
 };
 
 type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;

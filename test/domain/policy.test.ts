@@ -12,6 +12,14 @@ describe('policy', () => {
     expect(DEFAULT_POLICY.actions.DANGER.reduceFraction).toBe(0.2);
   });
 
+  it('backstops: on by default with a 0.5 % band, `backstop: false` switches them off, a band out of range is an error', () => {
+    expect(resolvePolicy({})).toMatchObject({ backstop: true, backstopBand: 0.005 });
+    expect(resolvePolicy({ backstop: false }).backstop).toBe(false);
+    expect(resolvePolicy({ backstopBand: 0.01 }).backstopBand).toBe(0.01);
+    expect(() => resolvePolicy({ backstopBand: 0.5 })).toThrow();
+    expect(() => resolvePolicy({ backstop: 'no' })).toThrow();
+  });
+
   it('merges a partial file over the defaults', () => {
     const p = resolvePolicy({ thresholds: { EMERGENCY: { drawdown: 0.12 } }, dryRun: true });
     expect(p.thresholds.EMERGENCY.drawdown).toBe(0.12);

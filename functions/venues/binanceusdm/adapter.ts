@@ -12,8 +12,13 @@ import type { ExchangePort, KeyDiagnosis, Logger, OrderRequest, OrderResult, Acc
 import type { VenueShared } from '../venue.ts';
 import { BINANCE_ERRORS } from './errors.ts';
 import { formatIssues } from '../../validation.ts';
+import { randomBytes } from 'node:crypto';
+import type { VenueBackstop, WantedBackstop } from '../../domain/backstop.ts';
 import {
   AccountV3Schema,
+  AlgoOrderSchema,
+  AlgoOrdersSchema,
+  OwnAlgoOrdersSchema,
   ApiRestrictionsSchema,
   ForceOrdersSchema,
   IncomeSchema,
@@ -86,6 +91,12 @@ class SharedMarkets {
 type TierPool = Map<string, MaintenanceTier[]>;
 
 type Raw = Record<string, (params?: Record<string, unknown>) => Promise<unknown>>;
+
+/**
+ * clientAlgoId prefix of the guard's backstop stops: marks them as its own (listing, and the data
+ * gate explaining their fills). Binance ids: ^[.A-Z:/a-z0-9_-]{1,36}$.
+ */
+export const BACKSTOP_PREFIX = 'rg-bs-';
 
 /** How long slow-changing venue settings are cached (ms). */
 const SETTINGS_TTL = 10 * 60_000;
@@ -627,6 +638,60 @@ export class BinanceUsdmExchange implements ExchangePort {
       averagePrice: order.average ?? null,
       status: order.status ?? 'unknown',
     };
+  }
+
+  /**
+   * The guard's backstops: open conditional orders whose clientAlgoId starts with
+   * {@link BACKSTOP_PREFIX}. Per symbol GET /fapi/v1/openAlgoOrders (weight 1), or without one (40).
+   */
+  async listBackstops(symbols: string[] | 'all'): Promise<VenueBackstop[]> {
+    const list = (symbol?: string) => this.rawCall('fapiPrivateGetOpenAlgoOrders', AlgoOrdersSchema, symbol ? { symbol } : {});
+    const rows = symbols === 'all' ? await list() : (await Promise.all(symbols.map((s) => list(s)))).flat();
+    // Other owners' conditional orders (trailing stops, limits) are not read: a shape the guard
+    // does not need must not blind it. Its own must parse in full.
+    const own = rows.filter((r) => r.clientAlgoId.startsWith(BACKSTOP_PREFIX));
+    return this.validate('fapiPrivateGetOpenAlgoOrders', OwnAlgoOrdersSchema, own)
+      .filter((r) => r.orderType === 'STOP_MARKET')
+      .map((r) => ({
+        id: String(r.algoId),
+        symbol: r.symbol,
+        side: r.positionSide === 'LONG' ? 'long' : r.positionSide === 'SHORT' ? 'short' : r.side === 'SELL' ? 'long' : 'short',
+        stopPrice: r.triggerPrice,
+      }));
+  }
+
+  /**
+   * A STOP_MARKET with closePosition=true on the mark price (workingType MARK_PRICE), through the
+   * algo service (POST /fapi/v1/algoOrder, algoType CONDITIONAL; since 2025-12-09 Binance takes no
+   * stop on /fapi/v1/order). closePosition closes the whole side and can only reduce it; Binance
+   * rejects reduceOnly and quantity beside it, and wants positionSide in hedge mode.
+   * https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/New-Algo-Order
+   */
+  async placeBackstop(stop: WantedBackstop): Promise<VenueBackstop> {
+    await this.loadMarkets();
+    const { hedged } = await this.loadSettings(Date.now());
+    const symbol = await this.unified(stop.symbol);
+    const triggerPrice = this.ccxt.priceToPrecision(symbol, stop.stopPrice);
+    const params: Record<string, unknown> = {
+      algoType: 'CONDITIONAL',
+      symbol: stop.symbol,
+      side: stop.side === 'long' ? 'SELL' : 'BUY',
+      type: 'STOP_MARKET',
+      triggerPrice,
+      closePosition: 'true',
+      workingType: 'MARK_PRICE',
+      clientAlgoId: `${BACKSTOP_PREFIX}${randomBytes(10).toString('hex')}`,
+      ...(hedged ? { positionSide: stop.side === 'long' ? 'LONG' : 'SHORT' } : {}),
+    };
+    const r = await this.rawCall('fapiPrivatePostAlgoOrder', AlgoOrderSchema, params);
+    this.log?.info('backstop placed', { exchange: this.id, symbol: stop.symbol, side: stop.side, triggerPrice, id: r.algoId });
+    return { id: String(r.algoId), symbol: stop.symbol, side: stop.side, stopPrice: r.triggerPrice };
+  }
+
+  /** DELETE /fapi/v1/algoOrder by algoId. */
+  async cancelBackstop(stop: VenueBackstop): Promise<void> {
+    await this.call(`cancelBackstop ${stop.symbol}`, () => this.raw.fapiPrivateDeleteAlgoOrder!.call(this.ccxt, { algoId: stop.id }));
+    this.log?.info('backstop cancelled', { exchange: this.id, symbol: stop.symbol, side: stop.side, id: stop.id });
   }
 
   async maxMarketQuantity(symbol: string): Promise<number | null> {

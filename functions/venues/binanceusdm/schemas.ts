@@ -127,5 +127,23 @@ export const ApiRestrictionsSchema = z.object({
 /** One open order (GET /fapi/v1/openOrders) or open conditional order (GET /fapi/v1/openAlgoOrders): only what cancelling needs. */
 export const OpenOrdersSchema = z.array(z.object({ symbol: z.string().min(1) }));
 
+/**
+ * One conditional order of Binance's algo service (POST /fapi/v1/algoOrder, GET
+ * /fapi/v1/openAlgoOrders): what a backstop needs.
+ * https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/New-Algo-Order
+ */
+export const AlgoOrderSchema = z.object({
+  algoId: z.number().int().nonnegative(),
+  clientAlgoId: z.string(),
+  symbol: z.string().min(1),
+  side: z.enum(['BUY', 'SELL']),
+  positionSide: z.enum(['BOTH', 'LONG', 'SHORT']),
+  orderType: z.string().min(1),
+  triggerPrice: num,
+});
+/** GET /fapi/v1/openAlgoOrders: only the id is read from every row; the guard's own are then read in full. */
+export const AlgoOrdersSchema = z.array(z.object({ clientAlgoId: z.string() }).loose());
+export const OwnAlgoOrdersSchema = z.array(AlgoOrderSchema);
+
 /** GET /fapi/v1/time */
 export const ServerTimeSchema = z.object({ serverTime: z.number().int().positive() });
