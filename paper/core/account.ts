@@ -1,4 +1,4 @@
-import type { AlgoOrderRecord, IncomeRecord, OrderRecord, Position, PositionSide, SymbolConfig, TradeRecord } from './types.ts';
+import type { AlgoOrderRecord, IncomeRecord, MarginType, OrderRecord, Position, PositionSide, SymbolConfig, TradeRecord } from './types.ts';
 
 /** One paper account (Binance sub-account equivalent). */
 export class PaperAccount {
@@ -19,6 +19,11 @@ export class PaperAccount {
   /** Reported only (see AccountSpec). */
   multiAssetsMargin = false;
   portfolioMargin = false;
+  /**
+   * Margin mode chosen per ORDER, not per symbol (Orderly): a cross and an isolated position may
+   * be held on one symbol at once, keyed apart (legKey). false = one mode per symbol (Binance).
+   */
+  marginModePerOrder = false;
 
   constructor(
     readonly id: string,
@@ -36,6 +41,13 @@ export class PaperAccount {
 
 /** Key of a position in PaperAccount.positions. */
 export const posKey = (symbol: string, side: PositionSide): string => `${symbol}:${side}`;
+
+/**
+ * Key of a position leg: on an account with per-order margin modes the isolated leg of a symbol
+ * has its own key beside the cross one; otherwise the same as posKey (one position per symbol/side).
+ */
+export const legKey = (acc: PaperAccount, symbol: string, side: PositionSide, marginType: MarginType | undefined): string =>
+  acc.marginModePerOrder && marginType === 'ISOLATED' ? `${posKey(symbol, side)}:ISOLATED` : posKey(symbol, side);
 
 /** How far back history queries reach without a startTime (Binance: 7 days). */
 export const FORCE_ORDER_WINDOW_MS = 7 * 24 * 3600_000;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { maxLeverage, maxNotionalAtLeverage } from '../brackets.ts';
 import { roundTo } from '../markets.ts';
-import { PaperAccount, posKey } from './account.ts';
+import { legKey, PaperAccount } from './account.ts';
 import { PaperReject } from './reject.ts';
 import type { AccountSpec, MarginType, Position, PositionRisk, AccountRisk, PositionSide, PositionSpec, SymbolConfig } from './types.ts';
 import { VenueState } from './venue-state.ts';
@@ -24,6 +24,7 @@ export abstract class AccountBook extends VenueState {
       spec.enableWithdrawals ?? false,
       this.time,
     );
+    acc.marginModePerOrder = spec.marginModePerOrder ?? false;
     for (const [symbol, cfg] of Object.entries(spec.symbols ?? {})) {
       const m = this.market(symbol);
       const leverage = cfg.leverage ?? this.defaultLeverage;
@@ -48,22 +49,23 @@ export abstract class AccountBook extends VenueState {
     if (!(p.size > 0) || !(p.entryPrice > 0)) throw new Error(`${p.symbol}: size and entryPrice must be > 0`);
     const mode: MarginType = p.marginMode === 'isolated' ? 'ISOLATED' : 'CROSSED';
     const cfg = acc.symbolConfig.get(p.symbol);
-    if (cfg !== undefined && cfg.marginType !== mode) {
+    if (cfg !== undefined && cfg.marginType !== mode && !acc.marginModePerOrder) {
       throw new Error(`${p.symbol}: one margin type per symbol; positions disagree (${cfg.marginType} vs ${mode})`);
     }
     const leverage = p.leverage ?? cfg?.leverage ?? this.defaultLeverage;
     if (!Number.isInteger(leverage) || leverage < 1 || leverage > maxLeverage(m.brackets)) {
       throw new Error(`${p.symbol}: leverage must be an integer in 1..${maxLeverage(m.brackets)}`);
     }
-    acc.symbolConfig.set(p.symbol, { marginType: mode, leverage });
+    // Per-order modes: the symbol's configured mode is only the default of orders that name none.
+    acc.symbolConfig.set(p.symbol, { marginType: acc.marginModePerOrder ? (cfg?.marginType ?? 'CROSSED') : mode, leverage });
     if (mode === 'ISOLATED' && !(p.isolatedMargin !== undefined && p.isolatedMargin > 0)) {
       throw new Error(`${p.symbol}: isolatedMargin (> 0) is required for an isolated position`);
     }
     if (mode === 'CROSSED' && p.isolatedMargin !== undefined) throw new Error(`${p.symbol}: isolatedMargin is only for isolated positions`);
     const side: PositionSide = acc.dualSide ? (p.side === 'long' ? 'LONG' : 'SHORT') : 'BOTH';
-    const key = posKey(p.symbol, side);
+    const key = legKey(acc, p.symbol, side, mode);
     if (acc.positions.has(key)) {
-      throw new Error(`${p.symbol}: duplicate ${acc.dualSide ? side : 'one-way'} position (one-way mode holds one net position per symbol)`);
+      throw new Error(`${p.symbol}: duplicate ${acc.dualSide ? side : 'one-way'} position (one-way mode holds one net position per symbol${acc.marginModePerOrder ? ' and margin mode' : ''})`);
     }
     acc.positions.set(key, {
       symbol: p.symbol,
@@ -143,7 +145,7 @@ export abstract class AccountBook extends VenueState {
 
   /** Adds (type 1) or removes (type 2) collateral of an isolated position. */
   modifyIsolatedMargin(acc: PaperAccount, symbol: string, positionSide: PositionSide, amount: number, type: 1 | 2): void {
-    const pos = acc.positions.get(posKey(symbol, positionSide));
+    const pos = acc.positions.get(legKey(acc, symbol, positionSide, 'ISOLATED'));
     if (pos === undefined || pos.marginType !== 'ISOLATED') {
       throw new PaperReject('no-isolated-position');
     }

@@ -1,5 +1,5 @@
 import { maintenanceMargin } from '../brackets.ts';
-import { FORCE_ORDER_WINDOW_MS, posKey, type PaperAccount } from './account.ts';
+import { FORCE_ORDER_WINDOW_MS, legKey, type PaperAccount } from './account.ts';
 import { TriggerOrderBook } from './trigger-orders.ts';
 import type { IncomeRecord, LiquidationEvent, OrderRecord, Position, PositionSide, Side, TradeRecord } from './types.ts';
 
@@ -148,6 +148,7 @@ export class PaperEngine extends TriggerOrderBook {
       workingType: 'CONTRACT_PRICE',
       time: this.time,
       updateTime: this.time,
+      ...(acc.marginModePerOrder ? { marginType: p.marginType } : {}),
     };
     acc.orders.set(order.orderId, order);
     acc.forceOrders.push(order);
@@ -173,7 +174,7 @@ export class PaperEngine extends TriggerOrderBook {
       if (p.marginType === 'ISOLATED') p.isolatedWallet *= 1 - qty / Math.abs(p.amt);
       p.amt -= closedAmt;
       p.updateTime = this.time;
-    } else acc.positions.delete(posKey(p.symbol, p.positionSide));
+    } else acc.positions.delete(legKey(acc, p.symbol, p.positionSide, p.marginType));
     return { notional: qty * price, realized, price };
   }
 
@@ -193,7 +194,7 @@ export class PaperEngine extends TriggerOrderBook {
     const wasIsolated = p.marginType === 'ISOLATED';
     const wallet = p.isolatedWallet;
     const { realized } = this.closeByLiquidation(acc, p, { qty, price: this.markOr(symbol, p.entryPrice) });
-    const closedAll = !acc.positions.has(posKey(p.symbol, p.positionSide));
+    const closedAll = !acc.positions.has(legKey(acc, p.symbol, p.positionSide, p.marginType));
     if (wasIsolated) {
       // What the closed part's isolated margin and PnL leave returns to the cross wallet.
       const released = closedAll ? wallet : wallet * (qty / (qty + Math.abs(p.amt)));

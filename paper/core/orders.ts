@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { maxNotionalAtLeverage } from '../brackets.ts';
 import { isMultipleOf, roundTo, type MarketSpec } from '../markets.ts';
-import { posKey, type PaperAccount } from './account.ts';
+import { legKey, type PaperAccount } from './account.ts';
 import { PaperReject } from './reject.ts';
 import { RiskBook } from './risk.ts';
-import type { ExecOptions, OrderRecord, OrderRequest, PositionSide, Side } from './types.ts';
+import type { ExecOptions, MarginType, OrderRecord, OrderRequest, PositionSide, Side } from './types.ts';
 
 /** Regular orders: MARKET and LIMIT, reduce-only, hedge-mode legs, fills and fees. */
 export abstract class OrderBook extends RiskBook {
@@ -22,6 +22,8 @@ export abstract class OrderBook extends RiskBook {
     }
     if (req.type !== 'MARKET' && req.type !== 'LIMIT') throw new PaperReject('invalid-order-type');
     const positionSide = this.resolvePositionSide(acc, req.positionSide);
+    // Per-order margin modes (Orderly): the order names its leg; elsewhere the symbol's mode rules.
+    const marginType: MarginType | undefined = acc.marginModePerOrder ? (req.marginType ?? 'CROSSED') : undefined;
     if (acc.dualSide && req.reduceOnly !== undefined) throw new PaperReject('parameter-not-allowed', { param: 'reduceOnly' });
     let qty = this.checkQuantity(m, req.quantity, req.type === 'MARKET' ? m.marketMaxQty : m.maxQty);
     let price = 0;
@@ -33,11 +35,11 @@ export abstract class OrderBook extends RiskBook {
     }
     const mark = this.markPrice(req.symbol);
     const reduceOnly = req.reduceOnly === true;
-    const closing = this.isClosing(acc, req.symbol, req.side, positionSide);
+    const closing = this.isClosing(acc, req.symbol, req.side, positionSide, marginType);
     if ((reduceOnly || (acc.dualSide && closing)) && exec.takeReduceOnlyReject?.() === true) throw new PaperReject('reduce-only-increases');
-    if (reduceOnly) qty = this.clipReduceOnly(acc, m, req.symbol, req.side, qty);
+    if (reduceOnly) qty = this.clipReduceOnly(acc, m, req.symbol, req.side, qty, marginType);
     if (acc.dualSide && closing) {
-      const pos = acc.positions.get(posKey(req.symbol, positionSide));
+      const pos = acc.positions.get(legKey(acc, req.symbol, positionSide, marginType));
       if (pos === undefined || qty > Math.abs(pos.amt) + 1e-12) throw new PaperReject('reduce-only-increases');
     }
     if (!reduceOnly && !(acc.dualSide && closing)) {
@@ -66,6 +68,7 @@ export abstract class OrderBook extends RiskBook {
       workingType: 'CONTRACT_PRICE',
       time: this.time,
       updateTime: this.time,
+      ...(marginType !== undefined ? { marginType } : {}),
     };
     if (req.type === 'MARKET') {
       const fillPrice = req.side === 'BUY' ? mark * (1 + this.slippage) : mark * (1 - this.slippage);
@@ -116,10 +119,10 @@ export abstract class OrderBook extends RiskBook {
   }
 
   /** True when the order reduces the position it targets. */
-  protected isClosing(acc: PaperAccount, symbol: string, side: Side, positionSide: PositionSide): boolean {
+  protected isClosing(acc: PaperAccount, symbol: string, side: Side, positionSide: PositionSide, marginType?: MarginType): boolean {
     if (positionSide === 'LONG') return side === 'SELL';
     if (positionSide === 'SHORT') return side === 'BUY';
-    const pos = acc.positions.get(posKey(symbol, 'BOTH'));
+    const pos = acc.positions.get(legKey(acc, symbol, 'BOTH', marginType));
     return pos !== undefined && (pos.amt > 0 ? side === 'SELL' : side === 'BUY');
   }
 
@@ -128,12 +131,12 @@ export abstract class OrderBook extends RiskBook {
    * resting reduce-only orders already cover the position; otherwise the quantity is clipped to
    * what is left to close (Binance shrinks an oversized reduce-only order instead of flipping).
    */
-  protected clipReduceOnly(acc: PaperAccount, m: MarketSpec, symbol: string, side: Side, qty: number): number {
-    const pos = acc.positions.get(posKey(symbol, 'BOTH'));
+  protected clipReduceOnly(acc: PaperAccount, m: MarketSpec, symbol: string, side: Side, qty: number, marginType?: MarginType): number {
+    const pos = acc.positions.get(legKey(acc, symbol, 'BOTH', marginType));
     if (pos === undefined || pos.amt === 0 || (pos.amt > 0) === (side === 'BUY')) throw new PaperReject('reduce-only-increases');
     let resting = 0;
     for (const o of acc.openOrders.values()) {
-      if (o.symbol === symbol && o.reduceOnly && o.side === side) resting += o.origQty - o.executedQty;
+      if (o.symbol === symbol && o.reduceOnly && o.side === side && o.marginType === marginType) resting += o.origQty - o.executedQty;
     }
     const closable = roundTo(Math.abs(pos.amt) - resting, m.quantityPrecision);
     if (closable <= 0) throw new PaperReject('reduce-only-covered');
@@ -147,7 +150,8 @@ export abstract class OrderBook extends RiskBook {
    */
   protected fill(acc: PaperAccount, order: OrderRecord, requestedQty: number, price: number, checkMargin: boolean): void {
     const m = this.market(order.symbol);
-    const key = posKey(order.symbol, order.positionSide);
+    const cfg = this.symbolConfig(acc, order.symbol);
+    const key = legKey(acc, order.symbol, order.positionSide, order.marginType ?? cfg.marginType);
     const pos = acc.positions.get(key);
     let qty = requestedQty;
     if (order.positionSide !== 'BOTH' && (order.side === 'BUY') !== (order.positionSide === 'LONG')) {
@@ -155,14 +159,13 @@ export abstract class OrderBook extends RiskBook {
       qty = Math.min(qty, Math.abs(pos?.amt ?? 0));
       if (qty <= 0) throw new PaperReject('reduce-only-increases');
     }
-    const cfg = this.symbolConfig(acc, order.symbol);
     const signed = order.side === 'BUY' ? qty : -qty;
     const a = pos?.amt ?? 0;
     const reducing = a !== 0 && Math.sign(signed) !== Math.sign(a);
     const closeQty = reducing ? Math.min(qty, Math.abs(a)) : 0;
     const openQty = roundTo(qty - closeQty, m.quantityPrecision + 3);
     const fee = qty * price * this.takerFee;
-    const marginType = pos?.marginType ?? cfg.marginType;
+    const marginType = pos?.marginType ?? order.marginType ?? cfg.marginType;
     if (openQty > 0 && checkMargin) {
       const newAbs = (reducing ? 0 : Math.abs(a)) + openQty;
       if (newAbs * price > maxNotionalAtLeverage(m.brackets, cfg.leverage) + 1e-6) throw new PaperReject('position-above-leverage-cap');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { posKey, type PaperAccount } from './account.ts';
+import { legKey, type PaperAccount } from './account.ts';
 import { OrderBook } from './orders.ts';
 import { PaperReject } from './reject.ts';
 import type { AlgoOrderRecord, AlgoOrderRequest, AlgoOrderType, Side } from './types.ts';
@@ -48,6 +48,7 @@ export abstract class TriggerOrderBook extends OrderBook {
       actualOrderId: null,
       executedQty: 0,
       avgPrice: 0,
+      ...(acc.marginModePerOrder ? { marginType: req.marginType ?? 'CROSSED' } : {}),
     };
     acc.algoOrders.set(algo.algoId, algo);
     acc.openAlgoOrders.set(algo.algoId, algo);
@@ -111,8 +112,8 @@ export abstract class TriggerOrderBook extends OrderBook {
       try {
         let qty = a.quantity;
         if (a.closePosition) {
-          const pos = acc.positions.get(posKey(a.symbol, a.positionSide));
-          const closes = pos !== undefined && this.isClosing(acc, a.symbol, a.side, a.positionSide);
+          const pos = acc.positions.get(legKey(acc, a.symbol, a.positionSide, a.marginType));
+          const closes = pos !== undefined && this.isClosing(acc, a.symbol, a.side, a.positionSide, a.marginType);
           if (!closes) {
             a.algoStatus = 'EXPIRED';
             continue;
@@ -130,6 +131,7 @@ export abstract class TriggerOrderBook extends OrderBook {
           positionSide: acc.dualSide ? a.positionSide : undefined,
           reduceOnly: acc.dualSide ? undefined : reduceOnly || undefined,
           timeInForce: isLimit ? a.timeInForce : undefined,
+          ...(a.marginType !== undefined ? { marginType: a.marginType } : {}),
         });
         a.actualOrderId = order.orderId;
         a.executedQty = order.executedQty;
@@ -150,7 +152,7 @@ export abstract class TriggerOrderBook extends OrderBook {
       acc.openOrders.delete(o.orderId);
       let qty = o.origQty - o.executedQty;
       if (o.reduceOnly) {
-        const pos = acc.positions.get(posKey(o.symbol, 'BOTH'));
+        const pos = acc.positions.get(legKey(acc, o.symbol, 'BOTH', o.marginType));
         const can = pos !== undefined && (pos.amt > 0) === (o.side === 'SELL') ? Math.abs(pos.amt) : 0;
         qty = Math.min(qty, can);
         if (qty <= 0) {

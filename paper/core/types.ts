@@ -72,6 +72,11 @@ export interface AccountSpec {
    */
   multiAssetsMargin?: boolean;
   portfolioMargin?: boolean;
+  /**
+   * Margin mode per order instead of per symbol (Orderly): a cross and an isolated position may be
+   * held on one symbol at once; seeded positions then may disagree on a symbol's mode. Default false.
+   */
+  marginModePerOrder?: boolean;
   symbols?: Record<string, { marginMode?: 'cross' | 'isolated'; leverage?: number }>;
   positions?: PositionSpec[];
 }
@@ -110,6 +115,8 @@ export interface OrderRecord {
   workingType: 'MARK_PRICE' | 'CONTRACT_PRICE';
   time: number;
   updateTime: number;
+  /** The order's own margin mode, on accounts with per-order modes (marginModePerOrder); else absent. */
+  marginType?: MarginType;
 }
 
 export interface AlgoOrderRecord {
@@ -134,6 +141,8 @@ export interface AlgoOrderRecord {
   actualOrderId: number | null;
   executedQty: number;
   avgPrice: number;
+  /** As OrderRecord.marginType. */
+  marginType?: MarginType;
 }
 
 export interface IncomeRecord {
@@ -192,6 +201,8 @@ export interface OrderRequest {
   reduceOnly?: boolean;
   timeInForce?: 'GTC' | 'IOC' | 'FOK' | 'GTX';
   newClientOrderId?: string;
+  /** Accounts with per-order margin modes only: the leg the order trades. Default CROSSED. */
+  marginType?: MarginType;
 }
 
 export interface AlgoOrderRequest {
@@ -207,6 +218,8 @@ export interface AlgoOrderRequest {
   workingType?: 'MARK_PRICE' | 'CONTRACT_PRICE';
   timeInForce?: 'GTC' | 'IOC' | 'FOK' | 'GTX';
   clientAlgoId?: string;
+  /** As OrderRequest.marginType. */
+  marginType?: MarginType;
 }
 
 /**
