@@ -91,6 +91,7 @@ export async function startPaperExchange(options: PaperExchangeOptions = {}): Pr
   // First, so a venue without a dialect is refused before anything starts.
   const dialect = dialectFor(options.venue ?? 'binanceusdm');
   const engine = new PaperEngine({
+    ...dialect.engineOptions,
     ...(options.startTime !== undefined ? { startTime: options.startTime } : {}),
     ...(options.slippage !== undefined ? { slippage: options.slippage } : {}),
     ...(options.takerFee !== undefined ? { takerFee: options.takerFee } : {}),

@@ -33,7 +33,7 @@ export function parseTopicArn(v: string): string {
  * refused while the arguments are parsed, before anything starts.
  */
 export function venueOption(): Option {
-  return new Option('--venue <venue>', 'the venue the paper exchange speaks: binanceusdm|hyperliquid|orderly|bybit|okx (only binanceusdm has a dialect yet)')
+  return new Option('--venue <venue>', 'the venue the paper exchange speaks: binanceusdm|hyperliquid|orderly|bybit|okx (one with a paper dialect)')
     .default('binanceusdm')
     .argParser((v: string) => {
       try {

@@ -24,7 +24,7 @@ export abstract class AccountBook extends VenueState {
       spec.enableWithdrawals ?? false,
       this.time,
     );
-    acc.marginModePerOrder = spec.marginModePerOrder ?? false;
+    acc.marginModePerOrder = spec.marginModePerOrder ?? this.marginModePerOrder;
     for (const [symbol, cfg] of Object.entries(spec.symbols ?? {})) {
       const m = this.market(symbol);
       const leverage = cfg.leverage ?? this.defaultLeverage;

@@ -36,6 +36,8 @@ export interface EngineOptions {
    * 0.0001 (0.01 %, Binance's base rate: interest 0.03 %/day, premium 0). Longs pay when positive.
    */
   fundingRate?: number;
+  /** Default of AccountSpec.marginModePerOrder for every account (a venue with per-order modes). */
+  marginModePerOrder?: boolean;
 }
 
 /** Binance USDⓈ-M funds most perpetuals every 8 h, at 00:00, 08:00 and 16:00 UTC. */

@@ -16,6 +16,8 @@ export abstract class VenueState {
   readonly defaultLeverage: number;
   readonly stepMs: number;
   readonly defaultFundingRate: number;
+  /** Every new account chooses margin modes per order (Orderly), unless its spec says otherwise. */
+  readonly marginModePerOrder: boolean;
 
   protected time: number;
   protected readonly fundingRates = new Map<string, number>();
@@ -42,6 +44,7 @@ export abstract class VenueState {
     this.clearanceFee = options.clearanceFee ?? 0.0125;
     this.defaultLeverage = options.defaultLeverage ?? 20;
     this.stepMs = options.stepMs ?? 1000;
+    this.marginModePerOrder = options.marginModePerOrder ?? false;
     this.defaultFundingRate = options.fundingRate ?? 0.0001;
     if (!(Math.abs(this.defaultFundingRate) < 0.05)) throw new Error(`fundingRate must be a fraction per 8 h in (-0.05, 0.05), got ${this.defaultFundingRate}`);
     for (const [name, v] of Object.entries({ slippage: this.slippage, takerFee: this.takerFee, clearanceFee: this.clearanceFee })) {

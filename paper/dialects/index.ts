@@ -1,4 +1,5 @@
 import { binanceusdm } from './binanceusdm/index.ts';
+import { orderly } from './orderly/index.ts';
 import { PAPER_VENUES, type PaperDialect, type PaperVenue } from './types.ts';
 
 export { PAPER_VENUES, type PaperDialect, type PaperVenue } from './types.ts';
@@ -10,6 +11,7 @@ export { PAPER_VENUES, type PaperDialect, type PaperVenue } from './types.ts';
  */
 export const DIALECTS: Readonly<Partial<Record<PaperVenue, PaperDialect>>> = {
   binanceusdm,
+  orderly,
 };
 
 /** Venues that have a dialect, in PAPER_VENUES order. */

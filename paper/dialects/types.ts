@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RealtimeDriver } from '../clock.ts';
-import type { PaperAccount, PaperEngine } from '../core/index.ts';
+import type { EngineOptions, PaperAccount, PaperEngine } from '../core/index.ts';
 import type { FaultInjector, FaultKind } from '../faults.ts';
 
 /**
@@ -27,6 +27,11 @@ export interface PaperDialect {
   credentialsFor(acc: PaperAccount): { credentials: Record<string, string>; env: Record<string, string> };
   /** A body for an unexpected server error, in the venue's error shape. */
   internalErrorBody(message: string): string;
+  /**
+   * Engine options the venue needs (optional): markets under its names, per-order margin modes.
+   * Merged under the caller's options by startPaperExchange.
+   */
+  engineOptions?: Pick<EngineOptions, 'extraMarkets' | 'marginModePerOrder'>;
 }
 
 /** The venues riskguard guards; those with a dialect are in paper/dialects/index.ts. */

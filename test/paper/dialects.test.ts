@@ -17,16 +17,22 @@ describe('dialect registry', () => {
   it('has the Binance USDⓈ-M dialect under its config id', () => {
     expect(dialectFor('binanceusdm')).toBe(DIALECTS.binanceusdm);
     expect(dialectFor('binanceusdm').venue).toBe('binanceusdm');
-    expect(venuesWithDialect()).toEqual(['binanceusdm']);
+    expect(venuesWithDialect()).toContain('binanceusdm');
+    expect(venuesWithDialect()).toEqual(PAPER_VENUES.filter((v) => DIALECTS[v] !== undefined));
   });
 
-  it.each(PAPER_VENUES.filter((v) => v !== 'binanceusdm'))('refuses %s (no dialect yet) naming the venues that have one', (venue) => {
+  it('has the Orderly dialect under its config id', () => {
+    expect(dialectFor('orderly').venue).toBe('orderly');
+  });
+
+  it.each(PAPER_VENUES.filter((v) => DIALECTS[v] === undefined))('refuses %s (no dialect yet) naming the venues that have one', (venue) => {
     expect(() => dialectFor(venue)).toThrow(UnknownVenueError);
-    expect(() => dialectFor(venue)).toThrow(`the paper exchange has no ${venue} dialect yet; venues with one: binanceusdm`);
+    expect(() => dialectFor(venue)).toThrow(`the paper exchange has no ${venue} dialect yet; venues with one: ${venuesWithDialect().join(', ')}`);
   });
 
   it('refuses an unknown venue id', () => {
-    expect(() => dialectFor('kraken')).toThrow(/unknown venue "kraken".*venues with a paper dialect: binanceusdm/);
+    expect(() => dialectFor('kraken')).toThrow(`venues with a paper dialect: ${venuesWithDialect().join(', ')}`);
+    expect(() => dialectFor('kraken')).toThrow(/unknown venue "kraken"/);
   });
 
   it('refuses to start a paper exchange for a venue without a dialect', async () => {

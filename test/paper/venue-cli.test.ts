@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { runPaperCli } from '../../paper/cli.ts';
 import { control } from './helpers.ts';
+import { venuesWithDialect } from '../../paper/index.ts';
 import { killAll, runCli, startCli } from '../helpers/cli-process.ts';
 
 /** `--venue` on `riskguard paper`, `demo` and `replay`: only venues with a paper dialect start. */
@@ -11,11 +12,11 @@ afterAll(async () => {
 
 describe('--venue refusals (process)', () => {
   it.each([
-    [['paper', '--port', '0', '--venue', 'hyperliquid'], 'the paper exchange has no hyperliquid dialect yet; venues with one: binanceusdm'],
-    [['paper', '--port', '0', '--venue', 'okx'], 'the paper exchange has no okx dialect yet; venues with one: binanceusdm'],
-    [['paper', '--port', '0', '--venue', 'kraken'], 'unknown venue "kraken" (known: binanceusdm, hyperliquid, orderly, bybit, okx); venues with a paper dialect: binanceusdm'],
-    [['demo', '--venue', 'bybit'], 'the paper exchange has no bybit dialect yet; venues with one: binanceusdm'],
-    [['replay', '--venue', 'orderly', '--portfolio', 'none.json', '--prices', 'BTCUSDT=none.csv'], 'the paper exchange has no orderly dialect yet; venues with one: binanceusdm'],
+    [['paper', '--port', '0', '--venue', 'hyperliquid'], `the paper exchange has no hyperliquid dialect yet; venues with one: ${venuesWithDialect().join(', ')}`],
+    [['paper', '--port', '0', '--venue', 'okx'], `the paper exchange has no okx dialect yet; venues with one: ${venuesWithDialect().join(', ')}`],
+    [['paper', '--port', '0', '--venue', 'kraken'], `unknown venue "kraken" (known: binanceusdm, hyperliquid, orderly, bybit, okx); venues with a paper dialect: ${venuesWithDialect().join(', ')}`],
+    [['demo', '--venue', 'bybit'], `the paper exchange has no bybit dialect yet; venues with one: ${venuesWithDialect().join(', ')}`],
+    [['replay', '--venue', 'okx', '--portfolio', 'none.json', '--prices', 'BTCUSDT=none.csv'], `the paper exchange has no okx dialect yet; venues with one: ${venuesWithDialect().join(', ')}`],
   ])('riskguard %j exits 2 with one line naming the venues that have a dialect', async (args, message) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);
