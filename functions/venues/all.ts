@@ -1,4 +1,5 @@
 import { BINANCE_MODULE } from './binanceusdm/index.ts';
+import { ORDERLY_MODULE } from './orderly/index.ts';
 import type { VenueModule } from './venue.ts';
 
 /**
@@ -6,4 +7,4 @@ import type { VenueModule } from './venue.ts';
  * `#venues` with a list of just the venues its config uses (lib/bundle.ts), so it carries only
  * their ccxt classes.
  */
-export const VENUE_MODULES: readonly VenueModule[] = [BINANCE_MODULE as unknown as VenueModule];
+export const VENUE_MODULES: readonly VenueModule[] = [BINANCE_MODULE as unknown as VenueModule, ORDERLY_MODULE as unknown as VenueModule];

@@ -1,4 +1,5 @@
 import { BINANCE_FACTS } from './binanceusdm/facts.ts';
+import { ORDERLY_FACTS } from './orderly/facts.ts';
 import type { VenueFacts, VenueId } from './venue.ts';
 
 /**
@@ -8,6 +9,7 @@ import type { VenueFacts, VenueId } from './venue.ts';
  */
 export const VENUE_CATALOG = Object.freeze({
   binanceusdm: BINANCE_FACTS,
+  orderly: ORDERLY_FACTS,
 }) satisfies Partial<Record<VenueId, VenueFacts>>;
 
 export type SupportedVenue = keyof typeof VENUE_CATALOG;
