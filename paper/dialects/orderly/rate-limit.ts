@@ -4,8 +4,9 @@
  * (https://orderly.network/docs/build-on-omnichain/restful-api/private/get-margin-modes) and
  * "10 requests per 1 second" on GET /v1/positions_lite
  * (https://orderly.network/docs/build-on-omnichain/restful-api/private/get-lite-positions-info).
- * The paper applies one limit per (key or IP, endpoint) over the current WALL second — a second
- * is too short for the stepped market clock to be the right one — and answers 429 / -1003.
+ * The paper applies one limit per (key or IP, endpoint) over the current second of MARKET time
+ * (as the Binance dialect counts its minute: a stepped or sped-up replay gets the budget of the
+ * simulated second; a client's retry sleeps advance it) and answers 429 / -1003.
  */
 export class OrderlyRateLimiter {
   private readonly windows = new Map<string, { second: number; count: number }>();
