@@ -73,7 +73,7 @@ export function futuresRow(engine: PaperEngine, symbol: string, f: DataFaults) {
 }
 
 /** One row of GET /v1/positions: a (symbol, margin mode) leg. */
-export function positionRow(r: PositionRisk, pendingLong: number, pendingShort: number, now: number, f: DataFaults) {
+export function positionRow(r: PositionRisk, pendingLong: number, pendingShort: number, markTime: number, f: DataFaults) {
   const p = r.position;
   const mark = r.markPrice * (f.markFactor ?? 1);
   const isolated = p.marginType === 'ISOLATED';
@@ -90,7 +90,8 @@ export function positionRow(r: PositionRisk, pendingLong: number, pendingShort: 
     unsettled_pnl: r.unrealizedPnl,
     mark_price: mark,
     est_liq_price: r.liquidationPrice,
-    timestamp: p.updateTime + (f.markTimeShift ?? 0),
+    // The time of the row's figures (its mark); the stale-mark fault shifts it back.
+    timestamp: markTime + (f.markTimeShift ?? 0),
     mmr: r.notional > 0 ? r.maintMargin / r.notional : r.maintMarginRatio,
     imr: 1 / r.leverage,
     IMR_withdraw_orders: 1 / r.leverage,
@@ -101,7 +102,6 @@ export function positionRow(r: PositionRisk, pendingLong: number, pendingShort: 
     // The collateral of an isolated leg (its own pool, without uPnL); 0 for cross.
     margin: isolated ? p.isolatedWallet : 0,
   };
-  void now;
 }
 
 /**

@@ -91,7 +91,7 @@ function positionRows(ctx: Ctx, want: MarginType, symbol: string | undefined, f:
   const risk = engine.accountRisk(ctx.acc);
   const rows = risk.positions
     .filter((r) => r.position.marginType === want && (symbol === undefined || r.position.symbol === symbol))
-    .map((r) => fmt.positionRow(r, pending(r.position.symbol, 'BUY', want), pending(r.position.symbol, 'SELL', want), engine.now(), f));
+    .map((r) => fmt.positionRow(r, pending(r.position.symbol, 'BUY', want), pending(r.position.symbol, 'SELL', want), engine.mark(r.position.symbol)?.time ?? engine.now(), f));
   return { risk, rows };
 }
 
