@@ -20,6 +20,7 @@ describe('classifyCcxtError (orderly)', () => {
     // ccxt raises -1000 as a plain ExchangeError: the venue failing, retried.
     ['-1000 unknown error (HTTP 500)', new ExchangeError(body(-1000, 'An unknown error occurred')), 500, ExchangeUnavailableError],
     ['-1011 internal network error', new NetworkError(body(-1011, 'try again in a few seconds')), 503, ExchangeUnavailableError],
+    ['-1012 rejected (account in liquidation): retried, then the re-read finds the liquidation', new BadRequest(body(-1012, 'The place/cancel order request is rejected by internal module')), 400, ExchangeUnavailableError],
     ['-1005 bad parameter', new BadRequest(body(-1005, 'reduce only order rejected')), 400, ExchangeDataError],
   ])('%s', (_label, err, status, expected) => {
     expect(classifyCcxtError(err, ORDERLY_ERRORS, 'read', status === undefined ? {} : { status })).toBeInstanceOf(expected);
