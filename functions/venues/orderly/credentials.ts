@@ -19,8 +19,9 @@ export interface OrderlyCredentials extends Record<string, string> {
 export const ORDERLY_CREDENTIALS: CredentialSpec<OrderlyCredentials> = Object.freeze({
   required: ['accountId', 'orderlyKey', 'orderlySecret'],
   optional: [],
-  // The account id and the public key identify the account in every request; only the private key signs.
-  secret: ['orderlySecret'],
+  // The private key signs; the public key names the account in every request, so it is redacted
+  // as Binance's API key is (a venue or proxy error may echo it). The account id is public (on-chain).
+  secret: ['orderlyKey', 'orderlySecret'],
   formats: {
     accountId: z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be an Orderly account id (0x + 64 hex digits)'),
     orderlyKey: z.string().regex(/^(ed25519:)?[1-9A-HJ-NP-Za-km-z]{32,44}$/, 'must be an Orderly key (ed25519:<base58 public key>)'),

@@ -178,8 +178,8 @@ export const ROUTES: Route[] = [
     signed: true,
     handler: (ctx) => {
       const scope = ['read', ...(ctx.acc.canTrade ? ['trading'] : []), ...(ctx.acc.enableWithdrawals ? ['asset'] : [])].join(',');
-      // Orderly keys carry an expiry (at most 365 days after registration).
-      return { orderly_key: orderlyKeysOf(ctx.acc).orderlyKey, key_status: 'ACTIVE', scope, expiration: ctx.acc.createTime + 365 * 86_400_000, ip_restriction_list: [] };
+      // Orderly keys carry an expiry (wall time, as signatures: the paper's keys expire 300 days on).
+      return { orderly_key: orderlyKeysOf(ctx.acc).orderlyKey, key_status: 'ACTIVE', scope, expiration: ctx.wall + 300 * 86_400_000, ip_restriction_list: [] };
     },
   },
   {
