@@ -27,11 +27,13 @@ export interface InitAnswers {
 
 const CHATS = ['telegram', 'discord', 'slack', 'ntfy'] as const;
 
-/** Venues `init` can set up today; the venue-module issue brings the others. */
+/** Venues `init` can set up today (it writes Binance-shaped credentials); others are configured by hand. */
+const INIT_VENUES = SUPPORTED_EXCHANGES.filter((v) => v === 'binanceusdm');
+
 function checkVenue(v: string): string {
   const venue = v.trim().toLowerCase();
-  if (!(SUPPORTED_EXCHANGES as readonly string[]).includes(venue)) {
-    throw new ConfigError(`--venue ${v}: riskguard supports ${SUPPORTED_EXCHANGES.join(', ')} (Binance USDⓈ-M futures) today; other venues are not available yet`);
+  if (!(INIT_VENUES as readonly string[]).includes(venue)) {
+    throw new ConfigError(`--venue ${v}: init sets up ${INIT_VENUES.join(', ')} (Binance USDⓈ-M futures) today; other venues riskguard guards (${SUPPORTED_EXCHANGES.join(', ')}) are configured by hand (README, Venues)`);
   }
   return venue;
 }

@@ -1,3 +1,4 @@
+import { SUPPORTED_EXCHANGES } from '../../functions/config.ts';
 /**
  * `riskguard init` as a process: flags (`--yes`) and questions fed through stdin; the config it
  * writes is accepted by `tick` against the paper exchange, and `doctor` runs on it when the keys
@@ -73,7 +74,7 @@ describe('riskguard init --yes (process)', () => {
   });
 
   it.each([
-    [['--venue', 'okx', '--account', 'a', '--close-at', '15'], 'riskguard: --venue okx: riskguard supports binanceusdm (Binance USDⓈ-M futures) today; other venues are not available yet'],
+    [['--venue', 'okx', '--account', 'a', '--close-at', '15'], `riskguard: --venue okx: init sets up binanceusdm (Binance USDⓈ-M futures) today; other venues riskguard guards (${SUPPORTED_EXCHANGES.join(', ')}) are configured by hand (README, Venues)`],
     [['--venue', 'binanceusdm', '--account', 'a'], 'riskguard: init --yes needs --close-at (e.g. riskguard init --yes --venue binanceusdm --account main --close-at 15 --dry-run)'],
     [['--venue', 'binanceusdm', '--account', 'a', '--close-at', '150'], 'riskguard: --close-at "150": a percentage below the peak, more than 0 and less than 100 (e.g. 15)'],
     [['--venue', 'binanceusdm', '--account', 'a b', '--close-at', '15'], 'riskguard: --account "a b": letters, digits, _ and - only (1–64)'],
@@ -132,7 +133,7 @@ describe('riskguard init, interactive (answers through stdin)', () => {
     const out = join(dir, 'cfg.json');
     const r = await runCli(['init', '--out', out, '--venue', 'bybit'], { input: '\n' });
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('--venue bybit: riskguard supports binanceusdm');
+    expect(r.stderr).toContain('--venue bybit: init sets up binanceusdm');
     expect(existsSync(out)).toBe(false);
   });
 });
