@@ -17,6 +17,7 @@ import { registerReplayCommand } from './replay-command.ts';
 import { undeliveredLines } from './undelivered.ts';
 import { registerInitCommand } from './init-command.ts';
 import { runDemo } from './demo.ts';
+import { runOrderlyDemo } from './demo-orderly.ts';
 import { existsSync, writeFileSync } from 'node:fs';
 import { parseReplayArg, runPaperCli } from '../../paper/cli.ts';
 import { loadCandlesFile } from '../../paper/replay.ts';
@@ -437,7 +438,8 @@ export function buildProgram(): Command {
     .addOption(venueOption('demo'))
     .action(async (opts: { jsonSummary?: string; venue: PaperVenue }) => {
       if (opts.jsonSummary) checkWritable(opts.jsonSummary, '--json-summary');
-      await runDemo({ venue: opts.venue, ...(opts.jsonSummary ? { jsonSummary: opts.jsonSummary } : {}) });
+      if (opts.venue === 'orderly') await runOrderlyDemo(); // a dual-mode book: Orderly's point
+      else await runDemo({ venue: opts.venue, ...(opts.jsonSummary ? { jsonSummary: opts.jsonSummary } : {}) });
     });
   return program;
 }

@@ -2,6 +2,7 @@ import { BINANCE_MODULE } from './binanceusdm/index.ts';
 import { BYBIT_MODULE } from './bybit/index.ts';
 import { OKX_MODULE } from './okx/index.ts';
 import { HYPERLIQUID_MODULE } from './hyperliquid/index.ts';
+import { ORDERLY_MODULE } from './orderly/index.ts';
 import type { VenueModule } from './venue.ts';
 
 /**
@@ -14,4 +15,5 @@ export const VENUE_MODULES: readonly VenueModule[] = [
   BYBIT_MODULE as unknown as VenueModule,
   OKX_MODULE as unknown as VenueModule,
   HYPERLIQUID_MODULE as unknown as VenueModule,
+  ORDERLY_MODULE as unknown as VenueModule,
 ];

@@ -2,6 +2,7 @@ import { BINANCE_FACTS } from './binanceusdm/facts.ts';
 import { BYBIT_FACTS } from './bybit/facts.ts';
 import { OKX_FACTS } from './okx/facts.ts';
 import { HYPERLIQUID_FACTS } from './hyperliquid/facts.ts';
+import { ORDERLY_FACTS } from './orderly/facts.ts';
 import type { VenueFacts, VenueId } from './venue.ts';
 
 /**
@@ -14,6 +15,7 @@ export const VENUE_CATALOG = Object.freeze({
   bybit: BYBIT_FACTS,
   okx: OKX_FACTS,
   hyperliquid: HYPERLIQUID_FACTS,
+  orderly: ORDERLY_FACTS,
 }) satisfies Partial<Record<VenueId, VenueFacts>>;
 
 export type SupportedVenue = keyof typeof VENUE_CATALOG;

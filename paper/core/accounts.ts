@@ -32,7 +32,7 @@ export abstract class AccountBook extends VenueState {
       }
       acc.symbolConfig.set(symbol, { marginType: cfg.marginMode === 'isolated' ? 'ISOLATED' : 'CROSSED', leverage });
     }
-    acc.mixedMarginModes = spec.mixedMarginModes ?? false;
+    acc.mixedMarginModes = spec.mixedMarginModes ?? this.mixedMarginModes;
     for (const p of spec.positions ?? []) this.seedPosition(acc, p);
     acc.crossWallet = spec.walletBalance;
     acc.multiAssetsMargin = spec.multiAssetsMargin ?? false;

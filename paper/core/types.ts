@@ -51,6 +51,11 @@ export interface EngineOptions {
    * with its positions. Default: none (the pool keeps what is left).
    */
   backstopRatio?: number;
+  /**
+   * The default of every account's `mixedMarginModes` (AccountSpec): a venue where each order
+   * names its margin mode (Orderly) lets every account hold both legs of a symbol. Default false.
+   */
+  mixedMarginModes?: boolean;
 }
 
 /** Binance USDⓈ-M funds most perpetuals every 8 h, at 00:00, 08:00 and 16:00 UTC. */

@@ -18,6 +18,8 @@ export abstract class VenueState {
   readonly defaultFundingRate: number;
   readonly fundingIntervalMs: number;
   readonly backstopRatio: number | undefined;
+  /** Every account's mixedMarginModes unless its spec says otherwise. */
+  readonly mixedMarginModes: boolean;
   protected readonly makeMarket: (symbol: string, refPrice: number) => MarketSpec;
 
   protected time: number;
@@ -49,6 +51,7 @@ export abstract class VenueState {
     this.fundingIntervalMs = options.fundingIntervalMs ?? FUNDING_INTERVAL_MS;
     if (!(this.fundingIntervalMs > 0)) throw new Error(`fundingIntervalMs must be > 0, got ${this.fundingIntervalMs}`);
     this.backstopRatio = options.backstopRatio;
+    this.mixedMarginModes = options.mixedMarginModes ?? false;
     this.makeMarket = options.genericMarket ?? genericMarket;
     if (!(Math.abs(this.defaultFundingRate) < 0.05)) throw new Error(`fundingRate must be a fraction per 8 h in (-0.05, 0.05), got ${this.defaultFundingRate}`);
     for (const [name, v] of Object.entries({ slippage: this.slippage, takerFee: this.takerFee, clearanceFee: this.clearanceFee })) {

@@ -2,6 +2,7 @@ import { binanceusdm } from './binanceusdm/index.ts';
 import { bybit } from './bybit/index.ts';
 import { okx } from './okx/index.ts';
 import { hyperliquid } from './hyperliquid/index.ts';
+import { orderly } from './orderly/index.ts';
 import { PAPER_VENUES, type PaperDialect, type PaperVenue } from './types.ts';
 
 export { PAPER_VENUES, type PaperDialect, type PaperVenue } from './types.ts';
@@ -16,6 +17,7 @@ export const DIALECTS: Readonly<Partial<Record<PaperVenue, PaperDialect>>> = {
   bybit,
   okx,
   hyperliquid,
+  orderly,
 };
 
 /** Venues that have a dialect, in PAPER_VENUES order. */

@@ -25,6 +25,10 @@ describe('dialect registry', () => {
     expect(dialectFor('hyperliquid').venue).toBe('hyperliquid');
   });
 
+  it('has the Orderly dialect under its config id', () => {
+    expect(dialectFor('orderly').venue).toBe('orderly');
+  });
+
   it('has the OKX dialect under its config id', () => {
     expect(dialectFor('okx')).toBe(DIALECTS.okx);
     expect(venuesWithDialect()).toContain('okx');
@@ -39,6 +43,7 @@ describe('dialect registry', () => {
 
   it('refuses an unknown venue id', () => {
     expect(() => dialectFor('kraken')).toThrow(`venues with a paper dialect: ${venuesWithDialect().join(', ')}`);
+    expect(() => dialectFor('kraken')).toThrow(/unknown venue "kraken"/);
   });
 
   it('refuses to start a paper exchange for a venue without a dialect', async () => {

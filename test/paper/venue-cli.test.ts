@@ -15,8 +15,6 @@ afterAll(async () => {
 describe('--venue refusals (process)', () => {
   it.each([
     [['paper', '--port', '0', '--venue', 'kraken'], `unknown venue "kraken" (known: binanceusdm, hyperliquid, orderly, bybit, okx); venues with a paper dialect: ${HAVE}`],
-    [['demo', '--venue', 'orderly'], `the paper exchange has no orderly dialect yet; venues with one: ${HAVE}`],
-    [['replay', '--venue', 'orderly', '--portfolio', 'none.json', '--prices', 'BTCUSDT=none.csv'], `the paper exchange has no orderly dialect yet; venues with one: ${HAVE}`],
   ])('riskguard %j exits 2 with one line naming the venues that have a dialect', async (args, message) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);

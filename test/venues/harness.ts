@@ -3,6 +3,7 @@ import { venueFacts, type SupportedVenue } from '../../functions/venues/catalog.
 import { dialectFor, type PaperAccount, type PaperVenue } from '../../paper/index.ts';
 import type { AccountSpec } from '../../paper/engine.ts';
 import { walletsOf } from '../../paper/dialects/hyperliquid/index.ts';
+import { orderlyKeysOf } from '../../paper/dialects/orderly/keys.ts';
 
 /**
  * What the shared venue suite (test/venues/guard-venue-suite.test.ts) needs to know of a venue:
@@ -80,8 +81,25 @@ export const HYPERLIQUID_HARNESS: VenueHarness = {
   authAlert: /REJECTED the API key/,
 };
 
+export const ORDERLY_HARNESS: VenueHarness = {
+  venue: 'orderly',
+  btc: 'PERP_BTC_USDC',
+  eth: 'PERP_ETH_USDC',
+  positionsEndpoint: '/v1/positions',
+  rejected: (acc) => {
+    const own = orderlyKeysOf(acc);
+    // A well-formed ed25519 key pair the venue has never seen (base58 of 32 bytes of 7s).
+    const stranger = 'ed25519:US517G5965aydkZ46HS38QLi7UQiSojurfbQfKCELFx';
+    return [
+      { label: 'a bad signature (wrong private key)', credentials: { accountId: own.accountId, orderlyKey: own.orderlyKey, orderlySecret: 'US517G5965aydkZ46HS38QLi7UQiSojurfbQfKCELFx' } },
+      { label: 'an unknown Orderly key', credentials: { accountId: own.accountId, orderlyKey: stranger, orderlySecret: own.orderlySecret } },
+    ];
+  },
+  authAlert: /REJECTED the API key/,
+};
+
 /** Every venue with a module and a paper dialect: the suite runs once per entry. */
-export const VENUE_HARNESSES: readonly VenueHarness[] = [BINANCE_HARNESS, HYPERLIQUID_HARNESS, BYBIT_HARNESS, OKX_HARNESS];
+export const VENUE_HARNESSES: readonly VenueHarness[] = [BINANCE_HARNESS, HYPERLIQUID_HARNESS, BYBIT_HARNESS, OKX_HARNESS, ORDERLY_HARNESS];
 
 /**
  * The account's credentials as the guard loads them: from the paper dialect's answer (the config's

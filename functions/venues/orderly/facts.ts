@@ -1,0 +1,20 @@
+import type { VenueFacts } from '../venue.ts';
+import { ORDERLY_CREDENTIALS, type OrderlyCredentials } from './credentials.ts';
+import { ORDERLY_HOSTS } from './transport.ts';
+import { ORDERLY_BUDGET } from './weights.ts';
+
+/**
+ * Orderly Network perpetuals, as the config, the deployment checks and the redactor know them.
+ * No geoBlocked: we found no Orderly document stating that its API refuses requests by region
+ * (front-ends built on it may restrict persons by their own terms; that is the operator's duty).
+ */
+export const ORDERLY_FACTS: VenueFacts<OrderlyCredentials> = Object.freeze({
+  id: 'orderly',
+  label: 'Orderly Network perpetuals',
+  credentials: ORDERLY_CREDENTIALS,
+  budget: ORDERLY_BUDGET,
+  hosts: ORDERLY_HOSTS,
+  ccxtModule: 'js/src/woofipro.js',
+  // The key and account id travel in these headers; the signature too (never in the query).
+  redaction: { headers: ['orderly-key', 'orderly-signature', 'orderly-account-id'], params: [] },
+});

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateAccount } from '../../../functions/domain/margin.ts';
+import { DEFAULT_STRESS } from '../../../functions/domain/stress.ts';
+import { orderlyClient } from '../../../functions/venues/orderly/transport.ts';
+import { orderlyKeysOf } from '../../../paper/dialects/orderly/keys.ts';
+import { resolvePolicy } from '../../../functions/domain/policy.ts';
+import { useLocalDynamo } from '../../helpers/dynalite.ts';
+import { paperGuard, usePaperExchange } from '../../helpers/paper-guard.ts';
+import { ORDERLY_HARNESS as h } from '../harness.ts';
+
+/**
+ * Each pool's liquidation price from riskguard's engine (on the snapshot the Orderly adapter
+ * builds) matches the figure the paper venue reports for the same book (`est_liq_price` of each
+ * leg, read per margin mode), to 1e-6 relative.
+ */
+const dynamo = useLocalDynamo();
+const ETH = 'PERP_ETH_USDC';
+
+describe('Orderly: liquidation price per pool, engine vs venue', () => {
+  const world = usePaperExchange({ [ETH]: 3_000, PERP_BTC_USDC: 50_000 }, undefined, { venue: 'orderly' });
+
+  it('agrees for the cross leg and the isolated leg of one symbol', async () => {
+    const spec = {
+      walletBalance: 2_000,
+      positions: [
+        { symbol: ETH, side: 'long' as const, size: 5, entryPrice: 3_000, marginMode: 'cross' as const, leverage: 10 },
+        { symbol: ETH, side: 'short' as const, size: 2, entryPrice: 3_000, marginMode: 'isolated' as const, leverage: 10, isolatedMargin: 600 },
+      ],
+    };
+    const g = paperGuard(world.paper, spec, { policy: resolvePolicy({}), store: dynamo.store(), venue: h });
+    const snapshot = await g.deps.exchange.fetchSnapshot();
+    const ev = evaluateAccount(snapshot, DEFAULT_STRESS);
+    const k = orderlyKeysOf(g.acc);
+    const c = orderlyClient({ accountId: k.accountId, orderlyKey: k.orderlyKey, orderlySecret: k.orderlySecret, baseUrl: world.paper.url });
+    type Rows = { data: { rows: { est_liq_price: number }[] } };
+    const venueCross = ((await c.v1PrivateGetPositions({ margin_mode: 'CROSS' })) as Rows).data.rows[0]!.est_liq_price;
+    const venueIso = ((await c.v1PrivateGetPositions({ margin_mode: 'ISOLATED' })) as Rows).data.rows[0]!.est_liq_price;
+    const engine = (mode: string) => ev.positions.find((p) => snapshot.positions[p.index]!.marginMode === mode)!.liquidationPrice!;
+    expect(venueCross).toBeGreaterThan(0);
+    expect(venueIso).toBeGreaterThan(3_000);
+    expect(Math.abs(engine('cross') / venueCross - 1)).toBeLessThan(1e-6);
+    expect(Math.abs(engine('isolated') / venueIso - 1)).toBeLessThan(1e-6);
+  });
+});
