@@ -83,8 +83,10 @@ describe('guard bundle', () => {
     expect(() => functionBundle('guard', ['krakenfutures'])).toThrow(/no venue module for exchange "krakenfutures"/);
   });
 
-  it('leaves out undici, fflate, ws and MEXC\'s protobuf, and bundles protobufjs (ccxt needs it at bundle time)', () => {
+  it('leaves out undici, fflate, ws, @scure/starknet and MEXC\'s protobuf, and bundles protobufjs (ccxt needs it at bundle time)', () => {
     expect(bundle.inputs.some((p) => p.includes('node_modules/undici/'))).toBe(false);
+    // Its import computes Poseidon constants (~25 ms of each cold start) for venues riskguard does not guard.
+    expect(bundle.inputs.some((p) => p.includes('node_modules/@scure/starknet/'))).toBe(false);
     expect(bundle.inputs.some((p) => p.includes('node_modules/fflate/'))).toBe(false);
     expect(bundle.inputs.some((p) => p.includes('node_modules/ws/'))).toBe(false);
     // MEXC's compiled protobuf (100 KB) is only imported by ccxt for the mexc id.
