@@ -30,6 +30,7 @@ import {
   SymbolConfigSchema,
 } from './schemas.ts';
 import { classifyCcxtError, scrub, type CallContext } from '../ccxt-errors.ts';
+import { headerNumber, hookCcxtTransport } from '../ccxt-transport.ts';
 import { historyFromBinance, incomeId, readAllPages } from './history.ts';
 import { SharedMarks } from './marks.ts';
 import { UsedWeight } from './used-weight.ts';
@@ -230,32 +231,17 @@ export class BinanceUsdmExchange implements ExchangePort {
 
   /** Records where each request really went, its status and the venue's market clock. */
   private hookTransport(): void {
-    const c = this.ccxt as unknown as {
-      fetch: (url: string, method?: string, headers?: unknown, body?: unknown) => Promise<unknown>;
-      onRestResponse: (status: number, statusText: string, url: string, method: string, headers: Record<string, string>, body: string) => string;
-    };
-    const fetch = c.fetch.bind(this.ccxt);
-    c.fetch = (url, method = 'GET', headers, body) => {
-      const ctx = inFlight.getStore();
-      if (ctx) ctx.endpoint = `${method} ${this.realUrl(url)}`;
-      return fetch(url, method, headers, body);
-    };
-    c.onRestResponse = (status, _statusText, _url, _method, headers, body) => {
-      const ctx = inFlight.getStore();
-      if (ctx) ctx.status = status;
-      // 429 (slow down) and 418 (banned for a while) say how long in Retry-After, in seconds.
-      const retryAfter = Number(headers?.['Retry-After'] ?? headers?.['retry-after']);
-      if (ctx && (status === 429 || status === 418) && Number.isFinite(retryAfter) && retryAfter >= 0) ctx.retryAfterMs = retryAfter * 1_000;
-      // ccxt capitalizes header names word by word (X-Mbx-Used-Weight-1m); match any case.
-      const usedKey = Object.keys(headers ?? {}).find((k) => k.toLowerCase() === 'x-mbx-used-weight-1m');
-      if (usedKey !== undefined) this.weight.record(Number(headers[usedKey]), Date.now());
-      const t = Number(headers?.['X-Paper-Market-Time']);
-      if (Number.isFinite(t) && t > 0) {
-        this.marketTimeSeen = t;
-        if (ctx) ctx.marketTime = t;
-      }
-      return body.trim();
-    };
+    hookCcxtTransport(this.ccxt, inFlight, {
+      realUrl: (url) => this.realUrl(url),
+      onMarketTime: (t) => (this.marketTimeSeen = t),
+      onResponse: (status, headers, ctx) => {
+        // 429 (slow down) and 418 (banned for a while) say how long in Retry-After, in seconds.
+        const retryAfter = headerNumber(headers, 'retry-after');
+        if (ctx && (status === 429 || status === 418) && Number.isFinite(retryAfter) && retryAfter >= 0) ctx.retryAfterMs = retryAfter * 1_000;
+        const used = headerNumber(headers, 'x-mbx-used-weight-1m');
+        if (!Number.isNaN(used)) this.weight.record(used, Date.now());
+      },
+    });
   }
 
   /** The URL as really requested, without its query (which carries the signature). */

@@ -10,6 +10,7 @@ import { ExchangeDataError, ExchangeRateLimitError, RiskGuardError } from '../..
 import type { AccountHistory, ExchangePort, KeyDiagnosis, Logger, OrderRequest, OrderResult } from '../../ports.ts';
 import { formatIssues } from '../../validation.ts';
 import { classifyCcxtError, scrub, type CallContext } from '../ccxt-errors.ts';
+import { headerNumber, hookCcxtTransport } from '../ccxt-transport.ts';
 import type { RedirectFetch } from '../transport.ts';
 import type { VenueShared } from '../venue.ts';
 import { BACKOFF_10006_MS, BACKOFF_403_MS, BYBIT_ERRORS, bybitRetCode } from './errors.ts';
@@ -113,32 +114,14 @@ export class BybitExchange implements ExchangePort {
 
   /** Records where each request went, its status, the venue's market clock and 10006's reset time. */
   private hookTransport(): void {
-    const c = this.ccxt as unknown as {
-      fetch: (url: string, method?: string, headers?: unknown, body?: unknown) => Promise<unknown>;
-      onRestResponse: (status: number, statusText: string, url: string, method: string, headers: Record<string, string>, body: string) => string;
-    };
-    const fetch = c.fetch.bind(this.ccxt);
-    c.fetch = (url, method = 'GET', headers, body) => {
-      const ctx = inFlight.getStore();
-      if (ctx) ctx.endpoint = `${method} ${this.realUrl(url)}`;
-      return fetch(url, method, headers, body);
-    };
-    c.onRestResponse = (status, _statusText, _url, _method, headers, body) => {
-      const ctx = inFlight.getStore();
-      if (ctx) ctx.status = status;
-      const get = (name: string) => {
-        const k = Object.keys(headers ?? {}).find((x) => x.toLowerCase() === name);
-        return k !== undefined ? Number(headers[k]) : Number.NaN;
-      };
-      const reset = get('x-bapi-limit-reset-timestamp');
-      if (ctx && Number.isFinite(reset)) ctx.limitResetAt = reset;
-      const t = get('x-paper-market-time');
-      if (Number.isFinite(t) && t > 0) {
-        this.marketTimeSeen = t;
-        if (ctx) ctx.marketTime = t;
-      }
-      return body.trim();
-    };
+    hookCcxtTransport(this.ccxt, inFlight, {
+      realUrl: (url) => this.realUrl(url),
+      onMarketTime: (t) => (this.marketTimeSeen = t),
+      onResponse: (_status, headers, ctx) => {
+        const reset = headerNumber(headers, 'x-bapi-limit-reset-timestamp');
+        if (ctx && Number.isFinite(reset)) ctx.limitResetAt = reset;
+      },
+    });
   }
 
   private realUrl(url: string): string {

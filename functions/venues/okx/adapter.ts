@@ -11,6 +11,7 @@ import { ExchangeDataError } from '../../errors.ts';
 import type { AccountHistory, ExchangePort, KeyDiagnosis, Logger, OrderRequest, OrderResult } from '../../ports.ts';
 import { formatIssues } from '../../validation.ts';
 import { classifyCcxtError, scrub, type CallContext } from '../ccxt-errors.ts';
+import { hookCcxtTransport } from '../ccxt-transport.ts';
 import type { RedirectFetch } from '../transport.ts';
 import type { VenueShared } from '../venue.ts';
 import { OKX_ERRORS } from './errors.ts';
@@ -104,26 +105,7 @@ export class OkxExchange implements ExchangePort {
   }
 
   private hookTransport(): void {
-    const c = this.ccxt as unknown as {
-      fetch: (url: string, method?: string, headers?: unknown, body?: unknown) => Promise<unknown>;
-      onRestResponse: (status: number, statusText: string, url: string, method: string, headers: Record<string, string>, body: string) => string;
-    };
-    const fetch = c.fetch.bind(this.ccxt);
-    c.fetch = (url, method = 'GET', headers, body) => {
-      const ctx = inFlight.getStore();
-      if (ctx) ctx.endpoint = `${method} ${this.realUrl(url)}`;
-      return fetch(url, method, headers, body);
-    };
-    c.onRestResponse = (status, _statusText, _url, _method, headers, body) => {
-      const ctx = inFlight.getStore();
-      if (ctx) ctx.status = status;
-      const t = Number(headers?.['X-Paper-Market-Time']);
-      if (Number.isFinite(t) && t > 0) {
-        this.marketTimeSeen = t;
-        if (ctx) ctx.marketTime = t;
-      }
-      return body.trim();
-    };
+    hookCcxtTransport(this.ccxt, inFlight, { realUrl: (url) => this.realUrl(url), onMarketTime: (t) => (this.marketTimeSeen = t) });
   }
 
   private realUrl(url: string): string {

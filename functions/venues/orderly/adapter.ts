@@ -6,6 +6,7 @@ import { ExchangeDataError } from '../../errors.ts';
 import { formatIssues } from '../../validation.ts';
 import type { AccountHistory, ExchangePort, KeyDiagnosis, Logger, OrderRequest, OrderResult } from '../../ports.ts';
 import { classifyCcxtError, scrub, type CallContext } from '../ccxt-errors.ts';
+import { hookCcxtTransport } from '../ccxt-transport.ts';
 import type { RedirectFetch } from '../transport.ts';
 import { ORDERLY_ERRORS } from './errors.ts';
 import { historyFromOrderly } from './history.ts';
@@ -82,26 +83,10 @@ export class OrderlyExchange implements ExchangePort {
   }
 
   private hookTransport(): void {
-    const c = this.ccxt as unknown as {
-      fetch: (url: string, method?: string, headers?: unknown, body?: unknown) => Promise<unknown>;
-      onRestResponse: (status: number, statusText: string, url: string, method: string, headers: Record<string, string>, body: string) => string;
-    };
-    const fetch = c.fetch.bind(this.ccxt);
-    c.fetch = (url, method = 'GET', headers, body) => {
-      const ctx = inFlight.getStore();
-      if (ctx) ctx.endpoint = `${method} ${url.split('?')[0]!.replace(ORDERLY_ERRORS.origins!, this.baseUrl ?? '$&')}`;
-      return fetch(url, method, headers, body);
-    };
-    c.onRestResponse = (status, _t, _u, _m, headers, body) => {
-      const ctx = inFlight.getStore();
-      if (ctx) ctx.status = status;
-      const t = Number(headers?.['X-Paper-Market-Time']);
-      if (Number.isFinite(t) && t > 0) {
-        this.marketTimeSeen = t;
-        if (ctx) ctx.marketTime = t;
-      }
-      return body.trim();
-    };
+    hookCcxtTransport(this.ccxt, inFlight, {
+      realUrl: (url) => url.split('?')[0]!.replace(ORDERLY_ERRORS.origins!, this.baseUrl ?? '$&'),
+      onMarketTime: (t) => (this.marketTimeSeen = t),
+    });
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
