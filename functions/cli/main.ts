@@ -419,15 +419,17 @@ export function buildProgram(): Command {
       });
       const demo = ex.engine.listAccounts()[0]!;
       const credentials = Object.entries(ex.dialect.credentialsFor(demo).credentials).map(([k, v]) => `"${k}": "${v}"`).join(', ');
+      // Listening for the signal before the last line: whoever reads "Ctrl-C stops" may send it at once.
+      const stopped = new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
       process.stdout.write(
         `\nTo guard the demo account, put its key and secret in the environment variables your config names\n` +
           `(e.g. "credentials": { ${credentials} }) and set "baseUrl": "${ex.url}".\n` +
           `These are paper credentials: they open nothing on a real exchange. Ctrl-C stops.\n`,
       );
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
+      await stopped;
       await ex.close();
     });
 

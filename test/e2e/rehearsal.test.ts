@@ -50,14 +50,17 @@ describe('rehearsal on a replayed crash', () => {
     // The tick that found it notes it under its status line ("closed by the exchange (forced
     // liquidation)"); the alert itself goes to the terminal notifier. Count the ticks (wall-clock
     // stamped) that started after the liquidation, up to and including that one: at most two.
+    // The tick that found it may have started just before the liquidation and read the account
+    // after it (a slow machine): then no tick started after it, and the finder is the line above.
     const lines = out.stdout.split('\n');
     const noteAt = lines.findIndex((l) => /closed by the exchange \(forced liquidation\)/.test(l));
     expect(noteAt).toBeGreaterThan(0);
-    const ticksAfter = lines
+    const tickStarts = lines
       .slice(0, noteAt)
       .map((l) => /^(\S+Z)\s+rehearsal\s/.exec(l)?.[1])
-      .filter((t): t is string => t !== undefined && Date.parse(t) > liquidatedAt!);
-    expect(ticksAfter.length).toBeGreaterThanOrEqual(1);
+      .filter((t): t is string => t !== undefined);
+    expect(tickStarts.length).toBeGreaterThanOrEqual(1);
+    const ticksAfter = tickStarts.filter((t) => Date.parse(t) > liquidatedAt!);
     expect(ticksAfter.length).toBeLessThanOrEqual(2);
     expect(out.stdout + out.stderr).toMatch(/LIQUIDATED by the exchange/);
     const unknownAfter = out.stdout.slice(out.stdout.indexOf('LIQUIDATED')).match(/rehearsal\s+UNKNOWN/g) ?? [];
