@@ -20,6 +20,8 @@ import { pct } from './stats.ts';
 export interface AgentBenchResult {
   checkOrderP99Ms: number;
   checkOrderMedianMs: number;
+  /** Heap allocated per check_order (KB), the median over windows without a collection: what sets how often GC pauses one. */
+  checkOrderHeapKB: number;
   maxAllowed: number;
   maxOrderSizeP99Ms: number;
   mcpRoundTripP99Ms: number;
@@ -45,6 +47,13 @@ export async function benchAgent(runs = 400, mcpRuns = 300): Promise<AgentBenchR
   for (let i = 0; i < 300; i++) checkOrder(book, ctx, policy, order, market);
   const solved = maxOrderSize(book, ctx, policy, order, market);
   const check = Array.from({ length: runs }, () => time(() => checkOrder(book, ctx, policy, order, market)));
+  const heap: number[] = [];
+  for (let w = 0; w < 15; w++) {
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 20; i++) checkOrder(book, ctx, policy, order, market);
+    const grew = process.memoryUsage().heapUsed - before;
+    if (grew > 0) heap.push(grew / 20 / 1024); // a window with a scavenge in it shrinks the heap: left out
+  }
   const max = Array.from({ length: runs }, () => time(() => maxOrderSize(book, ctx, policy, order, market)));
 
   const now = Date.now();
@@ -78,6 +87,7 @@ export async function benchAgent(runs = 400, mcpRuns = 300): Promise<AgentBenchR
     return {
       checkOrderP99Ms: pct(check, 99),
       checkOrderMedianMs: pct(check, 50),
+      checkOrderHeapKB: pct(heap, 50),
       maxAllowed: solved.maxAllowed.size,
       maxOrderSizeP99Ms: pct(max, 99),
       mcpRoundTripP99Ms: pct(rt, 99),

@@ -1,5 +1,6 @@
 import type { AccountSnapshot, MaintenanceTier, Position } from './snapshot.ts';
 import type { AccountRisk, Evaluation, PoolRisk, PositionRisk, StressConfig } from './risk-types.ts';
+import { scratchF64, scratchI32 } from './scratch.ts';
 import { runStress, type StressBook } from './stress.ts';
 
 export { baseAsset, DEFAULT_STRESS } from './stress.ts';
@@ -104,8 +105,8 @@ function legsValue(legs: readonly Leg[], price: number): number {
   return v;
 }
 
-/** equity − MM = a + b × price on the piece of the price axis containing `price`. */
-function lineAt(c: number, legs: readonly Leg[], price: number): { a: number; b: number } {
+/** equity − MM = a + b × price on the piece of the price axis containing `price`: [a, b] into `out` (no garbage per piece). */
+function lineAt(c: number, legs: readonly Leg[], price: number, out: Float64Array): void {
   let a = c;
   let b = 0;
   for (const l of legs) {
@@ -123,21 +124,37 @@ function lineAt(c: number, legs: readonly Leg[], price: number): { a: number; b:
       b -= l.q * s.rates[t]!;
     }
   }
-  return { a, b };
+  out[0] = a;
+  out[1] = b;
 }
 
-/** Prices where some leg changes tier or its MM leaves 0: equity − MM is linear between them. */
-function breakpoints(legs: readonly Leg[]): number[] {
-  const out: number[] = [];
+/**
+ * 0, `ref`, and the prices where some leg changes tier or its MM leaves 0 (equity − MM is linear
+ * between them), sorted, distinct, then +∞. A typed array: sorted numerically without a comparator.
+ */
+function breakpoints(legs: readonly Leg[], ref: number): Float64Array {
+  let count = 3;
+  for (const l of legs) if (l.schedule.fixed === null) count += 2 * l.schedule.floors.length;
+  const out = scratchF64(7, count);
+  let n = 0;
+  out[n++] = 0;
+  out[n++] = ref;
+  const add = (x: number): void => {
+    if (Number.isFinite(x) && x > 0) out[n++] = x;
+  };
   for (const l of legs) {
     const s = l.schedule;
     if (s.fixed !== null) continue;
     for (let t = 0; t < s.floors.length; t++) {
-      if (t > 0) out.push(s.floors[t]! / l.q);
-      if (s.amounts[t]! > 0 && s.rates[t]! > 0) out.push(s.amounts[t]! / (s.rates[t]! * l.q));
+      if (t > 0) add(s.floors[t]! / l.q);
+      if (s.amounts[t]! > 0 && s.rates[t]! > 0) add(s.amounts[t]! / (s.rates[t]! * l.q));
     }
   }
-  return out.filter((x) => Number.isFinite(x) && x > 0);
+  const pts = out.subarray(0, n).sort();
+  let m = 0;
+  for (let i = 0; i < n; i++) if (i === 0 || pts[i]! !== pts[m - 1]!) pts[m++] = pts[i]!;
+  out[m] = Number.POSITIVE_INFINITY;
+  return out.subarray(0, m + 1);
 }
 
 /**
@@ -160,15 +177,17 @@ function liquidationPriceOf(c: number, legs: readonly Leg[], ref: number): numbe
   if (f0 === 0) return ref;
   const sigma = f0 > 0 ? 1 : -1;
   // g = sigma × (equity − MM) is > 0 at ref; look for the nearest price where g ≤ 0.
-  const pts = [...new Set([0, ...breakpoints(legs), ref])].sort((x, y) => x - y);
-  pts.push(Number.POSITIVE_INFINITY);
+  const pts = breakpoints(legs, ref);
   const r = pts.indexOf(ref);
+  const line = scratchF64(12, 2);
 
   let down: number | null = null;
   for (let k = r - 1; k >= 0 && down === null; k--) {
     const lo = pts[k]!;
     const hi = pts[k + 1]!;
-    const { a, b } = lineAt(c, legs, (lo + hi) / 2);
+    lineAt(c, legs, (lo + hi) / 2, line);
+    const a = line[0]!;
+    const b = line[1]!;
     if (sigma * (a + b * hi) <= 0) down = hi;
     else if (sigma * (a + b * lo) <= 0) {
       const x = Math.min(hi, Math.max(lo, -a / b));
@@ -181,7 +200,9 @@ function liquidationPriceOf(c: number, legs: readonly Leg[], ref: number): numbe
   for (let k = r; k < pts.length - 1 && up === null; k++) {
     const lo = pts[k]!;
     const hi = pts[k + 1]!;
-    const { a, b } = lineAt(c, legs, hi === Number.POSITIVE_INFINITY ? lo * 2 + 1 : (lo + hi) / 2);
+    lineAt(c, legs, hi === Number.POSITIVE_INFINITY ? lo * 2 + 1 : (lo + hi) / 2, line);
+    const a = line[0]!;
+    const b = line[1]!;
     // A tier table whose amounts do not join up makes equity − MM jump at a floor.
     if (k > r && sigma * (a + b * lo) <= 0) up = lo;
     else if (hi === Number.POSITIVE_INFINITY) {
@@ -226,6 +247,22 @@ export interface EvaluateOptions {
  * maintenance rate or tiers, an isolated position without `isolatedWallet`).
  */
 export function evaluateAccount(snapshot: AccountSnapshot, stress: StressConfig, opts: EvaluateOptions = {}): Evaluation {
+  return evaluate(snapshot, stress, opts.liquidationSymbols, false) as Evaluation;
+}
+
+/** An evaluation whose `positions` holds only some positions (the others are absent). */
+export type PartialEvaluation = Omit<Evaluation, 'positions'> & { positions: ReadonlyArray<PositionRisk | undefined> };
+
+/**
+ * {@link evaluateAccount} with the per-position report kept only for the positions of `symbols`
+ * and the isolated ones; every total, pool and stress figure is the full evaluation's, to the bit.
+ * The pre-trade solver evaluates a book several times per answer and reads no other position.
+ */
+export function evaluateFor(snapshot: AccountSnapshot, stress: StressConfig, symbols: ReadonlySet<string>): PartialEvaluation {
+  return evaluate(snapshot, stress, symbols, true);
+}
+
+function evaluate(snapshot: AccountSnapshot, stress: StressConfig, wanted: ReadonlySet<string> | undefined, partial: boolean): PartialEvaluation {
   const list = snapshot.positions;
   const n = list.length;
   const collateral = (snapshot.collateral ?? []).map((c) => ({
@@ -242,17 +279,26 @@ export function evaluateAccount(snapshot: AccountSnapshot, stress: StressConfig,
       initialMargin: 0,
     },
   ];
-  const schedules: Schedule[] = [];
-  const positions: PositionRisk[] = [];
+  const schedules: Schedule[] = new Array(n);
+  const positions: (PositionRisk | undefined)[] = new Array(n);
+  // Per position, for the groups below whatever `partial` left out.
+  const pnls = scratchF64(10, n);
+  const mms = scratchF64(11, n);
+  let net = 0;
+  let gross = 0;
 
   for (let index = 0; index < n; index++) {
     const p = list[index]!;
     const schedule = scheduleOf(p);
-    schedules.push(schedule);
+    schedules[index] = schedule;
     const sign = p.side === 'long' ? 1 : -1;
     const notional = p.contracts * p.markPrice;
     const unrealizedPnl = sign * p.contracts * (p.markPrice - p.entryPrice);
     const maintenanceMargin = mmAt(schedule, notional);
+    pnls[index] = unrealizedPnl;
+    mms[index] = maintenanceMargin;
+    net += p.side === 'long' ? notional : -notional;
+    gross += notional;
     let pool = 0;
     if (p.marginMode === 'isolated') {
       pool = drafts.length;
@@ -272,7 +318,8 @@ export function evaluateAccount(snapshot: AccountSnapshot, stress: StressConfig,
     d.unrealizedPnl += unrealizedPnl;
     d.maintenanceMargin += maintenanceMargin;
     d.initialMargin = d.initialMargin === null || initialMargin === null ? null : d.initialMargin + initialMargin;
-    positions.push({
+    if (partial && pool === 0 && !wanted!.has(p.symbol)) continue;
+    positions[index] = {
       index,
       symbol: p.symbol,
       side: p.side,
@@ -287,7 +334,7 @@ export function evaluateAccount(snapshot: AccountSnapshot, stress: StressConfig,
       liquidationPrice: null,
       liquidationDistance: null,
       pool,
-    });
+    };
   }
 
   const pools: PoolRisk[] = drafts.map((d) => {
@@ -305,7 +352,6 @@ export function evaluateAccount(snapshot: AccountSnapshot, stress: StressConfig,
     };
   });
 
-  const wanted = opts.liquidationSymbols;
   for (const pool of pools) {
     // Grouped only for the symbols asked for: the solver asks for one, hundreds of times.
     let bySymbol: Map<string, number[]> | null = null;
@@ -324,7 +370,7 @@ export function evaluateAccount(snapshot: AccountSnapshot, stress: StressConfig,
         return { q: p.contracts, sq: p.side === 'long' ? p.contracts : -p.contracts, entry: p.entryPrice, schedule: schedules[i]! };
       });
       let c = pool.equity - pool.maintenanceMargin;
-      for (const i of group) c -= positions[i]!.unrealizedPnl - positions[i]!.maintenanceMargin;
+      for (const i of group) c -= pnls[i]! - mms[i]!;
       const liq = liquidationPriceOf(c, legs, list[group[0]!]!.markPrice);
       for (const i of group) {
         const pr = positions[i]!;
@@ -337,11 +383,37 @@ export function evaluateAccount(snapshot: AccountSnapshot, stress: StressConfig,
     }
   }
 
-  const account = accountRisk(pools, positions, stressBook(snapshot, positions, pools, schedules, collateral), stress);
+  const account = accountRisk(pools, net, gross, stressBook(snapshot, pools, schedules, collateral), stress);
   return { account, pools, positions };
 }
 
-function accountRisk(pools: PoolRisk[], positions: PositionRisk[], book: StressBook, stress: StressConfig): AccountRisk {
+/**
+ * The account's equity exactly as {@link evaluateAccount} sums it (the cross pool, then each
+ * isolated pool floored at 0, in input order), without the rest of the evaluation: the pre-trade
+ * solver needs only this of the account before the order.
+ */
+export function accountEquity(snapshot: AccountSnapshot): number {
+  let crossWallet = snapshot.crossWalletBalance;
+  if (snapshot.collateral !== undefined) {
+    let v = 0;
+    for (const c of snapshot.collateral) v += c.amount * c.price * (1 - c.haircut);
+    crossWallet += v;
+  }
+  const list = snapshot.positions;
+  const pnlOf = (p: Position): number => (p.side === 'long' ? 1 : -1) * p.contracts * (p.markPrice - p.entryPrice);
+  // Two passes, summed in evaluateAccount's order, so the two agree to the last bit.
+  let crossPnl = 0;
+  for (const p of list) if (p.marginMode !== 'isolated') crossPnl += pnlOf(p);
+  let equity = crossWallet + crossPnl;
+  for (let index = 0; index < list.length; index++) {
+    const p = list[index]!;
+    if (p.marginMode === 'isolated') equity += Math.max(0, isolatedWalletOf(p, index) + pnlOf(p));
+  }
+  return equity;
+}
+
+/** Account totals; `net` and `gross` are Σ ±notional and Σ notional over the positions, in input order. */
+function accountRisk(pools: PoolRisk[], net: number, gross: number, book: StressBook, stress: StressConfig): AccountRisk {
   let equity = 0;
   let maintenanceMargin = 0;
   let initialMargin: number | null = 0;
@@ -350,12 +422,6 @@ function accountRisk(pools: PoolRisk[], positions: PositionRisk[], book: StressB
     equity += pool.kind === 'isolated' ? Math.max(0, pool.equity) : pool.equity;
     maintenanceMargin += pool.maintenanceMargin;
     initialMargin = initialMargin === null || pool.initialMargin === null ? null : initialMargin + pool.initialMargin;
-  }
-  let net = 0;
-  let gross = 0;
-  for (const p of positions) {
-    net += p.side === 'long' ? p.notional : -p.notional;
-    gross += p.notional;
   }
   const marginRatio = ratio(maintenanceMargin, equity);
   const healthScore = marginRatio === null ? 0 : Math.min(100, Math.max(0, 100 * (1 - marginRatio)));
@@ -375,28 +441,27 @@ function accountRisk(pools: PoolRisk[], positions: PositionRisk[], book: StressB
 
 function stressBook(
   snapshot: AccountSnapshot,
-  positions: PositionRisk[],
   pools: PoolRisk[],
   schedules: Schedule[],
   collateral: { asset: string; value: number }[],
 ): StressBook {
-  const n = positions.length;
-  const symbols: string[] = [];
-  const symbolIndex = new Map<string, number>();
-  const poolStart = new Int32Array(pools.length + 1);
-  const poolBase = new Float64Array(pools.length);
-  const symbolOf = new Int32Array(n);
-  const signedMarkValue = new Float64Array(n);
-  const markNotional = new Float64Array(n);
-  const fixedMM = new Float64Array(n);
-  const tierStart = new Int32Array(n);
-  const tierEnd = new Int32Array(n);
+  const list = snapshot.positions;
+  const n = list.length;
+  const symbolAt = new Array<string>(n);
+  // Scratch views (scratch.ts): the book lives only while runStress reads it.
+  const poolStart = scratchI32(0, pools.length + 1);
+  const poolBase = scratchF64(0, pools.length);
+  const signedMarkValue = scratchF64(1, n);
+  const markNotional = scratchF64(2, n);
+  const fixedMM = scratchF64(3, n);
+  const tierStart = scratchI32(1, n);
+  const tierEnd = scratchI32(2, n);
   // Sized first and filled in place: growing plain arrays tier by tier was most of this function's garbage.
   let tiers = 0;
   for (const s of schedules) tiers += s.floors.length;
-  const floors = new Float64Array(tiers);
-  const rates = new Float64Array(tiers);
-  const amounts = new Float64Array(tiers);
+  const floors = scratchF64(4, tiers);
+  const rates = scratchF64(5, tiers);
+  const amounts = scratchF64(6, tiers);
   let t = 0;
   let k = 0;
   for (let p = 0; p < pools.length; p++) {
@@ -404,18 +469,12 @@ function stressBook(
     poolStart[p] = k;
     let base = p === 0 ? snapshot.crossWalletBalance : pool.walletBalance;
     for (const i of pool.positions) {
-      const pr = positions[i]!;
+      const pr = list[i]!;
       const signed = pr.side === 'long' ? pr.contracts : -pr.contracts;
       base -= signed * pr.entryPrice;
-      let j = symbolIndex.get(pr.symbol);
-      if (j === undefined) {
-        j = symbols.length;
-        symbols.push(pr.symbol);
-        symbolIndex.set(pr.symbol, j);
-      }
-      symbolOf[k] = j;
+      symbolAt[k] = pr.symbol;
       signedMarkValue[k] = signed * pr.markPrice;
-      markNotional[k] = pr.notional;
+      markNotional[k] = pr.contracts * pr.markPrice;
       const s = schedules[i]!;
       fixedMM[k] = s.fixed ?? Number.NaN;
       tierStart[k] = t;
@@ -431,10 +490,9 @@ function stressBook(
   }
   poolStart[pools.length] = k;
   return {
-    symbols,
+    symbolAt,
     poolStart,
     poolBase,
-    symbolOf,
     signedMarkValue,
     markNotional,
     fixedMM,

@@ -1,5 +1,5 @@
 import type { LimitRefs } from './limits/index.ts';
-import { evaluateAccount } from './margin.ts';
+import { accountEquity, evaluateAccount, evaluateFor, type PartialEvaluation } from './margin.ts';
 import type { AgentLimits, Policy } from './policy.ts';
 import type { Evaluation } from './risk-types.ts';
 import type { AccountSnapshot, MaintenanceTier, Position } from './snapshot.ts';
@@ -41,8 +41,6 @@ export function marketFromSnapshot(snapshot: AccountSnapshot, symbol: string, lo
 }
 
 const EPS = 1e-12;
-/** Liquidation prices are needed for the ordered symbol only (postTrade reports that position's). */
-const NONE: ReadonlySet<string> = new Set();
 
 /** Rounds a size down to whole lots (with a tolerance for binary fractions: 0.3 / 0.1). */
 export const lotsOf = (size: number, step: number): number => Math.floor(size / step + 1e-9);
@@ -80,10 +78,8 @@ export function applyOrder(
   const orderSide: Position['side'] = buy ? 'long' : 'short';
   const opposite: Position['side'] = buy ? 'short' : 'long';
   const tiers = { maintenanceTiers: market.maintenanceTiers };
-  const withTiers = (p: Position): Position => {
-    const { maintenanceMarginRate: _r, maintenanceAmount: _a, ...rest } = p;
-    return { ...rest, ...tiers, markPrice: market.markPrice };
-  };
+  // A flat rate the position may carry is left in place: tiers take precedence over it (margin.ts).
+  const withTiers = (p: Position): Position => ({ ...p, ...tiers, markPrice: market.markPrice });
   const sameSymbol = (p: Position) => p.symbol === order.symbol && p.marginMode === order.marginMode;
 
   /** Closes `q` of position i at the fill: realized PnL and released isolated margin to the cross wallet. */
@@ -175,7 +171,7 @@ export function applyOrder(
 export interface LimitCheck {
   limit: 'accountMarginRatio' | 'crossMarginRatio' | 'isolatedMarginRatio' | 'crossStressSurvival' | 'liquidationDistance' | 'drawdownBudget';
   ok: boolean;
-  reason: string;
+  readonly reason: string;
   /** How far inside the limit (> 0) or past it (≤ 0), in the metric's own unit: nearly linear in the order's size. */
   slack: number;
 }
@@ -206,22 +202,38 @@ const pc = (x: number): string => `${(x * 100).toFixed(1)} %`;
 const money = (x: number): string => x.toFixed(2);
 
 /**
+ * A limit checked. Its sentence is written only when read: the maxAllowed solve judges several
+ * sizes and reads the sentences of one or two, and formatting them all was most of its garbage.
+ */
+class Check implements LimitCheck {
+  constructor(
+    readonly limit: LimitCheck['limit'],
+    readonly ok: boolean,
+    readonly slack: number,
+    private readonly say: () => string,
+  ) {}
+  get reason(): string {
+    return this.say();
+  }
+}
+
+/**
  * The agent limits on a post-trade evaluation. `ordered` is the index of the ordered position in
  * it (null: the order closed it). `preEquity` is the account equity before the order: the
  * worst-scenario loss is measured from it, so the order's own fee and slippage count.
  */
-export function checkLimits(post: Evaluation, ordered: number | null, preEquity: number, budgetLeft: number | null, policy: Policy): LimitCheck[] {
+export function checkLimits(post: PartialEvaluation, ordered: number | null, preEquity: number, budgetLeft: number | null, policy: Policy): LimitCheck[] {
   const w = policy.thresholds.WARNING;
   const out: LimitCheck[] = [];
   const mrShow = (r: number | null) => (r === null ? 'undefined (equity ≤ 0)' : f4(r));
   if (w.marginRatio !== null) {
     const a = post.account.marginRatio;
     const aBad = post.positions.length > 0 && (a === null || a >= w.marginRatio);
-    out.push({ limit: 'accountMarginRatio', ok: !aBad, slack: a === null ? (aBad ? -1 : 1) : w.marginRatio - a, reason: `account margin ratio after the order ${mrShow(a)} ${aBad ? '≥' : '<'} WARNING ${f2(w.marginRatio)}` });
+    out.push(new Check('accountMarginRatio', !aBad, a === null ? (aBad ? -1 : 1) : w.marginRatio - a, () => `account margin ratio after the order ${mrShow(a)} ${aBad ? '≥' : '<'} WARNING ${f2(w.marginRatio!)}`));
     const cross = post.pools[0]!;
     const c = cross.marginRatio;
     const cBad = cross.positions.length > 0 ? c === null || c >= w.marginRatio : cross.equity < 0;
-    out.push({ limit: 'crossMarginRatio', ok: !cBad, slack: c === null ? (cBad ? -1 : 1) : w.marginRatio - c, reason: `cross margin ratio after the order ${mrShow(c)} ${cBad ? '≥' : '<'} WARNING ${f2(w.marginRatio)}` });
+    out.push(new Check('crossMarginRatio', !cBad, c === null ? (cBad ? -1 : 1) : w.marginRatio - c, () => `cross margin ratio after the order ${mrShow(c)} ${cBad ? '≥' : '<'} WARNING ${f2(w.marginRatio!)}`));
   }
   if (w.isolatedMarginRatio !== null) {
     for (const pool of post.pools) {
@@ -229,49 +241,43 @@ export function checkLimits(post: Evaluation, ordered: number | null, preEquity:
       const p = post.positions[pool.positions[0]!]!;
       const r = pool.marginRatio;
       const bad = r === null || r >= w.isolatedMarginRatio;
-      out.push({
-        limit: 'isolatedMarginRatio',
-        ok: !bad,
-        slack: r === null ? -1 : w.isolatedMarginRatio - r,
-        reason: `isolated ${p.symbol} ${p.side} margin ratio after the order ${mrShow(r)} ${bad ? '≥' : '<'} WARNING ${f2(w.isolatedMarginRatio)}`,
-      });
+      const limit = w.isolatedMarginRatio;
+      out.push(
+        new Check('isolatedMarginRatio', !bad, r === null ? -1 : limit - r, () => `isolated ${p.symbol} ${p.side} margin ratio after the order ${mrShow(r)} ${bad ? '≥' : '<'} WARNING ${f2(limit)}`),
+      );
     }
   }
   if (w.stressSurvival !== null) {
     const s = post.account.stress.crossSurvivalRatio;
     const bad = s !== null && s < w.stressSurvival;
-    out.push({
-      limit: 'crossStressSurvival',
-      ok: !bad,
-      slack: s === null ? 1 : s - w.stressSurvival,
-      reason: s === null ? 'cross stress survival: no cross position' : `cross stress survival after the order ${f2(s)} ${bad ? '<' : '≥'} WARNING ${f2(w.stressSurvival)}`,
-    });
+    const limit = w.stressSurvival;
+    out.push(
+      new Check('crossStressSurvival', !bad, s === null ? 1 : s - limit, () =>
+        s === null ? 'cross stress survival: no cross position' : `cross stress survival after the order ${f2(s)} ${bad ? '<' : '≥'} WARNING ${f2(limit)}`,
+      ),
+    );
   }
   if (ordered !== null) {
     const p = post.positions[ordered]!;
     const d = p.liquidationDistance;
     const min = policy.agentLimits.minLiquidationDistance;
     const bad = d !== null && d < min;
-    out.push({
-      limit: 'liquidationDistance',
-      ok: !bad,
-      slack: d === null ? 1 : d - min,
-      reason:
+    out.push(
+      new Check('liquidationDistance', !bad, d === null ? 1 : d - min, () =>
         d === null
           ? `${p.marginMode} ${p.symbol} ${p.side}: no liquidation price`
           : `${p.marginMode} ${p.symbol} ${p.side} liquidation price ${p.liquidationPrice!.toPrecision(8)} is ${pc(d)} from mark ${bad ? '<' : '≥'} ${pc(min)}`,
-    });
+      ),
+    );
   }
   if (budgetLeft !== null) {
     const worst = post.account.stress.worstEquity;
     const loss = worst === null ? 0 : Math.max(0, preEquity - worst);
     const bad = loss > budgetLeft;
-    out.push({
-      limit: 'drawdownBudget',
-      ok: !bad,
-      slack: budgetLeft - loss,
-      reason: `worst-scenario loss ${money(loss)} (${post.account.stress.worstScenario ?? 'no scenario'}) ${bad ? '>' : '≤'} drawdown budget left ${money(budgetLeft)}`,
-    });
+    const scenario = post.account.stress.worstScenario;
+    out.push(
+      new Check('drawdownBudget', !bad, budgetLeft - loss, () => `worst-scenario loss ${money(loss)} (${scenario ?? 'no scenario'}) ${bad ? '>' : '≤'} drawdown budget left ${money(budgetLeft)}`),
+    );
   }
   return out;
 }
@@ -312,7 +318,7 @@ export interface AgentContext {
   limitRefs?: LimitRefs;
 }
 
-function postTradeOf(post: Evaluation, applied: ReturnType<typeof applyOrder>, preEquity: number, budget: number | null): PostTrade {
+function postTradeOf(post: PartialEvaluation, applied: ReturnType<typeof applyOrder>, preEquity: number, budget: number | null): PostTrade {
   const p = applied.position === null ? null : post.positions[applied.position]!;
   const worst = post.account.stress.worstEquity;
   return {
@@ -343,14 +349,14 @@ function postTradeOf(post: Evaluation, applied: ReturnType<typeof applyOrder>, p
 }
 
 /** The order applied and judged: the post-trade evaluation and each limit. */
-export function tryOrder(snapshot: AccountSnapshot, ctx: AgentContext, policy: Policy, order: OrderIntent & { size: number }, market: MarketSpec, pre?: Evaluation) {
-  const only = new Set([order.symbol]);
-  const before = pre ?? evaluateAccount(snapshot, policy.stress, { liquidationSymbols: NONE });
-  const budget = drawdownBudgetLeft(before.account.equity, ctx.peakEquity, policy, ctx.limitRefs);
+export function tryOrder(snapshot: AccountSnapshot, ctx: AgentContext, policy: Policy, order: OrderIntent & { size: number }, market: MarketSpec, preEquity?: number) {
+  const equity = preEquity ?? accountEquity(snapshot);
+  const budget = drawdownBudgetLeft(equity, ctx.peakEquity, policy, ctx.limitRefs);
   const applied = applyOrder(snapshot, order, market, policy.agentLimits);
-  const post = evaluateAccount(applied.snapshot, policy.stress, { liquidationSymbols: only });
-  const limits = checkLimits(post, applied.position, before.account.equity, budget, policy);
-  return { applied, post, limits, budget, preEquity: before.account.equity };
+  // Liquidation prices are needed for the ordered symbol only (postTrade reports that position's).
+  const post = evaluateFor(applied.snapshot, policy.stress, new Set([order.symbol]));
+  const limits = checkLimits(post, applied.position, equity, budget, policy);
+  return { applied, post, limits, budget, preEquity: equity };
 }
 
 /**
@@ -365,16 +371,16 @@ export function maxOrderSize(
   policy: Policy,
   order: Omit<OrderIntent, 'size' | 'notional' | 'reduceOnly'>,
   market: MarketSpec,
-  /** What the caller already computed: the account before the order, one size already judged (lots). */
-  known: { pre?: Evaluation; judged?: { lots: number; limits: LimitCheck[] } } = {},
+  /** What the caller already computed: the account's equity before the order, one size already judged (lots). */
+  known: { preEquity?: number; judged?: { lots: number; limits: LimitCheck[] } } = {},
 ): { maxAllowed: { size: number; notional: number }; limitedBy: string[] } {
   if (ctx.restrictions.length > 0) return { maxAllowed: { size: 0, notional: 0 }, limitedBy: [...ctx.restrictions] };
-  const pre = known.pre ?? evaluateAccount(snapshot, policy.stress, { liquidationSymbols: NONE });
+  const preEquity = known.preEquity ?? accountEquity(snapshot);
   const step = market.lotStep;
   const judge = (lots: number): LimitCheck[] =>
-    known.judged?.lots === lots ? known.judged.limits : tryOrder(snapshot, ctx, policy, { ...order, size: sizeOfLots(lots, step) }, market, pre).limits;
+    known.judged?.lots === lots ? known.judged.limits : tryOrder(snapshot, ctx, policy, { ...order, size: sizeOfLots(lots, step) }, market, preEquity).limits;
   const failing = (limits: LimitCheck[]) => limits.filter((l) => !l.ok);
-  const guess = Math.floor(Math.max(pre.account.equity, 0) / market.markPrice / step);
+  const guess = Math.floor(Math.max(preEquity, 0) / market.markPrice / step);
   // A bracket [lo ok, hi failing]: from a size already judged when there is one; else one lot first
   // (an account at its limits answers at once), then a first guess as large as the account's
   // equity (1x); doubled until it fails.
@@ -496,12 +502,12 @@ export function checkOrder(snapshot: AccountSnapshot, ctx: AgentContext, policy:
   const sized = { ...order, size };
   const lots = size / market.lotStep;
   const offStep = Math.abs(lots - Math.round(lots)) > 1e-6;
-  const pre = evaluateAccount(snapshot, policy.stress, { liquidationSymbols: NONE });
-  const tried = size > 0 ? tryOrder(snapshot, ctx, policy, sized, market, pre) : null;
+  const preEquity = accountEquity(snapshot);
+  const tried = size > 0 ? tryOrder(snapshot, ctx, policy, sized, market, preEquity) : null;
   // The order itself is one point of the maxAllowed solve (the same order, unless reduce-only).
   const judged = tried && !offStep && !order.reduceOnly ? { lots: Math.round(lots), limits: tried.limits } : undefined;
   const max = maxOrderSize(snapshot, ctx, policy, { symbol: order.symbol, side: order.side, marginMode: order.marginMode, leverage: order.leverage }, market, {
-    pre,
+    preEquity,
     ...(judged ? { judged } : {}),
   });
   const postTrade = tried && postTradeOf(tried.post, tried.applied, tried.preEquity, tried.budget);

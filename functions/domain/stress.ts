@@ -1,4 +1,5 @@
 import type { StressConfig, StressResult, StressScenario } from './risk-types.ts';
+import { scratchF64 } from './scratch.ts';
 
 /**
  * Price-shock scenarios over a prepared book. Pure and allocation-light: the margin engine
@@ -62,6 +63,21 @@ export function betaOf(asset: string, config: StressConfig): number {
   return a === 'BTC' ? 1 : config.defaultBeta;
 }
 
+/** Betas of market symbols already seen, per stress config (configs live as long as their policy). */
+const symbolBetas = new WeakMap<StressConfig, Map<string, number>>();
+
+/** {@link betaOf} the symbol's base asset, memoised: the stress loop runs on every evaluation. */
+export function betaOfSymbol(symbol: string, config: StressConfig): number {
+  let memo = symbolBetas.get(config);
+  if (memo === undefined) symbolBetas.set(config, (memo = new Map()));
+  let b = memo.get(symbol);
+  if (b === undefined) {
+    b = betaOf(baseAsset(symbol), config);
+    if (memo.size < 10_000) memo.set(symbol, b);
+  }
+  return b;
+}
+
 /** A shock in percent for a BTC move `btcPct` and a beta, floored at −100 % (prices stay ≥ 0). */
 export const shockPct = (btcPct: number, beta: number): number => Math.max(-100, btcPct * beta) + 0;
 
@@ -73,12 +89,11 @@ export const scenarioName = (btcPct: number): string => `BTC ${btcPct > 0 ? '+' 
  * isolated position, as in `Evaluation.pools`) holds book entries [poolStart[p], poolStart[p + 1]).
  */
 export interface StressBook {
-  readonly symbols: readonly string[];
+  /** Per book entry: its market symbol. */
+  readonly symbolAt: readonly string[];
   readonly poolStart: Int32Array;
   /** Pool equity if every price went to 0: wallet − Σ ±contracts × entry (cross: before collateral). */
   readonly poolBase: Float64Array;
-  /** Per book entry: index into `symbols`. */
-  readonly symbolOf: Int32Array;
   /** ±contracts × mark (+ long, − short): the equity that moves with the price. */
   readonly signedMarkValue: Float64Array;
   /** contracts × mark. */
@@ -97,13 +112,16 @@ export interface StressBook {
 
 /** Runs every scenario of `config` over the book. */
 export function runStress(book: StressBook, config: StressConfig): StressResult {
-  const { symbols, poolStart, poolBase, symbolOf, signedMarkValue, markNotional, fixedMM, collateral } = book;
+  const { symbolAt, poolStart, poolBase, signedMarkValue, markNotional, fixedMM, collateral } = book;
   const { tierStart, tierEnd, floors, rates, amounts } = book;
-  const shocks = [...config.shocksPct];
+  const shocks = config.shocksPct;
   const nPool = poolBase.length;
-  const symBeta = Float64Array.from(symbols, (s) => betaOf(baseAsset(s), config));
-  const collBeta = Float64Array.from(collateral, (c) => betaOf(c.asset, config));
-  const factor = new Float64Array(symbols.length);
+  const n = symbolAt.length;
+  // Per entry rather than per distinct symbol: no symbol map to build on every evaluation.
+  const beta = scratchF64(8, n);
+  for (let i = 0; i < n; i++) beta[i] = betaOfSymbol(symbolAt[i]!, config);
+  const collBeta = scratchF64(9, collateral.length);
+  for (let c = 0; c < collateral.length; c++) collBeta[c] = betaOf(collateral[c]!.asset, config);
   // Per scenario: account equity, survival ratio (NaN = none) and per-pool survival.
   const equities = new Float64Array(shocks.length);
   const ratios = new Float64Array(shocks.length);
@@ -114,7 +132,6 @@ export function runStress(book: StressBook, config: StressConfig): StressResult 
   let crossSurvivalRatio: number | null = null;
   for (let k = 0; k < shocks.length; k++) {
     const s = shocks[k]!;
-    for (let j = 0; j < factor.length; j++) factor[j] = 1 + shockPct(s, symBeta[j]!) / 100;
     let collateralValue = 0;
     for (let c = 0; c < collateral.length; c++) collateralValue += collateral[c]!.value * (1 + shockPct(s, collBeta[c]!) / 100);
 
@@ -126,7 +143,7 @@ export function runStress(book: StressBook, config: StressConfig): StressResult 
       const first = poolStart[p]!;
       const last = poolStart[p + 1]!;
       for (let i = first; i < last; i++) {
-        const f = factor[symbolOf[i]!]!;
+        const f = 1 + shockPct(s, beta[i]!) / 100;
         e += signedMarkValue[i]! * f;
         const fixed = fixedMM[i]!;
         if (fixed === fixed) {
@@ -160,7 +177,7 @@ export function runStress(book: StressBook, config: StressConfig): StressResult 
     get scenarios(): StressScenario[] {
       report ??= shocks.map((s, k) => {
         const shockMap: Record<string, number> = {};
-        for (let j = 0; j < symbols.length; j++) shockMap[symbols[j]!] = shockPct(s, symBeta[j]!);
+        for (let i = 0; i < n; i++) shockMap[symbolAt[i]!] ??= shockPct(s, betaOfSymbol(symbolAt[i]!, config));
         const poolSurvives = new Array<boolean>(nPool);
         for (let p = 0; p < nPool; p++) poolSurvives[p] = survived[k * nPool + p] === 1;
         const ratio = ratios[k]!;

@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { evaluateAccount } from '../../functions/domain/margin.ts';
+import { accountEquity, DEFAULT_STRESS, evaluateAccount, evaluateFor } from '../../functions/domain/margin.ts';
 import type { Evaluation, StressConfig } from '../../functions/domain/risk-types.ts';
 import { AccountSnapshotSchema, type AccountSnapshot, type MaintenanceTier } from '../../functions/domain/snapshot.ts';
 
@@ -344,6 +344,51 @@ describe('pool isolation properties', () => {
         const ev2 = evaluate(withExtra);
         expect(ev2.pools[0]).toEqual(ev.pools[0]);
         for (const i of ev.pools[0]!.positions) expect(ev2.positions[i]).toEqual(ev.positions[i]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('the pre-trade solver\'s shortcuts agree with the full evaluation to the bit', () => {
+  const withCollateral = fc
+    .tuple(bookArb, fc.array(fc.record({ asset: fc.constantFrom('BTC', 'ETH'), amount: price(0, 10), price: price(1, 100_000), haircut: price(0, 0.5) }), { maxLength: 2 }))
+    .map(([book, collateral]) => AccountSnapshotSchema.parse({ ...book, collateral }));
+
+  it('accountEquity is the evaluation\'s account equity', () => {
+    fc.assert(
+      fc.property(withCollateral, (book) => {
+        expect(accountEquity(book)).toBe(evaluateAccount(book, DEFAULT_STRESS).account.equity);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('evaluateFor keeps every total, pool and stress figure, and the positions of its symbol and the isolated ones', () => {
+    fc.assert(
+      fc.property(withCollateral, fc.constantFrom(...SYMBOLS), (book, symbol) => {
+        const only = new Set([symbol]);
+        const full = evaluateAccount(book, DEFAULT_STRESS, { liquidationSymbols: only });
+        const part = evaluateFor(book, DEFAULT_STRESS, only);
+        expect(part.account).toEqual(full.account);
+        expect(part.account.stress.scenarios).toEqual(full.account.stress.scenarios);
+        expect(part.pools).toEqual(full.pools);
+        full.positions.forEach((p, i) => {
+          if (p.symbol === symbol || p.marginMode === 'isolated') expect(part.positions[i]).toEqual(p);
+          else expect(part.positions[i]).toBeUndefined();
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("an evaluation's stress report, read after other evaluations ran, is its own (no shared buffer leaks into it)", () => {
+    fc.assert(
+      fc.property(withCollateral, withCollateral, (a, b) => {
+        const first = evaluateAccount(a, DEFAULT_STRESS);
+        evaluateAccount(b, DEFAULT_STRESS);
+        evaluateFor(b, DEFAULT_STRESS, new Set(['BTCUSDT']));
+        expect(first.account.stress.scenarios).toEqual(evaluateAccount(a, DEFAULT_STRESS).account.stress.scenarios);
       }),
       { numRuns: 200 },
     );
