@@ -215,14 +215,18 @@ function liquidationPriceOf(c: number, legs: readonly Leg[], ref: number): numbe
   return ref - down <= up - ref ? down : up;
 }
 
-interface PoolDraft {
-  kind: PoolRisk['kind'];
-  positions: number[];
-  walletBalance: number;
-  unrealizedPnl: number;
-  maintenanceMargin: number;
-  initialMargin: number | null;
-}
+/** A pool before its totals are known (its report's own key order, filled in place: no second object per pool). */
+const openPool = (kind: PoolRisk['kind'], walletBalance: number): PoolRisk => ({
+  kind,
+  positions: [],
+  walletBalance,
+  unrealizedPnl: 0,
+  equity: 0,
+  maintenanceMargin: 0,
+  initialMargin: 0,
+  marginRatio: null,
+  liquidatable: false,
+});
 
 const ratio = (num: number, equity: number): number | null => (equity > 0 ? num / equity : null);
 
@@ -269,16 +273,7 @@ function evaluate(snapshot: AccountSnapshot, stress: StressConfig, wanted: Reado
     asset: c.asset,
     value: c.amount * c.price * (1 - c.haircut),
   }));
-  const drafts: PoolDraft[] = [
-    {
-      kind: 'cross',
-      positions: [],
-      walletBalance: snapshot.crossWalletBalance + collateral.reduce((s, c) => s + c.value, 0),
-      unrealizedPnl: 0,
-      maintenanceMargin: 0,
-      initialMargin: 0,
-    },
-  ];
+  const pools: PoolRisk[] = [openPool('cross', snapshot.crossWalletBalance + collateral.reduce((s, c) => s + c.value, 0))];
   const schedules: Schedule[] = new Array(n);
   const positions: (PositionRisk | undefined)[] = new Array(n);
   // Per position, for the groups below whatever `partial` left out.
@@ -301,19 +296,12 @@ function evaluate(snapshot: AccountSnapshot, stress: StressConfig, wanted: Reado
     gross += notional;
     let pool = 0;
     if (p.marginMode === 'isolated') {
-      pool = drafts.length;
-      drafts.push({
-        kind: 'isolated',
-        positions: [],
-        walletBalance: isolatedWalletOf(p, index),
-        unrealizedPnl: 0,
-        maintenanceMargin: 0,
-        initialMargin: 0,
-      });
+      pool = pools.length;
+      pools.push(openPool('isolated', isolatedWalletOf(p, index)));
     }
     const initialMargin =
       p.leverage !== undefined ? notional / p.leverage : p.marginMode === 'isolated' ? isolatedWalletOf(p, index) : null;
-    const d = drafts[pool]!;
+    const d = pools[pool]!;
     d.positions.push(index);
     d.unrealizedPnl += unrealizedPnl;
     d.maintenanceMargin += maintenanceMargin;
@@ -337,20 +325,12 @@ function evaluate(snapshot: AccountSnapshot, stress: StressConfig, wanted: Reado
     };
   }
 
-  const pools: PoolRisk[] = drafts.map((d) => {
+  for (const d of pools) {
     const equity = d.walletBalance + d.unrealizedPnl;
-    return {
-      kind: d.kind,
-      positions: d.positions,
-      walletBalance: d.walletBalance,
-      unrealizedPnl: d.unrealizedPnl,
-      equity,
-      maintenanceMargin: d.maintenanceMargin,
-      initialMargin: d.initialMargin,
-      marginRatio: ratio(d.maintenanceMargin, equity),
-      liquidatable: equity <= 0 || (d.positions.length > 0 && equity <= d.maintenanceMargin),
-    };
-  });
+    d.equity = equity;
+    d.marginRatio = ratio(d.maintenanceMargin, equity);
+    d.liquidatable = equity <= 0 || (d.positions.length > 0 && equity <= d.maintenanceMargin);
+  }
 
   for (const pool of pools) {
     // Grouped only for the symbols asked for: the solver asks for one, hundreds of times.
@@ -448,7 +428,7 @@ function stressBook(
   const list = snapshot.positions;
   const n = list.length;
   const symbolAt = new Array<string>(n);
-  // Scratch views (scratch.ts): the book lives only while runStress reads it.
+  // Scratch buffers (scratch.ts), possibly longer than needed: the book lives only while runStress reads it.
   const poolStart = scratchI32(0, pools.length + 1);
   const poolBase = scratchF64(0, pools.length);
   const signedMarkValue = scratchF64(1, n);
@@ -491,6 +471,7 @@ function stressBook(
   poolStart[pools.length] = k;
   return {
     symbolAt,
+    nPool: pools.length,
     poolStart,
     poolBase,
     signedMarkValue,

@@ -91,6 +91,8 @@ export const scenarioName = (btcPct: number): string => `BTC ${btcPct > 0 ? '+' 
 export interface StressBook {
   /** Per book entry: its market symbol. */
   readonly symbolAt: readonly string[];
+  /** Pools in the book; the typed arrays below may be longer than their counts (scratch buffers). */
+  readonly nPool: number;
   readonly poolStart: Int32Array;
   /** Pool equity if every price went to 0: wallet − Σ ±contracts × entry (cross: before collateral). */
   readonly poolBase: Float64Array;
@@ -115,7 +117,7 @@ export function runStress(book: StressBook, config: StressConfig): StressResult 
   const { symbolAt, poolStart, poolBase, signedMarkValue, markNotional, fixedMM, collateral } = book;
   const { tierStart, tierEnd, floors, rates, amounts } = book;
   const shocks = config.shocksPct;
-  const nPool = poolBase.length;
+  const nPool = book.nPool;
   const n = symbolAt.length;
   // Per entry rather than per distinct symbol: no symbol map to build on every evaluation.
   const beta = scratchF64(8, n);
