@@ -23,6 +23,7 @@ export const OKX_LIMITS: Readonly<Record<string, Limit>> = {
   'account/balance': { n: 10, windowMs: 2000, by: 'user' },
   'account/positions': { n: 10, windowMs: 2000, by: 'user' },
   'account/config': { n: 5, windowMs: 2000, by: 'user' },
+  'account/trade-fee': { n: 5, windowMs: 2000, by: 'user' },
   'account/bills': { n: 5, windowMs: 1000, by: 'user' },
   'account/bills-archive': { n: 5, windowMs: 2000, by: 'user' },
   'trade/order': { n: 60, windowMs: 2000, by: 'user' },
