@@ -94,6 +94,25 @@ describe('OKX liquidation: paper dialect, guard snapshot and engine agree (ccxt 
   });
 });
 
+describe("OKX liquidation: the guard takes the fee from the account's takerU (GET account/trade-fee)", () => {
+  it('follows a taker rate of 0.07 %: the isolated ETH liquidation price is the venue\'s', async () => {
+    const paper = await startPaperExchange({ venue: 'okx', startTime: Date.UTC(2025, 9, 10, 20), speed: 0, takerFee: 0.0007 });
+    try {
+      paper.engine.setPrices(PRICES);
+      const acc = paper.engine.createAccount(BOOK);
+      const { env } = dialectFor('okx').credentialsFor(acc);
+      const port = new OkxExchange({ apiKey: acc.apiKey, secret: acc.secret, passphrase: env.PAPER_API_PASSPHRASE!, fetchImplementation: redirectFetch(paper.url), timeoutMs: 2_000 });
+      const snapshot = await port.fetchSnapshot();
+      const i = snapshot.positions.findIndex((p) => p.marginMode === 'isolated');
+      expect(snapshot.positions[i]!.maintenanceTiers![0]!.rate).toBeCloseTo(0.004 + 0.0007, 12);
+      const liq = evaluateAccount(snapshot, DEFAULT_STRESS).positions[i]!.liquidationPrice!;
+      expect(liq).toBeCloseTo(2_700 / (1 - (0.004 + 0.0007)), 6);
+    } finally {
+      await paper.close();
+    }
+  });
+});
+
 describe('paper core: the liquidation fee is an OKX option (EngineOptions.liquidationFeeInMaintenance)', () => {
   const isolatedEth: AccountSpec = {
     walletBalance: 1_000,
