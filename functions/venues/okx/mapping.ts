@@ -187,7 +187,11 @@ export function snapshotFromOkx(r: OkxReads): { snapshot: AccountSnapshot; overr
     const okxTiers = r.tiers.get(row.instId);
     const tiers = okxTiers ? tiersFromOkx(okxTiers, inst.ctVal, mark.price) : undefined;
     if (row.mmr === null && !tiers) throw new ExchangeDataError(`${where}: neither a maintenance margin (mmr) nor tiers`);
-    if (tiers && (row.mmr === null || Math.abs(mmUnder(tiers, notional) - row.mmr) <= MM_TOLERANCE * Math.max(row.mmr, 1e-9) + 0.01)) {
+    // OKX's docs do not say whether a position's `mmr` includes the liquidation fee: it agrees with
+    // the tiers either way (with or without notional × fee); the requirement is tiers + fee once.
+    const near = (mm: number) => Math.abs(mm - row.mmr!) <= MM_TOLERANCE * Math.max(row.mmr!, 1e-9) + 0.01;
+    const tierMM = tiers ? mmUnder(tiers, notional) : 0;
+    if (tiers && (row.mmr === null || near(tierMM) || near(tierMM + notional * r.liquidationFeeRate))) {
       maintenance = { maintenanceTiers: withLiquidationFee(tiers, r.liquidationFeeRate) };
     } else {
       // The venue's own amount decides: as a rate of the position's notional at the mark.

@@ -219,6 +219,14 @@ describe('snapshotFromOkx', () => {
     expect(evaluateAccount(snapshot, DEFAULT_STRESS).pools[0]!.maintenanceMargin).toBeCloseTo(264, 9);
   });
 
+  it("counts the fee once when the venue's mmr already includes it (the docs do not say which)", () => {
+    const tiers = [{ minSz: 0, maxSz: 500, mmr: 0.005 }];
+    // 1 BTC at 48,000: tier MM 240; with the fee 240 + 24 = 264.
+    const { snapshot, overrides } = snapshotFromOkx({ usdt: { eq: 8_000, cashBal: 10_000 }, positions: [row({ mmr: '264' })], instruments, tiers: new Map([['BTC-USDT-SWAP', tiers]]), marks, timestamp: 1, liquidationFeeRate: 0.0005 });
+    expect(overrides).toEqual([]);
+    expect(evaluateAccount(snapshot, DEFAULT_STRESS).pools[0]!.maintenanceMargin).toBeCloseTo(264, 9);
+  });
+
   it("adds the fee to the venue's own mmr when that decides", () => {
     const { snapshot } = snapshotFromOkx({ usdt: { eq: 8_000, cashBal: 10_000 }, positions: [row({ mmr: '192' })], instruments, tiers: new Map(), marks, timestamp: 1, liquidationFeeRate: 0.0005 });
     expect(snapshot.positions[0]!.maintenanceMarginRate! * 48_000).toBeCloseTo(192 + 24, 9);
