@@ -67,6 +67,8 @@ const AccountFields = {
     group: z.string().min(1).optional(),
     /** Schedule rate in minutes (cloud). */
     scheduleMinutes: z.number().int().min(1).max(60).default(1),
+    /** OKX only: the key is a demo-trading key (every request carries `x-simulated-trading: 1`). */
+    demo: z.boolean().optional(),
 };
 
 /** One guarded account; `exchange` selects the venue module and the shape of `credentials`. */
@@ -200,6 +202,9 @@ export const ConfigSchema = z
     const seen = new Set<string>();
     c.accounts.forEach((a, i) => {
       if (seen.has(a.id)) ctx.addIssue({ code: 'custom', path: ['accounts', i, 'id'], message: `duplicate account id "${a.id}"` });
+      if (a.demo !== undefined && a.exchange !== 'okx') {
+        ctx.addIssue({ code: 'custom', path: ['accounts', i, 'demo'], message: `"demo" (demo-trading keys) is an OKX setting; remove it from this ${a.exchange} account` });
+      }
       seen.add(a.id);
       if (a.group !== undefined && !c.groups.some((g) => g.id === a.group)) {
         ctx.addIssue({ code: 'custom', path: ['accounts', i, 'group'], message: `no group "${a.group}" in groups` });

@@ -17,6 +17,8 @@ export interface VenueAccount {
   readonly id: string;
   /** Paper exchange or testnet: where the venue's requests go instead of its hosts. */
   readonly baseUrl?: string | undefined;
+  /** OKX: a demo-trading key (config `demo: true`). */
+  readonly demo?: boolean | undefined;
 }
 
 /**

@@ -85,7 +85,8 @@ export class PaperEngine extends TriggerOrderBook {
     for (const p of acc.positions.values()) {
       const mark = this.markOr(p.symbol, p.entryPrice);
       const upnl = p.amt * (mark - p.entryPrice);
-      const { mm } = maintenanceMargin(this.market(p.symbol).brackets, Math.abs(p.amt) * mark);
+      const notional = Math.abs(p.amt) * mark;
+      const mm = maintenanceMargin(this.market(p.symbol).brackets, notional).mm + notional * this.liquidationFeeRate;
       if (p.marginType === 'ISOLATED') {
         if (p.isolatedWallet + upnl <= mm) isolatedDue.push({ p, pool: { marginBalance: p.isolatedWallet + upnl, maintMargin: mm } });
       } else {

@@ -9,6 +9,11 @@ export abstract class RiskBook extends AccountBook {
     return [...acc.positions.values()].filter((p) => p.symbol === symbol);
   }
 
+  /** The fee rate a venue adds to the maintenance rate before liquidating (OKX: the taker fee), else 0. */
+  protected get liquidationFeeRate(): number {
+    return this.liquidationFeeInMaintenance ? this.takerFee : 0;
+  }
+
   /** Risk figures of one position at the current mark. */
   positionRisk(acc: PaperAccount, pos: Position): PositionRisk {
     const m = this.market(pos.symbol);
@@ -32,6 +37,7 @@ export abstract class RiskBook extends AccountBook {
       liquidationPrice: this.liquidationPrice(acc, pos),
       // Price at which closing (taker) leaves the position flat after the opening fee.
       breakEvenPrice: pos.amt > 0 ? (pos.entryPrice * (1 + feeRate)) / (1 - feeRate) : (pos.entryPrice * (1 - feeRate)) / (1 + feeRate),
+      liquidationFee: notional * this.liquidationFeeRate,
     };
   }
 
@@ -88,7 +94,8 @@ export abstract class RiskBook extends AccountBook {
    * Binance liquidation price: the mark of this symbol at which the pool's margin balance equals
    * its maintenance margin, every other symbol held at its current mark. Cross pools include all
    * cross positions (in hedge mode both legs of the symbol move together); an isolated position
-   * is its own pool. Brackets are re-chosen at the candidate price until stable.
+   * is its own pool. Brackets are re-chosen at the candidate price until stable. With a
+   * liquidation fee (OKX) the requirement is MM + notional × fee rate.
    * @returns 0 when no positive price liquidates the pool.
    */
   liquidationPrice(acc: PaperAccount, pos: Position): number {
@@ -108,7 +115,7 @@ export abstract class RiskBook extends AccountBook {
           continue;
         }
         const mark = this.markOr(p.symbol, p.entryPrice);
-        otherMM += maintenanceMargin(this.market(p.symbol).brackets, Math.abs(p.amt) * mark).mm;
+        otherMM += maintenanceMargin(this.market(p.symbol).brackets, Math.abs(p.amt) * mark).mm + Math.abs(p.amt) * mark * this.liquidationFeeRate;
         otherUpnl += p.amt * (mark - p.entryPrice);
       }
     }
@@ -120,7 +127,7 @@ export abstract class RiskBook extends AccountBook {
       for (const p of group) {
         const b = bracketFor(brackets, Math.abs(p.amt) * price);
         num += p.amt * p.entryPrice - b.cum;
-        den += p.amt - Math.abs(p.amt) * b.maintMarginRatio;
+        den += p.amt - Math.abs(p.amt) * (b.maintMarginRatio + this.liquidationFeeRate);
       }
       if (Math.abs(den) < 1e-12) return 0;
       const next = num / den;

@@ -56,6 +56,13 @@ export interface EngineOptions {
    * names its margin mode (Orderly) lets every account hold both legs of a symbol. Default false.
    */
   mixedMarginModes?: boolean;
+  /**
+   * OKX: a pool is liquidated when its equity ≤ maintenance margin + liquidation fee, the fee being
+   * position value × taker fee rate (https://www.okx.com/help/v-tiered-maintenance-margin-ratio-rules).
+   * When true the engine adds notional × takerFee to every position's requirement (liquidation
+   * check and price). Default false (Binance: equity ≤ maintenance margin).
+   */
+  liquidationFeeInMaintenance?: boolean;
 }
 
 /** Binance USDⓈ-M funds most perpetuals every 8 h, at 00:00, 08:00 and 16:00 UTC. */
@@ -279,6 +286,8 @@ export interface PositionRisk {
   /** 0 when the position cannot be liquidated by a move of its own symbol. */
   liquidationPrice: number;
   breakEvenPrice: number;
+  /** notional × takerFee where the venue liquidates at MM + this fee (liquidationFeeInMaintenance), else 0. */
+  liquidationFee: number;
 }
 
 export interface AccountRisk {

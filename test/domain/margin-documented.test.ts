@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_STRESS, evaluateAccount } from '../../functions/domain/margin.ts';
 import { AccountSnapshotSchema, type AccountSnapshot } from '../../functions/domain/snapshot.ts';
+import { withLiquidationFee } from '../../functions/venues/okx/mapping.ts';
 import { HYPERLIQUID_MAX_LEVERAGE, HYPERLIQUID_REPORTED_CASES } from './hyperliquid-documented-cases.ts';
 
 /**
@@ -278,4 +279,55 @@ describe('liquidationPrice — Hyperliquid (venue-reported)', () => {
       expect(Math.abs(got - liq) / liq).toBeLessThan(1e-4);
     },
   );
+});
+
+// OKX: liquidation when margin ratio ≤ 100 %, "meaning your account equity is equal to or less
+// than the required maintenance margin plus any applicable liquidation fees"
+// (https://www.okx.com/help/v-tiered-maintenance-margin-ratio-rules); margin ratio = (balance +
+// PnL − …) / (Maintenance margin + Liquidation fee), the fee = position value × taker fee rate
+// (https://www.okx.com/help/iii-single-currency-margin-cross-margin-trading). riskguard encodes the
+// fee as a maintenance rate (functions/venues/okx/mapping.ts withLiquidationFee), as the adapter does.
+// OKX publishes no worked liquidation price; the figures are freqtrade's (third party) application of
+// that rule, which its dry_run_liquidation_price cites as OKX's
+// (https://www.okx.com/support/hc/en-us/articles/360053909592-VI-Introduction-to-the-isolated-mode-of-Single-Multi-currency-Portfolio-margin):
+// tests/freqtradebot/test_freqtradebot.py::test_execute_entry, exchange "okx", isolated, 5x, 1 unit at 10 with 2
+// margin, MMR 1 %, taker 0.06 %: (10 ∓ 2/1) / (1 ∓ (0.01 + 0.0006)) = 8.085708510208207 (long),
+// 11.87413417771621 (short) (https://github.com/freqtrade/freqtrade/blob/develop/tests/freqtradebot/test_freqtradebot.py).
+describe('liquidationPrice — OKX USDT swaps (MM + liquidation fee)', () => {
+  const okxTiers = withLiquidationFee([{ notionalFloor: 0, rate: 0.01, amount: 0 }], 0.0006);
+  const okxPosition = (side: 'long' | 'short') => ({
+    symbol: 'ETH-USDT-SWAP',
+    side,
+    contracts: 1,
+    entryPrice: 10,
+    markPrice: 10,
+    leverage: 5,
+    maintenanceTiers: okxTiers,
+  });
+
+  it.each([
+    { side: 'long', expected: 8.085708510208207 },
+    { side: 'short', expected: 11.87413417771621 },
+  ] as const)('matches the isolated $side example (5x, 2 margin, MMR 1 %, taker 0.06 %) at $expected', ({ side, expected }) => {
+    const s = snapshot({ crossWalletBalance: 0, positions: [{ ...okxPosition(side), marginMode: 'isolated', isolatedWallet: 2 }] });
+    expect(liqOf(s, 0)).toBeCloseTo(expected, 12);
+  });
+
+  // OKX's cross margin ratio is the same rule on the currency's balance: a lone cross position
+  // with balance 2 liquidates where the isolated one with margin 2 does.
+  it.each([
+    { side: 'long', expected: 8.085708510208207 },
+    { side: 'short', expected: 11.87413417771621 },
+  ] as const)('puts a lone cross $side with balance 2 at the same $expected', ({ side, expected }) => {
+    const s = snapshot({ crossWalletBalance: 2, positions: [{ ...okxPosition(side), marginMode: 'cross' }] });
+    expect(liqOf(s, 0)).toBeCloseTo(expected, 12);
+  });
+
+  it('needs the fee: with the tier rate alone the long would read 8.080808…', () => {
+    const s = snapshot({
+      crossWalletBalance: 0,
+      positions: [{ ...okxPosition('long'), maintenanceTiers: [{ notionalFloor: 0, rate: 0.01, amount: 0 }], marginMode: 'isolated', isolatedWallet: 2 }],
+    });
+    expect(liqOf(s, 0)).toBeCloseTo(8 / 0.99, 12);
+  });
 });

@@ -16,7 +16,18 @@ import type { RedirectFetch } from '../transport.ts';
 import type { VenueShared } from '../venue.ts';
 import { OKX_ERRORS } from './errors.ts';
 import { BILLS_WINDOW_MS, historyFromOkx, readAllBills } from './history.ts';
-import { accountModeProblem, baseOf, contractsOf, permissionsOf, ratioDivergences, snapshotFromOkx, tiersFromOkx, type OkxTier } from './mapping.ts';
+import {
+  accountModeProblem,
+  baseOf,
+  contractsOf,
+  liquidationFeeRateOf,
+  permissionsOf,
+  ratioDivergences,
+  snapshotFromOkx,
+  tiersFromOkx,
+  withLiquidationFee,
+  type OkxTier,
+} from './mapping.ts';
 import { closeOrderError, itemsOf, OkxOrderError } from './orders.ts';
 import {
   BalanceSchema,
@@ -31,6 +42,7 @@ import {
   PositionsSchema,
   TierSchema,
   TimeSchema,
+  TradeFeeSchema,
   type AccountConfigRow,
   type Instrument,
 } from './schemas.ts';
@@ -54,6 +66,8 @@ type Raw = Record<string, (params?: unknown) => Promise<unknown>>;
 const SETTINGS_TTL = 10 * 60_000;
 const INSTRUMENTS_TTL = 60 * 60_000;
 const TIERS_TTL = 60 * 60_000;
+/** The fee tier moves with 30-day volume: hourly is fresh enough. */
+const FEE_TTL = 60 * 60_000;
 /** Least time between two clock re-syncs after a 50102, ms of the host. */
 const RESYNC_MS = 60_000;
 /** cancel-batch-orders takes at most 20 orders, cancel-algos at most 10 (docs of each endpoint). */
@@ -83,6 +97,7 @@ export class OkxExchange implements ExchangePort {
   private settings: { at: number; cfg: AccountConfigRow } | null = null;
   private instruments: { at: number; byId: Map<string, Instrument> } | null = null;
   private readonly tiers = new Map<string, { at: number; rows: OkxTier[] }>();
+  private feeRate: { at: number; rate: number } | null = null;
   private clockSynced: Promise<void> | null = null;
   private lastResync = Number.NEGATIVE_INFINITY;
 
@@ -207,6 +222,18 @@ export class OkxExchange implements ExchangePort {
     return rows;
   }
 
+  /**
+   * The liquidation fee rate: the account's USDT-swap taker rate (account/trade-fee `takerU`), as
+   * OKX charges "position value × taker fee rate" on liquidation and liquidates at MM + that fee.
+   */
+  private async loadFeeRate(now: number): Promise<number> {
+    if (this.feeRate && now - this.feeRate.at <= FEE_TTL) return this.feeRate.rate;
+    const r = await this.rawCall('privateGetAccountTradeFee', TradeFeeSchema, { instType: 'SWAP' });
+    const rate = liquidationFeeRateOf(r.data[0]!.takerU);
+    this.feeRate = { at: now, rate };
+    return rate;
+  }
+
   async fetchMarks(): Promise<Record<string, number>> {
     const r = await this.rawCall('publicGetPublicMarkPrice', MarkPriceSchema, { instType: 'SWAP' });
     return Object.fromEntries(r.data.map((m) => [m.instId, m.markPx]));
@@ -231,6 +258,7 @@ export class OkxExchange implements ExchangePort {
         if (inst) tiers.set(`${p.instId}`, await this.loadTiers(inst, p.mgnMode, now));
       }),
     );
+    const liquidationFeeRate = held.length > 0 ? await this.loadFeeRate(now) : 0;
     const usdt = balance.data[0]!.details.find((d) => d.ccy === 'USDT');
     if (!usdt) throw new ExchangeDataError(`${this.id}: the trading account has no USDT balance entry`);
     const { snapshot, overrides } = snapshotFromOkx({
@@ -240,6 +268,7 @@ export class OkxExchange implements ExchangePort {
       tiers,
       marks: new Map(marks.data.map((m) => [m.instId, { price: m.markPx, ts: m.ts }])),
       timestamp: this.venueNow(),
+      liquidationFeeRate,
     });
     for (const o of overrides) this.log?.warn("maintenance margin: the venue's figure differs from its tiers; the venue's used", { exchange: this.id, symbol: o.symbol, venue: o.venue, tiers: o.tiers });
     for (const d of ratioDivergences(evaluateAccount(snapshot, DEFAULT_STRESS), positions.data)) {
@@ -382,7 +411,8 @@ export class OkxExchange implements ExchangePort {
     const r = await this.rawCall('publicGetPublicMarkPrice', MarkPriceSchema, { instType: 'SWAP', instId: symbol });
     const mark = r.data.find((m) => m.instId === symbol);
     if (!mark) throw new ExchangeDataError(`${this.id}: no mark price for ${symbol}`);
-    const tiers = tiersFromOkx(await this.loadTiers(inst, 'cross', Date.now()), inst.ctVal, mark.markPx);
+    const now = Date.now();
+    const tiers = withLiquidationFee(tiersFromOkx(await this.loadTiers(inst, 'cross', now), inst.ctVal, mark.markPx), await this.loadFeeRate(now));
     return { symbol, markPrice: mark.markPx, lotStep: baseOf(inst.lotSz, inst.ctVal), maintenanceTiers: tiers, takerFee: null };
   }
 

@@ -13,6 +13,7 @@ const module: VenueModule<OkxCredentials> = {
       secret: creds.secret,
       passphrase: creds.passphrase,
       ...(account.baseUrl ? { fetchImplementation: redirectFetch(account.baseUrl) } : {}),
+      ...(account.demo === true ? { demo: true } : {}),
       ...(opts.log ? { log: opts.log } : {}),
       ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
       ...(opts.shared ? { shared: opts.shared } : {}),

@@ -18,6 +18,14 @@ import type { AccountConfigRow, Instrument, PositionRow } from './schemas.ts';
  *   riskguard's margin ratio is maintenance ÷ equity (liquidation at ≥ 1). One is the inverse of the
  *   other, not a relabelling.
  * - maintenance: `mmr` on a position is an AMOUNT in USDT, not a rate.
+ * - liquidation: OKX liquidates when equity ≤ maintenance margin + liquidation fee, the fee being
+ *   position value × taker fee rate ("Margin ratio = (…) / (Maintenance margin + Liquidation fee)":
+ *   https://www.okx.com/help/iii-single-currency-margin-cross-margin-trading; "when your margin
+ *   ratio falls to 100%, meaning your account equity is equal to or less than the required
+ *   maintenance margin plus any applicable liquidation fees":
+ *   https://www.okx.com/help/v-tiered-maintenance-margin-ratio-rules). So the snapshot's maintenance
+ *   rate is the tier rate + the account's taker rate (GET account/trade-fee `takerU`): riskguard's
+ *   ratio 1.0 is OKX's `mgnRatio` 100 %, and the engine's liquidation price is OKX's.
  */
 
 /** Base units of `contracts` contracts. @example baseOf(100, 0.01) === 1 */
@@ -40,7 +48,8 @@ export function contractsOf(base: number, inst: { ctVal: number; lotSz: number }
 }
 
 /**
- * riskguard's margin ratio (maintenance ÷ equity) from OKX's `mgnRatio` (equity ÷ maintenance).
+ * riskguard's margin ratio (requirement ÷ equity) from OKX's `mgnRatio` (equity ÷ (maintenance +
+ * liquidation fee)); both put liquidation at 1 (100 %), as the snapshot's maintenance carries the fee.
  * null when OKX gives none ("") or one ≤ 0 (equity gone: not a ratio to invert).
  * @example marginRatioFromOkx(4) === 0.25
  */
@@ -94,6 +103,23 @@ export function tiersFromOkx(tiers: readonly OkxTier[], ctVal: number, mark: num
   return sorted.map((t, i) => ({ notionalFloor: i === 0 ? 0 : t.minSz * ctVal * mark, rate: t.mmr, amount: 0 }));
 }
 
+/**
+ * Tiers whose rate includes OKX's liquidation fee (position value × taker fee rate): what the
+ * account must keep to stay clear of liquidation.
+ * @example withLiquidationFee([{ notionalFloor: 0, rate: 0.004, amount: 0 }], 0.0005)[0].rate === 0.0045
+ */
+export function withLiquidationFee(tiers: readonly MaintenanceTier[], feeRate: number): MaintenanceTier[] {
+  if (!(feeRate >= 0 && feeRate < 1)) throw new RangeError(`liquidation fee rate must be in [0, 1), got ${feeRate}`);
+  return tiers.map((t) => ({ ...t, rate: t.rate + feeRate }));
+}
+
+/**
+ * The liquidation fee rate of an account from its `takerU` (negative = commission). A rebate
+ * (positive) is no fee.
+ * @example liquidationFeeRateOf(-0.0005) === 0.0005
+ */
+export const liquidationFeeRateOf = (takerU: number): number => Math.max(0, -takerU);
+
 /** Maintenance margin under tiers at a notional. */
 export function mmUnder(tiers: readonly MaintenanceTier[], notional: number): number {
   let t = tiers[0]!;
@@ -116,6 +142,8 @@ export interface OkxReads {
   marks: ReadonlyMap<string, { price: number; ts: number }>;
   /** The venue's market clock (ms). */
   timestamp: number;
+  /** Liquidation fee rate (the account's USDT-swap taker rate, ≥ 0), added to every maintenance rate. */
+  liquidationFeeRate: number;
 }
 
 /** A position the venue's figures and the tiers disagree on (the venue's figure was used). */
@@ -159,11 +187,15 @@ export function snapshotFromOkx(r: OkxReads): { snapshot: AccountSnapshot; overr
     const okxTiers = r.tiers.get(row.instId);
     const tiers = okxTiers ? tiersFromOkx(okxTiers, inst.ctVal, mark.price) : undefined;
     if (row.mmr === null && !tiers) throw new ExchangeDataError(`${where}: neither a maintenance margin (mmr) nor tiers`);
-    if (tiers && (row.mmr === null || Math.abs(mmUnder(tiers, notional) - row.mmr) <= MM_TOLERANCE * Math.max(row.mmr, 1e-9) + 0.01)) {
-      maintenance = { maintenanceTiers: tiers };
+    // OKX's docs do not say whether a position's `mmr` includes the liquidation fee: it agrees with
+    // the tiers either way (with or without notional × fee); the requirement is tiers + fee once.
+    const near = (mm: number) => Math.abs(mm - row.mmr!) <= MM_TOLERANCE * Math.max(row.mmr!, 1e-9) + 0.01;
+    const tierMM = tiers ? mmUnder(tiers, notional) : 0;
+    if (tiers && (row.mmr === null || near(tierMM) || near(tierMM + notional * r.liquidationFeeRate))) {
+      maintenance = { maintenanceTiers: withLiquidationFee(tiers, r.liquidationFeeRate) };
     } else {
       // The venue's own amount decides: as a rate of the position's notional at the mark.
-      maintenance = { maintenanceMarginRate: notional > 0 ? row.mmr! / notional : 0, maintenanceAmount: 0 };
+      maintenance = { maintenanceMarginRate: (notional > 0 ? row.mmr! / notional : 0) + r.liquidationFeeRate, maintenanceAmount: 0 };
       if (tiers) overrides.push({ symbol: row.instId, marginMode: row.mgnMode, venue: row.mmr!, tiers: mmUnder(tiers, notional) });
     }
     positions.push({

@@ -111,6 +111,12 @@ export const PositionsSchema = envelope(PositionRowSchema);
 /** GET /api/v5/public/position-tiers row (sizes in contracts for SWAP). */
 export const TierSchema = envelope(z.object({ tier: z.string(), minSz: dec, maxSz: dec, mmr: dec, maxLever: dec, instFamily: z.string().optional(), uly: z.string().optional() }));
 
+/**
+ * GET /api/v5/account/trade-fee?instType=SWAP: `takerU` the taker fee rate of USDT-margined
+ * contracts, negative for a commission ("-0.0005" = 0.05 % charged).
+ */
+export const TradeFeeSchema = envelope(z.object({ instType: z.string(), level: z.string(), takerU: dec })).refine((e) => e.data.length >= 1, 'a fee row');
+
 /** GET /api/v5/trade/orders-pending row: enough to cancel it. */
 export const PendingOrdersSchema = envelope(z.object({ instId: z.string().min(1), ordId: z.string().min(1), reduceOnly: z.enum(['true', 'false']).optional(), side: z.string(), posSide: z.string().optional() }));
 /** GET /api/v5/trade/orders-algo-pending row. */

@@ -7,7 +7,8 @@ import type { RequestBudget } from '../venue.ts';
  * account/bills 5 / s, trade/batch-orders and cancel-batch-orders 300 orders / 2 s.
  * The tightest per-IP limit the guard shares across its accounts is public/mark-price: 300 a minute.
  * A snapshot is balance + positions + mark-price (3), the position mode / account level read
- * (account/config) every 10 minutes, instruments and tiers hourly; history is bills pages.
+ * (account/config) every 10 minutes, instruments, tiers and the taker rate (account/trade-fee,
+ * 5 / 2 s per user) hourly; history is bills pages.
  */
 export const OKX_WEIGHTS = Object.freeze({
   /** public/mark-price: 10 requests per 2 s per IP. */

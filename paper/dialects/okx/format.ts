@@ -60,10 +60,18 @@ export function instrumentRow(inst: OkxInstrument, maxLever: number, listTime: n
 export const posSideOf = (p: { positionSide: string }): 'net' | 'long' | 'short' =>
   p.positionSide === 'LONG' ? 'long' : p.positionSide === 'SHORT' ? 'short' : 'net';
 
+/** The cross pool's liquidation fee: Σ position value × taker fee rate over its positions. */
+const crossLiquidationFee = (risk: AccountRisk): number =>
+  risk.positions.reduce((s, r) => s + (r.position.marginType === 'ISOLATED' ? 0 : r.liquidationFee), 0);
+
 /**
  * GET /api/v5/account/positions row. `pos` in contracts (signed in net mode), `mmr` the
- * maintenance margin AMOUNT in USDT, `mgnRatio` = equity ÷ maintenance margin of the position's
- * pool (the isolated position; the cross pool for cross), "Margin ratio" in the docs.
+ * maintenance margin AMOUNT in USDT (tier rate × value), `mgnRatio` = equity ÷ (maintenance margin
+ * + liquidation fee) of the position's pool (the isolated position; the cross pool for cross): OKX
+ * liquidates at ≤ 100 % ("Margin ratio = … / (Maintenance margin + Liquidation fee)", the fee =
+ * position value × taker fee rate: https://www.okx.com/help/iii-single-currency-margin-cross-margin-trading,
+ * https://www.okx.com/help/v-tiered-maintenance-margin-ratio-rules). Whether OKX's own `mmr` field
+ * includes the fee the docs do not say; here it does not, so `mgnRatio` ≠ equity ÷ `mmr`.
  */
 export function positionRow(engine: PaperEngine, acc: PaperAccount, r: PositionRisk, risk: AccountRisk, f: DataFaults): Record<string, string> {
   const p = r.position;
@@ -75,7 +83,7 @@ export function positionRow(engine: PaperEngine, acc: PaperAccount, r: PositionR
   const side = posSideOf(p);
   const shownPos = side === 'net' ? pos : Math.abs(pos);
   const poolEquity = isolated ? p.isolatedWallet + r.unrealizedPnl : risk.crossMarginBalance;
-  const poolMM = isolated ? r.maintMargin : risk.crossMaintMargin;
+  const poolMM = isolated ? r.maintMargin + r.liquidationFee : risk.crossMaintMargin + crossLiquidationFee(risk);
   const mgnRatio = poolMM > 0 ? poolEquity / poolMM : Infinity;
   const uTime = (mark?.time ?? p.updateTime) + (f.markTimeShift ?? 0);
   return {
@@ -138,7 +146,8 @@ export function balanceRow(acc: PaperAccount, risk: AccountRisk, now: number, f:
   const zero = f.zeroBalance === true;
   const isoEq = risk.positions.filter((r) => r.position.marginType === 'ISOLATED').reduce((s, r) => s + r.position.isolatedWallet + r.unrealizedPnl, 0);
   const eq = zero ? 0 : risk.marginBalance;
-  const crossMgnRatio = risk.crossMaintMargin > 0 ? risk.crossMarginBalance / risk.crossMaintMargin : null;
+  const crossRequirement = risk.crossMaintMargin + crossLiquidationFee(risk);
+  const crossMgnRatio = crossRequirement > 0 ? risk.crossMarginBalance / crossRequirement : null;
   const detail = {
     availBal: num(zero ? 0 : Math.max(0, risk.availableBalance)),
     availEq: num(zero ? 0 : Math.max(0, risk.availableBalance)),

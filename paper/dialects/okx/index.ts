@@ -20,5 +20,7 @@ export const okx: PaperDialect = {
     credentials: { apiKeyEnv: 'PAPER_API_KEY', secretEnv: 'PAPER_API_SECRET', passphraseEnv: 'PAPER_API_PASSPHRASE' },
     env: { PAPER_API_KEY: acc.apiKey, PAPER_API_SECRET: acc.secret, PAPER_API_PASSPHRASE: passphraseOf(acc) },
   }),
+  // OKX liquidates at equity ≤ MM + position value × taker fee rate (format.ts positionRow).
+  engineOptions: () => ({ liquidationFeeInMaintenance: true }),
   internalErrorBody: (message) => JSON.stringify({ code: '50026', msg: `paper exchange internal error: ${message}`, data: [] }),
 };

@@ -3,6 +3,8 @@
  * public ones, over a window of (mostly) 2 s; over the limit the answer is HTTP 429
  * `{"code":"50011","msg":"Too Many Requests"}` (https://www.okx.com/docs-v5/en/#overview-rate-limits
  * and each endpoint's "Rate Limit" line). Counted on the market clock, as the Binance dialect's weight.
+ * Cross-checked with ccxt 4.5.84's okx cost table (cost × 100 ms per request: 20 / cost per 2 s);
+ * a test holds the two together.
  */
 
 export interface Limit {
@@ -23,9 +25,11 @@ export const OKX_LIMITS: Readonly<Record<string, Limit>> = {
   'account/balance': { n: 10, windowMs: 2000, by: 'user' },
   'account/positions': { n: 10, windowMs: 2000, by: 'user' },
   'account/config': { n: 5, windowMs: 2000, by: 'user' },
+  'account/trade-fee': { n: 5, windowMs: 2000, by: 'user' },
   'account/bills': { n: 5, windowMs: 1000, by: 'user' },
   'account/bills-archive': { n: 5, windowMs: 2000, by: 'user' },
   'trade/order': { n: 60, windowMs: 2000, by: 'user' },
+  'trade/cancel-order': { n: 60, windowMs: 2000, by: 'user' },
   'trade/batch-orders': { n: 300, windowMs: 2000, by: 'user' },
   'trade/cancel-batch-orders': { n: 300, windowMs: 2000, by: 'user' },
   'trade/order-algo': { n: 20, windowMs: 2000, by: 'user' },

@@ -349,6 +349,21 @@ export function buildRoutes(): RouteTable {
     },
   });
   r.set('GET /api/v5/account/config', { signed: true, handler: (ctx) => [fmt.configRow(ctx.acc)] });
+  // Fee rates as OKX states them: negative = commission (takerU/makerU: USDT-margined contracts).
+  // The paper charges its taker fee on every fill, maker or not.
+  r.set('GET /api/v5/account/trade-fee', {
+    signed: true,
+    handler: (ctx) => {
+      const type = ctx.query.get('instType');
+      if (!type) throw OE.paramEmpty('instType');
+      if (!['SPOT', 'MARGIN', 'SWAP', 'FUTURES', 'OPTION'].includes(type)) throw OE.paramError('instType');
+      const rate = num(-ctx.deps.engine.takerFee);
+      const usdt = type === 'SWAP' || type === 'FUTURES';
+      return [
+        { category: '1', delivery: '', exercise: '', fiat: [], instType: type, level: 'Lv1', maker: rate, makerU: usdt ? rate : '', makerUSDC: '', ruleType: 'normal', taker: rate, takerU: usdt ? rate : '', takerUSDC: '', ts: String(wallNow(ctx.deps)) },
+      ];
+    },
+  });
   const bills = (windowMs: number): Route => ({
     signed: true,
     handler: (ctx) => {

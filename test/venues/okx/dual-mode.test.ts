@@ -25,7 +25,10 @@ const dualBook: AccountSpec = {
   ],
 };
 
-/** The ETH mark at which the isolated short's maintenance ÷ equity is `ratio` (the engine's own figures). */
+/**
+ * The ETH mark at which the isolated short's requirement ÷ equity is `ratio` (the engine's own
+ * figures; OKX's requirement is maintenance + the liquidation fee, notional × taker rate).
+ */
 function priceForIsolatedRatio(engine: PaperEngine, accId: string, ratio: number): number {
   const acc = engine.getAccount(accId);
   const iso = [...acc.positions.values()].find((p) => p.marginType === 'ISOLATED')!;
@@ -36,7 +39,7 @@ function priceForIsolatedRatio(engine: PaperEngine, accId: string, ratio: number
     const notional = Math.abs(iso.amt) * mid;
     const mm = engine.market('ETHUSDT').brackets.find((b) => notional >= b.notionalFloor && notional < b.notionalCap)!;
     const equity = iso.isolatedWallet + iso.amt * (mid - iso.entryPrice);
-    const r = (notional * mm.maintMarginRatio - mm.cum) / equity;
+    const r = (notional * mm.maintMarginRatio - mm.cum + notional * engine.takerFee) / equity;
     if (equity > 0 && r < ratio) lo = mid;
     else hi = mid;
   }

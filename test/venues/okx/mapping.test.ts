@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_STRESS, evaluateAccount } from '../../../functions/domain/margin.ts';
-import { accountModeProblem, baseOf, contractsOf, marginRatioFromOkx, mmUnder, permissionsOf, ratioDivergences, snapshotFromOkx, tiersFromOkx } from '../../../functions/venues/okx/mapping.ts';
+import {
+  accountModeProblem,
+  baseOf,
+  contractsOf,
+  liquidationFeeRateOf,
+  marginRatioFromOkx,
+  mmUnder,
+  permissionsOf,
+  ratioDivergences,
+  snapshotFromOkx,
+  tiersFromOkx,
+  withLiquidationFee,
+} from '../../../functions/venues/okx/mapping.ts';
 import { PositionRowSchema, type PositionRow } from '../../../functions/venues/okx/schemas.ts';
 
 const BTC = { ctVal: 0.01, lotSz: 0.1 };
@@ -109,6 +121,7 @@ describe('snapshotFromOkx', () => {
       tiers: new Map(),
       marks: new Map([['BTC-USDT-SWAP', { price: 48_000, ts: 1 }]]),
       timestamp: 2,
+      liquidationFeeRate: 0,
     });
     expect(snapshot.positions).toHaveLength(2);
     const [cross, iso] = snapshot.positions;
@@ -129,6 +142,7 @@ describe('snapshotFromOkx', () => {
       tiers: new Map(),
       marks,
       timestamp: 1,
+      liquidationFeeRate: 0,
     });
     expect(snapshot.positions.map((p) => [p.side, p.contracts])).toEqual([
       ['long', 1],
@@ -145,10 +159,10 @@ describe('snapshotFromOkx', () => {
       { notionalFloor: 0, rate: 0.004, amount: 0 },
       { notionalFloor: 48_000, rate: 0.005, amount: 0 },
     ]);
-    const agree = snapshotFromOkx({ usdt: { eq: 8_000, cashBal: 10_000 }, positions: [row({ mmr: '240' })], instruments, tiers: new Map([['BTC-USDT-SWAP', tiers]]), marks, timestamp: 1 });
+    const agree = snapshotFromOkx({ usdt: { eq: 8_000, cashBal: 10_000 }, positions: [row({ mmr: '240' })], instruments, tiers: new Map([['BTC-USDT-SWAP', tiers]]), marks, timestamp: 1, liquidationFeeRate: 0 });
     expect(agree.snapshot.positions[0]!.maintenanceTiers).toHaveLength(2);
     expect(agree.overrides).toEqual([]);
-    const differ = snapshotFromOkx({ usdt: { eq: 8_000, cashBal: 10_000 }, positions: [row({ mmr: '300' })], instruments, tiers: new Map([['BTC-USDT-SWAP', tiers]]), marks, timestamp: 1 });
+    const differ = snapshotFromOkx({ usdt: { eq: 8_000, cashBal: 10_000 }, positions: [row({ mmr: '300' })], instruments, tiers: new Map([['BTC-USDT-SWAP', tiers]]), marks, timestamp: 1, liquidationFeeRate: 0 });
     expect(differ.snapshot.positions[0]!.maintenanceMarginRate! * 48_000).toBeCloseTo(300, 9);
     expect(differ.overrides).toHaveLength(1);
   });
@@ -182,11 +196,63 @@ describe('snapshotFromOkx', () => {
     [{ mgnMode: 'isolated', margin: '' }, /isolated position without margin/],
     [{ avgPx: '' }, /no average entry price/],
   ])('refuses a row it cannot read (%j)', (over, why) => {
-    expect(() => snapshotFromOkx({ usdt: { eq: 1, cashBal: 1 }, positions: [row(over as Record<string, string>)], instruments, tiers: new Map(), marks, timestamp: 1 })).toThrow(why);
+    expect(() => snapshotFromOkx({ usdt: { eq: 1, cashBal: 1 }, positions: [row(over as Record<string, string>)], instruments, tiers: new Map(), marks, timestamp: 1, liquidationFeeRate: 0 })).toThrow(why);
+  });
+
+  // OKX liquidates at equity ≤ MM + position value × taker fee rate
+  // (https://www.okx.com/help/v-tiered-maintenance-margin-ratio-rules): the fee joins every rate.
+  it("adds the account's taker rate to the tier rates, and compares the venue's mmr with the tiers alone", () => {
+    const tiers = [
+      { minSz: 0, maxSz: 100, mmr: 0.004 },
+      { minSz: 100, maxSz: 500, mmr: 0.005 },
+    ];
+    const { snapshot, overrides } = snapshotFromOkx({ usdt: { eq: 8_000, cashBal: 10_000 }, positions: [row({ mmr: '240' })], instruments, tiers: new Map([['BTC-USDT-SWAP', tiers]]), marks, timestamp: 1, liquidationFeeRate: 0.0005 });
+    expect(overrides).toEqual([]);
+    const got = snapshot.positions[0]!.maintenanceTiers!;
+    expect(got.map((t) => [t.notionalFloor, t.amount])).toEqual([
+      [0, 0],
+      [48_000, 0],
+    ]);
+    expect(got[0]!.rate).toBeCloseTo(0.0045, 12);
+    expect(got[1]!.rate).toBeCloseTo(0.0055, 12);
+    // 1 BTC at 48,000 in tier 2: MM 240 + fee 24.
+    expect(evaluateAccount(snapshot, DEFAULT_STRESS).pools[0]!.maintenanceMargin).toBeCloseTo(264, 9);
+  });
+
+  it("counts the fee once when the venue's mmr already includes it (the docs do not say which)", () => {
+    const tiers = [{ minSz: 0, maxSz: 500, mmr: 0.005 }];
+    // 1 BTC at 48,000: tier MM 240; with the fee 240 + 24 = 264.
+    const { snapshot, overrides } = snapshotFromOkx({ usdt: { eq: 8_000, cashBal: 10_000 }, positions: [row({ mmr: '264' })], instruments, tiers: new Map([['BTC-USDT-SWAP', tiers]]), marks, timestamp: 1, liquidationFeeRate: 0.0005 });
+    expect(overrides).toEqual([]);
+    expect(evaluateAccount(snapshot, DEFAULT_STRESS).pools[0]!.maintenanceMargin).toBeCloseTo(264, 9);
+  });
+
+  it("adds the fee to the venue's own mmr when that decides", () => {
+    const { snapshot } = snapshotFromOkx({ usdt: { eq: 8_000, cashBal: 10_000 }, positions: [row({ mmr: '192' })], instruments, tiers: new Map(), marks, timestamp: 1, liquidationFeeRate: 0.0005 });
+    expect(snapshot.positions[0]!.maintenanceMarginRate! * 48_000).toBeCloseTo(192 + 24, 9);
+  });
+
+  it("reads OKX's mgnRatio (equity ÷ (mmr + liquidation fee)) as the engine's ratio once the fee is in", () => {
+    const { snapshot } = snapshotFromOkx({ usdt: { eq: 8_000, cashBal: 10_000 }, positions: [row({})], instruments, tiers: new Map(), marks, timestamp: 1, liquidationFeeRate: 0.0005 });
+    const e = evaluateAccount(snapshot, DEFAULT_STRESS);
+    const equity = e.pools[0]!.equity;
+    expect(ratioDivergences(e, [row({ mgnRatio: String(equity / (192 + 24)) })], 1e-9)).toEqual([]);
+    // Without the fee the engine would read 192 ÷ equity: off by the fee's share.
+    expect(ratioDivergences(e, [row({ mgnRatio: String(equity / 192) })], 1e-3)).toHaveLength(1);
+  });
+
+  it.each([
+    [-0.0005, 0.0005],
+    [-0.0002, 0.0002],
+    [0.0001, 0],
+  ])('takes the liquidation fee rate from takerU %d as %d', (takerU, rate) => expect(liquidationFeeRateOf(takerU)).toBe(rate));
+
+  it('refuses a fee rate outside [0, 1)', () => {
+    expect(() => withLiquidationFee([{ notionalFloor: 0, rate: 0.004, amount: 0 }], -0.1)).toThrow(RangeError);
   });
 
   it("reports where the engine's ratio and OKX's mgnRatio inverted disagree", () => {
-    const { snapshot } = snapshotFromOkx({ usdt: { eq: 8_000, cashBal: 10_000 }, positions: [row({})], instruments, tiers: new Map(), marks, timestamp: 1 });
+    const { snapshot } = snapshotFromOkx({ usdt: { eq: 8_000, cashBal: 10_000 }, positions: [row({})], instruments, tiers: new Map(), marks, timestamp: 1, liquidationFeeRate: 0 });
     const e = evaluateAccount(snapshot, DEFAULT_STRESS);
     const mr = e.pools[0]!.marginRatio!;
     expect(ratioDivergences(e, [row({ mgnRatio: String(1 / mr) })])).toEqual([]);

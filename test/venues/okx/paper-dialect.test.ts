@@ -27,7 +27,7 @@ describe('paper exchange speaking OKX v5 (ccxt okx over HTTP)', () => {
     expect(markets['ETH/USDT:USDT']!.contractSize).toBe(0.1);
   });
 
-  it('answers positions in contracts: 1 BTC is 100 contracts, mmr an amount, mgnRatio = equity / maintenance', async () => {
+  it('answers positions in contracts: 1 BTC is 100 contracts, mmr an amount, mgnRatio = equity / (maintenance + liquidation fee)', async () => {
     const acc = paper.engine.createAccount({
       walletBalance: 10_000,
       positions: [{ symbol: 'BTCUSDT', side: 'long', size: 1, entryPrice: 50_000, marginMode: 'cross', leverage: 10 }],
@@ -40,7 +40,10 @@ describe('paper exchange speaking OKX v5 (ccxt okx over HTTP)', () => {
     expect(Number(p.pos)).toBe(100);
     const risk = paper.engine.accountRisk(acc);
     expect(Number(p.mmr)).toBeCloseTo(risk.positions[0]!.maintMargin, 6);
-    expect(Number(p.mgnRatio)).toBeCloseTo(risk.crossMarginBalance / risk.crossMaintMargin, 6);
+    // OKX: "Margin ratio = (…) / (Maintenance margin + Liquidation fee)", the fee = value × taker rate.
+    const fee = risk.positions[0]!.notional * paper.engine.takerFee;
+    expect(fee).toBeGreaterThan(0);
+    expect(Number(p.mgnRatio)).toBeCloseTo(risk.crossMarginBalance / (risk.crossMaintMargin + fee), 6);
     expect(p.mgnMode).toBe('cross');
   });
 
