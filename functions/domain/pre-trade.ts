@@ -2,7 +2,7 @@ import type { LimitRefs } from './limits/index.ts';
 import { evaluateAccount } from './margin.ts';
 import type { AgentLimits, Policy } from './policy.ts';
 import type { Evaluation } from './risk-types.ts';
-import type { AccountSnapshot, MaintenanceTier, Position } from './snapshot.ts';
+import type { AccountSnapshot, MaintenanceCurve, MaintenanceTier, Position } from './snapshot.ts';
 
 /**
  * The pre-trade engine for AI trading agents: apply one order to a snapshot the way the venue
@@ -28,6 +28,11 @@ export interface MarketSpec {
   /** Quantity step (base units): order sizes are whole multiples of it. */
   lotStep: number;
   maintenanceTiers: MaintenanceTier[];
+  /**
+   * A size-dependent maintenance rate (Orderly) that replaces the tiers for the ordered position:
+   * its MM is re-chosen at the new notional by the curve. Default: the tiers.
+   */
+  maintenanceCurve?: MaintenanceCurve | undefined;
   /** Taker fee rate (0.0005 = 5 bp); null: the policy's `agentLimits.takerFee`. */
   takerFee: number | null;
 }
@@ -36,8 +41,8 @@ export interface MarketSpec {
 export function marketFromSnapshot(snapshot: AccountSnapshot, symbol: string, lotStep: number): MarketSpec | null {
   const p = snapshot.positions.find((x) => x.symbol === symbol);
   if (!p) return null;
-  const tiers = p.maintenanceTiers ?? [{ notionalFloor: 0, rate: p.maintenanceMarginRate ?? 0, amount: p.maintenanceAmount ?? 0 }];
-  return { symbol, markPrice: p.markPrice, lotStep, maintenanceTiers: tiers, takerFee: null };
+  const tiers = p.maintenanceTiers ?? [{ notionalFloor: 0, rate: p.maintenanceMarginRate ?? p.maintenanceCurve?.floorRate ?? 0, amount: p.maintenanceAmount ?? 0 }];
+  return { symbol, markPrice: p.markPrice, lotStep, maintenanceTiers: tiers, ...(p.maintenanceCurve !== undefined ? { maintenanceCurve: p.maintenanceCurve } : {}), takerFee: null };
 }
 
 const EPS = 1e-12;
@@ -79,9 +84,10 @@ export function applyOrder(
   const feeRate = market.takerFee ?? limits.takerFee;
   const orderSide: Position['side'] = buy ? 'long' : 'short';
   const opposite: Position['side'] = buy ? 'short' : 'long';
-  const tiers = { maintenanceTiers: market.maintenanceTiers };
+  const tiers: Pick<Position, 'maintenanceTiers' | 'maintenanceCurve'> =
+    market.maintenanceCurve !== undefined ? { maintenanceCurve: market.maintenanceCurve } : { maintenanceTiers: market.maintenanceTiers };
   const withTiers = (p: Position): Position => {
-    const { maintenanceMarginRate: _r, maintenanceAmount: _a, ...rest } = p;
+    const { maintenanceMarginRate: _r, maintenanceAmount: _a, maintenanceTiers: _t, maintenanceCurve: _c, ...rest } = p;
     return { ...rest, ...tiers, markPrice: market.markPrice };
   };
   const sameSymbol = (p: Position) => p.symbol === order.symbol && p.marginMode === order.marginMode;

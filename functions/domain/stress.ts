@@ -91,6 +91,10 @@ export interface StressBook {
   readonly floors: Float64Array;
   readonly rates: Float64Array;
   readonly amounts: Float64Array;
+  /** Entry i's maintenanceCurve (rate = max(floor, coefficient × notional^exponent)) when curveCoefficient[i] is not NaN; else its tiers. */
+  readonly curveFloor?: Float64Array;
+  readonly curveCoefficient?: Float64Array;
+  readonly curveExponent?: Float64Array;
   /** Cross-pool collateral: value after haircut at today's price. */
   readonly collateral: readonly { asset: string; value: number }[];
 }
@@ -99,6 +103,7 @@ export interface StressBook {
 export function runStress(book: StressBook, config: StressConfig): StressResult {
   const { symbols, poolStart, poolBase, symbolOf, signedMarkValue, markNotional, fixedMM, collateral } = book;
   const { tierStart, tierEnd, floors, rates, amounts } = book;
+  const { curveFloor, curveCoefficient, curveExponent } = book;
   const shocks = [...config.shocksPct];
   const nPool = poolBase.length;
   const symBeta = Float64Array.from(symbols, (s) => betaOf(baseAsset(s), config));
@@ -132,6 +137,10 @@ export function runStress(book: StressBook, config: StressConfig): StressResult 
         if (fixed === fixed) {
           // not NaN: MM fixed at entry
           m += fixed;
+        } else if (curveCoefficient !== undefined && curveCoefficient[i] === curveCoefficient[i]) {
+          // not NaN: a size-dependent rate
+          const notional = markNotional[i]! * f;
+          m += notional * Math.max(curveFloor![i]!, curveCoefficient[i]! * notional ** curveExponent![i]!);
         } else {
           const notional = markNotional[i]! * f;
           let t = tierStart[i]!;
