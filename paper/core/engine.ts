@@ -1,4 +1,3 @@
-import { maintenanceMargin } from '../brackets.ts';
 import { FORCE_ORDER_WINDOW_MS, posKey, type PaperAccount } from './account.ts';
 import { TriggerOrderBook } from './trigger-orders.ts';
 import type { IncomeRecord, LiquidationEvent, OrderRecord, Position, PositionSide, Side, TradeRecord } from './types.ts';
@@ -85,7 +84,7 @@ export class PaperEngine extends TriggerOrderBook {
     for (const p of acc.positions.values()) {
       const mark = this.markOr(p.symbol, p.entryPrice);
       const upnl = p.amt * (mark - p.entryPrice);
-      const { mm } = maintenanceMargin(this.market(p.symbol).brackets, Math.abs(p.amt) * mark);
+      const { mm } = this.maintenanceAt(p.symbol, Math.abs(p.amt) * mark);
       if (p.marginType === 'ISOLATED') {
         if (p.isolatedWallet + upnl <= mm) isolatedDue.push({ p, pool: { marginBalance: p.isolatedWallet + upnl, maintMargin: mm } });
       } else {

@@ -20,6 +20,8 @@ export abstract class VenueState {
   readonly backstopRatio: number | undefined;
   /** Every account's mixedMarginModes unless its spec says otherwise. */
   readonly mixedMarginModes: boolean;
+  /** See EngineOptions.maintenanceRate; undefined = the market's brackets. */
+  protected readonly maintenanceRate: ((symbol: string, notional: number) => number) | undefined;
   protected readonly makeMarket: (symbol: string, refPrice: number) => MarketSpec;
 
   protected time: number;
@@ -52,6 +54,7 @@ export abstract class VenueState {
     if (!(this.fundingIntervalMs > 0)) throw new Error(`fundingIntervalMs must be > 0, got ${this.fundingIntervalMs}`);
     this.backstopRatio = options.backstopRatio;
     this.mixedMarginModes = options.mixedMarginModes ?? false;
+    this.maintenanceRate = options.maintenanceRate;
     this.makeMarket = options.genericMarket ?? genericMarket;
     if (!(Math.abs(this.defaultFundingRate) < 0.05)) throw new Error(`fundingRate must be a fraction per 8 h in (-0.05, 0.05), got ${this.defaultFundingRate}`);
     for (const [name, v] of Object.entries({ slippage: this.slippage, takerFee: this.takerFee, clearanceFee: this.clearanceFee })) {
