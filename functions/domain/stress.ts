@@ -25,7 +25,8 @@ const ALIASES: Readonly<Record<string, string>> = { XBT: 'BTC' };
 /**
  * The base asset of a market symbol, upper-cased.
  * @example baseAsset('BTCUSDT') === 'BTC'; baseAsset('ETH/USDT:USDT') === 'ETH';
- *          baseAsset('SOL-PERP') === 'SOL'; baseAsset('BTCUSD_PERP') === 'BTC'; baseAsset('BTC-USDT-SWAP') === 'BTC'
+ *          baseAsset('SOL-PERP') === 'SOL'; baseAsset('BTCUSD_PERP') === 'BTC'; baseAsset('BTC-USDT-SWAP') === 'BTC';
+ *          baseAsset('PERP_ETH_USDC') === 'ETH'
  */
 export function baseAsset(symbol: string): string {
   let known = baseAssets.get(symbol);
@@ -43,7 +44,8 @@ function parseBaseAsset(symbol: string): string {
   let s = symbol.trim().toUpperCase();
   const slash = s.indexOf('/');
   if (slash > 0) s = s.slice(0, slash);
-  const token = s.split(/[-_:]/).find((t) => t.length > 0) ?? s;
+  // Orderly names its perpetuals PERP_<BASE>_USDC: the base is the first token that is not PERP.
+  const token = s.split(/[-_:]/).find((t) => t.length > 0 && t !== 'PERP') ?? s;
   let base = token;
   for (const q of QUOTE_SUFFIXES) {
     if (token.length > q.length && token.endsWith(q)) {
