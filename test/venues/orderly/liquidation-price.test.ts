@@ -76,5 +76,8 @@ describe('Orderly: liquidation price per pool, engine vs venue', () => {
     const pool = ev.pools[0]!;
     expect(cross.data.maintenance_margin_ratio).toBeCloseTo(pool.maintenanceMargin / 3_000_000, 12);
     expect(pool.marginRatio!).toBeCloseTo(sizeTerm(3_000_000) / (400_000 / 3_000_000), 9);
+    // A pre-trade check gets the same curve for the symbol (from GET /v1/public/info), so an order's new notional re-chooses it.
+    const market = await g.deps.exchange.marketSpec!(ETH);
+    expect(market.maintenanceCurve).toEqual({ floorRate: 0.006, coefficient: (0.006 / 0.01) * 0.0000003846, exponent: 0.8 });
   });
 });
