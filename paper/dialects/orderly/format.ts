@@ -131,14 +131,14 @@ export function positionsData(risk: AccountRisk, rows: unknown[], f: DataFaults)
   };
 }
 
-/** GET /v1/client/holding `data`. USDC is the collateral; the cross wallet plus isolated pools. */
-export function holding(acc: PaperAccount, risk: AccountRisk, f: DataFaults) {
+/** GET /v1/client/holding `data`. USDC is the collateral; the cross wallet plus isolated pools; all of it frozen while the account is under liquidation. */
+export function holding(acc: PaperAccount, risk: AccountRisk, f: DataFaults, frozen = false) {
   return {
     holding: [
       {
         token: 'USDC',
         holding: f.zeroBalance ? 0 : risk.walletBalance,
-        frozen: 0,
+        frozen: frozen && !f.zeroBalance ? Math.max(0, risk.walletBalance) : 0,
         pending_short: 0,
         isolated_margin: f.zeroBalance ? 0 : risk.isolatedWallets,
         updated_time: acc.updateTime,

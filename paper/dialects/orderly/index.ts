@@ -25,5 +25,6 @@ export const orderly: PaperDialect = {
   internalErrorBody: (message) => JSON.stringify({ success: false, code: -1000, message: `paper exchange internal error: ${message}` }),
   // Orderly markets by their own names; every account may hold a cross and an isolated leg of one
   // symbol; maintenance by Orderly's size-dependent MMR, not brackets.
-  engineOptions: () => ({ extraMarkets: orderlyMarkets(), mixedMarginModes: true, maintenanceRate: orderlyMmr }),
+  // A liquidation charges std_liquidation_fee (2.4 %: liquidator 1.2 % + insurance fund 1.2 %, as the info and liquidation rows say).
+  engineOptions: () => ({ extraMarkets: orderlyMarkets(), mixedMarginModes: true, maintenanceRate: orderlyMmr, clearanceFee: 0.024 }),
 };
