@@ -18,9 +18,10 @@ import { tickLine } from './guard-commands.ts';
  * `riskguard demo --venue orderly`: the real 2025-10-10 crash replayed on the paper exchange
  * speaking Orderly, on a DUAL-MODE book — a cross ETH long and an isolated ETH long of the same
  * symbol, beside a cross BTC long — so the output shows the two ETH legs judged apart: the
- * isolated 15x pool's own margin ratio breaches and it goes alone (in this crash a one-minute
- * candle carries it past its liquidation before a 1-minute guard can close it: the venue takes
- * it, the cross legs stay), while the cross pool is judged on the account's drawdown and reduced.
+ * isolated 12x pool's own margin ratio (Orderly's MMR: 0.6 % for ETH at this size) breaches
+ * EMERGENCY and the guard closes it alone, the cross legs stay, while the cross pool is judged on
+ * the account's drawdown and reduced. (At 15x a one-minute candle of this crash carries the
+ * isolated leg past its liquidation between two ticks: the venue takes it first.)
  * Every reduce-only order carries its leg's margin_mode.
  */
 const START = Date.UTC(2025, 9, 10, 20, 30);
@@ -39,8 +40,8 @@ function book(engine: PaperEngine): AccountSpec {
     positions: [
       { symbol: 'PERP_BTC_USDC', side: 'long', size: 0.05, entryPrice: btc, marginMode: 'cross', leverage: 10 },
       { symbol: 'PERP_ETH_USDC', side: 'long', size: 1, entryPrice: eth, marginMode: 'cross', leverage: 10 },
-      // 2 ETH at 15x on its own pool (a fall of ~6 % spends it).
-      { symbol: 'PERP_ETH_USDC', side: 'long', size: 2, entryPrice: eth, marginMode: 'isolated', leverage: 15, isolatedMargin: Math.round((2 * eth) / 15) },
+      // 2 ETH at 12x on its own pool (a fall of ~7.8 % spends it, with the 0.6 % MMR).
+      { symbol: 'PERP_ETH_USDC', side: 'long', size: 2, entryPrice: eth, marginMode: 'isolated', leverage: 12, isolatedMargin: Math.round((2 * eth) / 12) },
     ],
   };
 }

@@ -1,4 +1,4 @@
-import type { AccountSnapshot, MaintenanceTier, Position } from './snapshot.ts';
+import type { AccountSnapshot, MaintenanceCurve, MaintenanceTier, Position } from './snapshot.ts';
 import type { AccountRisk, Evaluation, PoolRisk, PositionRisk, StressConfig } from './risk-types.ts';
 import { scratchF64, scratchI32 } from './scratch.ts';
 import { runStress, type StressBook } from './stress.ts';
@@ -21,11 +21,13 @@ interface Schedule {
   amounts: number[];
   /** MM fixed at the entry notional (basis "entry"); null when MM follows the price. */
   fixed: number | null;
+  /** A size-dependent rate (maintenanceCurve) instead of the tiers; null for tiers. */
+  curve: MaintenanceCurve | null;
 }
 
 type MaintenanceSpec = Pick<
   Position,
-  'contracts' | 'entryPrice' | 'maintenanceMarginRate' | 'maintenanceAmount' | 'maintenanceTiers' | 'maintenanceMarginBasis'
+  'contracts' | 'entryPrice' | 'maintenanceMarginRate' | 'maintenanceAmount' | 'maintenanceTiers' | 'maintenanceCurve' | 'maintenanceMarginBasis'
 >;
 
 /** Index of the tier with the highest floor ≤ notional (the first tier below every floor). */
@@ -35,7 +37,13 @@ function tierAt(floors: readonly number[], notional: number): number {
   return t;
 }
 
+/** The rate of a maintenance curve at a notional: max(floorRate, coefficient × notional^exponent). */
+export function curveRate(c: MaintenanceCurve, notional: number): number {
+  return Math.max(c.floorRate, c.coefficient * Math.abs(notional) ** c.exponent);
+}
+
 function variableMM(s: Schedule, notional: number): number {
+  if (s.curve !== null) return Math.max(0, notional) * curveRate(s.curve, notional);
   const t = tierAt(s.floors, notional);
   return Math.max(0, notional * s.rates[t]! - s.amounts[t]!);
 }
@@ -45,14 +53,15 @@ function variableMM(s: Schedule, notional: number): number {
  * copy the pre-trade solver makes of it, so the three arrays are built once per list, not once
  * per evaluation (the solver evaluates a 50-position book a few times per answer).
  */
-const tierSchedules = new WeakMap<readonly MaintenanceTier[], Schedule>();
+const tierSchedules = new WeakMap<readonly MaintenanceTier[] | MaintenanceCurve, Schedule>();
 
 function scheduleOf(p: MaintenanceSpec): Schedule {
-  if (p.maintenanceTiers !== undefined && p.maintenanceMarginBasis !== 'entry') {
-    let cached = tierSchedules.get(p.maintenanceTiers);
+  const key = p.maintenanceCurve ?? p.maintenanceTiers;
+  if (key !== undefined && p.maintenanceMarginBasis !== 'entry') {
+    let cached = tierSchedules.get(key);
     if (cached === undefined) {
       cached = freshSchedule(p);
-      tierSchedules.set(p.maintenanceTiers, cached);
+      tierSchedules.set(key, cached);
     }
     return cached;
   }
@@ -61,15 +70,19 @@ function scheduleOf(p: MaintenanceSpec): Schedule {
 
 function freshSchedule(p: MaintenanceSpec): Schedule {
   let s: Schedule;
-  if (p.maintenanceTiers !== undefined) {
+  if (p.maintenanceCurve !== undefined) {
+    // One tier at the floor rate keeps the tier readers (stress book, breakpoints) well defined.
+    s = { floors: [0], rates: [p.maintenanceCurve.floorRate], amounts: [0], fixed: null, curve: p.maintenanceCurve };
+  } else if (p.maintenanceTiers !== undefined) {
     s = {
       floors: p.maintenanceTiers.map((t) => t.notionalFloor),
       rates: p.maintenanceTiers.map((t) => t.rate),
       amounts: p.maintenanceTiers.map((t) => t.amount),
       fixed: null,
+      curve: null,
     };
   } else if (p.maintenanceMarginRate !== undefined) {
-    s = { floors: [0], rates: [p.maintenanceMarginRate], amounts: [p.maintenanceAmount ?? 0], fixed: null };
+    s = { floors: [0], rates: [p.maintenanceMarginRate], amounts: [p.maintenanceAmount ?? 0], fixed: null, curve: null };
   } else {
     // The snapshot schema requires one of them; a silent 0 would understate the risk.
     throw new RangeError('position has neither maintenanceMarginRate nor maintenanceTiers');
@@ -82,8 +95,9 @@ const mmAt = (s: Schedule, notional: number): number => s.fixed ?? variableMM(s,
 
 /**
  * Maintenance margin of a position at a notional (quote currency): notional × rate − amount, with
- * the tier of highest `notionalFloor` ≤ notional, never below 0. With basis "entry" (Bybit
- * classic) it is computed on contracts × entryPrice and ignores `notional`.
+ * the tier of highest `notionalFloor` ≤ notional, never below 0; with a maintenanceCurve,
+ * notional × curveRate(notional). With basis "entry" (Bybit classic) it is computed on
+ * contracts × entryPrice and ignores `notional`.
  * @example maintenanceFor({ contracts: 1, entryPrice: 20_000, maintenanceMarginRate: 0.005 }, 20_000) === 100
  */
 export function maintenanceFor(position: MaintenanceSpec, notional: number): number {
@@ -165,6 +179,7 @@ function breakpoints(legs: readonly Leg[], ref: number): Float64Array {
  * it is already liquidatable), and returns the nearer one; null when there is none above 0.
  */
 function liquidationPriceOf(c: number, legs: readonly Leg[], ref: number): number | null {
+  if (legs.some((l) => l.schedule.curve !== null && l.schedule.fixed === null)) return curveLiquidationPrice(c, legs, ref);
   let net = 0;
   let gross = 0;
   for (const l of legs) {
@@ -210,6 +225,61 @@ function liquidationPriceOf(c: number, legs: readonly Leg[], ref: number): numbe
     } else if (sigma * (a + b * hi) <= 0) up = Math.min(hi, Math.max(lo, -a / b));
   }
 
+  if (down === null) return up;
+  if (up === null) return down;
+  return ref - down <= up - ref ? down : up;
+}
+
+/** Scan ratio of the numeric solver: equity − MM is sampled at ref × 1.05^±k until its sign flips. */
+const SCAN_STEP = 1.05;
+/** The scan stops this far from ref (a factor): no liquidation within 10⁹× of the mark is "none". */
+const SCAN_RANGE = 1e9;
+
+/**
+ * {@link liquidationPriceOf} for legs whose MM is not piecewise-linear in the price (a
+ * maintenanceCurve: MM = n × max(floor, k × n^e) is convex in the price). Samples equity − MM
+ * outwards from `ref` on a geometric grid to the first sign flip on each side, then bisects it to
+ * 1e-13 relative; returns the flip nearer to `ref`, null when there is none.
+ */
+function curveLiquidationPrice(c: number, legs: readonly Leg[], ref: number): number | null {
+  let net = 0;
+  let gross = 0;
+  for (const l of legs) {
+    net += l.sq;
+    gross += l.q;
+  }
+  if (Math.abs(net) <= 1e-12 * gross) return null;
+  const f0 = c + legsValue(legs, ref);
+  if (f0 === 0) return ref;
+  const sigma = f0 > 0 ? 1 : -1;
+  const flipped = (x: number): boolean => sigma * (c + legsValue(legs, x)) <= 0;
+  /** The flip between `safe` (not flipped) and `past` (flipped). */
+  const bisect = (safe: number, past: number): number => {
+    for (let k = 0; k < 200 && Math.abs(past - safe) > 1e-13 * Math.max(safe, past); k++) {
+      const mid = (safe + past) / 2;
+      if (flipped(mid)) past = mid;
+      else safe = mid;
+    }
+    return (safe + past) / 2;
+  };
+  let down: number | null = null;
+  for (let hi = ref; hi > ref / SCAN_RANGE; hi /= SCAN_STEP) {
+    const lo = hi / SCAN_STEP;
+    if (flipped(lo)) {
+      down = bisect(hi, lo);
+      break;
+    }
+  }
+  // No need to look above the mirror of the downward flip: it could not be nearer.
+  const upLimit = down === null ? ref * SCAN_RANGE : 2 * ref - down;
+  let up: number | null = null;
+  for (let lo = ref; lo < upLimit; lo *= SCAN_STEP) {
+    const hi = Math.min(lo * SCAN_STEP, upLimit);
+    if (flipped(hi)) {
+      up = bisect(lo, hi);
+      break;
+    }
+  }
   if (down === null) return up;
   if (up === null) return down;
   return ref - down <= up - ref ? down : up;
@@ -442,6 +512,9 @@ function stressBook(
   const floors = scratchF64(4, tiers);
   const rates = scratchF64(5, tiers);
   const amounts = scratchF64(6, tiers);
+  const curveFloor = scratchF64(13, n);
+  const curveCoefficient = scratchF64(14, n);
+  const curveExponent = scratchF64(15, n);
   let t = 0;
   let k = 0;
   for (let p = 0; p < pools.length; p++) {
@@ -457,6 +530,10 @@ function stressBook(
       markNotional[k] = pr.contracts * pr.markPrice;
       const s = schedules[i]!;
       fixedMM[k] = s.fixed ?? Number.NaN;
+      // Every entry written: a scratch buffer holds the last evaluation's values.
+      curveFloor[k] = s.curve?.floorRate ?? 0;
+      curveCoefficient[k] = s.curve?.coefficient ?? Number.NaN;
+      curveExponent[k] = s.curve?.exponent ?? 0;
       tierStart[k] = t;
       for (let x = 0; x < s.floors.length; x++, t++) {
         floors[t] = s.floors[x]!;
@@ -482,6 +559,9 @@ function stressBook(
     floors,
     rates,
     amounts,
+    curveFloor,
+    curveCoefficient,
+    curveExponent,
     collateral,
   };
 }

@@ -2,7 +2,7 @@ import type { LimitRefs } from './limits/index.ts';
 import { accountEquity, evaluateAccount, evaluateFor, type PartialEvaluation } from './margin.ts';
 import type { AgentLimits, Policy } from './policy.ts';
 import type { Evaluation } from './risk-types.ts';
-import type { AccountSnapshot, MaintenanceTier, Position } from './snapshot.ts';
+import type { AccountSnapshot, MaintenanceCurve, MaintenanceTier, Position } from './snapshot.ts';
 
 /**
  * The pre-trade engine for AI trading agents: apply one order to a snapshot the way the venue
@@ -28,6 +28,11 @@ export interface MarketSpec {
   /** Quantity step (base units): order sizes are whole multiples of it. */
   lotStep: number;
   maintenanceTiers: MaintenanceTier[];
+  /**
+   * A size-dependent maintenance rate (Orderly) that replaces the tiers for the ordered position:
+   * its MM is re-chosen at the new notional by the curve. Default: the tiers.
+   */
+  maintenanceCurve?: MaintenanceCurve | undefined;
   /** Taker fee rate (0.0005 = 5 bp); null: the policy's `agentLimits.takerFee`. */
   takerFee: number | null;
 }
@@ -36,8 +41,8 @@ export interface MarketSpec {
 export function marketFromSnapshot(snapshot: AccountSnapshot, symbol: string, lotStep: number): MarketSpec | null {
   const p = snapshot.positions.find((x) => x.symbol === symbol);
   if (!p) return null;
-  const tiers = p.maintenanceTiers ?? [{ notionalFloor: 0, rate: p.maintenanceMarginRate ?? 0, amount: p.maintenanceAmount ?? 0 }];
-  return { symbol, markPrice: p.markPrice, lotStep, maintenanceTiers: tiers, takerFee: null };
+  const tiers = p.maintenanceTiers ?? [{ notionalFloor: 0, rate: p.maintenanceMarginRate ?? p.maintenanceCurve?.floorRate ?? 0, amount: p.maintenanceAmount ?? 0 }];
+  return { symbol, markPrice: p.markPrice, lotStep, maintenanceTiers: tiers, ...(p.maintenanceCurve !== undefined ? { maintenanceCurve: p.maintenanceCurve } : {}), takerFee: null };
 }
 
 const EPS = 1e-12;
@@ -77,9 +82,15 @@ export function applyOrder(
   const feeRate = market.takerFee ?? limits.takerFee;
   const orderSide: Position['side'] = buy ? 'long' : 'short';
   const opposite: Position['side'] = buy ? 'short' : 'long';
-  const tiers = { maintenanceTiers: market.maintenanceTiers };
-  // A flat rate the position may carry is left in place: tiers take precedence over it (margin.ts).
-  const withTiers = (p: Position): Position => ({ ...p, ...tiers, markPrice: market.markPrice });
+  // The market's schedule replaces the position's (a curve or tiers, never both). A flat rate the
+  // position may carry is left in place: either takes precedence over it (margin.ts).
+  const curve = market.maintenanceCurve;
+  const tiers: Pick<Position, 'maintenanceTiers' | 'maintenanceCurve'> = curve !== undefined ? { maintenanceCurve: curve } : { maintenanceTiers: market.maintenanceTiers };
+  const withTiers = (p: Position): Position => {
+    if (curve === undefined ? p.maintenanceCurve === undefined : p.maintenanceTiers === undefined) return { ...p, ...tiers, markPrice: market.markPrice };
+    const { maintenanceTiers: _t, maintenanceCurve: _c, ...rest } = p;
+    return { ...rest, ...tiers, markPrice: market.markPrice };
+  };
   const sameSymbol = (p: Position) => p.symbol === order.symbol && p.marginMode === order.marginMode;
 
   /** Closes `q` of position i at the fill: realized PnL and released isolated margin to the cross wallet. */

@@ -28,6 +28,21 @@ export const MaintenanceTierSchema = z
   .strict();
 export type MaintenanceTier = z.output<typeof MaintenanceTierSchema>;
 
+/**
+ * A size-dependent maintenance rate: rate(notional) = max(floorRate, coefficient × notional^exponent),
+ * MM = notional × rate (Orderly: floorRate = base MMR, coefficient = base MMR / base IMR × IMR
+ * factor, exponent 4/5). Not piecewise-linear: the engine solves liquidation prices numerically.
+ * @example { floorRate: 0.006, coefficient: 0.6 * 3.75e-7, exponent: 0.8 } at 1,000,000 → 0.006 (the floor)
+ */
+export const MaintenanceCurveSchema = z
+  .object({
+    floorRate: finite().min(0).max(1),
+    coefficient: finite().nonnegative(),
+    exponent: finite().positive().max(4),
+  })
+  .strict();
+export type MaintenanceCurve = z.output<typeof MaintenanceCurveSchema>;
+
 const positionShape = {
   symbol: z.string().min(1),
   side: z.enum(['long', 'short']),
@@ -44,6 +59,7 @@ const positionShape = {
   maintenanceMarginRate: finite().min(0).max(1).optional(),
   maintenanceAmount: finite().optional(),
   maintenanceTiers: z.array(MaintenanceTierSchema).min(1).optional(),
+  maintenanceCurve: MaintenanceCurveSchema.optional(),
   maintenanceMarginBasis: z.enum(['mark', 'entry']).optional(),
   isolatedWallet: finite().optional(),
   markTimestamp: z.number().int().nonnegative().optional(),
@@ -57,6 +73,7 @@ type PositionLike = {
   maintenanceMarginRate?: number | undefined;
   maintenanceAmount?: number | undefined;
   maintenanceTiers?: MaintenanceTier[] | undefined;
+  maintenanceCurve?: MaintenanceCurve | undefined;
 };
 
 function checkPosition(p: PositionLike, ctx: z.RefinementCtx, requireMaintenance: boolean): void {
@@ -71,6 +88,13 @@ function checkPosition(p: PositionLike, ctx: z.RefinementCtx, requireMaintenance
       code: 'custom',
       path: ['maintenanceTiers'],
       message: 'give either maintenanceTiers or maintenanceMarginRate/maintenanceAmount, not both',
+    });
+  }
+  if (p.maintenanceCurve !== undefined && (p.maintenanceTiers !== undefined || p.maintenanceMarginRate !== undefined || p.maintenanceAmount !== undefined)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['maintenanceCurve'],
+      message: 'give one maintenance model: maintenanceCurve, maintenanceTiers or maintenanceMarginRate/maintenanceAmount',
     });
   }
   if (p.maintenanceTiers !== undefined) {
@@ -88,11 +112,11 @@ function checkPosition(p: PositionLike, ctx: z.RefinementCtx, requireMaintenance
       }
     }
   }
-  if (requireMaintenance && p.maintenanceTiers === undefined && p.maintenanceMarginRate === undefined) {
+  if (requireMaintenance && p.maintenanceTiers === undefined && p.maintenanceMarginRate === undefined && p.maintenanceCurve === undefined) {
     ctx.addIssue({
       code: 'custom',
       path: ['maintenanceMarginRate'],
-      message: 'required (or give maintenanceTiers)',
+      message: 'required (or give maintenanceTiers or maintenanceCurve)',
     });
   }
 }

@@ -26,7 +26,8 @@ const ALIASES: Readonly<Record<string, string>> = { XBT: 'BTC' };
 /**
  * The base asset of a market symbol, upper-cased.
  * @example baseAsset('BTCUSDT') === 'BTC'; baseAsset('ETH/USDT:USDT') === 'ETH';
- *          baseAsset('SOL-PERP') === 'SOL'; baseAsset('BTCUSD_PERP') === 'BTC'; baseAsset('BTC-USDT-SWAP') === 'BTC'
+ *          baseAsset('SOL-PERP') === 'SOL'; baseAsset('BTCUSD_PERP') === 'BTC'; baseAsset('BTC-USDT-SWAP') === 'BTC';
+ *          baseAsset('PERP_ETH_USDC') === 'ETH'
  */
 export function baseAsset(symbol: string): string {
   let known = baseAssets.get(symbol);
@@ -44,7 +45,8 @@ function parseBaseAsset(symbol: string): string {
   let s = symbol.trim().toUpperCase();
   const slash = s.indexOf('/');
   if (slash > 0) s = s.slice(0, slash);
-  const token = s.split(/[-_:]/).find((t) => t.length > 0) ?? s;
+  // Orderly names its perpetuals PERP_<BASE>_USDC: the base is the first token that is not PERP.
+  const token = s.split(/[-_:]/).find((t) => t.length > 0 && t !== 'PERP') ?? s;
   let base = token;
   for (const q of QUOTE_SUFFIXES) {
     if (token.length > q.length && token.endsWith(q)) {
@@ -108,6 +110,10 @@ export interface StressBook {
   readonly floors: Float64Array;
   readonly rates: Float64Array;
   readonly amounts: Float64Array;
+  /** Entry i's maintenanceCurve (rate = max(floor, coefficient × notional^exponent)) when curveCoefficient[i] is not NaN; else its tiers. */
+  readonly curveFloor: Float64Array;
+  readonly curveCoefficient: Float64Array;
+  readonly curveExponent: Float64Array;
   /** Cross-pool collateral: value after haircut at today's price. */
   readonly collateral: readonly { asset: string; value: number }[];
 }
@@ -116,6 +122,7 @@ export interface StressBook {
 export function runStress(book: StressBook, config: StressConfig): StressResult {
   const { symbolAt, poolStart, poolBase, signedMarkValue, markNotional, fixedMM, collateral } = book;
   const { tierStart, tierEnd, floors, rates, amounts } = book;
+  const { curveFloor, curveCoefficient, curveExponent } = book;
   const shocks = config.shocksPct;
   const nPool = book.nPool;
   const n = symbolAt.length;
@@ -151,6 +158,10 @@ export function runStress(book: StressBook, config: StressConfig): StressResult 
         if (fixed === fixed) {
           // not NaN: MM fixed at entry
           m += fixed;
+        } else if (curveCoefficient[i] === curveCoefficient[i]) {
+          // not NaN: a size-dependent rate
+          const notional = markNotional[i]! * f;
+          m += notional * Math.max(curveFloor[i]!, curveCoefficient[i]! * notional ** curveExponent[i]!);
         } else {
           const notional = markNotional[i]! * f;
           let t = tierStart[i]!;

@@ -1,5 +1,6 @@
 import type { Action, Decision } from '../domain/decide.ts';
 import { bookOf, positionKey, rawEquity } from '../domain/gate.ts';
+import { summarizeHistory } from '../domain/history.ts';
 import type { AccountSnapshot } from '../domain/snapshot.ts';
 import type { GuardState } from '../domain/state.ts';
 import { RiskGuardError } from '../errors.ts';
@@ -38,6 +39,7 @@ export async function closeOrAct(ctx: TickContext, plan: TickPlan, decision: Dec
     return { actionLines, residuals: [], equityAfter: null, snapshot, residualAlertDue: false, version };
   }
   const trip = plan.trip!;
+  const errors: string[] = [];
   let residuals: TickResult['residuals'] = [];
   let tradeSnapshot = snapshot;
   let current: GuardState = { ...plan.next, version };
@@ -64,6 +66,7 @@ export async function closeOrAct(ctx: TickContext, plan: TickPlan, decision: Dec
         ...(opts.actDeadline !== undefined ? { deadline: opts.actDeadline } : {}),
       });
       actionLines.push(describeExecution(a, r));
+      errors.push(...r.errors);
       residuals = residuals.concat(r.residuals);
       tradeSnapshot = r.finalSnapshot;
       await store.append({
@@ -78,6 +81,11 @@ export async function closeOrAct(ctx: TickContext, plan: TickPlan, decision: Dec
   } finally {
     if (timer) clearInterval(timer);
     await writes;
+  }
+  for (const p of await liquidatedWhileClosing(ctx, snapshot, tradeSnapshot, errors)) {
+    const line = `${p.symbol} ${p.side} (${p.marginMode}) was LIQUIDATED by the exchange while the guard was closing it (its orders were refused: ${errors[0]})`;
+    actionLines.push(line);
+    ctx.alert('liquidation', decision.level, `${p.symbol} ${p.side} LIQUIDATED by the exchange (raced the close)`, `${line}\n`);
   }
   const flatEquity = rawEquity(tradeSnapshot);
   const done = residuals.length === 0;
@@ -94,6 +102,27 @@ export async function closeOrAct(ctx: TickContext, plan: TickPlan, decision: Dec
     ...(done ? { residualAlertAt: null, residualAlerts: 0 } : residualAlertDue ? { residualAlertAt: now, residualAlerts: s.residualAlerts + 1 } : {}),
   }));
   return { actionLines, residuals, equityAfter: flatEquity, snapshot: tradeSnapshot, residualAlertDue, version };
+}
+
+/**
+ * Legs that vanished during a close whose orders were refused, and that the venue's liquidation
+ * records name: the venue's liquidation raced the close (Orderly refuses every order of an account
+ * under liquidation with -1012, then transfers its positions to a liquidator). Not bad data and not
+ * the guard's own close: a venue liquidation, alerted as one. Reads history only when an order or
+ * cancel of the close failed and a leg is gone; a failed read leaves the next tick's gate to judge.
+ */
+async function liquidatedWhileClosing(ctx: TickContext, before: AccountSnapshot, after: AccountSnapshot, errors: string[]): Promise<AccountSnapshot['positions']> {
+  if (errors.length === 0) return [];
+  const left = new Set(after.positions.map(positionKey));
+  const gone = before.positions.filter((p) => !left.has(positionKey(p)));
+  if (gone.length === 0) return [];
+  try {
+    // A minute back: the venue's clock and the tick's may differ a little.
+    const h = summarizeHistory((await ctx.deps.exchange.fetchHistory(ctx.now - 60_000)).events);
+    return gone.filter((p) => h.liquidations.some((l) => l.symbol === p.symbol));
+  } catch {
+    return [];
+  }
 }
 
 /** 1 min after the first residual alert, then doubling, at most 30 min apart. */

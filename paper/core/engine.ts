@@ -1,4 +1,3 @@
-import { maintenanceMargin } from '../brackets.ts';
 import { FORCE_ORDER_WINDOW_MS, posKey, type PaperAccount } from './account.ts';
 import { TriggerOrderBook } from './trigger-orders.ts';
 import type { IncomeRecord, LiquidationEvent, OrderRecord, Position, PositionSide, Side, TradeRecord } from './types.ts';
@@ -86,7 +85,7 @@ export class PaperEngine extends TriggerOrderBook {
       const mark = this.markOr(p.symbol, p.entryPrice);
       const upnl = p.amt * (mark - p.entryPrice);
       const notional = Math.abs(p.amt) * mark;
-      const mm = maintenanceMargin(this.market(p.symbol).brackets, notional).mm + notional * this.liquidationFeeRate;
+      const mm = this.maintenanceAt(p.symbol, notional).mm + notional * this.liquidationFeeRate;
       if (p.marginType === 'ISOLATED') {
         if (p.isolatedWallet + upnl <= mm) isolatedDue.push({ p, pool: { marginBalance: p.isolatedWallet + upnl, maintMargin: mm } });
       } else {

@@ -14,12 +14,19 @@ export abstract class RiskBook extends AccountBook {
     return this.liquidationFeeInMaintenance ? this.takerFee : 0;
   }
 
+  /** Maintenance margin of `notional` on `symbol`: the venue's model (maintenanceRate) or the market's brackets. */
+  protected maintenanceAt(symbol: string, notional: number): { mm: number; rate: number; cum: number } {
+    if (this.maintenanceRate === undefined) return maintenanceMargin(this.market(symbol).brackets, notional);
+    const rate = this.maintenanceRate(symbol, notional);
+    return { mm: notional * rate, rate, cum: 0 };
+  }
+
   /** Risk figures of one position at the current mark. */
   positionRisk(acc: PaperAccount, pos: Position): PositionRisk {
-    const m = this.market(pos.symbol);
+    this.market(pos.symbol);
     const mark = this.markOr(pos.symbol, pos.entryPrice);
     const notional = Math.abs(pos.amt) * mark;
-    const { mm, rate, cum } = maintenanceMargin(m.brackets, notional);
+    const { mm, rate, cum } = this.maintenanceAt(pos.symbol, notional);
     const leverage = this.symbolConfig(acc, pos.symbol).leverage;
     const upnl = pos.amt * (mark - pos.entryPrice);
     const feeRate = this.takerFee;
@@ -115,10 +122,11 @@ export abstract class RiskBook extends AccountBook {
           continue;
         }
         const mark = this.markOr(p.symbol, p.entryPrice);
-        otherMM += maintenanceMargin(this.market(p.symbol).brackets, Math.abs(p.amt) * mark).mm + Math.abs(p.amt) * mark * this.liquidationFeeRate;
+        otherMM += this.maintenanceAt(p.symbol, Math.abs(p.amt) * mark).mm + Math.abs(p.amt) * mark * this.liquidationFeeRate;
         otherUpnl += p.amt * (mark - p.entryPrice);
       }
     }
+    if (this.maintenanceRate !== undefined) return this.solveLiquidationPrice(pos.symbol, group, wallet + otherUpnl - otherMM);
     const brackets = this.market(pos.symbol).brackets;
     let price = this.markOr(pos.symbol, pos.entryPrice);
     for (let iter = 0; iter < 8; iter++) {
@@ -136,5 +144,38 @@ export abstract class RiskBook extends AccountBook {
       price = next;
     }
     return price;
+  }
+
+  /**
+   * The liquidation price under a venue maintenance model (not piecewise-linear, so no bracket
+   * walk): the pool's margin balance minus MM, as a function of the symbol's price, is sampled from
+   * the mark away from it (down for a net long, up for a net short, as Orderly's SDK liqPrice
+   * searches) on a 1.05× grid, and its sign change bisected to 1e-12 relative.
+   * `base` = the pool's wallet + the other symbols' uPnL − their MM. @returns 0 when none.
+   */
+  private solveLiquidationPrice(symbol: string, group: Position[], base: number): number {
+    const net = group.reduce((s, p) => s + p.amt, 0);
+    if (net === 0) return 0;
+    const value = (price: number): number => {
+      let v = base;
+      for (const p of group) v += p.amt * (price - p.entryPrice) - this.maintenanceAt(symbol, Math.abs(p.amt) * price).mm;
+      return v;
+    };
+    const mark = this.markOr(symbol, group[0]!.entryPrice);
+    if (value(mark) <= 0) return mark;
+    const step = net > 0 ? 1 / 1.05 : 1.05;
+    let safe = mark;
+    let past = mark * step;
+    for (let k = 0; value(past) > 0; k++) {
+      if (k > 500) return 0;
+      safe = past;
+      past *= step;
+    }
+    while (Math.abs(past - safe) > 1e-12 * Math.max(safe, past)) {
+      const mid = (safe + past) / 2;
+      if (value(mid) > 0) safe = mid;
+      else past = mid;
+    }
+    return (safe + past) / 2;
   }
 }

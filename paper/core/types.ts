@@ -52,6 +52,13 @@ export interface EngineOptions {
    */
   backstopRatio?: number;
   /**
+   * The venue's maintenance model, when it is not a bracket table: the maintenance margin RATE of a
+   * position of `notional` (quote) on `symbol`, MM = notional × rate (Orderly: max(base MMR, base
+   * MMR / base IMR × IMR factor × notional^(4/5))). Liquidation checks, risk figures and
+   * liquidation prices (solved numerically then) use it. Default: the market's brackets.
+   */
+  maintenanceRate?: (symbol: string, notional: number) => number;
+  /**
    * The default of every account's `mixedMarginModes` (AccountSpec): a venue where each order
    * names its margin mode (Orderly) lets every account hold both legs of a symbol. Default false.
    */

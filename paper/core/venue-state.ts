@@ -22,6 +22,8 @@ export abstract class VenueState {
   readonly mixedMarginModes: boolean;
   /** Liquidation at MM + notional × takerFee (OKX; EngineOptions.liquidationFeeInMaintenance). */
   readonly liquidationFeeInMaintenance: boolean;
+  /** See EngineOptions.maintenanceRate; undefined = the market's brackets. */
+  protected readonly maintenanceRate: ((symbol: string, notional: number) => number) | undefined;
   protected readonly makeMarket: (symbol: string, refPrice: number) => MarketSpec;
 
   protected time: number;
@@ -55,6 +57,7 @@ export abstract class VenueState {
     this.backstopRatio = options.backstopRatio;
     this.mixedMarginModes = options.mixedMarginModes ?? false;
     this.liquidationFeeInMaintenance = options.liquidationFeeInMaintenance ?? false;
+    this.maintenanceRate = options.maintenanceRate;
     this.makeMarket = options.genericMarket ?? genericMarket;
     if (!(Math.abs(this.defaultFundingRate) < 0.05)) throw new Error(`fundingRate must be a fraction per 8 h in (-0.05, 0.05), got ${this.defaultFundingRate}`);
     for (const [name, v] of Object.entries({ slippage: this.slippage, takerFee: this.takerFee, clearanceFee: this.clearanceFee })) {

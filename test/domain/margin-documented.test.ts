@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_STRESS, evaluateAccount } from '../../functions/domain/margin.ts';
+import { curveRate, DEFAULT_STRESS, evaluateAccount } from '../../functions/domain/margin.ts';
 import { AccountSnapshotSchema, type AccountSnapshot } from '../../functions/domain/snapshot.ts';
 import { withLiquidationFee } from '../../functions/venues/okx/mapping.ts';
 import { HYPERLIQUID_MAX_LEVERAGE, HYPERLIQUID_REPORTED_CASES } from './hyperliquid-documented-cases.ts';
@@ -329,5 +329,69 @@ describe('liquidationPrice — OKX USDT swaps (MM + liquidation fee)', () => {
       positions: [{ ...okxPosition('long'), maintenanceTiers: [{ notionalFloor: 0, rate: 0.01, amount: 0 }], marginMode: 'isolated', isolatedWallet: 2 }],
     });
     expect(liqOf(s, 0)).toBeCloseTo(8 / 0.99, 12);
+  });
+});
+
+// Orderly: a leg's maintenance rate grows with its size, MMR_i = max(Base MMR_i, Base MMR_i /
+// Base IMR_i × IMR Factor_i × |notional_i|^(4/5)); the account is liquidated when its margin ratio
+// (total collateral / Σ|notional_i|) falls below Σ(|notional_i| × MMR_i) / Σ|notional_i|, i.e. when
+// collateral ≤ Σ MM_i — riskguard's MM / equity = 1
+// (https://orderly.network/docs/introduction/trade-on-orderly/perpetual-futures/margin-leverage-and-pnl).
+// Worked figures from Orderly's SDK docs (@orderly.network/perp, js-sdk packages/perp/src:
+// positions/positionMMR.ts, account/mmr.ts, positions/liquidationPriceIsolated.ts).
+describe('liquidationPrice — Orderly', () => {
+  const curve = (baseMmr: number, baseImr: number, imrFactor: number) => ({ floorRate: baseMmr, coefficient: (baseMmr / baseImr) * imrFactor, exponent: 0.8 });
+  const BTC_SDK = curve(0.05, 0.1, 0.0000002512);
+
+  it('matches Orderly SDK MMR example: BTC 0.2 @ 25,986.2 → MMR 0.05 (size term 0.000117924809)', () => {
+    expect(curveRate(BTC_SDK, 5_197.2)).toBe(0.05);
+    expect(BTC_SDK.coefficient * 5_197.2 ** 0.8).toBeCloseTo(0.000117924809, 12);
+    const s = snapshot({ crossWalletBalance: 1_000, positions: [{ symbol: 'PERP_BTC_USDC', side: 'long', contracts: 0.2, entryPrice: 25_986.2, markPrice: 25_986.2, marginMode: 'cross', maintenanceCurve: BTC_SDK }] });
+    expect(evaluateAccount(s, DEFAULT_STRESS).positions[0]!.maintenanceMargin).toBeCloseTo(259.862, 9);
+  });
+
+  it('matches Orderly SDK total maintenance margin ratio example: 505.61 / 10,112.43 = 4.99988628 % (to its 2-decimal MMs)', () => {
+    const s = snapshot({
+      crossWalletBalance: 1_000,
+      positions: [
+        { symbol: 'PERP_BTC_USDC', side: 'long', contracts: 0.2, entryPrice: 25_986, markPrice: 5_197.2 / 0.2, marginMode: 'cross', maintenanceCurve: BTC_SDK },
+        { symbol: 'PERP_ETH_USDC', side: 'long', contracts: 3, entryPrice: 1_638, markPrice: 4_915.23 / 3, marginMode: 'cross', maintenanceCurve: curve(0.05, 0.1, 0.0000003754) },
+      ],
+    });
+    const ev = evaluateAccount(s, DEFAULT_STRESS);
+    const notional = ev.positions.reduce((a, p) => a + p.notional, 0);
+    expect(notional).toBeCloseTo(10_112.43, 9);
+    // The source writes each MM to 2 decimals (259.86, 245.75; 245.7615 exactly): within a cent each.
+    expect(Math.abs(ev.pools[0]!.maintenanceMargin - 505.61)).toBeLessThan(0.02);
+    expect(Math.abs(ev.pools[0]!.maintenanceMargin / notional - 0.0499988628)).toBeLessThan(0.02 / notional);
+  });
+
+  it('matches Orderly SDK isolated liquidation price example: long 2 @ 50,000 with 2,000 margin → 50,256.41', () => {
+    // Base MMR 0.025, base IMR 0.04, IMR factor 1e-7; the example's funding adjustment (0.0004 USDC) is below its rounding.
+    const s = snapshot({
+      crossWalletBalance: 0,
+      positions: [{ symbol: 'PERP_BTC_USDC', side: 'long', contracts: 2, entryPrice: 50_000, markPrice: 50_000, marginMode: 'isolated', isolatedWallet: 2_000, maintenanceCurve: curve(0.025, 0.04, 0.0000001) }],
+    });
+    expect(round2(liqOf(s, 0))).toBe(50_256.41);
+  });
+
+  it('computed from the published formula and factors (no worked figure): a cross ETH long big enough that the size term binds', () => {
+    // ETH-PERP: base IMR 1 %, base MMR 0.6 %, IMR factor 0.0000003846 (the docs' market table).
+    const eth = curve(0.006, 0.01, 0.0000003846);
+    const s = snapshot({ crossWalletBalance: 400_000, positions: [{ symbol: 'PERP_ETH_USDC', side: 'long', contracts: 1_000, entryPrice: 3_000, markPrice: 3_000, marginMode: 'cross', maintenanceCurve: eth }] });
+    const ev = evaluateAccount(s, DEFAULT_STRESS);
+    // At 3,000,000 USDC the size term is 0.6 × 3.846e-7 × 3e6^0.8 = 0.03518… > 0.6 %: MM = notional × that.
+    const rate = 0.6 * 0.0000003846 * 3_000_000 ** 0.8;
+    expect(rate).toBeGreaterThan(0.006);
+    expect(ev.positions[0]!.maintenanceMargin).toBeCloseTo(3_000_000 * rate, 6);
+    // The liquidation price: equity = MM there, by the formula re-chosen at that price's notional.
+    const liq = liqOf(s, 0)!;
+    const n = 1_000 * liq;
+    const equity = 400_000 + 1_000 * (liq - 3_000);
+    expect(Math.abs(equity - n * Math.max(0.006, 0.6 * 0.0000003846 * n ** 0.8)) / n).toBeLessThan(1e-9);
+    expect(liq).toBeLessThan(3_000);
+    // Orderly's account margin ratio (collateral / notional) against its MMR is riskguard's ratio inverted.
+    const venueMarginRatio = 400_000 / 3_000_000;
+    expect(ev.pools[0]!.marginRatio).toBeCloseTo(rate / venueMarginRatio, 12);
   });
 });

@@ -363,6 +363,8 @@ describe('baseAsset', () => {
     ['BTCUSD_PERP', 'BTC'],
     ['ETH_PERP', 'ETH'],
     ['BTC-USDT-SWAP', 'BTC'],
+    ['PERP_ETH_USDC', 'ETH'],
+    ['PERP_BTC_USDC', 'BTC'],
     ['DOGEBUSD', 'DOGE'],
     ['BNBFDUSD', 'BNB'],
     ['XBTUSD', 'BTC'],

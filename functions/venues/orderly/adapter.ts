@@ -11,6 +11,8 @@ import type { RedirectFetch } from '../transport.ts';
 import { ORDERLY_ERRORS } from './errors.ts';
 import { historyFromOrderly } from './history.ts';
 import { legFromRow } from './mapping.ts';
+import { maintenanceCurveOf, MarketMarginSchema } from './margin.ts';
+import type { MaintenanceCurve } from '../../domain/snapshot.ts';
 import {
   AlgoOrdersSchema,
   AssetHistorySchema,
@@ -141,9 +143,11 @@ export class OrderlyExchange implements ExchangePort {
     const index = new Map(futures.data.rows.map((r) => [r.symbol, r.index_price]));
     const wrongMode = [...cross.data.rows.filter((r) => r.margin_mode === 'ISOLATED'), ...isolated.data.rows.filter((r) => r.margin_mode === 'CROSS')];
     if (wrongMode.length) throw new ExchangeDataError(`${this.id}: positions answered for the other margin mode than asked (${wrongMode.map((r) => r.symbol).join(', ')})`);
+    const open = [...cross.data.rows, ...isolated.data.rows].filter((r) => r.position_qty !== 0);
+    const curves = new Map(await Promise.all([...new Set(open.map((r) => r.symbol))].map(async (s) => [s, await this.maintenanceCurve(s)] as const)));
     const positions: Position[] = [
-      ...cross.data.rows.filter((r) => r.position_qty !== 0).map((r) => legFromRow(r, 'cross', index.get(r.symbol))),
-      ...isolated.data.rows.filter((r) => r.position_qty !== 0).map((r) => legFromRow(r, 'isolated', index.get(r.symbol))),
+      ...cross.data.rows.filter((r) => r.position_qty !== 0).map((r) => legFromRow(r, 'cross', index.get(r.symbol), curves.get(r.symbol)!)),
+      ...isolated.data.rows.filter((r) => r.position_qty !== 0).map((r) => legFromRow(r, 'isolated', index.get(r.symbol), curves.get(r.symbol)!)),
     ];
     // The holding counts the isolated legs' collateral too; the cross pool's wallet is the rest.
     const isolatedMargin = positions.reduce((s, p) => s + (p.isolatedWallet ?? 0), 0);
@@ -231,16 +235,25 @@ export class OrderlyExchange implements ExchangePort {
     return step !== undefined && step > 0 ? step : null;
   }
 
+  /** The market's maintenance curve from its GET /v1/public/info row (base_mmr, base_imr, imr_factor). */
+  private async maintenanceCurve(symbol: string): Promise<MaintenanceCurve> {
+    const m = await this.market(symbol);
+    if (m === undefined) throw new ExchangeDataError(`${this.id}: a position on ${symbol}, which the venue's market list (GET /v1/public/info) does not hold`);
+    const r = MarketMarginSchema.safeParse(m.info);
+    if (!r.success) throw new ExchangeDataError(`${this.id} ${symbol}: the market's margin parameters are unusable:\n${formatIssues(r.error)}`, { cause: r.error });
+    return maintenanceCurveOf(r.data);
+  }
+
   async marketSpec(symbol: string): Promise<MarketSpec> {
     const m = await this.market(symbol);
-    const info = (m?.info ?? {}) as { base_mmr?: number };
     const lotStep = m?.precision?.amount;
-    if (m === undefined || lotStep === undefined || info.base_mmr === undefined) throw new ExchangeDataError(`${this.id}: no market ${symbol}`);
+    if (m === undefined || lotStep === undefined) throw new ExchangeDataError(`${this.id}: no market ${symbol}`);
+    const curve = await this.maintenanceCurve(symbol);
     const marks = await this.fetchMarks();
     const mark = marks[symbol];
     if (mark === undefined) throw new ExchangeDataError(`${this.id}: no mark for ${symbol}`);
-    // The base rate only: Orderly's MMR grows with size (factor × |notional|^(4/5)); a pre-trade check on a big order under-states it.
-    return { symbol, markPrice: mark, lotStep, maintenanceTiers: [{ notionalFloor: 0, rate: info.base_mmr, amount: 0 }], takerFee: null };
+    // The curve re-chooses MM at the order's new notional (the tier is its floor, for readers of tiers).
+    return { symbol, markPrice: mark, lotStep, maintenanceTiers: [{ notionalFloor: 0, rate: curve.floorRate, amount: 0 }], maintenanceCurve: curve, takerFee: null };
   }
 
   keyCanWithdraw(): boolean | null {

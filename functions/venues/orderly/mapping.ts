@@ -1,14 +1,14 @@
-import type { Position } from '../../domain/snapshot.ts';
+import type { MaintenanceCurve, Position } from '../../domain/snapshot.ts';
 import type { PositionRow } from './schemas.ts';
 
 /**
- * One Orderly position row (one leg: a symbol in one margin mode) as riskguard's position.
- * Orderly reports the leg's maintenance margin RATE at its current size (`mmr`; the rate grows
- * with size); riskguard takes maintenance margin = |notional| × mmr, which is the venue's own
- * requirement — its account "margin ratio" (collateral / Σ|notional|, higher is safer) is not
- * relabelled: the guard computes MM / equity (1.0 = liquidation) per pool from these figures.
+ * One Orderly position row (one leg: a symbol in one margin mode) as riskguard's position. Its
+ * maintenance is the market's size-dependent curve (margin.ts), not the row's `mmr` (the rate at
+ * today's size only: held fixed, it would understate MM as the price moves the notional up) —
+ * the venue's account "margin ratio" (collateral / Σ|notional|, higher is safer) is not
+ * relabelled: the guard computes MM / equity (1.0 = liquidation) per pool.
  */
-export function legFromRow(r: PositionRow, mode: 'cross' | 'isolated', indexPrice: number | undefined): Position {
+export function legFromRow(r: PositionRow, mode: 'cross' | 'isolated', indexPrice: number | undefined, curve: MaintenanceCurve): Position {
   return {
     symbol: r.symbol,
     side: r.position_qty > 0 ? 'long' : 'short',
@@ -17,8 +17,7 @@ export function legFromRow(r: PositionRow, mode: 'cross' | 'isolated', indexPric
     markPrice: r.mark_price,
     marginMode: mode,
     ...(r.leverage !== undefined ? { leverage: r.leverage } : {}),
-    maintenanceMarginRate: r.mmr,
-    maintenanceAmount: 0,
+    maintenanceCurve: curve,
     ...(mode === 'isolated' ? { isolatedWallet: r.margin ?? 0 } : {}),
     markTimestamp: r.timestamp,
     ...(indexPrice !== undefined && indexPrice > 0 ? { indexPrice } : {}),

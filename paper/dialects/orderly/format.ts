@@ -1,5 +1,5 @@
 import type { AccountRisk, OrderRecord, PaperAccount, PaperEngine, PositionRisk } from '../../core/index.ts';
-import { marginInfo } from './markets.ts';
+import { marginInfo, orderlyImr } from './markets.ts';
 
 /**
  * Orderly's JSON shapes (field names as GET /v1/positions, /v1/client/holding, /v1/orders,
@@ -92,10 +92,11 @@ export function positionRow(r: PositionRisk, pendingLong: number, pendingShort: 
     est_liq_price: r.liquidationPrice,
     // The time of the row's figures (its mark); the stale-mark fault shifts it back.
     timestamp: markTime + (f.markTimeShift ?? 0),
-    mmr: r.notional > 0 ? r.maintMargin / r.notional : r.maintMarginRatio,
-    imr: 1 / r.leverage,
-    IMR_withdraw_orders: 1 / r.leverage,
-    MMR_with_orders: r.notional > 0 ? r.maintMargin / r.notional : r.maintMarginRatio,
+    // Orderly's size-dependent rates at the leg's notional (the engine's maintenance model is orderlyMmr).
+    mmr: r.maintMarginRatio,
+    imr: orderlyImr(p.symbol, r.notional, r.leverage),
+    IMR_withdraw_orders: orderlyImr(p.symbol, r.notional, r.leverage),
+    MMR_with_orders: r.maintMarginRatio,
     pnl_24_h: 0,
     fee_24_h: 0,
     leverage: r.leverage,
@@ -114,7 +115,7 @@ export function positionsData(risk: AccountRisk, rows: unknown[], f: DataFaults)
   const notional = cross.reduce((s, r) => s + r.notional, 0);
   const collateral = f.zeroBalance ? 0 : risk.crossMarginBalance;
   const mm = cross.reduce((s, r) => s + r.maintMargin, 0);
-  const im = cross.reduce((s, r) => s + r.initialMargin, 0);
+  const im = cross.reduce((s, r) => s + r.notional * orderlyImr(r.position.symbol, r.notional, r.leverage), 0);
   return {
     margin_ratio: notional > 0 ? collateral / notional : 10,
     initial_margin_ratio: notional > 0 ? im / notional : 1,
@@ -130,14 +131,14 @@ export function positionsData(risk: AccountRisk, rows: unknown[], f: DataFaults)
   };
 }
 
-/** GET /v1/client/holding `data`. USDC is the collateral; the cross wallet plus isolated pools. */
-export function holding(acc: PaperAccount, risk: AccountRisk, f: DataFaults) {
+/** GET /v1/client/holding `data`. USDC is the collateral; the cross wallet plus isolated pools; all of it frozen while the account is under liquidation. */
+export function holding(acc: PaperAccount, risk: AccountRisk, f: DataFaults, frozen = false) {
   return {
     holding: [
       {
         token: 'USDC',
         holding: f.zeroBalance ? 0 : risk.walletBalance,
-        frozen: 0,
+        frozen: frozen && !f.zeroBalance ? Math.max(0, risk.walletBalance) : 0,
         pending_short: 0,
         isolated_margin: f.zeroBalance ? 0 : risk.isolatedWallets,
         updated_time: acc.updateTime,

@@ -5,6 +5,7 @@ import type { DialectDeps, DialectHandler, DialectOptions } from '../types.ts';
 import { asOrderlyError, OE, type OrderlyApiError } from './errors.ts';
 import { ok } from './format.ts';
 import { orderlyKeysOf, publicKeyOf, verifySignature } from './keys.ts';
+import { LiquidationFreeze } from './liquidation.ts';
 import { OrderlyRateLimiter } from './rate-limit.ts';
 import { ROUTES, type Ctx, type Route } from './routes.ts';
 
@@ -103,6 +104,7 @@ function transportFault(deps: DialectDeps, res: ServerResponse, f: ActiveFault |
 export function createOrderlyHandler(deps: DialectDeps, options: DialectOptions): DialectHandler {
   const limiter = new OrderlyRateLimiter(options.weightLimit ?? 10);
   const accountOf = keyIndex(deps);
+  const freeze = new LiquidationFreeze(deps.engine);
   return async (req, res, url, rawQuery, rawBody) => {
     const method = req.method ?? 'GET';
     const path = url.pathname;
@@ -147,6 +149,9 @@ export function createOrderlyHandler(deps: DialectDeps, options: DialectOptions)
         const raw = rawQuery === '' ? '' : `?${rawQuery}`;
         acc = authenticate(req, method, [path + raw, path + decoded], body, accountOf, wall);
         if (m.route.trade && !acc.canTrade) throw OE.unauthorized('the orderly key has no trading scope');
+        if (m.route.trade && freeze.frozen(acc.id)) {
+          throw OE.rpcReject('The place/cancel order request is rejected by internal module, it may because the account is in liquidation or other internal errors. Please try again in a few seconds.');
+        }
       }
       let parsed: Record<string, unknown> = {};
       if (body !== '') {
@@ -159,7 +164,8 @@ export function createOrderlyHandler(deps: DialectDeps, options: DialectOptions)
         }
       }
       const query = Object.fromEntries(new URLSearchParams(rawQuery));
-      const ctx: Ctx = { deps, query, body: parsed, path: m.params, acc: acc as PaperAccount, target, take: (kind) => deps.faults.take([kind], target), wall };
+      const frozen = acc !== undefined && freeze.frozen(acc.id);
+      const ctx: Ctx = { deps, query, body: parsed, path: m.params, acc: acc as PaperAccount, target, take: (kind) => deps.faults.take([kind], target), wall, frozen };
       data = m.route.handler(ctx);
     } catch (e) {
       const api = asOrderlyError(e);

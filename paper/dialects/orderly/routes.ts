@@ -26,6 +26,8 @@ export interface Ctx {
   take(kind: FaultKind): ActiveFault | undefined;
   /** The venue's wall clock, ms (envelopes' `timestamp`). */
   wall: number;
+  /** The account is under liquidation (liquidation.ts): its balance shows as frozen. */
+  frozen: boolean;
 }
 
 export interface Route {
@@ -193,7 +195,7 @@ export const ROUTES: Route[] = [
     method: 'GET',
     pattern: '/v1/client/holding',
     signed: true,
-    handler: (ctx) => fmt.holding(ctx.acc, ctx.deps.engine.accountRisk(ctx.acc), faults(ctx, ['zero-balance'])),
+    handler: (ctx) => fmt.holding(ctx.acc, ctx.deps.engine.accountRisk(ctx.acc), faults(ctx, ['zero-balance']), ctx.frozen),
   },
   {
     method: 'GET',
@@ -311,8 +313,10 @@ export const ROUTES: Route[] = [
     pattern: '/v1/trades',
     signed: true,
     handler: (ctx) => {
+      // A liquidation transfers the positions to a liquidator, not through the book: no trade row (see /v1/liquidations).
+      const transferred = new Set(ctx.acc.forceOrders.map((o) => o.orderId));
       const rows = ctx.acc.trades
-        .filter((t) => (ctx.query.symbol === undefined || t.symbol === ctx.query.symbol) && inWindow(t.time, ctx.query))
+        .filter((t) => !transferred.has(t.orderId) && (ctx.query.symbol === undefined || t.symbol === ctx.query.symbol) && inWindow(t.time, ctx.query))
         .map((t) => ({
           id: t.id,
           symbol: t.symbol,

@@ -46,10 +46,11 @@ describe('Orderly: a cross and an isolated leg of one symbol, judged and closed 
     expect((await g.tick()).status).toBe('OK');
     expect(legs(g.acc)).toEqual([['CROSSED', 5], ['ISOLATED', -2]]);
 
-    // The isolated short's pool: MM 2 × 3,285 × 0.004 = 26.3 on 600 − 570 = 30 → 0.88 ≥ EMERGENCY 0.85,
-    // short of its liquidation (1.0); the cross pool (MM 66 on 11,425) is healthy.
+    // The isolated short's pool, at Orderly's ETH MMR (0.6 %; the size term is far below it at 6,566 USDC):
+    // MM 2 × 3,279 × 0.006 = 39.3 on 600 − 558 = 42 → 0.94 ≥ EMERGENCY 0.85, short of its liquidation
+    // (1.0); the cross pool (MM 98 on 11,395) is healthy.
     g.wait(60_000);
-    world.paper.engine.setPrices({ [ETH]: 3_285 });
+    world.paper.engine.setPrices({ [ETH]: 3_279 });
     expect(world.paper.engine.liquidations()).toHaveLength(0);
     const iso = await g.tick();
     expect(iso.halted).toBe(false);

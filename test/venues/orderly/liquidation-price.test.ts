@@ -41,4 +41,43 @@ describe('Orderly: liquidation price per pool, engine vs venue', () => {
     expect(Math.abs(engine('cross') / venueCross - 1)).toBeLessThan(1e-6);
     expect(Math.abs(engine('isolated') / venueIso - 1)).toBeLessThan(1e-6);
   });
+
+  it('margins legs whose size term (factor × |notional|^(4/5)) exceeds the base MMR higher, the same on both sides', async () => {
+    // 1,000 ETH cross long (3,000,000 USDC) and 300 ETH isolated short (900,000): ETH-PERP's size
+    // term is 0.6 × 0.0000003846 × notional^0.8 = 3.52 % and 1.34 %, above its 0.6 % base MMR.
+    const spec = {
+      walletBalance: 400_000,
+      positions: [
+        { symbol: ETH, side: 'long' as const, size: 1_000, entryPrice: 3_000, marginMode: 'cross' as const, leverage: 10 },
+        { symbol: ETH, side: 'short' as const, size: 300, entryPrice: 3_000, marginMode: 'isolated' as const, leverage: 10, isolatedMargin: 90_000 },
+      ],
+    };
+    const g = paperGuard(world.paper, spec, { policy: resolvePolicy({}), store: dynamo.store(), venue: h });
+    const snapshot = await g.deps.exchange.fetchSnapshot();
+    const ev = evaluateAccount(snapshot, DEFAULT_STRESS);
+    const k = orderlyKeysOf(g.acc);
+    const c = orderlyClient({ accountId: k.accountId, orderlyKey: k.orderlyKey, orderlySecret: k.orderlySecret, baseUrl: world.paper.url });
+    type Rows = { data: { maintenance_margin_ratio: number; rows: { est_liq_price: number; mmr: number; imr: number }[] } };
+    const cross = (await c.v1PrivateGetPositions({ margin_mode: 'CROSS' })) as Rows;
+    const iso = (await c.v1PrivateGetPositions({ margin_mode: 'ISOLATED' })) as Rows;
+    const leg = (mode: string) => ev.positions.find((p) => snapshot.positions[p.index]!.marginMode === mode)!;
+    const sizeTerm = (n: number) => 0.6 * 0.0000003846 * n ** 0.8;
+    for (const [mode, rows, n] of [['cross', cross, 3_000_000], ['isolated', iso, 900_000]] as const) {
+      const venueRow = rows.data.rows[0]!;
+      // The venue's MMR at size, the guard's MM / notional: one figure, above the base rate.
+      expect(venueRow.mmr).toBeCloseTo(sizeTerm(n), 12);
+      expect(venueRow.mmr).toBeGreaterThan(0.006);
+      expect(leg(mode).maintenanceMargin / leg(mode).notional).toBeCloseTo(venueRow.mmr, 12);
+      // IMR_i = max(1 / leverage, base IMR, factor × notional^0.8): 10 % at 10x for both legs here.
+      expect(venueRow.imr).toBeCloseTo(Math.max(0.1, 0.0000003846 * n ** 0.8), 12);
+      expect(Math.abs(leg(mode).liquidationPrice! / venueRow.est_liq_price - 1)).toBeLessThan(1e-6);
+    }
+    // The cross pool's MM / equity is the venue's maintenance margin ratio over its margin ratio.
+    const pool = ev.pools[0]!;
+    expect(cross.data.maintenance_margin_ratio).toBeCloseTo(pool.maintenanceMargin / 3_000_000, 12);
+    expect(pool.marginRatio!).toBeCloseTo(sizeTerm(3_000_000) / (400_000 / 3_000_000), 9);
+    // A pre-trade check gets the same curve for the symbol (from GET /v1/public/info), so an order's new notional re-chooses it.
+    const market = await g.deps.exchange.marketSpec!(ETH);
+    expect(market.maintenanceCurve).toEqual({ floorRate: 0.006, coefficient: (0.006 / 0.01) * 0.0000003846, exponent: 0.8 });
+  });
 });

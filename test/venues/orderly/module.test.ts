@@ -7,6 +7,8 @@ import { classifyCcxtError } from '../../../functions/venues/ccxt-errors.ts';
 import { ORDERLY_ERRORS } from '../../../functions/venues/orderly/errors.ts';
 import { historyFromOrderly } from '../../../functions/venues/orderly/history.ts';
 import { legFromRow } from '../../../functions/venues/orderly/mapping.ts';
+import { maintenanceCurveOf } from '../../../functions/venues/orderly/margin.ts';
+import { curveRate } from '../../../functions/domain/margin.ts';
 import { PositionRowSchema } from '../../../functions/venues/orderly/schemas.ts';
 
 /** ccxt 4.5.84 woofipro.handleErrors quotes the body after the id: `woofipro {"success":false,…}`. */
@@ -30,9 +32,20 @@ describe('classifyCcxtError (orderly)', () => {
 describe('Orderly position rows → legs', () => {
   const row = (over: Record<string, unknown>) =>
     PositionRowSchema.parse({ symbol: 'PERP_ETH_USDC', position_qty: -2, average_open_price: 3_000, mark_price: 3_100, timestamp: 1, mmr: 0.01, ...over });
-  it('keeps the mode of the request, the venue MMR at size, and the isolated pool', () => {
-    expect(legFromRow(row({ margin: 600 }), 'isolated', 3_099)).toMatchObject({ side: 'short', contracts: 2, marginMode: 'isolated', isolatedWallet: 600, maintenanceMarginRate: 0.01, maintenanceAmount: 0, indexPrice: 3_099 });
-    expect(legFromRow(row({ position_qty: 5 }), 'cross', undefined)).not.toHaveProperty('isolatedWallet');
+  // ETH-PERP's published margin parameters (base IMR 1 %, base MMR 0.6 %, IMR factor 0.0000003846).
+  const curve = maintenanceCurveOf({ base_mmr: 0.006, base_imr: 0.01, imr_factor: 0.0000003846 });
+  it('keeps the mode of the request and the isolated pool; MM follows the market’s size-dependent curve, not the row’s mmr at today’s size', () => {
+    const leg = legFromRow(row({ margin: 600 }), 'isolated', 3_099, curve);
+    expect(leg).toMatchObject({ side: 'short', contracts: 2, marginMode: 'isolated', isolatedWallet: 600, maintenanceCurve: curve, indexPrice: 3_099 });
+    expect(leg).not.toHaveProperty('maintenanceMarginRate');
+    expect(legFromRow(row({ position_qty: 5 }), 'cross', undefined, curve)).not.toHaveProperty('isolatedWallet');
+  });
+  it('builds the curve from the market row: floor = base MMR, coefficient = base MMR / base IMR × IMR factor, exponent 4/5', () => {
+    expect(curve.floorRate).toBe(0.006);
+    expect(curve.coefficient).toBeCloseTo(0.6 * 0.0000003846, 18);
+    expect(curve.exponent).toBe(0.8);
+    expect(curveRate(curve, 3_000_000)).toBeCloseTo(0.6 * 0.0000003846 * 3_000_000 ** 0.8, 12);
+    expect(curveRate(curve, 10_000)).toBe(0.006);
   });
   it('refuses a row without the maintenance rate (cannot see, never a guess)', () => {
     expect(() => PositionRowSchema.parse({ symbol: 'PERP_ETH_USDC', position_qty: 1, average_open_price: 1, mark_price: 1, timestamp: 1 })).toThrow();
