@@ -139,6 +139,8 @@ export interface DeadGuardCase {
   thresholdPct: number;
   /** max(0, maxDrawdownPct − threshold) with the guard dead, per-step basis (pp). */
   overshootPct: number;
+  /** max(0, the deepest drawdown after the death from the peak the stops were solved for − threshold): the stops' own gap (pp). */
+  fromDeadPeakPct: number | null;
   /** The same book with no guard and no backstop, for scale (pp). */
   noGuardOvershootPct: number;
   liquidations: number;
@@ -175,6 +177,7 @@ export async function* benchDeadGuard(policy: Policy = exitPolicy()): AsyncGener
       singleAsset: new Set(b.portfolio.positions.map((p) => p.symbol)).size === 1,
       thresholdPct: threshold,
       overshootPct: Math.max(0, r.maxDrawdownPct - threshold),
+      fromDeadPeakPct: r.backstops.drawdownFromDeadPeakPct == null ? null : Math.max(0, r.backstops.drawdownFromDeadPeakPct - threshold),
       noGuardOvershootPct: Math.max(0, r.noGuardMaxDrawdownPct - threshold),
       liquidations: r.liquidations.length,
       noGuardLiquidations: r.noGuardLiquidations.length,

@@ -102,6 +102,9 @@ async function main(argv: string[]): Promise<void> {
       const ctx = `no guard: ${round(c.noGuardOvershootPct, 2)} pp, ${c.noGuardLiquidations} liquidation(s); backstops fired ${c.backstops.fired} of ${c.backstops.placed}; ${round(c.wallSeconds, 1)} s`;
       f.add(`deadGuardOvershootPct.${key}`, round(c.overshootPct, 3), 'pp', c.singleAsset ? atMost(2, 'pp') : info, ctx);
       f.add(`deadGuardLiquidations.${key}`, c.liquidations, 'count', atMost(0, 'count'));
+      if (c.fromDeadPeakPct !== null) {
+        f.add(`deadGuardOvershootFromStopPeakPct.${key}`, round(c.fromDeadPeakPct, 3), 'pp', info, 'from the peak the stops were solved for (the dead guard never sees later highs)');
+      }
     }
   }
 

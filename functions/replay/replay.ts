@@ -140,7 +140,18 @@ export interface ReplayRun {
    * The guard's backstop stops on the venue (issue 16): how many it placed in all, how many fired
    * (the exchange closed a side for it) and when the first did; null for unguarded runs.
    */
-  backstops?: { placed: number; fired: number; firstFiredAt: number | null } | null;
+  backstops?: {
+    placed: number;
+    fired: number;
+    firstFiredAt: number | null;
+    /**
+     * With `guardDiesAt`: the trailing peak the guard last knew (its stops are solved from it), and
+     * the deepest drawdown from that peak after the death, percent — what the stops themselves
+     * held, apart from the highs the dead guard never saw.
+     */
+    deadPeakEquity?: number | null;
+    drawdownFromDeadPeakPct?: number | null;
+  } | null;
 }
 
 export interface ReplaySeries {
@@ -203,7 +214,7 @@ export interface ReplayResult {
   /** When the guard died (`--guard-dies-at`, ms), null when it ran to the end: from then on only its backstops acted. */
   guardDiesAt: number | null;
   /** The guard's backstop stops at the chosen cadence (ReplayRun.backstops). */
-  backstops: { placed: number; fired: number; firstFiredAt: number | null };
+  backstops: NonNullable<ReplayRun['backstops']>;
   cadence: CadenceMode;
   /** Seconds between ticks above OK for `adaptive`; null for the fixed modes. */
   cadenceSeconds: CadenceSeconds | null;
@@ -408,11 +419,25 @@ async function guardedRun(s: RunSetup, mode: CadenceMode, clock: ReplayClock): P
   clock.advanceTo(s.end);
   const own = [...account.algoOrders.values()].filter((a) => a.clientAlgoId.startsWith(BACKSTOP_PREFIX));
   const fired = own.filter((a) => a.algoStatus === 'FINISHED' || a.algoStatus === 'TRIGGERED');
+  const deadPeak = s.guardDiesAt === null ? null : ([...seen.peak].reverse().find((p) => p !== null) ?? null);
+  let deadDrawdown: number | null = null;
+  if (deadPeak !== null && deadPeak > 0) {
+    let low = Number.POSITIVE_INFINITY;
+    track.t.forEach((t, i) => {
+      if (t >= s.guardDiesAt!) low = Math.min(low, track.equity[i]!);
+    });
+    deadDrawdown = Number.isFinite(low) ? Math.max(0, ((deadPeak - low) / deadPeak) * 100) : null;
+  }
 
   const run: ReplayRun = {
     ...baseRun(label, mode, track, liquidations),
     guardDiesAt: s.guardDiesAt,
-    backstops: { placed: own.length, fired: fired.length, firstFiredAt: fired.length ? Math.min(...fired.map((a) => a.triggerTime)) : null },
+    backstops: {
+      placed: own.length,
+      fired: fired.length,
+      firstFiredAt: fired.length ? Math.min(...fired.map((a) => a.triggerTime)) : null,
+      ...(s.guardDiesAt !== null ? { deadPeakEquity: deadPeak, drawdownFromDeadPeakPct: deadDrawdown } : {}),
+    },
     orders,
     alerts: notifier.alerts.length,
     invocations,
