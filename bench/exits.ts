@@ -127,3 +127,62 @@ export async function* benchExits(policy: Policy = exitPolicy(), phases: readonl
 
 export const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 export const worst = (xs: readonly number[]): number => Math.max(...xs);
+
+/** The guard dies this long after the window's start: its first tick has placed the backstops, no tick follows (ms). */
+export const DEAD_AFTER_MS = 1_000;
+
+export interface DeadGuardCase {
+  day: string;
+  book: BenchBook['book'];
+  /** Every position on one symbol: the backstop's overshoot goal applies (≤ 2 pp). */
+  singleAsset: boolean;
+  thresholdPct: number;
+  /** max(0, maxDrawdownPct − threshold) with the guard dead, per-step basis (pp). */
+  overshootPct: number;
+  /** max(0, the deepest drawdown after the death from the peak the stops were solved for − threshold): the stops' own gap (pp). */
+  fromDeadPeakPct: number | null;
+  /** The same book with no guard and no backstop, for scale (pp). */
+  noGuardOvershootPct: number;
+  liquidations: number;
+  noGuardLiquidations: number;
+  backstops: { placed: number; fired: number };
+  wallSeconds: number;
+}
+
+/**
+ * Backstops alone (issue 16): every (day, book) replayed once (schedule phase 0, one guard at
+ * 60 s) with the guard dead {@link DEAD_AFTER_MS} after the crash window opens — only the stops
+ * its first tick left on the venue act. EXIT_DAYS / EXIT_BOOKS narrow the set.
+ */
+export async function* benchDeadGuard(policy: Policy = exitPolicy()): AsyncGenerator<DeadGuardCase> {
+  const list = (v: string | undefined) => (v ? v.split(',').map((x) => x.trim()) : undefined);
+  const only = { days: list(process.env['EXIT_DAYS']), books: list(process.env['EXIT_BOOKS']) };
+  for (const b of benchBooks({ ...(only.days ? { days: only.days } : {}), ...(only.books ? { books: only.books } : {}) })) {
+    const t = performance.now();
+    const start = b.start!;
+    const r = await runReplay({
+      portfolio: b.portfolio,
+      prices: b.prices,
+      policy,
+      cadence: '60s',
+      stepMs: 1_000,
+      start,
+      ...(b.end !== undefined ? { end: b.end } : {}),
+      guardDiesAt: start + DEAD_AFTER_MS,
+    });
+    const threshold = r.thresholdPct ?? 0;
+    yield {
+      day: b.dataset,
+      book: b.book,
+      singleAsset: new Set(b.portfolio.positions.map((p) => p.symbol)).size === 1,
+      thresholdPct: threshold,
+      overshootPct: Math.max(0, r.maxDrawdownPct - threshold),
+      fromDeadPeakPct: r.backstops.drawdownFromDeadPeakPct == null ? null : Math.max(0, r.backstops.drawdownFromDeadPeakPct - threshold),
+      noGuardOvershootPct: Math.max(0, r.noGuardMaxDrawdownPct - threshold),
+      liquidations: r.liquidations.length,
+      noGuardLiquidations: r.noGuardLiquidations.length,
+      backstops: { placed: r.backstops.placed, fired: r.backstops.fired },
+      wallSeconds: (performance.now() - t) / 1000,
+    };
+  }
+}

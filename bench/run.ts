@@ -19,14 +19,14 @@ import { venueIds } from '../functions/venues/index.ts';
 import { benchDecision } from './decision.ts';
 import { benchAgent } from './agent.ts';
 import { atMost, below, Figures, info, type Figure } from './figures.ts';
-import { benchExits, mean, PHASES, worst } from './exits.ts';
+import { benchDeadGuard, benchExits, DEAD_AFTER_MS, mean, PHASES, worst } from './exits.ts';
 import { benchReplaySpeed } from './replay.ts';
 import { benchScale } from './scale.ts';
 import { round } from './stats.ts';
 import { benchTickOverhead } from './tick-overhead.ts';
 import { startWorld } from './world.ts';
 
-const GROUPS = ['decision', 'agent', 'replay', 'overshoot', 'bundle', 'tick', 'scale', 'crash'] as const;
+const GROUPS = ['decision', 'agent', 'replay', 'overshoot', 'backstop', 'bundle', 'tick', 'scale', 'crash'] as const;
 type Group = (typeof GROUPS)[number];
 
 const RESULTS_FILE = fileURLToPath(new URL('../bench-results.json', import.meta.url));
@@ -92,6 +92,19 @@ async function main(argv: string[]): Promise<void> {
       }
       if (c.cutMisses) f.note(`${key}: ${c.cutMisses} phase(s) not flat within the shortened window, replayed in full`);
       f.note(`${key}: ${round(c.wallSeconds, 1)} s`);
+    }
+  }
+
+  if (want('backstop')) {
+    f.section(`Backstops alone (issue 16): the guard dead ${DEAD_AFTER_MS / 1000} s into each crash window, only the stops its first tick placed act (phase 0, per-step basis)`);
+    for await (const c of benchDeadGuard()) {
+      const key = `${c.day}.${c.book}`;
+      const ctx = `no guard: ${round(c.noGuardOvershootPct, 2)} pp, ${c.noGuardLiquidations} liquidation(s); backstops fired ${c.backstops.fired} of ${c.backstops.placed}; ${round(c.wallSeconds, 1)} s`;
+      f.add(`deadGuardOvershootPct.${key}`, round(c.overshootPct, 3), 'pp', c.singleAsset ? atMost(2, 'pp') : info, ctx);
+      f.add(`deadGuardLiquidations.${key}`, c.liquidations, 'count', atMost(0, 'count'));
+      if (c.fromDeadPeakPct !== null) {
+        f.add(`deadGuardOvershootFromStopPeakPct.${key}`, round(c.fromDeadPeakPct, 3), 'pp', info, 'from the peak the stops were solved for (the dead guard never sees later highs)');
+      }
     }
   }
 

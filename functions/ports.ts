@@ -12,6 +12,9 @@ export type { AccountHistory, HistoryEvent } from './domain/history.ts';
 export type { OrderRequest, OrderResult } from './domain/orders.ts';
 export type { VenueBackstop, WantedBackstop } from './domain/backstop.ts';
 
+/** What became of a backstop the venue no longer lists (ExchangePort.backstopStatus). */
+export type BackstopStatus = 'open' | 'fired' | 'cancelled' | 'rejected';
+
 /** Milliseconds since the Unix epoch; injected so replays and tests control time. */
 export interface Clock {
   now(): number;
@@ -119,6 +122,13 @@ export interface ExchangePort {
   placeBackstop?(stop: WantedBackstop): Promise<VenueBackstop>;
   /** Cancels one backstop the adapter listed or placed. */
   cancelBackstop?(stop: VenueBackstop): Promise<void>;
+  /**
+   * What became of a backstop the venue no longer lists: `fired` (it triggered and its close was
+   * sent), `cancelled` (cancelled by someone, or expired by the venue: it did not act) or
+   * `rejected` (it triggered but the venue refused its close: the side may still be open).
+   * Absent where the venue cannot say; the guard then reads a gone stop on a flat side as fired.
+   */
+  backstopStatus?(stop: VenueBackstop): Promise<BackstopStatus>;
 }
 
 /** The last snapshot the guard accepted, as agents' pre-trade answers read it. */

@@ -3,11 +3,13 @@
  * signatures. Replays use it to run thousands of guard ticks a second; what it returns is what
  * the ccxt Binance USDⓈ-M adapter makes of the same engine state over the wire.
  */
+import { randomBytes } from 'node:crypto';
 import { asBinanceError, maintenanceMargin, type PaperAccount, type PaperEngine } from '../../paper/index.ts';
 import { historyFromBinance, incomeId, readAllPagesSync } from '../venues/binanceusdm/history.ts';
 import { AccountSnapshotSchema, type AccountSnapshot, type MaintenanceTier, type Position } from '../domain/snapshot.ts';
 import { ExchangeAuthError, ExchangeDataError, ExchangeUnavailableError, type RiskGuardError } from '../errors.ts';
-import type { ExchangePort, KeyDiagnosis, OrderRequest, OrderResult, AccountHistory } from '../ports.ts';
+import type { BackstopStatus, ExchangePort, KeyDiagnosis, OrderRequest, OrderResult, AccountHistory, VenueBackstop, WantedBackstop } from '../ports.ts';
+import { BACKSTOP_PREFIX } from '../domain/backstop.ts';
 import { formatIssues } from '../validation.ts';
 
 /** One order the venue executed for the guard (for replay reports). */
@@ -223,6 +225,53 @@ export class PaperEngineExchange implements ExchangePort {
   }
 
   /** exchangeInfo, which ccxt loads once: no round trip. */
+  /** The guard's backstops (client id prefix rg-bs-), as the ccxt adapter lists them. */
+  async listBackstops(symbols: string[] | 'all'): Promise<VenueBackstop[]> {
+    const rows = this.trip('fetchOpenAlgoOrders', () =>
+      symbols === 'all' ? this.engine.listOpenAlgoOrders(this.account) : symbols.flatMap((s) => this.engine.listOpenAlgoOrders(this.account, s)),
+    );
+    return rows
+      .filter((r) => r.clientAlgoId.startsWith(BACKSTOP_PREFIX) && r.orderType === 'STOP_MARKET')
+      .map((r) => ({
+        id: String(r.algoId),
+        symbol: r.symbol,
+        side: r.positionSide === 'LONG' ? 'long' : r.positionSide === 'SHORT' ? 'short' : r.side === 'SELL' ? 'long' : 'short',
+        stopPrice: r.triggerPrice,
+      }));
+  }
+
+  /** A closePosition STOP_MARKET on the mark, as the ccxt adapter places it. */
+  async placeBackstop(stop: WantedBackstop): Promise<VenueBackstop> {
+    const what = `createAlgoOrder ${stop.symbol}`;
+    if (!this.account.canTrade) throw new ExchangeAuthError(`${this.id} ${what}: -2015 the key cannot trade`);
+    const m = this.market(stop.symbol, what);
+    const triggerPrice = Number(stop.stopPrice.toFixed(m.pricePrecision));
+    const a = this.trip(what, () =>
+      this.engine.placeAlgoOrder(this.account, {
+        symbol: stop.symbol,
+        side: stop.side === 'long' ? 'SELL' : 'BUY',
+        type: 'STOP_MARKET',
+        triggerPrice,
+        closePosition: true,
+        workingType: 'MARK_PRICE',
+        clientAlgoId: `${BACKSTOP_PREFIX}${randomBytes(10).toString('hex')}`,
+        ...(this.account.dualSide ? { positionSide: stop.side === 'long' ? 'LONG' : 'SHORT' } : {}),
+      }),
+    );
+    return { id: String(a.algoId), symbol: stop.symbol, side: stop.side, stopPrice: a.triggerPrice };
+  }
+
+  async cancelBackstop(stop: VenueBackstop): Promise<void> {
+    this.trip(`cancelAlgoOrder ${stop.symbol}`, () => this.engine.cancelAlgoOrder(this.account, { algoId: Number(stop.id) }));
+  }
+
+  async backstopStatus(stop: VenueBackstop): Promise<BackstopStatus> {
+    const a = this.trip(`fetchAlgoOrder ${stop.symbol}`, () => this.engine.getAlgoOrder(this.account, { algoId: Number(stop.id) }));
+    if (a.algoStatus === 'NEW') return 'open';
+    if (a.algoStatus === 'CANCELED' || a.algoStatus === 'EXPIRED') return 'cancelled';
+    return a.algoStatus === 'REJECTED' ? 'rejected' : 'fired';
+  }
+
   private market(symbol: string, what: string): ReturnType<PaperEngine['market']> {
     try {
       return this.engine.market(symbol);

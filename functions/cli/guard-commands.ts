@@ -1,3 +1,4 @@
+import { canBackstop } from '../use-cases/backstop-sync.ts';
 import { Option, type Command } from 'commander';
 import { closeAllByHand } from '../use-cases/close-all.ts';
 import { runGuardTick } from '../use-cases/run-guard-tick.ts';
@@ -288,7 +289,8 @@ export function registerGuardCommands(program: Command): void {
       let bad = false;
       try {
         for (const a of guard.accounts) {
-          const d = await guard.deps(a.config.id).exchange.diagnose();
+          const port = guard.deps(a.config.id).exchange;
+          const d = await port.diagnose();
           const yn = (b: boolean | null) => (b === null ? 'unknown' : b ? 'yes' : 'no');
           // The guard signs with the venue's time (measured at start and after a -1021), so a skew
           // does not blind it; it is still worth fixing (logs and alerts carry this host's time).
@@ -301,6 +303,15 @@ export function registerGuardCommands(program: Command): void {
             process.stdout.write(`  can WITHDRAW: YES — RISK: a guard key needs read and trade only. Create a key without withdrawal permission.\n`);
             bad = true;
           } else process.stdout.write(`  can withdraw: ${yn(d.canWithdraw)}\n`);
+          // Issue 16: whether the venue module can rest the guard's exchange-side stops.
+          const backstops = !canBackstop(port)
+            ? `no — riskguard cannot rest stops on ${a.config.exchange}: between ticks (a guard that is late or down) nothing on the exchange acts for it`
+            : !a.policy.backstop
+              ? 'off (policy backstop: false)'
+              : a.policy.dryRun
+                ? 'none in dry run'
+                : 'yes — one reduce-only stop per position side at its EMERGENCY price, while armed';
+          process.stdout.write(`  backstops:    ${backstops}\n`);
           for (const n of d.notes) process.stdout.write(`  note: ${n}\n`);
           if (!d.canRead || d.canTrade === false) bad = true;
         }

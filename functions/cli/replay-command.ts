@@ -22,6 +22,7 @@ interface ReplayOptions {
   step: number;
   latency: number;
   offset: number;
+  guardDiesAt?: number;
   json?: boolean;
   report?: string;
   /** Validated by venueOption: a venue with a module and a paper dialect. */
@@ -85,6 +86,7 @@ export function renderReplay(r: ReplayResult): string {
     ...r.portfolio.map((p) => `  ${p}`),
     `  start equity ${money(r.initialEquity)}; close all at ${pctOrDash(r.thresholdPct)} drawdown (EMERGENCY); cadence ${r.cadence}${r.cadenceSeconds ? ` (${r.cadenceSeconds.WARNING}/${r.cadenceSeconds.DANGER}/${r.cadenceSeconds.EMERGENCY} s above OK${r.cadenceSeconds.OK !== undefined ? `, ${r.cadenceSeconds.OK} s at OK` : ''})` : ''}`,
     ...describeLimits(r.limits).map((l) => `  limit: ${l}`),
+    ...(r.guardDiesAt !== null ? [`  the guard dies at ${when(r.guardDiesAt)}: from then on only its backstop stops act`] : []),
     '',
     table(
       ['', ...runs.map((x) => x.label)],
@@ -95,6 +97,7 @@ export function renderReplay(r: ReplayResult): string {
         row('overshoot', (x) => guarded(x, () => ppOrDash(x.overshootPct))),
         row('… from per-second peak', (x) => guarded(x, () => ppOrDash(x.truePeak?.overshootPct))),
         row('orders', (x) => guarded(x, () => String(x.orders.length))),
+        row('backstops fired', (x) => (x.backstops ? `${x.backstops.fired} of ${x.backstops.placed}` : '—')),
         row('liquidations', (x) => String(x.liquidations.length)),
         row('max drawdown', (x) => pct(x.maxDrawdownPct / 100)),
         row('… vs oracle', (x) => (x === oracle ? '—' : ppOrDash(x.overshootVsOracle))),
@@ -136,6 +139,11 @@ export function registerReplayCommand(program: Command): void {
     .addOption(new Option('--step <ms>', 'largest engine clock step').default(1_000).argParser(number('--step', 1)))
     .addOption(new Option('--latency <ms>', 'market time one venue round trip takes').default(DEFAULT_LATENCY_MS).argParser(number('--latency', 0)))
     .addOption(new Option('--offset <s>', 'second of the minute the schedule fires (0–59)').default(0).argParser(number('--offset', 0)))
+    .addOption(
+      new Option('--guard-dies-at <time>', 'the guard dies then (ISO time or epoch ms): no tick from then on, only its backstop stops on the venue act').argParser(
+        instant('--guard-dies-at'),
+      ),
+    )
     .option('--json', 'print one JSON object instead of tables')
     .option('--report <file.html>', 'also write a self-contained HTML report with charts')
     // Checked while parsing (exit 2 for a venue without a dialect); the replay runs the engine in
@@ -164,6 +172,7 @@ export function registerReplayCommand(program: Command): void {
         ...(opts.adaptive !== undefined ? { cadenceSeconds: opts.adaptive } : {}),
         ...(opts.start !== undefined ? { start: opts.start } : {}),
         ...(opts.end !== undefined ? { end: opts.end } : {}),
+        ...(opts.guardDiesAt !== undefined ? { guardDiesAt: opts.guardDiesAt } : {}),
       });
       if (opts.report !== undefined) {
         try {

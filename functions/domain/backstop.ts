@@ -1,8 +1,10 @@
+import type { Action, Decision } from './decide.ts';
 import { evaluateAccount, maintenanceFor } from './margin.ts';
 import { drawdownOf } from './peak.ts';
 import type { Policy } from './policy.ts';
 import type { StressConfig } from './risk-types.ts';
 import type { AccountSnapshot, Position } from './snapshot.ts';
+import type { GuardState } from './state.ts';
 import { baseAsset, betaOf } from './stress.ts';
 
 /**
@@ -44,6 +46,9 @@ export interface VenueBackstop extends BackstopKey {
   id: string;
   stopPrice: number;
 }
+
+/** Client order id prefix that marks the guard's own backstops on a venue (the gate reads their fills as the guard's). */
+export const BACKSTOP_PREFIX = 'rg-bs-';
 
 export const backstopKey = (k: BackstopKey): string => `${k.symbol}:${k.side}`;
 
@@ -251,4 +256,46 @@ export function missingBackstops(known: readonly VenueBackstop[], listed: readon
     (held.has(backstopKey(k)) ? out.vanished : out.fired).push(k);
   }
   return out;
+}
+
+/**
+ * Whether the guard keeps backstops on the venue now: the policy wants them, it is not a dry run,
+ * and the account is neither halted (a close-all cancelled them) nor paused (orders withheld).
+ */
+export function backstopsArmed(policy: Pick<Policy, 'backstop' | 'dryRun'>, state: Pick<GuardState, 'halted' | 'pausedUntil'>, now: number): boolean {
+  return policy.backstop && !policy.dryRun && !state.halted && !(state.pausedUntil !== null && state.pausedUntil > now);
+}
+
+const fmtPrice = (x: number): string => x.toLocaleString('en-US', { maximumSignificantDigits: 8 });
+
+/** "BTCUSDT long at 47,000": the stops, in a few words. */
+export const describeBackstops = (stops: readonly VenueBackstop[]): string => stops.map((s) => `${s.symbol} ${s.side} at ${fmtPrice(s.stopPrice)}`).join(', ');
+
+/**
+ * The tick's decision once a backstop has fired between ticks: the exchange already acted for the
+ * guard, so the tick records it as the trip it stood in for — a close-all of whatever is left
+ * (none when the stop closed the whole book: the close then only cancels resting orders and
+ * confirms flat), EMERGENCY, HALTED, and one trip alert saying the exchange-side stop fired in
+ * place of the decision's own alerts. Unchanged when nothing fired or the account was already halted.
+ */
+export function backstopTripDecision(d: Decision, stateBefore: Pick<GuardState, 'halted'>, fired: readonly VenueBackstop[], now: number): Decision {
+  if (fired.length === 0 || stateBefore.halted) return d;
+  const reason = `exchange-side backstop stop fired between ticks: ${describeBackstops(fired)} (mark price)`;
+  const alert: Action = { type: 'alert', kind: 'trip', message: `TRIPPED: the ${reason}; close-all, HALTED` };
+  const closeAll: Action = { type: 'closeAll', reason, dryRun: false };
+  return {
+    ...d,
+    level: 'EMERGENCY',
+    reasons: [reason, ...d.reasons],
+    actions: [alert, closeAll],
+    state: {
+      ...d.state,
+      level: 'EMERGENCY',
+      halted: true,
+      haltedAt: now,
+      haltReason: reason,
+      lastAlertAt: now,
+      remindersSent: 0,
+    },
+  };
 }

@@ -109,7 +109,7 @@ function historyNeeded(changes: ReturnType<typeof bookChanges>, wallet: number, 
  */
 export function gateSnapshot(
   snapshot: AccountSnapshot,
-  state: Pick<GuardState, 'lastBook' | 'lastWallet' | 'pendingCredit'>,
+  state: Pick<GuardState, 'lastBook' | 'lastWallet' | 'pendingCredit'> & Partial<Pick<GuardState, 'backstops'>>,
   history: HistorySummary | null,
   now: number,
   opts: GateOptions = DEFAULT_GATE,
@@ -146,9 +146,15 @@ export function gateSnapshot(
   // Positions: every change needs a fill or a forced close on its symbol.
   const { vanished, changed } = changes;
   const filled = (symbol: string) => h.fills.some((f) => f.symbol === symbol);
+  // The guard's own backstop stop (client id rg-bs-) closes a whole side with an ordinary fill:
+  // the guard's act, not the owner trading and not a liquidation (no forced-order row).
+  const backstop = (v: BookEntry) => (state.backstops ?? []).find((b) => b.symbol === v.symbol && b.side === v.side);
   for (const v of vanished) {
     const liq = h.liquidations.find((l) => l.symbol === v.symbol);
-    if (liq) {
+    const own = backstop(v);
+    if (own && !liq && filled(v.symbol)) {
+      notes.push(`${v.symbol} ${v.side} (${v.marginMode}) was closed by the guard's own backstop stop on the exchange (${own.id}, stop ${own.stopPrice})`);
+    } else if (liq) {
       liquidated.push(v);
       notes.push(`${v.symbol} ${v.side} (${v.marginMode}) was closed by the exchange (${liq.kind === 'adl' ? 'auto-deleveraging' : 'forced liquidation'})`);
     } else if (filled(v.symbol)) {

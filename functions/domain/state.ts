@@ -28,6 +28,11 @@ export const TripRecordSchema = z
 /** The close-all or reduce in progress, written before any order so a retried tick does not act twice. */
 export type TripRecord = z.output<typeof TripRecordSchema>;
 
+/** A backstop stop the guard placed (domain/backstop.ts VenueBackstop). */
+export const VenueBackstopSchema = z
+  .object({ id: z.string().min(1), symbol: z.string().min(1), side: z.enum(['long', 'short']), stopPrice: z.number().finite() })
+  .strict();
+
 /** A position as last accepted by the data-quality gate (to notice one that vanishes). */
 export const BookEntrySchema = z
   .object({
@@ -124,6 +129,19 @@ export const GuardStateSchema = z
      * the deepest step cut since. Absent in states written before it existed (a new episode then).
      */
     ladder: EpisodeSchema.nullable().optional(),
+    /**
+     * The guard's backstop stops resting on the venue after its last sync (issue 16,
+     * domain/backstop.ts): the next tick tells a fired one from a vanished one by them. Absent in
+     * states written before backstops existed: none.
+     */
+    backstops: z.array(VenueBackstopSchema).optional(),
+    /** When `backstops` was last synced with the venue (ms); a re-arm after it renews them. */
+    backstopsAt: nullableNumber().optional(),
+    /**
+     * A tick changing the venue's backstops holds this lease (its tick moment, ms) so that two
+     * overlapping ticks never place a side twice; released with the sync's result, stale after 30 s.
+     */
+    backstopLease: z.object({ by: z.string(), at: z.number() }).strict().nullable().optional(),
   })
   .strict();
 export type GuardState = z.output<typeof GuardStateSchema>;

@@ -14,6 +14,7 @@ import { PaperEngineExchange } from '../adapters/paper-engine-exchange.ts';
 import type { AccountConfig } from '../config.ts';
 import type { Limits, Policy } from '../domain/policy.ts';
 import type { Portfolio } from '../domain/snapshot.ts';
+import { BACKSTOP_PREFIX } from '../domain/backstop.ts';
 import { ConfigError } from '../errors.ts';
 import { DEFAULT_ADAPTIVE, type CadenceMode, type CadenceSeconds } from '../use-cases/cadence.ts';
 import { runInvocation } from '../use-cases/run-invocation.ts';
@@ -63,6 +64,12 @@ export interface ReplayInput {
   rules?: EngineOptions;
   /** Why a symbol is not in the venue's naming (a paper dialect's symbolProblem). @default the engine's <BASE>USDT */
   symbolProblem?: (symbol: string) => string | null;
+  /**
+   * The guard dies at this market time (ms): no invocation starts from then on and a running one
+   * stops there; only what it left on the venue — its backstop stops (policy `backstop`) — acts
+   * for it. Applies to both guarded runs. @default never
+   */
+  guardDiesAt?: number;
 }
 
 /** An order the guard placed, with the market time of its fill (ms). */
@@ -127,6 +134,24 @@ export interface ReplayRun {
   ticksByStatus: Record<string, number>;
   /** Invocations that started after their schedule because the previous one ran past it. */
   lateInvocations: number;
+  /** When the guard died (`--guard-dies-at`, ms); null when it ran to the end. Absent for unguarded runs. */
+  guardDiesAt?: number | null;
+  /**
+   * The guard's backstop stops on the venue (issue 16): how many it placed in all, how many fired
+   * (the exchange closed a side for it) and when the first did; null for unguarded runs.
+   */
+  backstops?: {
+    placed: number;
+    fired: number;
+    firstFiredAt: number | null;
+    /**
+     * With `guardDiesAt`: the trailing peak the guard last knew (its stops are solved from it), and
+     * the deepest drawdown from that peak after the death, percent — what the stops themselves
+     * held, apart from the highs the dead guard never saw.
+     */
+    deadPeakEquity?: number | null;
+    drawdownFromDeadPeakPct?: number | null;
+  } | null;
 }
 
 export interface ReplaySeries {
@@ -186,6 +211,10 @@ export interface ReplayResult {
   oracleDrawdownAtExitPct: number | null;
   /** The guard's maxDrawdownPct − the oracle's, percentage points. */
   overshootVsOracle: number | null;
+  /** When the guard died (`--guard-dies-at`, ms), null when it ran to the end: from then on only its backstops acted. */
+  guardDiesAt: number | null;
+  /** The guard's backstop stops at the chosen cadence (ReplayRun.backstops). */
+  backstops: NonNullable<ReplayRun['backstops']>;
   cadence: CadenceMode;
   /** Seconds between ticks above OK for `adaptive`; null for the fixed modes. */
   cadenceSeconds: CadenceSeconds | null;
@@ -276,6 +305,7 @@ interface RunSetup {
   budgetMs: number;
   adaptive: CadenceSeconds;
   offsetMs: number;
+  guardDiesAt: number | null;
 }
 
 interface RunOutcome {
@@ -363,11 +393,14 @@ async function guardedRun(s: RunSetup, mode: CadenceMode, clock: ReplayClock): P
   const ticksByStatus: Record<string, number> = {};
   const seen: GuardTicks = { t: [], equity: [], peak: [] };
 
-  for (let t = s.start + (s.offsetMs % scheduleMs); t < s.end; t += scheduleMs) {
+  // A dead guard starts no invocation from its death, and a running one stops there.
+  const until = Math.min(s.end, s.guardDiesAt ?? Number.POSITIVE_INFINITY);
+  for (let t = s.start + (s.offsetMs % scheduleMs); t < until; t += scheduleMs) {
     if (engine.now() < t) clock.advanceTo(t);
     else if (engine.now() > t) lateInvocations++;
+    if (engine.now() >= until) break;
     const results = await runInvocation(deps, { config, policy: s.policy }, {
-      budgetMs: Math.min(s.budgetMs, s.end - engine.now()),
+      budgetMs: Math.min(s.budgetMs, until - engine.now()),
       scheduleMs,
       ...(config.cadence ? { cadence: config.cadence } : {}),
     });
@@ -384,9 +417,27 @@ async function guardedRun(s: RunSetup, mode: CadenceMode, clock: ReplayClock): P
     }
   }
   clock.advanceTo(s.end);
+  const own = [...account.algoOrders.values()].filter((a) => a.clientAlgoId.startsWith(BACKSTOP_PREFIX));
+  const fired = own.filter((a) => a.algoStatus === 'FINISHED' || a.algoStatus === 'TRIGGERED');
+  const deadPeak = s.guardDiesAt === null ? null : ([...seen.peak].reverse().find((p) => p !== null) ?? null);
+  let deadDrawdown: number | null = null;
+  if (deadPeak !== null && deadPeak > 0) {
+    let low = Number.POSITIVE_INFINITY;
+    track.t.forEach((t, i) => {
+      if (t >= s.guardDiesAt!) low = Math.min(low, track.equity[i]!);
+    });
+    deadDrawdown = Number.isFinite(low) ? Math.max(0, ((deadPeak - low) / deadPeak) * 100) : null;
+  }
 
   const run: ReplayRun = {
     ...baseRun(label, mode, track, liquidations),
+    guardDiesAt: s.guardDiesAt,
+    backstops: {
+      placed: own.length,
+      fired: fired.length,
+      firstFiredAt: fired.length ? Math.min(...fired.map((a) => a.triggerTime)) : null,
+      ...(s.guardDiesAt !== null ? { deadPeakEquity: deadPeak, drawdownFromDeadPeakPct: deadDrawdown } : {}),
+    },
     orders,
     alerts: notifier.alerts.length,
     invocations,
@@ -474,7 +525,11 @@ export async function runReplay(input: ReplayInput): Promise<ReplayResult> {
     budgetMs,
     adaptive: input.cadenceSeconds ?? DEFAULT_ADAPTIVE,
     offsetMs: input.scheduleOffsetMs ?? 0,
+    guardDiesAt: input.guardDiesAt ?? null,
   };
+  if (setup.guardDiesAt !== null && !(setup.guardDiesAt >= start && setup.guardDiesAt < end)) {
+    throw new ConfigError(`the guard's death ${iso(setup.guardDiesAt)} is outside the replay window ${iso(start)} → ${iso(end)}`);
+  }
   if (!(setup.offsetMs >= 0 && setup.offsetMs < 60_000)) throw new ConfigError(`scheduleOffsetMs must be in [0, 60000), got ${setup.offsetMs}`);
 
   // Two engines, not three: the unguarded account rides along with the 60-s guard (it never
@@ -515,6 +570,8 @@ export async function runReplay(input: ReplayInput): Promise<ReplayResult> {
     oracleFinalEquity: oracleOut.finalEquity,
     oracleDrawdownAtExitPct: oracleOut.drawdownAtExitPct,
     overshootVsOracle: g.overshootVsOracle,
+    guardDiesAt: setup.guardDiesAt,
+    backstops: g.backstops ?? { placed: 0, fired: 0, firstFiredAt: null },
     cadence: input.cadence,
     cadenceSeconds: input.cadence === 'adaptive' ? { ...setup.adaptive } : null,
     initialEquity,

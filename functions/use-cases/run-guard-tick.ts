@@ -1,7 +1,9 @@
 import { closeOrAct } from './tick-close.ts';
 import { commitTick } from './tick-commit.ts';
 import { openTick, type TickContext, type TickOptions } from './tick-context.ts';
-import { readAndDecide } from './tick-read.ts';
+import { readAndDecide, type TickRead } from './tick-read.ts';
+import { checkTickBackstops, syncTickBackstops } from './tick-backstops.ts';
+import { backstopTripDecision, describeBackstops } from '../domain/backstop.ts';
 import { reportTick, tickResult } from './tick-report.ts';
 import { unknownTick } from './tick-unknown.ts';
 import type { GuardDeps, GuardedAccount, TickResult } from './types.ts';
@@ -26,8 +28,9 @@ export async function runGuardTick(deps: GuardDeps, account: GuardedAccount, opt
 
 async function tick(ctx: TickContext): Promise<TickResult> {
   const { caller, account, opts } = ctx;
-  const read = await readAndDecide(ctx);
-  if (read.kind === 'unknown') return unknownTick(ctx, read.why, read.seen, read.auth);
+  const first = await readAndDecide(ctx);
+  if (first.kind === 'unknown') return unknownTick(ctx, first.why, first.seen, first.auth);
+  const read = await withBackstops(ctx, first);
 
   const commit = await commitTick(ctx, read);
   if (commit.kind === 'again') return runGuardTick(caller, account, { ...opts, retried: true });
@@ -47,6 +50,30 @@ async function tick(ctx: TickContext): Promise<TickResult> {
       `trip ${r.id} (${r.kind}, started ${new Date(r.startedAt).toISOString()}) was left unfinished by a tick that stopped: ${plan.resumingClose ? 'finishing it now' : 'the account is judged afresh'}`,
     );
   }
-  const close = await closeOrAct(ctx, plan, decision, read.snapshot, base.version + 1);
-  return reportTick(ctx, { decision, plan, keyAlert: commit.keyAlert, before: read.snapshot, netTransfers: read.verdict.transfers, notes, close });
+  const acted = await closeOrAct(ctx, plan, decision, read.snapshot, base.version + 1);
+  const synced = await syncTickBackstops(ctx, {
+    check: read.backstops ?? null,
+    state: { ...plan.next, version: acted.version },
+    snapshot: acted.snapshot,
+    acted: plan.acting,
+    notes,
+  });
+  const close = synced === null ? acted : { ...acted, version: synced };
+  const r = await reportTick(ctx, { decision, plan, keyAlert: commit.keyAlert, before: read.snapshot, netTransfers: read.verdict.transfers, notes, close });
+  return read.fired?.length && plan.acting ? { ...r, backstop: true } : r;
+}
+
+/**
+ * The backstops the guard knew, accounted for before anything is written: one that fired between
+ * ticks makes this tick's decision the trip it stood in for (domain/backstop.ts backstopTripDecision).
+ */
+async function withBackstops(ctx: TickContext, read: Extract<TickRead, { kind: 'ok' }>): Promise<Extract<TickRead, { kind: 'ok' }>> {
+  const check = await checkTickBackstops(ctx, read.snapshot, read.decision.level, read.notes);
+  const fired = check?.fired ?? [];
+  if (fired.length === 0) return { ...read, backstops: check };
+  if (ctx.policy.dryRun || ctx.state.halted) {
+    read.notes.push(`backstop stop(s) fired on the exchange: ${describeBackstops(fired)}`);
+    return { ...read, backstops: check };
+  }
+  return { ...read, backstops: check, fired, decision: backstopTripDecision(read.decision, ctx.state, fired, ctx.now) };
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { backstopTripDecision } from '../domain/backstop.ts';
 import { decide, type Action, type Decision } from '../domain/decide.ts';
 import { bookOf, rawEquity, walletOf } from '../domain/gate.ts';
 import type { GuardState, TripRecord } from '../domain/state.ts';
@@ -58,7 +59,7 @@ export async function commitTick(ctx: TickContext, read: ReadOk): Promise<Commit
     const fresh = await store.get(id);
     const humanAct = fresh !== null && fresh.lastTickAt === base.lastTickAt;
     if (humanAct && merges < MAX_MERGES) {
-      const again = decide({ ...snapshot, netTransfers }, fresh, policy, now, decideOpts);
+      const again = backstopTripDecision(decide({ ...snapshot, netTransfers }, fresh, policy, now, decideOpts), fresh, read.fired ?? [], now);
       // An order this tick's reads did not confirm waits for a tick that confirms it.
       if (liveTradesOf(again).length > 0 && !read.confirmed && !opts.retried) return { kind: 'again' };
       log.info('a human act changed the state during this tick: applying the tick on top of it', { account: id });
@@ -124,6 +125,8 @@ function plan(ctx: TickContext, read: ReadOk, base: GuardState, d: Decision, key
     lastOkAt: now,
     transfersTotal: base.transfersTotal + read.verdict.transfers,
     ...(keyAlert ? { keyAlertAt: now } : {}),
+    // The stops the venue lists now: the next tick tells fired from vanished by them.
+    ...(read.backstops ? { backstops: read.backstops.listed } : {}),
   };
   return { trades: d.actions.filter((a) => tradeKind(a) !== null), liveTrades, tripBusy, acting, trip, next, resumed, resumingClose };
 }

@@ -2,6 +2,8 @@ import { decide, type Decision } from '../domain/decide.ts';
 import { DEFAULT_GATE, type GateVerdict } from '../domain/gate.ts';
 import { evaluateAccount } from '../domain/margin.ts';
 import type { AccountSnapshot } from '../domain/snapshot.ts';
+import type { VenueBackstop } from '../domain/backstop.ts';
+import type { BackstopCheck } from './backstop-sync.ts';
 import { AccountReader, type HistoryCursor } from './read-account.ts';
 import type { TickContext } from './tick-context.ts';
 import { wantsTrade } from './tick-trades.ts';
@@ -22,6 +24,10 @@ export type TickRead =
       notes: string[];
       /** The history cursor to store with the accepted state. */
       cursor: HistoryCursor;
+      /** The guard's backstop stops as listed before the decision (tick-backstops.ts); absent when not listed. */
+      backstops?: BackstopCheck | null;
+      /** Backstops that fired since the last tick and make this tick's trip (the decision already says so). */
+      fired?: VenueBackstop[];
     };
 
 /**

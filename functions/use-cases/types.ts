@@ -54,6 +54,8 @@ export interface TickResult {
   tripId: string | null;
   /** What the trip did: close-all, reduce or close one position (a lone isolated breach or a per-position limit). */
   tripKind: 'close-all' | 'reduce' | 'close-position' | null;
+  /** Set when this tick's trip records an exchange-side backstop stop that fired between ticks (issue 16). */
+  backstop?: boolean;
   /** Positions left after a close-all / reduce that could not be closed. */
   residuals: { symbol: string; side: string; contracts: number }[];
   /** The state version written, or null when the write lost to another tick. */

@@ -79,6 +79,8 @@ describe('riskguard init --yes (process)', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`Keys found in the environment: running doctor on ${out}`);
     expect(r.stdout).toMatch(/desk-1 \(binanceusdm\)\n {2}can read: {5}yes/);
+    // Issue 16: the venue module can rest the guard's exchange-side stops.
+    expect(r.stdout).toMatch(/\n {2}backstops: {4}yes — one reduce-only stop per position side at its EMERGENCY price, while armed\n/);
     for (const secret of Object.values(keys)) {
       expect(readFileSync(out, 'utf8')).not.toContain(secret);
       expect(readFileSync(join(dir, '.env'), 'utf8')).not.toContain(secret);

@@ -52,6 +52,16 @@ describe('gateSnapshot', () => {
     }
   });
 
+  it('reads a side closed where the guard had its backstop stop as the guard’s own stop, not the owner trading (issue 16)', () => {
+    const stop = { id: '42', symbol: 'BTCUSDT', side: 'long' as const, stopPrice: 48_500 };
+    const v = gateSnapshot(snap(8_490, []), { ...state(10_000, [entry(1)]), backstops: [stop] }, rows(pnl(-1_500), fee(-10)), NOW);
+    expect(v).toMatchObject({ kind: 'ok', liquidated: [] });
+    expect(v.kind === 'ok' && v.notes).toEqual(["BTCUSDT long (cross) was closed by the guard's own backstop stop on the exchange (42, stop 48500)"]);
+    // Without a known stop the same rows read as a trade.
+    const plain = gateSnapshot(snap(8_490, []), state(10_000, [entry(1)]), rows(pnl(-1_500), fee(-10)), NOW);
+    expect(plain.kind === 'ok' && plain.notes).toEqual(['BTCUSDT long (cross) was closed by a trade']);
+  });
+
   it('says which figures disagree when the wallet falls unexplained', () => {
     const v = gateSnapshot(snap(0, [btc(1)]), state(10_000, [entry(1)]), rows(), NOW);
     expect(v).toMatchObject({ kind: 'unknown' });

@@ -18,7 +18,8 @@ import { usePaperExchange } from '../helpers/paper-guard.ts';
  */
 
 const dynamo = useLocalDynamo();
-const policy = resolvePolicy({ thresholds: { WARNING: { stressSurvival: null }, DANGER: { stressSurvival: null } } });
+// Backstops off: these tests pin the guard's own close-all (a crash would fire the exchange-side stop first).
+const policy = resolvePolicy({ thresholds: { WARNING: { stressSurvival: null }, DANGER: { stressSurvival: null } }, backstop: false });
 
 const world = usePaperExchange({ BTCUSDT: 50_000, ETHUSDT: 3_000 });
 

@@ -14,8 +14,10 @@ import { btcEthLongs, VENUE_HARNESSES, type VenueHarness } from './harness.ts';
  */
 
 const dynamo = useLocalDynamo();
-// Stress thresholds off: these tests are about drawdown trips and data quality.
-const policy = resolvePolicy({ thresholds: { WARNING: { stressSurvival: null }, DANGER: { stressSurvival: null } } });
+// Stress thresholds off: these tests are about drawdown trips and data quality. Backstops off: they
+// pin the guard's own trips and orders, which a crash would otherwise leave to the exchange-side
+// stop on venues that rest them (test/integration/backstop-tick.test.ts pins those).
+const policy = resolvePolicy({ thresholds: { WARNING: { stressSurvival: null }, DANGER: { stressSurvival: null } }, backstop: false });
 
 describe.each(VENUE_HARNESSES.map((h) => [h.venue, h] as const))('guard on the paper exchange speaking %s (ccxt over HTTP, dynalite)', (_venue, h: VenueHarness) => {
   const world = usePaperExchange({ [h.btc]: 50_000, [h.eth]: 3_000 }, undefined, { venue: h.venue });

@@ -8,7 +8,7 @@ import type * as z from 'zod';
 import type { AccountSnapshot, MaintenanceTier, Position } from '../../domain/snapshot.ts';
 import { AccountSnapshotSchema } from '../../domain/snapshot.ts';
 import { ExchangeDataError } from '../../errors.ts';
-import type { ExchangePort, KeyDiagnosis, Logger, OrderRequest, OrderResult, AccountHistory } from '../../ports.ts';
+import type { BackstopStatus, ExchangePort, KeyDiagnosis, Logger, OrderRequest, OrderResult, AccountHistory } from '../../ports.ts';
 import type { VenueShared } from '../venue.ts';
 import { BINANCE_ERRORS } from './errors.ts';
 import { formatIssues } from '../../validation.ts';
@@ -18,6 +18,7 @@ import {
   AccountV3Schema,
   AlgoOrderSchema,
   AlgoOrdersSchema,
+  AlgoStatusSchema,
   OwnAlgoOrdersSchema,
   ApiRestrictionsSchema,
   ForceOrdersSchema,
@@ -678,6 +679,30 @@ export class BinanceUsdmExchange implements ExchangePort {
   async cancelBackstop(stop: VenueBackstop): Promise<void> {
     await this.call(`cancelBackstop ${stop.symbol}`, () => this.raw.fapiPrivateDeleteAlgoOrder!.call(this.ccxt, { algoId: stop.id }));
     this.log?.info('backstop cancelled', { exchange: this.id, symbol: stop.symbol, side: stop.side, id: stop.id });
+  }
+
+  /**
+   * GET /fapi/v1/algoOrder by algoId (weight 1): TRIGGERING / TRIGGERED / FINISHED mean the stop
+   * fired and its close went to the matching engine; CANCELED and EXPIRED (the venue's own
+   * cancel, e.g. the side was closed first) mean it did not act; REJECTED that its close was refused.
+   */
+  async backstopStatus(stop: VenueBackstop): Promise<BackstopStatus> {
+    const r = await this.rawCall('fapiPrivateGetAlgoOrder', AlgoStatusSchema, { algoId: stop.id });
+    switch (r.algoStatus) {
+      case 'NEW':
+        return 'open';
+      case 'TRIGGERING':
+      case 'TRIGGERED':
+      case 'FINISHED':
+        return 'fired';
+      case 'CANCELED':
+      case 'EXPIRED':
+        return 'cancelled';
+      case 'REJECTED':
+        return 'rejected';
+      default:
+        throw new ExchangeDataError(`${this.id}: backstop ${stop.id} has an algoStatus the guard does not know: ${r.algoStatus}`);
+    }
   }
 
   async maxMarketQuantity(symbol: string): Promise<number | null> {

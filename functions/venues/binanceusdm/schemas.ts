@@ -144,6 +144,11 @@ export const AlgoOrderSchema = z.object({
 /** GET /fapi/v1/openAlgoOrders: only the id is read from every row; the guard's own are then read in full. */
 export const AlgoOrdersSchema = z.array(z.object({ clientAlgoId: z.string() }).loose());
 export const OwnAlgoOrdersSchema = z.array(AlgoOrderSchema);
+/**
+ * GET /fapi/v1/algoOrder: a conditional order's life (NEW, TRIGGERING, TRIGGERED, FINISHED,
+ * CANCELED, EXPIRED, REJECTED — developers.binance.com, user-data-streams Event-Algo-Order-Update).
+ */
+export const AlgoStatusSchema = z.object({ algoId: z.number().int().nonnegative(), algoStatus: z.string().min(1) }).loose();
 
 /** GET /fapi/v1/time */
 export const ServerTimeSchema = z.object({ serverTime: z.number().int().positive() });
