@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { PortfolioSchema } from '../domain/snapshot.ts';
+import { BACKSTOP_FIRED } from '../domain/backstop.ts';
 import { ConfigError } from '../errors.ts';
 import { describeLimits } from '../domain/limits/index.ts';
 import { renderReport } from '../replay/report.ts';
@@ -108,9 +109,14 @@ export function renderReplay(r: ReplayResult): string {
       ['l', ...runs.map(() => 'r' as const)],
     ),
   ];
-  // Why the guard closed all: the drawdown, or a limit (the overshoot row measures from the drawdown threshold).
-  const trip = r.runs.guard.actions.find((x) => x.type === 'alert' && x.message.includes('close all: '));
-  if (trip) lines.push('', `Close-all reason: ${trip.message.slice(trip.message.indexOf('close all: ') + 'close all: '.length)}`);
+  // Why the guard closed all: the drawdown, a limit (the overshoot row measures from the drawdown
+  // threshold), or its exchange-side backstop stop, which fired before a tick saw the breach.
+  const trip = r.runs.guard.actions.find((x) => x.type === 'alert' && (x.message.includes('close all: ') || x.message.includes(BACKSTOP_FIRED)));
+  if (trip) {
+    const m = trip.message;
+    const reason = m.includes('close all: ') ? m.slice(m.indexOf('close all: ') + 'close all: '.length) : m.slice(m.indexOf(BACKSTOP_FIRED)).replace(/; close-all, HALTED$/, '');
+    lines.push('', `Close-all reason: ${reason}`);
+  }
   if (r.orders.length > 0) {
     lines.push('', `Orders of ${r.runs.guard.label}:`);
     for (const o of r.orders) lines.push(`  ${when(o.at)}  ${o.side} ${o.amount} ${o.symbol} @ ${o.averagePrice?.toPrecision(8) ?? '—'} (${o.status})`);

@@ -268,6 +268,9 @@ export function backstopsArmed(policy: Pick<Policy, 'backstop' | 'dryRun'>, stat
 
 const fmtPrice = (x: number): string => x.toLocaleString('en-US', { maximumSignificantDigits: 8 });
 
+/** How a fired backstop's trip reason begins (alerts, the replay report). */
+export const BACKSTOP_FIRED = 'exchange-side backstop stop fired';
+
 /** "BTCUSDT long at 47,000": the stops, in a few words. */
 export const describeBackstops = (stops: readonly VenueBackstop[]): string => stops.map((s) => `${s.symbol} ${s.side} at ${fmtPrice(s.stopPrice)}`).join(', ');
 
@@ -280,7 +283,7 @@ export const describeBackstops = (stops: readonly VenueBackstop[]): string => st
  */
 export function backstopTripDecision(d: Decision, stateBefore: Pick<GuardState, 'halted'>, fired: readonly VenueBackstop[], now: number): Decision {
   if (fired.length === 0 || stateBefore.halted) return d;
-  const reason = `exchange-side backstop stop fired between ticks: ${describeBackstops(fired)} (mark price)`;
+  const reason = `${BACKSTOP_FIRED} between ticks: ${describeBackstops(fired)} (mark price)`;
   const alert: Action = { type: 'alert', kind: 'trip', message: `TRIPPED: the ${reason}; close-all, HALTED` };
   const closeAll: Action = { type: 'closeAll', reason, dryRun: false };
   return {
