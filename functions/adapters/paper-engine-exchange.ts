@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { asBinanceError, maintenanceMargin, type PaperAccount, type PaperEngine } from '../../paper/index.ts';
 import { historyFromBinance, incomeId, readAllPagesSync } from '../venues/binanceusdm/history.ts';
+import { backstopOfAlgoOrder } from '../venues/binanceusdm/schemas.ts';
 import { AccountSnapshotSchema, type AccountSnapshot, type MaintenanceTier, type Position } from '../domain/snapshot.ts';
 import { ExchangeAuthError, ExchangeDataError, ExchangeUnavailableError, type RiskGuardError } from '../errors.ts';
 import type { BackstopStatus, ExchangePort, KeyDiagnosis, OrderRequest, OrderResult, AccountHistory, VenueBackstop, WantedBackstop } from '../ports.ts';
@@ -232,12 +233,7 @@ export class PaperEngineExchange implements ExchangePort {
     );
     return rows
       .filter((r) => r.clientAlgoId.startsWith(BACKSTOP_PREFIX) && r.orderType === 'STOP_MARKET')
-      .map((r) => ({
-        id: String(r.algoId),
-        symbol: r.symbol,
-        side: r.positionSide === 'LONG' ? 'long' : r.positionSide === 'SHORT' ? 'short' : r.side === 'SELL' ? 'long' : 'short',
-        stopPrice: r.triggerPrice,
-      }));
+      .map(backstopOfAlgoOrder);
   }
 
   /** A closePosition STOP_MARKET on the mark, as the ccxt adapter places it. */

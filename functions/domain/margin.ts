@@ -171,6 +171,17 @@ function breakpoints(legs: readonly Leg[], ref: number): Float64Array {
   return out.subarray(0, m + 1);
 }
 
+/** Legs whose long and short sizes cancel: no single price liquidates them. */
+function netsToZero(legs: readonly Leg[]): boolean {
+  let net = 0;
+  let gross = 0;
+  for (const l of legs) {
+    net += l.sq;
+    gross += l.q;
+  }
+  return Math.abs(net) <= 1e-12 * gross;
+}
+
 /**
  * The price of one symbol at which a pool's equity equals its maintenance margin, all the pool's
  * legs of that symbol moving together and everything else fixed (`c` = wallet + the rest's
@@ -180,13 +191,7 @@ function breakpoints(legs: readonly Leg[], ref: number): Float64Array {
  */
 function liquidationPriceOf(c: number, legs: readonly Leg[], ref: number): number | null {
   if (legs.some((l) => l.schedule.curve !== null && l.schedule.fixed === null)) return curveLiquidationPrice(c, legs, ref);
-  let net = 0;
-  let gross = 0;
-  for (const l of legs) {
-    net += l.sq;
-    gross += l.q;
-  }
-  if (Math.abs(net) <= 1e-12 * gross) return null;
+  if (netsToZero(legs)) return null;
 
   const f0 = c + legsValue(legs, ref);
   if (f0 === 0) return ref;
@@ -242,13 +247,7 @@ const SCAN_RANGE = 1e9;
  * 1e-13 relative; returns the flip nearer to `ref`, null when there is none.
  */
 function curveLiquidationPrice(c: number, legs: readonly Leg[], ref: number): number | null {
-  let net = 0;
-  let gross = 0;
-  for (const l of legs) {
-    net += l.sq;
-    gross += l.q;
-  }
-  if (Math.abs(net) <= 1e-12 * gross) return null;
+  if (netsToZero(legs)) return null;
   const f0 = c + legsValue(legs, ref);
   if (f0 === 0) return ref;
   const sigma = f0 > 0 ? 1 : -1;

@@ -19,6 +19,7 @@ import {
   AlgoOrderSchema,
   AlgoOrdersSchema,
   AlgoStatusSchema,
+  backstopOfAlgoOrder,
   OwnAlgoOrdersSchema,
   ApiRestrictionsSchema,
   ForceOrdersSchema,
@@ -639,12 +640,7 @@ export class BinanceUsdmExchange implements ExchangePort {
     const own = rows.filter((r) => r.clientAlgoId.startsWith(BACKSTOP_PREFIX));
     return this.validate('fapiPrivateGetOpenAlgoOrders', OwnAlgoOrdersSchema, own)
       .filter((r) => r.orderType === 'STOP_MARKET')
-      .map((r) => ({
-        id: String(r.algoId),
-        symbol: r.symbol,
-        side: r.positionSide === 'LONG' ? 'long' : r.positionSide === 'SHORT' ? 'short' : r.side === 'SELL' ? 'long' : 'short',
-        stopPrice: r.triggerPrice,
-      }));
+      .map(backstopOfAlgoOrder);
   }
 
   /**

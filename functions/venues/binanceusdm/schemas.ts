@@ -144,6 +144,12 @@ export const AlgoOrderSchema = z.object({
 /** GET /fapi/v1/openAlgoOrders: only the id is read from every row; the guard's own are then read in full. */
 export const AlgoOrdersSchema = z.array(z.object({ clientAlgoId: z.string() }).loose());
 export const OwnAlgoOrdersSchema = z.array(AlgoOrderSchema);
+
+/** The position side a closePosition stop closes: its positionSide in hedge mode, else the side its SELL/BUY reduces. */
+export function backstopOfAlgoOrder(r: z.infer<typeof AlgoOrderSchema>): { id: string; symbol: string; side: 'long' | 'short'; stopPrice: number } {
+  const side = r.positionSide === 'LONG' ? 'long' : r.positionSide === 'SHORT' ? 'short' : r.side === 'SELL' ? 'long' : 'short';
+  return { id: String(r.algoId), symbol: r.symbol, side, stopPrice: r.triggerPrice };
+}
 /**
  * GET /fapi/v1/algoOrder: a conditional order's life (NEW, TRIGGERING, TRIGGERED, FINISHED,
  * CANCELED, EXPIRED, REJECTED — developers.binance.com, user-data-streams Event-Algo-Order-Update).
