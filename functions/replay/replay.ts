@@ -419,7 +419,7 @@ async function guardedRun(s: RunSetup, mode: CadenceMode, clock: ReplayClock): P
   clock.advanceTo(s.end);
   const own = [...account.algoOrders.values()].filter((a) => a.clientAlgoId.startsWith(BACKSTOP_PREFIX));
   const fired = own.filter((a) => a.algoStatus === 'FINISHED' || a.algoStatus === 'TRIGGERED');
-  const deadPeak = s.guardDiesAt === null ? null : ([...seen.peak].reverse().find((p) => p !== null) ?? null);
+  const deadPeak = s.guardDiesAt === null ? null : (seen.peak.findLast((p) => p !== null) ?? null);
   let deadDrawdown: number | null = null;
   if (deadPeak !== null && deadPeak > 0) {
     let low = Number.POSITIVE_INFINITY;

@@ -71,7 +71,7 @@ export interface BackstopApplyInput {
 }
 
 /** What to change on the venue: none when the stops are where the band allows. */
-export function backstopPlan(input: Omit<BackstopApplyInput, 'listed'> & { listed: readonly VenueBackstop[] }): BackstopPlan {
+export function backstopPlan(input: BackstopApplyInput): BackstopPlan {
   const wanted: WantedBackstop[] = input.armed ? wantedBackstops(input) : [];
   return diffBackstops(wanted, input.listed, input.policy.backstopBand);
 }
