@@ -132,7 +132,7 @@ export class PaperEngineExchange implements ExchangePort {
         entryPrice: p.entryPrice,
         markPrice,
         marginMode: isolated ? 'isolated' : 'cross',
-        leverage: e.symbolConfig(acc, p.symbol).leverage,
+        leverage: e.leverageOf(acc, p.symbol, p.marginType),
         maintenanceTiers: this.tiersOf(p.symbol),
         ...(isolated ? { isolatedWallet: p.isolatedWallet } : {}),
         ...(mark !== null ? { markTimestamp: mark.time, indexPrice: mark.price } : {}),

@@ -1,6 +1,9 @@
 import type { AlgoOrderRecord, IncomeRecord, MarginType, OrderRecord, Position, PositionSide, SymbolConfig, TradeRecord } from './types.ts';
 
 /** One paper account (Binance sub-account equivalent). */
+/** modeLeverage's key. */
+export const modeKey = (symbol: string, mode: MarginType): string => `${symbol}|${mode}`;
+
 export class PaperAccount {
   crossWallet = 0;
   readonly symbolConfig = new Map<string, SymbolConfig>();
@@ -21,6 +24,11 @@ export class PaperAccount {
    * travels with each order). Off, the symbol's configured mode applies (Binance). See AccountSpec.
    */
   mixedMarginModes = false;
+  /**
+   * With mixed modes, leverage per (symbol, margin mode) where it was set apart (Orderly sets it
+   * per symbol and margin mode: POST /v1/client/leverages); absent, the symbol's leverage.
+   */
+  readonly modeLeverage = new Map<string, number>();
   /** Reported only (see AccountSpec). */
   multiAssetsMargin = false;
   portfolioMargin = false;

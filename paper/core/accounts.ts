@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { maxLeverage, maxNotionalAtLeverage } from '../brackets.ts';
 import { roundTo } from '../markets.ts';
-import { PaperAccount, posKey } from './account.ts';
+import { modeKey, PaperAccount, posKey } from './account.ts';
 import { PaperReject } from './reject.ts';
 import type { AccountSpec, MarginType, Position, PositionRisk, AccountRisk, PositionSide, PositionSpec, SymbolConfig } from './types.ts';
 import { VenueState } from './venue-state.ts';
@@ -57,8 +57,13 @@ export abstract class AccountBook extends VenueState {
     if (!Number.isInteger(leverage) || leverage < 1 || leverage > maxLeverage(m.brackets)) {
       throw new Error(`${p.symbol}: leverage must be an integer in 1..${maxLeverage(m.brackets)}`);
     }
-    // With mixed modes the symbol's configured mode stays the first one seeded (orders carry theirs).
-    acc.symbolConfig.set(p.symbol, { marginType: acc.mixedMarginModes && cfg !== undefined ? cfg.marginType : mode, leverage });
+    if (acc.mixedMarginModes) {
+      // The symbol's configured mode stays the first one seeded (orders carry theirs); each leg keeps its own leverage.
+      if (cfg === undefined) acc.symbolConfig.set(p.symbol, { marginType: mode, leverage });
+      acc.modeLeverage.set(modeKey(p.symbol, mode), leverage);
+    } else {
+      acc.symbolConfig.set(p.symbol, { marginType: mode, leverage });
+    }
     if (mode === 'ISOLATED' && !(p.isolatedMargin !== undefined && p.isolatedMargin > 0)) {
       throw new Error(`${p.symbol}: isolatedMargin (> 0) is required for an isolated position`);
     }
@@ -117,15 +122,38 @@ export abstract class AccountBook extends VenueState {
     return acc.symbolConfig.get(symbol) ?? { marginType: 'CROSSED', leverage: this.defaultLeverage };
   }
 
-  setLeverage(acc: PaperAccount, symbol: string, leverage: number): { leverage: number; maxNotionalValue: number; symbol: string } {
+  /**
+   * The leverage of `symbol`'s leg in `mode`: the account's (symbol, mode) setting where one account
+   * holds both legs of a symbol (Orderly), else — or when none was set apart — the symbol's.
+   */
+  leverageOf(acc: PaperAccount, symbol: string, mode: MarginType | undefined): number {
+    const cfg = this.symbolConfig(acc, symbol);
+    if (!acc.mixedMarginModes || mode === undefined) return cfg.leverage;
+    return acc.modeLeverage.get(modeKey(symbol, mode)) ?? cfg.leverage;
+  }
+
+  /**
+   * Sets the leverage of `symbol` (Binance, Hyperliquid), or of its `mode` leg alone on an account
+   * with mixed modes (Orderly). Refused when a position it governs would exceed the bracket cap.
+   */
+  setLeverage(acc: PaperAccount, symbol: string, leverage: number, mode?: MarginType): { leverage: number; maxNotionalValue: number; symbol: string } {
     const m = this.market(symbol);
     if (!Number.isInteger(leverage) || leverage < 1 || leverage > maxLeverage(m.brackets)) throw new PaperReject('invalid-leverage');
+    const perMode = acc.mixedMarginModes && mode !== undefined;
     const cap = maxNotionalAtLeverage(m.brackets, leverage);
-    for (const p of this.symbolPositions(acc, symbol)) {
-      if (Math.abs(p.amt) * this.markOr(symbol, p.entryPrice) > cap) throw new PaperReject('position-above-leverage-cap');
+    // A venue with its own initial-margin model (EngineOptions.initialRate) has no bracket cap.
+    if (this.initialRate === undefined) {
+      for (const p of this.symbolPositions(acc, symbol)) {
+        if (perMode && p.marginType !== mode) continue;
+        if (Math.abs(p.amt) * this.markOr(symbol, p.entryPrice) > cap) throw new PaperReject('position-above-leverage-cap');
+      }
     }
-    const cfg = this.symbolConfig(acc, symbol);
-    acc.symbolConfig.set(symbol, { ...cfg, leverage });
+    if (perMode) {
+      acc.modeLeverage.set(modeKey(symbol, mode), leverage);
+    } else {
+      acc.symbolConfig.set(symbol, { ...this.symbolConfig(acc, symbol), leverage });
+      for (const k of [modeKey(symbol, 'CROSSED'), modeKey(symbol, 'ISOLATED')]) acc.modeLeverage.delete(k);
+    }
     return { leverage, maxNotionalValue: cap, symbol };
   }
 

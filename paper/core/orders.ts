@@ -88,7 +88,10 @@ export abstract class OrderBook extends RiskBook {
         order.status = 'EXPIRED';
       } else {
         if (!reduceOnly && !(acc.dualSide && closing)) {
-          const im = (qty * price) / this.symbolConfig(acc, req.symbol).leverage;
+          const mode = req.marginType ?? this.symbolConfig(acc, req.symbol).marginType;
+          const leverage = this.leverageOf(acc, req.symbol, mode);
+          const leg = Math.abs(findPosition(acc, req.symbol, order.positionSide, mode)?.amt ?? 0) * mark;
+          const im = this.initialRate === undefined ? (qty * price) / leverage : qty * price * this.initialRate(req.symbol, leg + qty * price, leverage);
           if (im > this.accountRisk(acc).availableBalance + 1e-9) throw new PaperReject('insufficient-margin');
         }
         acc.openOrders.set(order.orderId, order);
@@ -167,10 +170,14 @@ export abstract class OrderBook extends RiskBook {
     const closeQty = reducing ? Math.min(qty, Math.abs(a)) : 0;
     const openQty = roundTo(qty - closeQty, m.quantityPrecision + 3);
     const fee = qty * price * this.takerFee;
+    const leverage = this.leverageOf(acc, order.symbol, marginType);
+    // The leg's initial margin rises by `im` (notional / leverage; a size-dependent model charges the
+    // whole leg's rise, as Orderly's IMR grows with |notional|^(4/5)).
+    const heldAbs = reducing ? 0 : Math.abs(a);
+    const im = openQty > 0 ? this.initialMarginAt(order.symbol, (heldAbs + openQty) * price, leverage) - this.initialMarginAt(order.symbol, heldAbs * price, leverage) : 0;
     if (openQty > 0 && checkMargin) {
-      const newAbs = (reducing ? 0 : Math.abs(a)) + openQty;
-      if (newAbs * price > maxNotionalAtLeverage(m.brackets, cfg.leverage) + 1e-6) throw new PaperReject('position-above-leverage-cap');
-      const im = (openQty * price) / cfg.leverage;
+      const newAbs = heldAbs + openQty;
+      if (this.initialRate === undefined && newAbs * price > maxNotionalAtLeverage(m.brackets, leverage) + 1e-6) throw new PaperReject('position-above-leverage-cap');
       if (im + fee > this.accountRisk(acc).availableBalance + 1e-9) throw new PaperReject('insufficient-margin');
     }
     const tradeId = this.nextTradeId++;
@@ -196,7 +203,6 @@ export abstract class OrderBook extends RiskBook {
     }
     if (openQty > 0) {
       const openFee = (fee * openQty) / qty;
-      const im = (openQty * price) / cfg.leverage;
       if (p === undefined) {
         p = {
           symbol: order.symbol,

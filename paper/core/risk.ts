@@ -21,13 +21,18 @@ export abstract class RiskBook extends AccountBook {
     return { mm: notional * rate, rate, cum: 0 };
   }
 
+  /** Initial margin of a leg of `notional` at `leverage`: the venue's model (initialRate) or notional / leverage. */
+  protected initialMarginAt(symbol: string, notional: number, leverage: number): number {
+    return this.initialRate === undefined ? notional / leverage : notional * this.initialRate(symbol, notional, leverage);
+  }
+
   /** Risk figures of one position at the current mark. */
   positionRisk(acc: PaperAccount, pos: Position): PositionRisk {
     this.market(pos.symbol);
     const mark = this.markOr(pos.symbol, pos.entryPrice);
     const notional = Math.abs(pos.amt) * mark;
     const { mm, rate, cum } = this.maintenanceAt(pos.symbol, notional);
-    const leverage = this.symbolConfig(acc, pos.symbol).leverage;
+    const leverage = this.leverageOf(acc, pos.symbol, pos.marginType);
     const upnl = pos.amt * (mark - pos.entryPrice);
     const feeRate = this.takerFee;
     return {
@@ -39,7 +44,7 @@ export abstract class RiskBook extends AccountBook {
       maintMarginRatio: rate,
       maintAmount: cum,
       leverage,
-      initialMargin: notional / leverage,
+      initialMargin: this.initialMarginAt(pos.symbol, notional, leverage),
       isolatedMargin: pos.marginType === 'ISOLATED' ? pos.isolatedWallet + upnl : 0,
       liquidationPrice: this.liquidationPrice(acc, pos),
       // Price at which closing (taker) leaves the position flat after the opening fee.
@@ -72,7 +77,15 @@ export abstract class RiskBook extends AccountBook {
     let openOrderIM = 0;
     for (const o of acc.openOrders.values()) {
       if (o.reduceOnly) continue;
-      openOrderIM += ((o.origQty - o.executedQty) * o.price) / this.symbolConfig(acc, o.symbol).leverage;
+      const mode = o.marginType ?? this.symbolConfig(acc, o.symbol).marginType;
+      const notional = (o.origQty - o.executedQty) * o.price;
+      const leverage = this.leverageOf(acc, o.symbol, mode);
+      if (this.initialRate === undefined) openOrderIM += notional / leverage;
+      else {
+        // A size-dependent rate is read where the order would take its leg (leg + order notional).
+        const leg = positions.reduce((a, r) => (r.position.symbol === o.symbol && r.position.marginType === mode ? a + r.notional : a), 0);
+        openOrderIM += notional * this.initialRate(o.symbol, leg + notional, leverage);
+      }
     }
     const crossMarginBalance = acc.crossWallet + crossUnPnl;
     const available = crossMarginBalance - crossIM - openOrderIM;

@@ -59,6 +59,12 @@ export interface EngineOptions {
    */
   maintenanceRate?: (symbol: string, notional: number) => number;
   /**
+   * The venue's initial margin RATE of a leg of `notional` at `leverage`, when it is not 1 / leverage
+   * (Orderly: max(1 / leverage, base IMR, IMR factor × notional^(4/5))). Orders are checked against
+   * the rise of the leg's initial margin; no bracket cap applies then. Default: 1 / leverage.
+   */
+  initialRate?: (symbol: string, notional: number, leverage: number) => number;
+  /**
    * The default of every account's `mixedMarginModes` (AccountSpec): a venue where each order
    * names its margin mode (Orderly) lets every account hold both legs of a symbol. Default false.
    */

@@ -24,6 +24,8 @@ export abstract class VenueState {
   readonly liquidationFeeInMaintenance: boolean;
   /** See EngineOptions.maintenanceRate; undefined = the market's brackets. */
   protected readonly maintenanceRate: ((symbol: string, notional: number) => number) | undefined;
+  /** See EngineOptions.initialRate; undefined = 1 / leverage. */
+  protected readonly initialRate: ((symbol: string, notional: number, leverage: number) => number) | undefined;
   protected readonly makeMarket: (symbol: string, refPrice: number) => MarketSpec;
 
   protected time: number;
@@ -58,6 +60,7 @@ export abstract class VenueState {
     this.mixedMarginModes = options.mixedMarginModes ?? false;
     this.liquidationFeeInMaintenance = options.liquidationFeeInMaintenance ?? false;
     this.maintenanceRate = options.maintenanceRate;
+    this.initialRate = options.initialRate;
     this.makeMarket = options.genericMarket ?? genericMarket;
     if (!(Math.abs(this.defaultFundingRate) < 0.05)) throw new Error(`fundingRate must be a fraction per 8 h in (-0.05, 0.05), got ${this.defaultFundingRate}`);
     for (const [name, v] of Object.entries({ slippage: this.slippage, takerFee: this.takerFee, clearanceFee: this.clearanceFee })) {

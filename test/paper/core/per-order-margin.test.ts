@@ -63,3 +63,63 @@ describe('paper core: a cross and an isolated leg on one symbol', () => {
     ]);
   });
 });
+
+describe('paper core: leverage per (symbol, margin mode) and a size-dependent initial margin', () => {
+  const mixed = (opts: ConstructorParameters<typeof PaperEngine>[0] = {}) => {
+    const e = new PaperEngine({ startTime: Date.UTC(2025, 0, 1), slippage: 0, takerFee: 0, mixedMarginModes: true, ...opts });
+    e.setPrices({ ETHUSDT: 3_000 });
+    return e;
+  };
+
+  it('keeps each leg its own leverage: seeded, read, and set for one mode without touching the other', () => {
+    const e = mixed();
+    const acc = e.createAccount({
+      walletBalance: 10_000,
+      positions: [
+        { symbol: 'ETHUSDT', side: 'long', size: 5, entryPrice: 3_000, marginMode: 'cross', leverage: 10 },
+        { symbol: 'ETHUSDT', side: 'short', size: 2, entryPrice: 3_000, marginMode: 'isolated', leverage: 4, isolatedMargin: 1_500 },
+      ],
+    });
+    const lev = () => e.accountRisk(acc).positions.map((r) => [r.position.marginType, r.leverage, r.initialMargin]);
+    expect(lev()).toEqual([
+      ['CROSSED', 10, 1_500],
+      ['ISOLATED', 4, 1_500],
+    ]);
+    e.setLeverage(acc, 'ETHUSDT', 25, 'CROSSED');
+    expect(lev()).toEqual([
+      ['CROSSED', 25, 600],
+      ['ISOLATED', 4, 1_500],
+    ]);
+    // A new isolated order takes the isolated leg's leverage: 3,000 / 4 into its wallet.
+    e.placeOrder(acc, { symbol: 'ETHUSDT', side: 'SELL', type: 'MARKET', quantity: 1, marginType: 'ISOLATED' });
+    expect([...acc.positions.values()].find((p) => p.marginType === 'ISOLATED')?.isolatedWallet).toBeCloseTo(2_250, 9);
+    // An account with one mode per symbol has one leverage per symbol, whatever mode is named.
+    const single = new PaperEngine({ startTime: Date.UTC(2025, 0, 1) });
+    const one = single.createAccount({ walletBalance: 1_000 });
+    single.setLeverage(one, 'ETHUSDT', 7, 'ISOLATED');
+    expect([single.leverageOf(one, 'ETHUSDT', 'CROSSED'), single.leverageOf(one, 'ETHUSDT', 'ISOLATED')]).toEqual([7, 7]);
+  });
+
+  it('charges the rise of the leg’s initial margin when the rate grows with size, and refuses what free collateral cannot cover', () => {
+    // Orderly's form: max(1 / leverage, base IMR, factor × notional^0.8).
+    const rate = (_s: string, n: number, lev: number) => Math.max(1 / lev, 0.01, 0.0000003846 * n ** 0.8);
+    const e = mixed({ initialRate: rate });
+    const acc = e.createAccount({ walletBalance: 200_000 });
+    e.setLeverage(acc, 'ETHUSDT', 20, 'ISOLATED');
+    // 1,000 ETH = 3,000,000 USDC: the size term (≈ 0.0584) is above 1 / 20.
+    e.placeOrder(acc, { symbol: 'ETHUSDT', side: 'BUY', type: 'MARKET', quantity: 1_000, marginType: 'ISOLATED' });
+    const leg = [...acc.positions.values()][0]!;
+    expect(leg.isolatedWallet).toBeCloseTo(3_000_000 * rate('', 3_000_000, 20), 6);
+    expect(leg.isolatedWallet).toBeGreaterThan(3_000_000 / 20 + 20_000);
+    // 160,000 covers 1/leverage (150,000) but not the size term: refused, nothing changed.
+    const poor = e.createAccount({ walletBalance: 160_000 });
+    e.setLeverage(poor, 'ETHUSDT', 20, 'ISOLATED');
+    expect(() => e.placeOrder(poor, { symbol: 'ETHUSDT', side: 'BUY', type: 'MARKET', quantity: 1_000, marginType: 'ISOLATED' })).toThrow(/insufficient|margin/i);
+    expect([poor.positions.size, poor.crossWallet]).toEqual([0, 160_000]);
+    // A second order on the same leg pays the leg's rise, not its own notional at the rate.
+    const before = leg.isolatedWallet;
+    e.deposit(acc.id, 100_000);
+    e.placeOrder(acc, { symbol: 'ETHUSDT', side: 'BUY', type: 'MARKET', quantity: 100, marginType: 'ISOLATED' });
+    expect(leg.isolatedWallet - before).toBeCloseTo(3_300_000 * rate('', 3_300_000, 20) - 3_000_000 * rate('', 3_000_000, 20), 6);
+  });
+});
