@@ -138,7 +138,7 @@ export function createOrderlyHandler(deps: DialectDeps, options: DialectOptions)
     const transport = deps.faults.take(['http500', 'http503', 'http429', 'timeout', 'malformed-json'], target);
     if (transportFault(deps, res, transport, send, log)) return;
     const who = keyAcc?.id ?? req.socket.remoteAddress ?? '?';
-    if (!limiter.take(who, `${method} ${m.route.pattern}`, deps.engine.now())) return sendError(OE.tooManyRequests('Rate limit exceed.'));
+    if (!limiter.take(who, `${method} ${m.route.pattern}`, deps.engine.now(), m.route.limit)) return sendError(OE.tooManyRequests('Rate limit exceed.'));
 
     let data: unknown;
     try {

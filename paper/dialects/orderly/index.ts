@@ -1,7 +1,7 @@
 import type { PaperDialect } from '../types.ts';
 import { createOrderlyHandler } from './http.ts';
 import { orderlyKeysOf } from './keys.ts';
-import { ORDERLY_SYMBOL, orderlyMarkets, orderlyMmr } from './markets.ts';
+import { ORDERLY_SYMBOL, orderlyImr, orderlyMarkets, orderlyMmr } from './markets.ts';
 
 /**
  * The Orderly dialect (Orderly Network's v1 REST, as ccxt's woofipro/modetrade broker classes and
@@ -24,7 +24,8 @@ export const orderly: PaperDialect = {
   },
   internalErrorBody: (message) => JSON.stringify({ success: false, code: -1000, message: `paper exchange internal error: ${message}` }),
   // Orderly markets by their own names; every account may hold a cross and an isolated leg of one
-  // symbol; maintenance by Orderly's size-dependent MMR, not brackets.
+  // symbol (each with its own leverage); maintenance and initial margin by Orderly's size-dependent
+  // MMR and IMR, not brackets.
   // A liquidation charges std_liquidation_fee (2.4 %: liquidator 1.2 % + insurance fund 1.2 %, as the info and liquidation rows say).
-  engineOptions: () => ({ extraMarkets: orderlyMarkets(), mixedMarginModes: true, maintenanceRate: orderlyMmr, clearanceFee: 0.024 }),
+  engineOptions: () => ({ extraMarkets: orderlyMarkets(), mixedMarginModes: true, maintenanceRate: orderlyMmr, initialRate: orderlyImr, clearanceFee: 0.024 }),
 };

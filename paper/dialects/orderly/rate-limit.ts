@@ -9,20 +9,24 @@
  * simulated second; a client's retry sleeps advance it) and answers 429 / -1003.
  */
 export class OrderlyRateLimiter {
-  private readonly windows = new Map<string, { second: number; count: number }>();
+  private readonly windows = new Map<string, { window: number; count: number }>();
   constructor(readonly perSecond = 10) {}
 
-  /** Counts a request; false when it is over the limit. */
-  take(who: string, endpoint: string, nowMs: number): boolean {
+  /**
+   * Counts a request; false when it is over the limit — `perSecond` a second unless the endpoint has
+   * its own (`limit`: POST /v1/client/leverages allows 5 per 60 s per user).
+   */
+  take(who: string, endpoint: string, nowMs: number, limit?: { count: number; windowMs: number }): boolean {
     const key = `${who} ${endpoint}`;
-    const second = Math.floor(nowMs / 1000);
+    const windowMs = limit?.windowMs ?? 1000;
+    const window = Math.floor(nowMs / windowMs);
     const w = this.windows.get(key);
-    if (w === undefined || w.second !== second) {
-      this.windows.set(key, { second, count: 1 });
+    if (w === undefined || w.window !== window) {
+      this.windows.set(key, { window, count: 1 });
       if (this.windows.size > 10_000) this.windows.clear();
       return true;
     }
     w.count++;
-    return w.count <= this.perSecond;
+    return w.count <= (limit?.count ?? this.perSecond);
   }
 }

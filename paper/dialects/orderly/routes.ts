@@ -2,6 +2,8 @@ import type { MarginType, OrderRecord, PaperAccount, Side } from '../../core/ind
 import type { ActiveFault, FaultKind, FaultTarget } from '../../faults.ts';
 import type { DialectDeps } from '../types.ts';
 import { OE } from './errors.ts';
+import { leverageRoutes } from './leverage.ts';
+import { mode, num, side } from './params.ts';
 import * as fmt from './format.ts';
 import { orderlyKeysOf } from './keys.ts';
 import { ORDERLY_SYMBOL } from './markets.ts';
@@ -37,30 +39,10 @@ export interface Route {
   signed: boolean;
   /** Needs the key's `trading` scope. */
   trade?: boolean;
+  /** The endpoint's own rate limit per user, when it is not the dialect's per-second one. */
+  limit?: { count: number; windowMs: number };
   handler(ctx: Ctx): unknown;
 }
-
-const mode = (v: unknown, name = 'margin_mode'): MarginType | undefined => {
-  if (v === undefined || v === null || v === '') return undefined;
-  if (v === 'CROSS') return 'CROSSED';
-  if (v === 'ISOLATED') return 'ISOLATED';
-  throw OE.invalidParam(`${name} must be CROSS or ISOLATED`);
-};
-
-const num = (v: unknown, name: string, required = false): number | undefined => {
-  if (v === undefined || v === null || v === '') {
-    if (required) throw OE.invalidParam(`${name} is required`);
-    return undefined;
-  }
-  const n = typeof v === 'number' ? v : Number(v);
-  if (!Number.isFinite(n)) throw OE.invalidParam(`${name} must be a number`);
-  return n;
-};
-
-const side = (v: unknown): Side => {
-  if (v === 'BUY' || v === 'SELL') return v;
-  throw OE.invalidParam('side must be BUY or SELL');
-};
 
 function faults(ctx: Ctx, kinds: ('zero-balance' | 'empty-positions' | 'stale-mark' | 'bad-mark')[]): fmt.DataFaults {
   const f: fmt.DataFaults = {};
@@ -197,16 +179,7 @@ export const ROUTES: Route[] = [
     signed: true,
     handler: (ctx) => fmt.holding(ctx.acc, ctx.deps.engine.accountRisk(ctx.acc), faults(ctx, ['zero-balance']), ctx.frozen),
   },
-  {
-    method: 'GET',
-    pattern: '/v1/client/leverage',
-    signed: true,
-    handler: (ctx) => {
-      const symbol = ctx.query.symbol ?? '';
-      ctx.deps.engine.market(symbol);
-      return { symbol, margin_mode: fmt.orderlyMode(mode(ctx.query.margin_mode)), leverage: ctx.deps.engine.symbolConfig(ctx.acc, symbol).leverage };
-    },
-  },
+  ...leverageRoutes,
   {
     method: 'GET',
     pattern: '/v1/positions',
@@ -267,7 +240,7 @@ export const ROUTES: Route[] = [
       const b = ctx.body;
       const type = b.type === 'LIMIT' ? 'STOP' : 'STOP_MARKET';
       // Orderly: an order without margin_mode is CROSS ("All symbols default to Cross Margin").
-  const marginType: MarginType = mode(b.margin_mode) ?? 'CROSSED';
+      const marginType: MarginType = mode(b.margin_mode) ?? 'CROSSED';
       const a = ctx.deps.engine.placeAlgoOrder(ctx.acc, {
         symbol: String(b.symbol ?? ''),
         side: side(b.side),
