@@ -374,26 +374,27 @@ describe('deployment choices from CDK context', () => {
   });
 });
 
-describe('a mixed Binance + Hyperliquid config', () => {
+describe('a mixed Binance + Hyperliquid + Orderly config', () => {
   const mixed = configWith((raw) => {
     (raw.accounts as unknown[]).push({ id: 'hl-agent', exchange: 'hyperliquid', credentials: { parameterName: '/riskguard/hl-agent' } });
+    (raw.accounts as unknown[]).push({ id: 'orderly-dual', exchange: 'orderly', credentials: { parameterName: '/riskguard/orderly-dual' } });
   });
   const { guardTemplate: t, guard: stack } = synthRiskguard({ config: mixed });
 
-  it('schedules every account, the Hyperliquid one included', () => {
-    t.resourceCountIs('AWS::Scheduler::Schedule', 4);
-    t.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 minute)', Target: { Input: JSON.stringify({ accountId: 'hl-agent' }) } });
+  it('schedules every account, the Hyperliquid and Orderly ones included', () => {
+    t.resourceCountIs('AWS::Scheduler::Schedule', 5);
+    for (const id of ['hl-agent', 'orderly-dual']) t.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 minute)', Target: { Input: JSON.stringify({ accountId: id }) } });
   });
 
-  it('lets the guard read the Hyperliquid credentials JSON from its own SSM parameter, and nothing wider', () => {
+  it('lets the guard read each venue credentials JSON from its own SSM parameter, and nothing wider', () => {
     const ssm = statementsOf(t, 'GuardRole').find((s) => s.Action === 'ssm:GetParameter')!;
     const arns = JSON.stringify(ssm.Resource);
-    for (const p of ['main', 'bot-eth', 'hl-agent']) expect(arns).toContain(`:parameter/riskguard/${p}"`);
+    for (const p of ['main', 'bot-eth', 'hl-agent', 'orderly-dual']) expect(arns).toContain(`:parameter/riskguard/${p}"`);
     expect(arns).not.toContain('*');
   });
 
   it('puts no wallet address or key location into the template beyond the parameter ARNs', () => {
     const json = JSON.stringify(Template.fromStack(stack).toJSON());
-    expect(json).not.toMatch(/privateKey|walletAddress/);
+    expect(json).not.toMatch(/privateKey|walletAddress|orderlySecret|orderlyKey/);
   });
 });
