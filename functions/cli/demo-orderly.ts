@@ -11,7 +11,8 @@ import { DEFAULT_POLICY } from '../domain/policy.ts';
 import { DEFAULT_ADAPTIVE, nextTickDelayMs } from '../use-cases/cadence.ts';
 import { runGuardTick } from '../use-cases/run-guard-tick.ts';
 import { createExchange } from '../venues/index.ts';
-import { money, pct, when } from './format.ts';
+import { money as moneyIn, pct, when } from './format.ts';
+import { settlementOf } from '../venues/catalog.ts';
 import { tickLine } from './guard-commands.ts';
 
 /**
@@ -67,6 +68,7 @@ export async function runOrderlyDemo(opts: { out?: (s: string) => void } = {}): 
       sleep: async (ms: number) => void engine.advanceBy(ms),
     };
     const legs = () => [...acc.positions.values()].map((p) => `${p.marginType === 'ISOLATED' ? 'isolated' : 'cross'} ${p.symbol} ${p.amt > 0 ? 'long' : 'short'} ${Math.abs(p.amt)}`).join(', ') || 'flat';
+    const money = (x: number) => moneyIn(x, settlementOf(config.exchange));
     const start = engine.accountRisk(acc).marginBalance;
     out(`  book (${money(start)}): ${legs()} — one symbol, two legs, two pools`);
     engine.onLiquidation((e) => out(`  ${when(e.time)} the venue liquidated the ${e.kind} ${e.symbol} leg at ${e.price.toPrecision(6)}`));

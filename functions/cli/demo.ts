@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DATA_DIR, dialectFor, startPaperExchange, type AccountSpec, type PaperEngine, type PaperVenue } from '../../paper/index.ts';
-import { venueFacts, type SupportedVenue } from '../venues/catalog.ts';
+import { settlementOf, venueFacts, type SupportedVenue } from '../venues/catalog.ts';
 import { credentialsFromEnvSpec } from '../venues/credential-spec.ts';
 import { DynamoStateStore } from '../adapters/dynamo-store.ts';
 import { DEFAULT_ADAPTIVE, nextTickDelayMs } from '../use-cases/cadence.ts';
@@ -15,7 +15,7 @@ import { DEFAULT_POLICY } from '../domain/policy.ts';
 import type { Alert, Notifier } from '../ports.ts';
 import { runGuardTick } from '../use-cases/run-guard-tick.ts';
 import type { TickResult } from '../use-cases/types.ts';
-import { money, pct, table, when } from './format.ts';
+import { money as moneyIn, pct, table, when } from './format.ts';
 import { tickLine } from './guard-commands.ts';
 
 /** The `riskguard demo --json-summary` document (an exact interface). */
@@ -96,6 +96,7 @@ export async function runDemo(opts: { jsonSummary?: string; out?: (s: string) =>
   out(`riskguard demo — replaying the real ${DATASET} crash (${when(START)} → ${when(END)}) on the paper exchange`);
   out('  starting the local state store (dynalite, in memory) and the paper exchange (loopback)…');
   const venue = opts.venue ?? 'binanceusdm';
+  const money = (x: number) => moneyIn(x, settlementOf(venue));
   if (venue !== 'binanceusdm') out(`  venue: ${venue} (its paper dialect; the prices are the same real series, data/SOURCES.md)`);
   const dynamo = await startLocalDynamo({ dbPath: null });
   const sym = (base: string) => symbolOf(venue, base);

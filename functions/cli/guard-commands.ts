@@ -24,7 +24,7 @@ export function tickLine(r: TickResult): string {
   const dd = r.drawdownPct === null ? '—' : `${r.drawdownPct.toFixed(2)} %`;
   const mr = r.marginRatio === null ? '—' : r.marginRatio.toFixed(4);
   const flags = [r.halted ? 'HALTED' : '', r.paused ? 'PAUSED' : ''].filter(Boolean).join(' ');
-  const head = `${when(r.at)}  ${r.accountId}  ${r.status.padEnd(9)} equity ${money(r.equity)}  peak ${money(r.peakEquity)}  drawdown ${dd}  margin ratio ${mr}${flags ? `  ${flags}` : ''}`;
+  const head = `${when(r.at)}  ${r.accountId}  ${r.status.padEnd(9)} equity ${money(r.equity, r.currency)}  peak ${money(r.peakEquity, r.currency)}  drawdown ${dd}  margin ratio ${mr}${flags ? `  ${flags}` : ''}`;
   const tail = [
     ...(r.status === 'UNKNOWN' ? r.reasons.map((x) => `    ! ${x}`) : []),
     ...r.actions.map((a) => `    > ${a}`),
@@ -53,7 +53,7 @@ async function tickGroups(guard: LocalGuard, results: TickResult[], dryRun: bool
 
 export function groupLine(g: GroupTickResult): string {
   const dd = g.drawdownPct === null ? '—' : `${g.drawdownPct.toFixed(2)} %`;
-  const head = `${when(g.at)}  group:${g.groupId}  ${g.kind.toUpperCase().padEnd(9)} equity ${money(g.equity)}  peak ${money(g.peakEquity)}  drawdown ${dd}`;
+  const head = `${when(g.at)}  group:${g.groupId}  ${g.kind.toUpperCase().padEnd(9)} equity ${money(g.equity, g.currency)}  peak ${money(g.peakEquity, g.currency)}  drawdown ${dd}`;
   const closed = g.closed.map((c) => `    > closed ${c.accountId}: ${c.done ? 'flat' : `INCOMPLETE ${c.error ?? ''}`}`);
   return [head, ...g.reasons.map((r) => `    ${r}`), ...closed].join('\n');
 }
@@ -209,7 +209,7 @@ export function registerGuardCommands(program: Command): void {
       const r = await closeAllByHand(guard.deps(opts.account), act);
       process.stdout.write(
         r.done
-          ? `${opts.account}: FLAT (confirmed by a fresh read). ${r.orders.length} order(s), ${r.cancelled} cancelled; equity ${money(r.equity)}. Account is HALTED until \`riskguard rearm\`.\n`
+          ? `${opts.account}: FLAT (confirmed by a fresh read). ${r.orders.length} order(s), ${r.cancelled} cancelled; equity ${money(r.equity, r.finalSnapshot.currency)}. Account is HALTED until \`riskguard rearm\`.\n`
           : `${opts.account}: INCOMPLETE — still open: ${r.residuals.map((x) => `${x.symbol} ${x.side} ${x.contracts}`).join(', ')}. Errors: ${r.errors.join('; ')}\n`,
       );
       if (!r.done) process.exitCode = 1;

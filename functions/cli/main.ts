@@ -223,8 +223,8 @@ export function buildProgram(): Command {
             s.level,
             s.halted ? `YES since ${when(s.haltedAt)}` : 'no',
             s.pausedUntil !== null && s.pausedUntil > now ? `${when(s.pausedUntil)} (${s.pausedBy})` : '—',
-            money(s.lastEquity),
-            money(s.peakEquity),
+            money(s.lastEquity, s.currency),
+            money(s.peakEquity, s.currency),
             s.lastEquity === null ? '—' : pct(drawdownOf(s.peakEquity, s.lastEquity)),
             s.lastTickAt === null ? 'never' : `${when(s.lastTickAt)} (${Math.round((now - s.lastTickAt) / 1000)} s ago)${now - s.lastTickAt > staleMs ? ' STALE' : ''}`,
           ]),
@@ -258,7 +258,7 @@ export function buildProgram(): Command {
     await withStore(opts, async ({ store, where }) => {
       const o = await rearm({ store, clock: systemClock, notifier }, { ...act, ...(opts.force ? { force: true } : {}) });
       process.stdout.write(
-        `Re-armed ${act.accountId} in ${where} by ${act.by}: level OK, not halted; the first accepted tick within ${REARM_REBASE_MS / 60_000} min sets the new peak (else it stays at ${money(o.state.peakEquity)}).\n`,
+        `Re-armed ${act.accountId} in ${where} by ${act.by}: level OK, not halted; the first accepted tick within ${REARM_REBASE_MS / 60_000} min sets the new peak (else it stays at ${money(o.state.peakEquity, o.state.currency)}).\n`,
       );
       reportAlert(o);
     });

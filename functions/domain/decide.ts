@@ -329,6 +329,7 @@ export function decide(snapshot: AccountSnapshot, state: GuardState, policy: Pol
     peakEquity: peak.peakEquity,
     peakAt: peak.peakAt,
     lastEquity: equity,
+    ...(evaluation.currency !== undefined ? { currency: evaluation.currency } : {}),
     lastTickAt: now,
     unknownStreak: 0,
     rebaseUntil: null,

@@ -94,11 +94,11 @@ export function bookChanges(book: readonly BookEntry[], s: AccountSnapshot): { v
 }
 
 /** Why the snapshot needs the history to be explained (the book or the wallet changed), or null. */
-function historyNeeded(changes: ReturnType<typeof bookChanges>, wallet: number, lastWallet: number): string | null {
+function historyNeeded(changes: ReturnType<typeof bookChanges>, wallet: number, lastWallet: number, currency: string | undefined): string | null {
   if (changes.vanished.length) return `${changes.vanished.length} position(s) vanished`;
   if (changes.changed.length) return `${changes.changed.length} position(s) opened or changed size`;
   const dw = wallet - lastWallet;
-  if (Math.abs(dw) > 1e-9 * Math.max(1, Math.abs(lastWallet))) return `the wallet moved by ${money(dw)}`;
+  if (Math.abs(dw) > 1e-9 * Math.max(1, Math.abs(lastWallet))) return `the wallet moved by ${money(dw, currency)}`;
   return null;
 }
 
@@ -134,12 +134,13 @@ export function gateSnapshot(
   const notes: string[] = [];
   const liquidated: BookEntry[] = [];
   const pending = state.pendingCredit;
+  const cash = (x: number) => money(x, snapshot.currency);
   // The first accepted snapshot has nothing to be compared with.
   if (state.lastWallet === null) return { kind: 'ok', notes, liquidated, transfers: 0, pendingCredit: 0, drawdownUnknown: false };
 
   const changes = bookChanges(state.lastBook, snapshot);
   const wallet = walletOf(snapshot);
-  const why = historyNeeded(changes, wallet, state.lastWallet);
+  const why = historyNeeded(changes, wallet, state.lastWallet, snapshot.currency);
   if (why !== null && history === null) return { kind: 'need-history', why };
   const h = history ?? EMPTY_HISTORY;
 
@@ -180,7 +181,7 @@ export function gateSnapshot(
   let pendingCredit = pending;
   if (h.liquidations.length > 0) {
     // A forced close costs what it costs (bankruptcy, insurance): the rows need not add up.
-    if (Math.abs(residual) > tol) notes.push(`wallet change of ${money(residual)} beyond the rows is the venue's forced close`);
+    if (Math.abs(residual) > tol) notes.push(`wallet change of ${cash(residual)} beyond the rows is the venue's forced close`);
   } else {
     if (residual < 0 && pendingCredit > 0) {
       // Rows that arrived for a rise the wallet already showed: counted once.
@@ -188,15 +189,15 @@ export function gateSnapshot(
       pendingCredit -= matched;
       residual += matched;
       transfers -= matched;
-      notes.push(`history rows of ${money(matched)} reconciled with a wallet rise seen earlier`);
+      notes.push(`history rows of ${cash(matched)} reconciled with a wallet rise seen earlier`);
     }
     if (residual > tol) {
       pendingCredit += residual;
       transfers += residual;
-      notes.push(`wallet rose by ${money(residual)} with no history row yet: counted as a transfer until its row arrives, not as a gain`);
+      notes.push(`wallet rose by ${cash(residual)} with no history row yet: counted as a transfer until its row arrives, not as a gain`);
     } else if (residual < -tol) {
       reasons.push(
-        `wallet fell to ${money(wallet)} from ${money(state.lastWallet)}: ${money(-residual)} more than the account history explains (no withdrawal, fee, funding, loss or liquidation recorded for it)`,
+        `wallet fell to ${cash(wallet)} from ${cash(state.lastWallet)}: ${cash(-residual)} more than the account history explains (no withdrawal, fee, funding, loss or liquidation recorded for it)`,
       );
     }
   }
@@ -207,7 +208,7 @@ export function gateSnapshot(
     // Neither a loss nor a gain is invented: the peak moves with the unknown rows.
     transfers += h.unclassifiedAmount;
     notes.push(
-      `history rows of unknown type (${h.unclassified.join(', ')}, ${money(h.unclassifiedAmount)}): drawdown not judged this tick, the peak moves with them`,
+      `history rows of unknown type (${h.unclassified.join(', ')}, ${cash(h.unclassifiedAmount)}): drawdown not judged this tick, the peak moves with them`,
     );
   }
   return { kind: 'ok', notes, liquidated, transfers, pendingCredit, drawdownUnknown };

@@ -433,7 +433,7 @@ function evaluate(snapshot: AccountSnapshot, stress: StressConfig, wanted: Reado
   }
 
   const account = accountRisk(pools, net, gross, stressBook(snapshot, pools, schedules, collateral), stress);
-  return { account, pools, positions };
+  return snapshot.currency === undefined ? { account, pools, positions } : { account, pools, positions, currency: snapshot.currency };
 }
 
 /**

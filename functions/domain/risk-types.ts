@@ -95,6 +95,8 @@ export interface Evaluation {
   account: AccountRisk;
   pools: PoolRisk[];
   positions: PositionRisk[];
+  /** The snapshot's currency (USDT when absent), for the amounts in reasons and reports. */
+  currency?: string;
 }
 
 /** How price shocks spread from BTC to other assets in a stress test. */

@@ -146,6 +146,8 @@ export const ExchangeTotalsSchema = z
 
 const snapshotShape = {
   exchange: z.string().min(1).optional(),
+  /** The asset its amounts are in (the venue's settlement: USDT, USDC); absent = USDT. Labels only. */
+  currency: z.string().regex(/^[A-Z][A-Z0-9]{1,9}$/).optional(),
   timestamp: z.number().int().nonnegative().optional(),
   crossWalletBalance: finite(),
   netTransfers: finite().optional(),

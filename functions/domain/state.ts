@@ -62,6 +62,8 @@ export const GuardStateSchema = z
     peakAt: nullableNumber(),
     /** Equity of the last tick whose data passed the gate. */
     lastEquity: nullableNumber(),
+    /** The asset the amounts are in (the venue's settlement, from the last accepted snapshot); absent = USDT. */
+    currency: z.string().regex(/^[A-Z][A-Z0-9]{1,9}$/).optional(),
     halted: z.boolean(),
     haltedAt: nullableNumber(),
     haltReason: z.string().nullable(),

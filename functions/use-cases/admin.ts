@@ -88,7 +88,7 @@ export async function rearm(deps: AdminDeps, act: HumanAct & { force?: boolean }
     act.accountId,
     (s) => {
       if (!s.halted && !act.force) {
-        throw new ConfigError(`account "${act.accountId}" is not halted (level ${s.level}): re-arming would wipe its drawdown from peak ${money(s.peakEquity)}; add --force to do it anyway`);
+        throw new ConfigError(`account "${act.accountId}" is not halted (level ${s.level}): re-arming would wipe its drawdown from peak ${money(s.peakEquity, s.currency)}; add --force to do it anyway`);
       }
       before = s;
       return {
@@ -131,7 +131,7 @@ export async function rearm(deps: AdminDeps, act: HumanAct & { force?: boolean }
       },
     },
     summary,
-    `${summary}\nWas: ${prev?.halted ? `HALTED (${prev.haltReason ?? 'no reason recorded'})` : `not halted, level ${prev?.level ?? '—'}`}, peak ${money(prev?.peakEquity)}, last equity ${money(prev?.lastEquity)}.\nAutomatic protection is back on. The trailing peak is re-based at the first accepted tick within ${REARM_REBASE_MS / 60_000} minutes (else it stays at ${money(prev?.lastEquity)}).`,
+    `${summary}\nWas: ${prev?.halted ? `HALTED (${prev.haltReason ?? 'no reason recorded'})` : `not halted, level ${prev?.level ?? '—'}`}, peak ${money(prev?.peakEquity, prev?.currency)}, last equity ${money(prev?.lastEquity, prev?.currency)}.\nAutomatic protection is back on. The trailing peak is re-based at the first accepted tick within ${REARM_REBASE_MS / 60_000} minutes (else it stays at ${money(prev?.lastEquity, prev?.currency)}).`,
   );
   return { state: next, alertError };
 }

@@ -67,7 +67,7 @@ export async function closeAllByHand(deps: GuardDeps, act: HumanAct): Promise<Ex
     lastSeenEquity: equity,
   }));
   const summary = r.done
-    ? `closed all by hand (${act.by}): flat, equity ${money(equity)}`
+    ? `closed all by hand (${act.by}): flat, equity ${money(equity, r.finalSnapshot.currency)}`
     : `close-all by hand INCOMPLETE: ${r.residuals.length} position(s) left: ${listLeft(r.residuals)}`;
   await recordAct(
     deps,

@@ -9,12 +9,13 @@ import { groupStateId, runGroupTick, type GroupConfig, type GroupDeps, type Grou
  * one evaluates, the others stand back.
  *
  * @param staleMs how old a member's last good tick may be (ms)
+ * @param currencyOf the asset a member's amounts are in (its venue's settlement), for the messages
  */
 export async function runGroupTickFromStates(
   deps: GroupDeps,
   group: GroupConfig,
   memberIds: readonly string[],
-  opts: { staleMs: number },
+  opts: { staleMs: number; currencyOf?: (accountId: string) => string },
 ): Promise<GroupTickResult> {
   const now = deps.clock.now();
   const [groupState, ...states] = await Promise.all([deps.store.get(groupStateId(group.id)), ...memberIds.map((id) => deps.store.get(id))]);
@@ -31,6 +32,7 @@ export async function runGroupTickFromStates(
       equity: fresh[i] ? s!.lastEquity : null,
       halted: s?.halted ?? false,
       netTransfers: i === 0 ? delta : 0,
+      ...(opts.currencyOf ? { currency: opts.currencyOf(accountId) } : {}),
     };
   });
   // Transfers count as seen only when the group could use them.

@@ -1,4 +1,4 @@
-import { money } from '../domain/alert-format.ts';
+import { money as moneyIn } from '../domain/alert-format.ts';
 import { randomUUID } from 'node:crypto';
 import type * as z from 'zod';
 import type { GroupConfigSchema } from '../config.ts';
@@ -39,6 +39,8 @@ export interface GroupMember {
    * withdrawal would read as a group loss: run-guard-tick must report it (docs/scale.md).
    */
   netTransfers?: number;
+  /** The asset its amounts are in (TickResult.currency); absent = USDT. */
+  currency?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -62,6 +64,9 @@ export interface GroupDecision {
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
 
+/** The members' common currency; "USDT+USDC" when they differ (the group sums them at par). */
+export const groupCurrency = (members: readonly { currency?: string }[]): string => [...new Set(members.map((m) => m.currency ?? 'USDT'))].sort().reverse().join('+') || 'USDT';
+
 /**
  * The group's drawdown decision from its members' equities.
  * @param maxDrawdown fraction (0.1 = trip when the group is 10 % below its peak)
@@ -71,6 +76,7 @@ const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
  * decideGroup(state, [a, b], 0.1, now).kind === 'trip'
  */
 export function decideGroup(state: GuardState, members: readonly GroupMember[], maxDrawdown: number, now: number): GroupDecision {
+  const money = (x: number) => moneyIn(x, groupCurrency(members));
   const notHalted = members.filter((m) => !m.halted).map((m) => m.accountId);
   const blind = members.filter((m) => m.status === 'UNKNOWN' || m.equity === null);
 
@@ -156,12 +162,16 @@ export interface MemberClose {
   orders: number;
   residuals: { symbol: string; side: string; contracts: number }[];
   equity: number | null;
+  /** The asset `equity` is in (the member's snapshot); absent = USDT. */
+  currency?: string;
   error?: string;
 }
 
 export interface GroupTickResult {
   groupId: string;
   at: number;
+  /** The asset its amounts are in: the members' common one, or "USDT+USDC" (groupCurrency). */
+  currency: string;
   kind: GroupDecision['kind'];
   level: Level;
   equity: number | null;
@@ -217,7 +227,7 @@ export async function runGroupTick(
 
   const lines = closed.map((c) =>
     c.done
-      ? `  ${c.accountId}: flat, ${c.orders} order(s), equity ${c.equity === null ? '—' : money(c.equity)}`
+      ? `  ${c.accountId}: flat, ${c.orders} order(s), equity ${c.equity === null ? '—' : moneyIn(c.equity, c.currency)}`
       : `  ${c.accountId}: INCOMPLETE${c.error ? ` (${c.error})` : ''}${c.residuals.map((r) => `; still open ${r.symbol} ${r.side} ${r.contracts}`).join('')}`,
   );
   const summary =
@@ -249,6 +259,7 @@ export async function runGroupTick(
     return {
       groupId: group.id,
       at: now,
+      currency: groupCurrency(members),
       kind: d.kind,
       level: d.level,
       equity: d.equity,
@@ -311,6 +322,7 @@ export async function runGroupTick(
         orders: r.orders.length,
         residuals: r.residuals,
         equity,
+        ...(r.finalSnapshot.currency !== undefined ? { currency: r.finalSnapshot.currency } : {}),
         ...(written === null ? { error: 'could not record the halt (state kept changing)' } : {}),
       };
     } catch (err) {

@@ -1,4 +1,5 @@
-import { money } from '../domain/alert-format.ts';
+import { money as moneyIn } from '../domain/alert-format.ts';
+import { settlementOf } from '../venues/catalog.ts';
 import type { Action, Decision } from '../domain/decide.ts';
 import { rawEquity } from '../domain/gate.ts';
 import type { AccountSnapshot } from '../domain/snapshot.ts';
@@ -21,6 +22,8 @@ export async function reportTick(
   const { decision, plan, notes, close } = t;
   const { acting, liveTrades, resumed, resumingClose, trades } = plan;
   const { residuals, actionLines } = close;
+  const currency = settlementOf(ctx.account.config.exchange);
+  const money = (x: number | null | undefined) => moneyIn(x, currency);
   await publishSnapshot(deps, id, close.snapshot, now);
 
   // The outcome first: an SMS is cut at 140 characters.
@@ -34,19 +37,19 @@ export async function reportTick(
     // The trip of a tick that died in it is alerted once, by the tick that finished it.
     const what = resumingClose ? `RESUMED close-all after the guard stopped mid-trip: ${outcome}` : `a ${resumed.kind} was interrupted when the guard stopped; the account is judged afresh`;
     const summary = `${what} | ${resumed.reason}`;
-    ctx.alert(resumingClose ? (residuals.length > 0 ? 'residual' : 'trip') : 'info', decision.level, summary, alertBody(decision, summary, notes, actionLines, residuals));
+    ctx.alert(resumingClose ? (residuals.length > 0 ? 'residual' : 'trip') : 'info', decision.level, summary, alertBody(decision, summary, notes, actionLines, residuals, currency));
   }
   // One alert per tick: a resumed trip's alert carries the decision's reasons in its body.
   for (const a of resumed ? [] : decisionAlerts) {
     const kind = outcome !== null && residuals.length > 0 ? 'residual' : a.kind;
     const summary = outcome !== null ? `${outcome} | ${a.message}` : a.message;
-    ctx.alert(kind, decision.level, summary, alertBody(decision, summary, notes, actionLines, residuals));
+    ctx.alert(kind, decision.level, summary, alertBody(decision, summary, notes, actionLines, residuals, currency));
   }
   if (acting && decisionAlerts.length === 0 && !resumingClose && (residuals.length === 0 || close.residualAlertDue)) {
     // An action without a level change (an isolated close, enforce-flat while halted); what it
     // could not close is alerted on the residual back-off.
     const summary = `${outcome} | ${decision.reasons[0] ?? ''}`;
-    ctx.alert(residuals.length > 0 ? 'residual' : 'info', decision.level, summary, alertBody(decision, summary, notes, actionLines, residuals));
+    ctx.alert(residuals.length > 0 ? 'residual' : 'info', decision.level, summary, alertBody(decision, summary, notes, actionLines, residuals, currency));
   }
   const keyWarning = t.keyAlert && ctx.deps.exchange.keyCanWithdraw?.() !== true ? (ctx.deps.exchange.keyWarning?.() ?? null) : null;
   if (keyWarning !== null) {
@@ -124,6 +127,7 @@ export function tickResult(
   return {
     accountId: ctx.id,
     at: ctx.now,
+    currency: settlementOf(ctx.account.config.exchange),
     status: r.status,
     level: d.level,
     previousLevel: d.previousLevel,
@@ -161,8 +165,9 @@ function doneLabel(trades: Action[], s: AccountSnapshot): string {
     .join(' + ');
 }
 
-function alertBody(d: Decision, message: string, notes: string[], actions: string[] = [], residuals: TickResult['residuals'] = []): string {
+function alertBody(d: Decision, message: string, notes: string[], actions: string[] = [], residuals: TickResult['residuals'] = [], currency?: string): string {
   const a = d.evaluation.account;
+  const money = (x: number | null | undefined) => moneyIn(x, currency);
   const lines = [
     message,
     '',

@@ -6,6 +6,7 @@ import { describeRateLimit } from './rate-limit-watch.ts';
 import { MAX_MERGES, type TickContext } from './tick-context.ts';
 import { sendAlerts } from './tick-report.ts';
 import type { TickResult } from './types.ts';
+import { settlementOf } from '../venues/catalog.ts';
 
 /** A rate-limited read counts toward "guard cannot see account" only after this long without trusted data (ms). */
 export const RATE_LIMIT_BLIND_AFTER_MS = 120_000;
@@ -60,6 +61,7 @@ export async function unknownTick(ctx: TickContext, why: string, seen: AccountSn
   return {
     accountId: id,
     at: now,
+    currency: settlementOf(ctx.account.config.exchange),
     status: 'UNKNOWN',
     level: state.level,
     previousLevel: state.level,

@@ -33,6 +33,8 @@ export interface GuardedAccount {
 export interface TickResult {
   accountId: string;
   at: number;
+  /** The asset its amounts are in (the venue's settlement: USDT, USDC); absent = USDT. */
+  currency?: string;
   status: Level | 'UNKNOWN';
   level: Level;
   previousLevel: Level;

@@ -25,3 +25,7 @@ export const SUPPORTED_VENUES = Object.keys(VENUE_CATALOG) as SupportedVenue[];
 
 /** The facts of a configured venue. */
 export const venueFacts = (id: SupportedVenue): VenueFacts => VENUE_CATALOG[id] as VenueFacts;
+
+/** The asset amounts are counted in on `exchange` (USDT where the venue is unknown, as for replays of Binance data). */
+export const settlementOf = (exchange: string | undefined): string =>
+  exchange !== undefined && exchange in VENUE_CATALOG ? venueFacts(exchange as SupportedVenue).settlement : 'USDT';

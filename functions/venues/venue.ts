@@ -65,6 +65,11 @@ export interface VenueFacts<C extends Record<string, string> = Record<string, st
   readonly id: VenueId;
   /** For people: "Binance USDⓈ-M futures". */
   readonly label: string;
+  /**
+   * The asset the account's equity, margin and PnL are counted in, as riskguard reads them: every
+   * amount riskguard shows for this venue's accounts carries it ("8,400.58 USDC").
+   */
+  readonly settlement: 'USDT' | 'USDC';
   /** Config keys naming environment variables locally, and the stored JSON's shape in the cloud. */
   readonly credentials: CredentialSpec<C>;
   readonly budget: RequestBudget;

@@ -58,7 +58,11 @@ describe('riskguard demo --venue hyperliquid (process)', { timeout: 300_000 }, (
     const file = join(dir, 'summary.json');
     const r = await runCli(['demo', '--venue', 'hyperliquid', '--json-summary', file]);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/book \(10,000\.00 \w+\) on hyperliquid: cross BTC long 0\.75 @ [\d.]+, cross ETH short 3/);
+    expect(r.stdout).toMatch(/book \(10,000\.00 USDC\) on hyperliquid: cross BTC long 0\.75 @ [\d.]+, cross ETH short 3/);
+    // Hyperliquid margins in USDC: the tick lines and the alerts say so, never USDT.
+    expect(r.stdout).toMatch(/equity [\d,]+\.\d\d USDC  peak [\d,]+\.\d\d USDC/);
+    expect(r.stdout).toMatch(/ALERT .*equity [\d,]+\.\d\d USDC/);
+    expect(r.stdout).not.toMatch(/\d USDT\b/);
     const s = JSON.parse(readFileSync(file, 'utf8')) as DemoSummary;
     expect(Object.keys(s).sort()).toEqual(
       ['alerts', 'dataset', 'drawdownAtExitPct', 'drawdownAtTripPct', 'finalEquity', 'flatConfirmed', 'noGuardFinalEquity', 'startEquity', 'thresholdPct', 'tripAt', 'tripped'],

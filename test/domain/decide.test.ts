@@ -37,6 +37,16 @@ describe('decide', () => {
     expect(d.reasons).toContain('cross margin ratio 0.91 ≥ EMERGENCY 0.85');
   });
 
+  it('keeps the snapshot’s currency in the state and writes its limit reasons in it (USDT when the snapshot names none)', () => {
+    const limits = resolvePolicy({ thresholds: { WARNING: { stressSurvival: null }, DANGER: { stressSurvival: null } }, limits: { equityFloor: { EMERGENCY: 1_500 } } });
+    const usdc = decide({ ...crossBook(1_000), currency: 'USDC' }, stateAt({ peakEquity: 1_000 }), limits, NOW);
+    expect(usdc.state.currency).toBe('USDC');
+    expect(usdc.reasons).toContain('equity 1,000.00 USDC < EMERGENCY floor 1,500.00 USDC');
+    const plain = decide(crossBook(1_000), stateAt({ peakEquity: 1_000 }), limits, NOW);
+    expect(plain.state.currency).toBeUndefined();
+    expect(plain.reasons).toContain('equity 1,000.00 USDT < EMERGENCY floor 1,500.00 USDT');
+  });
+
   it('closes all and halts at EMERGENCY from an account-wide breach', () => {
     const d = decide(crossBook(550), stateAt({ peakEquity: 550 }), noStress, NOW);
     expect(d.actions.map((a) => a.type)).toEqual(['alert', 'closeAll']);

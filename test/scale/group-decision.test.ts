@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { initialState, type GuardState } from '../../functions/domain/state.ts';
-import { decideGroup, type GroupMember } from '../../functions/use-cases/group.ts';
+import { decideGroup, groupCurrency, type GroupMember } from '../../functions/use-cases/group.ts';
 
 const T0 = 1_760_054_400_000;
 const member = (accountId: string, equity: number | null, more: Partial<GroupMember> = {}): GroupMember => ({
@@ -78,5 +78,20 @@ describe('decideGroup', () => {
     expect(d.state.haltedAt).toBe(T0);
     const quiet = decideGroup(halted, [member('a', 8_600, { halted: true }), member('b', 9_200, { halted: true })], 0.1, T0 + 60_000);
     expect(quiet.close).toEqual([]);
+  });
+});
+
+describe('the group’s currency in its reasons', () => {
+  it.each([
+    [[undefined, undefined], 'USDT'],
+    [['USDC', 'USDC'], 'USDC'],
+    [['USDT', 'USDC'], 'USDT+USDC'],
+    [['USDC', undefined], 'USDT+USDC'],
+  ] as const)('members in %j → %s', (currencies, label) => {
+    const members = currencies.map((c, i) => member(`m${i}`, 4_000, c ? { currency: c } : {}));
+    expect(groupCurrency(members)).toBe(label);
+    const d = decideGroup(withPeak(10_000), members, 0.1, T0 + 60_000);
+    expect(d.kind).toBe('trip');
+    expect(d.reasons[0]).toContain(`(equity 8,000.00 ${label}, peak 10,000.00 ${label})`);
   });
 });

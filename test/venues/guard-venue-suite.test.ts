@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FaultKind } from '../../paper/index.ts';
 import { resolvePolicy } from '../../functions/domain/policy.ts';
+import { settlementOf } from '../../functions/venues/catalog.ts';
 import type { TickResult } from '../../functions/use-cases/types.ts';
 import { useLocalDynamo } from '../helpers/dynalite.ts';
 import { paperGuard, usePaperExchange } from '../helpers/paper-guard.ts';
@@ -40,6 +41,11 @@ describe.each(VENUE_HARNESSES.map((h) => [h.venue, h] as const))('guard on the p
     expect(r.residuals).toEqual([]);
     expect(g.acc.positions.size).toBe(0);
     expect(g.notifier.alerts.map((a) => a.kind)).toEqual(['trip']);
+    // Amounts carry the venue's settlement asset (USDC on Hyperliquid and Orderly), never a guess.
+    const currency = settlementOf(h.venue);
+    expect(r.currency).toBe(currency);
+    expect(g.notifier.alerts[0]!.summary).toMatch(new RegExp(`equity [\\d,]+\\.\\d\\d ${currency}`));
+    expect(g.notifier.alerts[0]!.body).toMatch(new RegExp(`Equity: [\\d,]+\\.\\d\\d ${currency}  Maintenance margin: [\\d,]+\\.\\d\\d ${currency}`));
     g.wait(60_000);
     const again = await g.tick();
     expect(again.halted).toBe(true);

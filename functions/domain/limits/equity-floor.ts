@@ -49,7 +49,7 @@ export function floorAfterTransfers(ref: FloorRef | null | undefined, floor: Lev
  * @example equityFloorFindings(7_950, { configured: { EMERGENCY: 8_000 }, adjusted: { EMERGENCY: 8_000 } }, 0.01, false)
  *   // → [{ level: 'EMERGENCY', reason: 'equity 7,950.00 USDT < EMERGENCY floor 8,000.00 USDT', … }]
  */
-export function equityFloorFindings(equity: number, ref: FloorRef, band: number, shift: boolean): LimitFinding[] {
+export function equityFloorFindings(equity: number, ref: FloorRef, band: number, shift: boolean, currency?: string): LimitFinding[] {
   const out: LimitFinding[] = [];
   for (const level of BREACH_LEVELS) {
     const floor = ref.adjusted[level];
@@ -57,8 +57,8 @@ export function equityFloorFindings(equity: number, ref: FloorRef, band: number,
     const threshold = shift ? floor * (1 + band) : floor;
     if (!(equity < threshold)) continue;
     const configured = ref.configured[level]!;
-    const moved = Math.abs(floor - configured) > 0.005 ? ` (${money(configured)} as configured, moved by deposits and withdrawals since)` : '';
-    out.push({ level, metric: 'equityFloor', label: 'equity floor', reason: `equity ${money(equity)} < ${level} floor ${money(floor)}${moved}` });
+    const moved = Math.abs(floor - configured) > 0.005 ? ` (${money(configured, currency)} as configured, moved by deposits and withdrawals since)` : '';
+    out.push({ level, metric: 'equityFloor', label: 'equity floor', reason: `equity ${money(equity, currency)} < ${level} floor ${money(floor, currency)}${moved}` });
   }
   return out;
 }

@@ -42,12 +42,13 @@ export function evaluateLimits(
   const parts: ((shift: boolean) => LimitFinding[])[] = [];
   const patch: LimitsEvaluation['state'] = {};
   const values = new Map<string, string>();
+  const cash = (x: number) => money(x, ev.currency);
 
   if (limits?.equityFloor) {
     const ref = floorAfterTransfers(state.floorRef, limits.equityFloor, equity, netTransfers);
     patch.floorRef = ref;
-    values.set('equity floor', `equity ${money(equity)} (floor ${levels(ref.adjusted, money)})`);
-    if (judged) parts.push((shift) => equityFloorFindings(equity, ref, band, shift));
+    values.set('equity floor', `equity ${cash(equity)} (floor ${levels(ref.adjusted, cash)})`);
+    if (judged) parts.push((shift) => equityFloorFindings(equity, ref, band, shift, ev.currency));
   } else if (state.floorRef) {
     patch.floorRef = null;
   }
@@ -59,7 +60,7 @@ export function evaluateLimits(
     patch.periodStartEquity = ref.equity;
     const loss = periodLossOf(ref, equity);
     values.set(periodName(spec), loss === null ? '—' : fmtPct(loss));
-    if (judged) parts.push((shift) => periodLossFindings(loss, ref, equity, spec, band, shift));
+    if (judged) parts.push((shift) => periodLossFindings(loss, ref, equity, spec, band, shift, ev.currency));
   } else if (state.periodStart != null || state.periodStartEquity != null) {
     patch.periodStart = null;
     patch.periodStartEquity = null;

@@ -56,7 +56,7 @@ export const periodName = (spec: PeriodLoss): string => (spec.period === 'day' ?
  * @example periodLossFindings(0.052, { start, equity: 10_000 }, 9_480, { period: 'day', resetAt: '00:00', timeZone: 'UTC', EMERGENCY: 0.05 }, 0.01, false)
  *   // reason: 'daily loss 5.2 % (10,000.00 USDT → 9,480.00 USDT since 00:00 UTC) ≥ EMERGENCY 5.0 %'
  */
-export function periodLossFindings(loss: number | null, ref: PeriodRef, equity: number, spec: PeriodLoss, band: number, shift: boolean): LimitFinding[] {
+export function periodLossFindings(loss: number | null, ref: PeriodRef, equity: number, spec: PeriodLoss, band: number, shift: boolean, currency?: string): LimitFinding[] {
   if (loss === null) return [];
   const out: LimitFinding[] = [];
   const name = periodName(spec);
@@ -67,7 +67,7 @@ export function periodLossFindings(loss: number | null, ref: PeriodRef, equity: 
       level,
       metric: 'periodLoss',
       label: name,
-      reason: `${name} ${fmtPct(loss)} (${money(ref.equity)} → ${money(equity)} since ${resetLabel(spec)}) ≥ ${level} ${fmtPct(t)}`,
+      reason: `${name} ${fmtPct(loss)} (${money(ref.equity, currency)} → ${money(equity, currency)} since ${resetLabel(spec)}) ≥ ${level} ${fmtPct(t)}`,
     });
   }
   return out;

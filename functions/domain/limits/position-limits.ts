@@ -1,4 +1,4 @@
-import { money } from '../alert-format.ts';
+import { money as moneyIn } from '../alert-format.ts';
 import type { Limits } from '../policy.ts';
 import type { Evaluation, PositionRisk } from '../risk-types.ts';
 import { BREACH_LEVELS, fmtPct, type LimitFinding } from './types.ts';
@@ -19,6 +19,7 @@ const nameOf = (p: PositionRisk): string => `${p.symbol} ${p.side} (${p.marginMo
 
 /** The rule over every position of the evaluation. */
 export function positionLimitFindings(ev: Evaluation, limits: Limits, band: number, shift: boolean): LimitFinding[] {
+  const money = (x: number) => moneyIn(x, ev.currency);
   const out: LimitFinding[] = [];
   const equity = ev.account.equity;
   for (const p of ev.positions) {
@@ -60,6 +61,7 @@ export function positionLimitFindings(ev: Evaluation, limits: Limits, band: numb
 
 /** Each position's loss and notional now, by the labels above (for the all-clear). */
 export function positionValues(ev: Evaluation): [string, string][] {
+  const money = (x: number) => moneyIn(x, ev.currency);
   return ev.positions.flatMap((p) => [
     [`${nameOf(p)} loss`, money(Math.max(0, -p.unrealizedPnl))],
     [`${nameOf(p)} notional`, money(p.notional)],

@@ -6,6 +6,7 @@ import * as z from 'zod';
 import { LastWriteCachingStore } from '../../adapters/cached-store.ts';
 import { DynamoSnapshotStore } from '../../adapters/dynamo-snapshot-store.ts';
 import { DynamoStateStore } from '../../adapters/dynamo-store.ts';
+import { settlementOf } from '../../venues/catalog.ts';
 import { createExchange, VenueSharing } from '../../venues/index.ts';
 import { ConfigError } from '../../errors.ts';
 import type { ExchangePort } from '../../ports.ts';
@@ -76,7 +77,7 @@ export function guardRuntime() {
       { store: stateStore, notifier: alerts, clock: systemClock, log: o.log, exchange: (id) => ports.get(id)! },
       group,
       members.map((m) => m.config.id),
-      { staleMs: Math.max(...members.map(staleAfterMs)) },
+      { staleMs: Math.max(...members.map(staleAfterMs)), currencyOf: (id) => settlementOf(members.find((m) => m.config.id === id)?.config.exchange) },
     );
   };
 

@@ -37,6 +37,7 @@ import { historyFromBinance, incomeId, readAllPages } from './history.ts';
 import { SharedMarks } from './marks.ts';
 import { UsedWeight } from './used-weight.ts';
 import type { RedirectFetch } from '../transport.ts';
+import { BINANCE_FACTS } from './facts.ts';
 
 export interface BinanceUsdmOptions {
   apiKey: string;
@@ -486,6 +487,7 @@ export class BinanceUsdmExchange implements ExchangePort {
     });
     const snapshot = {
       exchange: this.id,
+      currency: BINANCE_FACTS.settlement,
       timestamp: this.venueNow(),
       crossWalletBalance: asset.crossWalletBalance,
       exchangeTotals: { maintenanceMargin: account.totalMaintMargin, marginBalance: account.totalMarginBalance },

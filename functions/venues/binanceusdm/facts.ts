@@ -6,6 +6,7 @@ import { BINANCE_BUDGET } from './weights.ts';
 export const BINANCE_FACTS: VenueFacts<BinanceCredentials> = Object.freeze({
   id: 'binanceusdm',
   label: 'Binance USDⓈ-M futures',
+  settlement: 'USDT', // the USDT wallet of USDⓈ-M futures
   credentials: BINANCE_CREDENTIALS,
   budget: BINANCE_BUDGET,
   // Production, the futures testnet and demo trading (the hosts ccxt 4.5's binanceusdm knows).

@@ -7,6 +7,7 @@ import { BYBIT_BUDGET } from './weights.ts';
 export const BYBIT_FACTS: VenueFacts<BybitCredentials> = Object.freeze({
   id: 'bybit',
   label: 'Bybit USDT perpetuals (v5, Unified Trading Account)',
+  settlement: 'USDT', // USDT perpetuals
   credentials: BYBIT_CREDENTIALS,
   budget: BYBIT_BUDGET,
   hosts: BYBIT_HOSTS,

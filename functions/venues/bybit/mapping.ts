@@ -1,6 +1,7 @@
 import type { AccountSnapshot, MaintenanceTier, Position } from '../../domain/snapshot.ts';
 import { ExchangeDataError } from '../../errors.ts';
 import type { PositionRow, RiskLimitRow, WalletBalance } from './schemas.ts';
+import { BYBIT_FACTS } from './facts.ts';
 
 /**
  * Bybit v5 answers → the project's snapshot, pure. Margin mode is the account's
@@ -101,6 +102,7 @@ export function snapshotOf(i: SnapshotInput): AccountSnapshot {
   const venueMM = open.reduce((s, p) => s + (p.positionMM ?? Number.NaN), 0);
   return {
     exchange: 'bybit',
+    currency: BYBIT_FACTS.settlement,
     timestamp: i.venueNow,
     crossWalletBalance: coin.walletBalance - isolatedWallets,
     ...(Number.isFinite(venueMM) ? { exchangeTotals: { maintenanceMargin: venueMM, marginBalance: coin.equity } } : {}),

@@ -16,6 +16,7 @@ export const HYPERLIQUID_RESTRICTED_PERSONS: readonly string[] = Object.freeze([
 export const HYPERLIQUID_FACTS: VenueFacts<HyperliquidCredentials> = Object.freeze({
   id: 'hyperliquid',
   label: 'Hyperliquid perpetuals',
+  settlement: 'USDC', // perps are margined in USDC
   credentials: HYPERLIQUID_CREDENTIALS,
   budget: HYPERLIQUID_BUDGET,
   // Mainnet and testnet API servers (ccxt 4.5.84 hyperliquid.js `urls.api` / `urls.test`).

@@ -11,6 +11,7 @@ import {
   type UniverseAsset,
   type UserAbstraction,
 } from './schemas.ts';
+import { HYPERLIQUID_FACTS } from './facts.ts';
 
 /**
  * Hyperliquid's margin model mapped onto the domain's: maintenance tiers from the venue's margin
@@ -220,6 +221,7 @@ export function snapshotFromHyperliquid(reads: HyperliquidReads): { snapshot: Ac
 
   const snapshot = {
     exchange: VENUE,
+    currency: HYPERLIQUID_FACTS.settlement,
     ...(timestamp > 0 ? { timestamp } : {}),
     crossWalletBalance,
     ...(exchangeTotals ? { exchangeTotals } : {}),

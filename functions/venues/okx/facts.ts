@@ -12,6 +12,7 @@ export const OKX_HOSTS: readonly string[] = ['www.okx.com', 'aws.okx.com', 'my.o
 export const OKX_FACTS: VenueFacts<OkxCredentials> = Object.freeze({
   id: 'okx',
   label: 'OKX USDT perpetual swaps',
+  settlement: 'USDT', // USDT-margined swaps
   credentials: OKX_CREDENTIALS,
   budget: OKX_BUDGET,
   hosts: OKX_HOSTS,

@@ -4,6 +4,7 @@ import { AccountSnapshotSchema } from '../../domain/snapshot.ts';
 import { ExchangeDataError } from '../../errors.ts';
 import { formatIssues } from '../../validation.ts';
 import type { AccountConfigRow, Instrument, PositionRow } from './schemas.ts';
+import { OKX_FACTS } from './facts.ts';
 
 /**
  * OKX v5 → riskguard, pure. The boundary where OKX's units become riskguard's:
@@ -215,6 +216,7 @@ export function snapshotFromOkx(r: OkxReads): { snapshot: AccountSnapshot; overr
   const maintenance = r.positions.reduce((s, p) => s + (p.pos !== 0 ? (p.mmr ?? 0) : 0), 0);
   const snapshot = {
     exchange: 'okx',
+    currency: OKX_FACTS.settlement,
     timestamp: r.timestamp,
     crossWalletBalance: r.usdt.cashBal - isolatedMargin,
     exchangeTotals: { maintenanceMargin: maintenance, marginBalance: r.usdt.eq },

@@ -28,6 +28,7 @@ import {
   TradesSchema,
 } from './schemas.ts';
 import { woofipro } from './transport.ts';
+import { ORDERLY_FACTS } from './facts.ts';
 
 /**
  * Orderly through ccxt's `woofipro` class (a broker front-end of Orderly: every broker class
@@ -153,6 +154,7 @@ export class OrderlyExchange implements ExchangePort {
     const isolatedMargin = positions.reduce((s, p) => s + (p.isolatedWallet ?? 0), 0);
     const snapshot = {
       exchange: this.id,
+      currency: ORDERLY_FACTS.settlement,
       timestamp: this.venueNow(),
       crossWalletBalance: usdc.holding - isolatedMargin,
       positions,

@@ -11,6 +11,7 @@ import { ORDERLY_BUDGET } from './weights.ts';
 export const ORDERLY_FACTS: VenueFacts<OrderlyCredentials> = Object.freeze({
   id: 'orderly',
   label: 'Orderly Network perpetuals',
+  settlement: 'USDC', // USDC is the collateral token
   credentials: ORDERLY_CREDENTIALS,
   budget: ORDERLY_BUDGET,
   hosts: ORDERLY_HOSTS,

@@ -12,4 +12,8 @@ it('judges the isolated ETH leg apart from the cross ETH leg through the 2025-10
   // Every reduce-only order names its leg's margin mode; the isolated leg's carries ISOLATED.
   expect(text).toMatch(/SELL [\d.]+ PERP_ETH_USDC margin_mode ISOLATED/);
   expect(text).toMatch(/SELL [\d.]+ PERP_ETH_USDC margin_mode CROSS/);
+  // Orderly accounts hold USDC: every amount says so, in the lines and in the alerts.
+  expect(text).toMatch(/equity [\d,]+\.\d\d USDC  peak [\d,]+\.\d\d USDC/);
+  expect(text).toMatch(/ALERT .*equity [\d,]+\.\d\d USDC/);
+  expect(text).not.toMatch(/\d USDT\b/);
 }, 120_000);
