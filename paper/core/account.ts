@@ -1,9 +1,9 @@
 import type { AlgoOrderRecord, IncomeRecord, MarginType, OrderRecord, Position, PositionSide, SymbolConfig, TradeRecord } from './types.ts';
 
-/** One paper account (Binance sub-account equivalent). */
 /** modeLeverage's key. */
 export const modeKey = (symbol: string, mode: MarginType): string => `${symbol}|${mode}`;
 
+/** One paper account (Binance sub-account equivalent). */
 export class PaperAccount {
   crossWallet = 0;
   readonly symbolConfig = new Map<string, SymbolConfig>();
