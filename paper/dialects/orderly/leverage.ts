@@ -64,8 +64,11 @@ function update(ctx: Ctx): unknown {
   }
 
   const before = plan.map((p) => ({ symbol: p.symbol, leverage: engine.leverageOf(acc, p.symbol, m) }));
+  const freeBefore = engine.accountRisk(acc).availableBalance;
   for (const p of plan) engine.setLeverage(acc, p.symbol, p.leverage, m);
-  if (m === 'CROSSED' && engine.accountRisk(acc).availableBalance < -1e-9) {
+  const freeAfter = engine.accountRisk(acc).availableBalance;
+  // Refused when it leaves free collateral negative; a change that frees margin always goes through.
+  if (m === 'CROSSED' && freeAfter < -1e-9 && freeAfter < freeBefore - 1e-9) {
     for (const p of before) engine.setLeverage(acc, p.symbol, p.leverage, m);
     throw OE.riskTooHigh('the risk exposure for client is too high: free collateral is insufficient for this leverage');
   }

@@ -71,6 +71,20 @@ describe('paper Orderly: leverage per (symbol, margin mode)', () => {
     await expect(c.v1PrivatePostClientLeverages({ symbol: ETH, leverage: 3, margin_mode: 'ISOLATED' })).rejects.toThrow(/-1005.*isolated position/);
   });
 
+  it('lets an account short of free collateral raise its leverage (it frees margin), not lower it', async () => {
+    const acc = paper.engine.createAccount({
+      walletBalance: 400_000,
+      positions: [{ symbol: ETH, side: 'long', size: 1_000, entryPrice: 3_000, marginMode: 'cross', leverage: 10 }],
+    });
+    const c = client(acc);
+    paper.engine.setPrices({ [ETH]: 2_850 }); // −150,000: free collateral 250,000 − 285,000 < 0 at 10x
+    expect(paper.engine.accountRisk(acc).availableBalance).toBeLessThan(0);
+    await expect(c.v1PrivatePostClientLeverages({ symbol: ETH, leverage: 9, margin_mode: 'CROSS' })).rejects.toThrow(/-1101.*free collateral/);
+    await c.v1PrivatePostClientLeverages({ symbol: ETH, leverage: 15, margin_mode: 'CROSS' });
+    expect(paper.engine.leverageOf(acc, ETH, 'CROSSED')).toBe(15);
+    expect(paper.engine.accountRisk(acc).availableBalance).toBeGreaterThan(0);
+  });
+
   it('without a symbol sets every market to min(leverage, its max); a read-only key cannot; the sixth update in a minute is 429', async () => {
     const acc = paper.engine.createAccount({ walletBalance: 10_000 });
     const c = client(acc);
