@@ -87,7 +87,9 @@ export async function runPaperCli(opts: PaperCliOptions = {}): Promise<PaperExch
   log(`paper exchange (${dialect.title}) listening on ${ex.url}`);
   log(`venue: ${dialect.venue}`);
   log(`admin token (X-Paper-Admin): ${ex.adminToken}`);
-  log(`demo account ${demo.id}: ${demo.crossWallet} ${ex.engine.listMarkets()[0]?.quoteAsset ?? 'USDT'}`);
+  // The venue's own markets say what its accounts hold (an Orderly engine also lists Binance's names).
+  const quote = ex.engine.listMarkets().find((m) => dialect.symbolProblem(m.symbol) === null)?.quoteAsset ?? 'USDT';
+  log(`demo account ${demo.id}: ${demo.crossWallet} ${quote}`);
   for (const p of positions) log(`  ${p.marginMode} ${p.symbol} ${p.side} ${p.size} @ ${p.entryPrice}${p.leverage ? ` (${p.leverage}x)` : ''}`);
   // Binance's key pair; other venues' credentials are in the export lines alone (Hyperliquid: a wallet and a key).
   if (dialect.venue === 'binanceusdm') {

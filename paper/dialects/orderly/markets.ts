@@ -51,7 +51,7 @@ export function orderlyImr(symbol: string, notional: number, leverage: number): 
   return Math.max(1 / leverage, m.baseImr, m.imrFactor * Math.abs(notional) ** IMR_FACTOR_POWER);
 }
 
-/** The paper exchange's markets under Orderly's names (filters as the engine's default markets). */
+/** The paper exchange's markets under Orderly's names, quoted and settled in USDC (filters as the engine's default markets). */
 export function orderlyMarkets(): MarketSpec[] {
-  return defaultMarkets().map((m) => ({ ...m, symbol: orderlySymbol(m.baseAsset) }));
+  return defaultMarkets().map((m) => ({ ...m, symbol: orderlySymbol(m.baseAsset), quoteAsset: 'USDC' }));
 }
