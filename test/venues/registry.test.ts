@@ -188,3 +188,23 @@ describe('markets shared per venue', () => {
     expect(sharing.for('binanceusdm', paper.url).slots.has('markets')).toBe(true);
   });
 });
+
+describe('venue catalog', () => {
+  it('loads no venue client: parsing a config imports no ccxt code (every import followed, none shaken off)', async () => {
+    const { build } = await import('esbuild');
+    const r = await build({
+      entryPoints: ['functions/venues/catalog.ts', 'functions/config.ts'],
+      bundle: true,
+      treeShaking: false,
+      write: false,
+      metafile: true,
+      platform: 'node',
+      format: 'esm',
+      outdir: 'out',
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(r.metafile.inputs);
+    expect(inputs.some((p) => p.includes('functions/venues/catalog.ts'))).toBe(true);
+    expect(inputs.filter((p) => p.includes('node_modules/ccxt/'))).toEqual([]);
+  });
+});

@@ -1,7 +1,13 @@
 import type { VenueFacts } from '../venue.ts';
 import { BYBIT_CREDENTIALS, type BybitCredentials } from './credentials.ts';
-import { BYBIT_HOSTS } from './transport.ts';
 import { BYBIT_BUDGET } from './weights.ts';
+
+/**
+ * Bybit hosts the paper exchange serves: mainnet (api.bybit.com and its twin api.bytick.com),
+ * testnet and demo trading (https://bybit-exchange.github.io/docs/v5/guide "REST API Base Endpoint").
+ * Kept here, not in transport.ts, so the facts never load the venue's ccxt class.
+ */
+export const BYBIT_HOSTS: readonly string[] = ['api.bybit.com', 'api.bytick.com', 'api-testnet.bybit.com', 'api-demo.bybit.com'];
 
 /** Bybit (v5, Unified Trading Account, USDT perpetuals), as the config, the deployment checks and the redactor know it. */
 export const BYBIT_FACTS: VenueFacts<BybitCredentials> = Object.freeze({

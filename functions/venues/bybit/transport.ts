@@ -1,11 +1,8 @@
 import bybit from '../../../node_modules/ccxt/js/src/bybit.js';
 import { redirectFetchTo, type RedirectFetch } from '../transport.ts';
+import { BYBIT_HOSTS } from './facts.ts';
 
-/**
- * Bybit hosts the paper exchange serves: mainnet (api.bybit.com and its twin api.bytick.com),
- * testnet and demo trading (https://bybit-exchange.github.io/docs/v5/guide "REST API Base Endpoint").
- */
-export const BYBIT_HOSTS: readonly string[] = ['api.bybit.com', 'api.bytick.com', 'api-testnet.bybit.com', 'api-demo.bybit.com'];
+export { BYBIT_HOSTS };
 
 /** A fetch that sends Bybit requests to `baseUrl` and refuses any other host. */
 export const redirectFetch = (baseUrl: string, fetchImpl: typeof fetch = fetch): RedirectFetch => redirectFetchTo(baseUrl, BYBIT_HOSTS, fetchImpl);

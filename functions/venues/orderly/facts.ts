@@ -1,7 +1,14 @@
 import type { VenueFacts } from '../venue.ts';
 import { ORDERLY_CREDENTIALS, type OrderlyCredentials } from './credentials.ts';
-import { ORDERLY_HOSTS } from './transport.ts';
 import { ORDERLY_BUDGET } from './weights.ts';
+
+/**
+ * Orderly's API hosts: ccxt's woofipro class calls api-evm.orderly.org (testnet-api-evm in
+ * sandbox mode); Orderly's docs name api.orderly.org / testnet-api.orderly.org
+ * (https://orderly.network/docs/build-on-omnichain/restful-api/private/get-margin-modes, `servers`).
+ * Kept here, not in transport.ts, so the facts never load the venue's ccxt class.
+ */
+export const ORDERLY_HOSTS: readonly string[] = ['api-evm.orderly.org', 'testnet-api-evm.orderly.org', 'api.orderly.org', 'testnet-api.orderly.org'];
 
 /**
  * Orderly Network perpetuals, as the config, the deployment checks and the redactor know them.

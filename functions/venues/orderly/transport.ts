@@ -1,12 +1,8 @@
 import woofipro from '../../../node_modules/ccxt/js/src/woofipro.js';
 import { redirectFetchTo, type RedirectFetch } from '../transport.ts';
+import { ORDERLY_HOSTS } from './facts.ts';
 
-/**
- * Orderly's API hosts: ccxt's woofipro class calls api-evm.orderly.org (testnet-api-evm in
- * sandbox mode); Orderly's docs name api.orderly.org / testnet-api.orderly.org
- * (https://orderly.network/docs/build-on-omnichain/restful-api/private/get-margin-modes, `servers`).
- */
-export const ORDERLY_HOSTS: readonly string[] = ['api-evm.orderly.org', 'testnet-api-evm.orderly.org', 'api.orderly.org', 'testnet-api.orderly.org'];
+export { ORDERLY_HOSTS };
 
 /** A fetch that sends Orderly requests to `baseUrl` and refuses any other host. */
 export const redirectFetch = (baseUrl: string, fetchImpl: typeof fetch = fetch): RedirectFetch => redirectFetchTo(baseUrl, ORDERLY_HOSTS, fetchImpl);
