@@ -3,7 +3,6 @@ import { Option, type Command } from 'commander';
 import { closeAllByHand } from '../use-cases/close-all.ts';
 import { runGuardTick } from '../use-cases/run-guard-tick.ts';
 import { DEFAULT_ADAPTIVE } from '../use-cases/cadence.ts';
-import { venueBudgets } from '../venues/index.ts';
 import { guardLoop } from '../use-cases/guard-loop.ts';
 import type { TickResult } from '../use-cases/types.ts';
 import { ConfigError } from '../errors.ts';
@@ -169,7 +168,7 @@ export function registerGuardCommands(program: Command): void {
         {
           okSeconds: opts.interval,
           concurrency: opts.concurrency,
-          budgets: venueBudgets(),
+          budgets: (await import('../venues/index.ts')).venueBudgets(),
           marks,
           usedWeight,
           clock: { now: () => Date.now() },

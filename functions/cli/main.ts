@@ -16,8 +16,6 @@ import { registerAgentCommands, withMayTrade } from './agent-commands.ts';
 import { registerReplayCommand } from './replay-command.ts';
 import { undeliveredLines } from './undelivered.ts';
 import { registerInitCommand } from './init-command.ts';
-import { runDemo } from './demo.ts';
-import { runOrderlyDemo } from './demo-orderly.ts';
 import { existsSync, writeFileSync } from 'node:fs';
 import { parseReplayArg, runPaperCli } from '../../paper/cli.ts';
 import { loadCandlesFile } from '../../paper/replay.ts';
@@ -440,8 +438,9 @@ export function buildProgram(): Command {
     .addOption(venueOption('demo'))
     .action(async (opts: { jsonSummary?: string; venue: PaperVenue }) => {
       if (opts.jsonSummary) checkWritable(opts.jsonSummary, '--json-summary');
-      if (opts.venue === 'orderly') await runOrderlyDemo(); // a dual-mode book: Orderly's point
-      else await runDemo({ venue: opts.venue, ...(opts.jsonSummary ? { jsonSummary: opts.jsonSummary } : {}) });
+      // The demos load every venue client: imported when run, not at every start of the CLI.
+      if (opts.venue === 'orderly') await (await import('./demo-orderly.ts')).runOrderlyDemo(); // a dual-mode book: Orderly's point
+      else await (await import('./demo.ts')).runDemo({ venue: opts.venue, ...(opts.jsonSummary ? { jsonSummary: opts.jsonSummary } : {}) });
     });
   return program;
 }

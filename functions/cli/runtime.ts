@@ -1,6 +1,5 @@
 import { ConfigSchema, credentialsFromEnv, resolveAccounts, type RiskGuardConfig } from '../config.ts';
 import { ConsoleLogger } from '../adapters/console-logger.ts';
-import { createExchange, VenueSharing } from '../venues/index.ts';
 import { LastWriteCachingStore } from '../adapters/cached-store.ts';
 import { ConsoleNotifier, FanoutNotifier, JsonlNotifier } from '../adapters/local-notifiers.ts';
 import { SnsNotifier } from '../adapters/sns-notifier.ts';
@@ -38,6 +37,9 @@ export async function openLocalGuard(
     if (accounts.length === 0) throw new ConfigError(`no account "${opts.only}" in ${file} (accounts: ${config.accounts.map((a) => a.id).join(', ')})`);
   }
   const log = new ConsoleLogger(opts.verbose ? 'info' : 'warn');
+  // Loaded here, not at the top: every venue's ccxt class is ~0.8 s of start-up that commands
+  // without an exchange (status, pause, rearm, events…) should not pay.
+  const { createExchange, VenueSharing } = await import('../venues/index.ts');
   const exchanges = new Map<string, ExchangePort>();
   // One copy of each venue's markets for all its accounts.
   const sharing = new VenueSharing();
