@@ -13,7 +13,8 @@ afterAll(async () => {
 describe('riskguard paper (process)', () => {
   it('prints the admin token and the demo account as export lines a shell can use', async () => {
     const paper = startCli(['paper', '--port', '0']);
-    await paper.waitFor(/export PAPER_API_SECRET=\S+/);
+    // "Ctrl-C stops" is printed once the signal is handled: a SIGTERM sent earlier would kill it (exit by signal).
+    await paper.waitFor(/Ctrl-C stops/);
     const out = paper.stdout;
     expect(out).toMatch(/^admin token \(X-Paper-Admin\): [0-9a-f]{16,}$/m);
     const key = /^ {2}export PAPER_API_KEY=(\S+)$/m.exec(out)?.[1];
@@ -23,6 +24,14 @@ describe('riskguard paper (process)', () => {
     expect(key).not.toMatch(/redacted/);
     expect(secret).not.toMatch(/redacted/);
     expect(out).toContain(`apiKey: ${key}`);
+    paper.child.kill('SIGTERM');
+    expect((await paper.done).code).toBe(0);
+  }, 60_000);
+
+  it('shows the demo wallet in the asset the venue settles in (USDC on Orderly)', async () => {
+    const paper = startCli(['paper', '--port', '0', '--venue', 'orderly']);
+    await paper.waitFor(/Ctrl-C stops/);
+    expect(paper.stdout).toMatch(/^demo account \S+: 10000 USDC$/m);
     paper.child.kill('SIGTERM');
     expect((await paper.done).code).toBe(0);
   }, 60_000);
