@@ -210,7 +210,7 @@ export function drawdownBudgetLeft(equity: number, peakEquity: number | null, po
 const f2 = (x: number): string => x.toFixed(2);
 const f4 = (x: number): string => x.toFixed(4);
 const pc = (x: number): string => `${(x * 100).toFixed(1)} %`;
-const money = (x: number): string => x.toFixed(2);
+const money = (x: number, currency = 'USDT'): string => `${x.toFixed(2)} ${currency}`;
 
 /**
  * A limit checked. Its sentence is written only when read: the maxAllowed solve judges several
@@ -287,7 +287,7 @@ export function checkLimits(post: PartialEvaluation, ordered: number | null, pre
     const bad = loss > budgetLeft;
     const scenario = post.account.stress.worstScenario;
     out.push(
-      new Check('drawdownBudget', !bad, budgetLeft - loss, () => `worst-scenario loss ${money(loss)} (${scenario ?? 'no scenario'}) ${bad ? '>' : '≤'} drawdown budget left ${money(budgetLeft)}`),
+      new Check('drawdownBudget', !bad, budgetLeft - loss, () => `worst-scenario loss ${money(loss, post.currency)} (${scenario ?? 'no scenario'}) ${bad ? '>' : '≤'} drawdown budget left ${money(budgetLeft, post.currency)}`),
     );
   }
   return out;

@@ -123,7 +123,10 @@ describe('maxOrderSize', () => {
     // Peak 11,500: the EMERGENCY level (15 % below) is 9,775, so 225 of budget is left.
     const ctx: AgentContext = { restrictions: [], peakEquity: 11_500 };
     const max = maxOrderSize(book(), ctx, policy, { symbol: 'BTCUSDT', side: 'buy', marginMode: 'cross' }, btc);
-    expect(max.limitedBy.join(' ')).toMatch(/drawdown budget left 225\.00/);
+    expect(max.limitedBy.join(' ')).toMatch(/drawdown budget left 225\.00 USDT/);
+    // The book's own settlement asset when it names one (a Hyperliquid or Orderly account: USDC).
+    const usdc = maxOrderSize({ ...book(), currency: 'USDC' }, ctx, policy, { symbol: 'BTCUSDT', side: 'buy', marginMode: 'cross' }, btc);
+    expect(usdc.limitedBy.join(' ')).toMatch(/worst-scenario loss [\d.]+ USDC .* drawdown budget left 225\.00 USDC/);
   });
 
   it('is 0 for a restricted account, and every non-reduce-only order is reduce_only', () => {
