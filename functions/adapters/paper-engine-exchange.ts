@@ -34,6 +34,8 @@ export interface PaperEngineExchangeOptions {
   readonly latencyMs?: number;
   /** Moves market time forward by `ms` (a replay's stepper). @default engine.advanceBy */
   readonly advance?: (ms: number) => void;
+  /** The asset the account's amounts are in, as a venue adapter's snapshot names it. @default none (USDT) */
+  readonly currency?: string;
   /** Called after every order the engine executed. */
   readonly onOrder?: (o: PaperOrderEvent) => void;
   /** Parse each snapshot with AccountSnapshotSchema, as the ccxt adapter does. @default true */
@@ -52,6 +54,7 @@ export class PaperEngineExchange implements ExchangePort {
   private readonly advance: (ms: number) => void;
   private readonly onOrder: ((o: PaperOrderEvent) => void) | undefined;
   private readonly validate: boolean;
+  private readonly currency: string | undefined;
   private readonly tiers = new Map<string, MaintenanceTier[]>();
 
   constructor(opts: PaperEngineExchangeOptions) {
@@ -63,6 +66,7 @@ export class PaperEngineExchange implements ExchangePort {
     this.advance = opts.advance ?? ((ms) => void opts.engine.advanceBy(ms));
     this.onOrder = opts.onOrder;
     this.validate = opts.validate ?? true;
+    this.currency = opts.currency;
   }
 
   /** One venue round trip: half the latency, the venue's work, the other half. */
@@ -140,6 +144,7 @@ export class PaperEngineExchange implements ExchangePort {
     }
     return {
       exchange: this.id,
+      ...(this.currency !== undefined ? { currency: this.currency } : {}),
       timestamp: e.now(),
       crossWalletBalance: acc.crossWallet,
       exchangeTotals: { maintenanceMargin: maintenance, marginBalance },

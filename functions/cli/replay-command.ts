@@ -10,6 +10,7 @@ import { DEFAULT_ADAPTIVE, type CadenceMode, type CadenceSeconds } from '../use-
 import { money, pct, table, when } from './format.ts';
 import { checkWritable, loadJson, loadPolicy } from './io.ts';
 import { venueOption } from './options.ts';
+import { settlementOf } from '../venues/catalog.ts';
 import { dialectFor, type PaperVenue } from '../../paper/index.ts';
 
 interface ReplayOptions {
@@ -85,8 +86,8 @@ export function renderReplay(r: ReplayResult): string {
   const lines = [
     `riskguard replay ${when(r.window.start)} → ${when(r.window.end)}  (${r.window.prices.map((p) => p.symbol).join(', ')}; step ${r.window.stepMs} ms; venue round trip ${r.window.latencyMs} ms)`,
     ...r.portfolio.map((p) => `  ${p}`),
-    `  start equity ${money(r.initialEquity)}; close all at ${pctOrDash(r.thresholdPct)} drawdown (EMERGENCY); cadence ${r.cadence}${r.cadenceSeconds ? ` (${r.cadenceSeconds.WARNING}/${r.cadenceSeconds.DANGER}/${r.cadenceSeconds.EMERGENCY} s above OK${r.cadenceSeconds.OK !== undefined ? `, ${r.cadenceSeconds.OK} s at OK` : ''})` : ''}`,
-    ...describeLimits(r.limits).map((l) => `  limit: ${l}`),
+    `  start equity ${money(r.initialEquity, r.currency)}; close all at ${pctOrDash(r.thresholdPct)} drawdown (EMERGENCY); cadence ${r.cadence}${r.cadenceSeconds ? ` (${r.cadenceSeconds.WARNING}/${r.cadenceSeconds.DANGER}/${r.cadenceSeconds.EMERGENCY} s above OK${r.cadenceSeconds.OK !== undefined ? `, ${r.cadenceSeconds.OK} s at OK` : ''})` : ''}`,
+    ...describeLimits(r.limits, r.currency).map((l) => `  limit: ${l}`),
     ...(r.guardDiesAt !== null ? [`  the guard dies at ${when(r.guardDiesAt)}: from then on only its backstop stops act`] : []),
     '',
     table(
@@ -102,7 +103,7 @@ export function renderReplay(r: ReplayResult): string {
         row('liquidations', (x) => String(x.liquidations.length)),
         row('max drawdown', (x) => pct(x.maxDrawdownPct / 100)),
         row('… vs oracle', (x) => (x === oracle ? '—' : ppOrDash(x.overshootVsOracle))),
-        row('final equity', (x) => money(x.finalEquity)),
+        row('final equity', (x) => money(x.finalEquity, r.currency)),
         row('change', (x) => pct(x.finalEquity / r.initialEquity - 1)),
         row('guard ticks', (x) => (x.cadence === null ? '—' : x.ticks.toLocaleString('en-US'))),
       ],
@@ -175,6 +176,7 @@ export function registerReplayCommand(program: Command): void {
         chart: opts.report !== undefined,
         rules: dialectFor(opts.venue).engineOptions?.() ?? {},
         symbolProblem: (symbol: string) => dialectFor(opts.venue).symbolProblem(symbol),
+        currency: settlementOf(opts.venue),
         ...(opts.adaptive !== undefined ? { cadenceSeconds: opts.adaptive } : {}),
         ...(opts.start !== undefined ? { start: opts.start } : {}),
         ...(opts.end !== undefined ? { end: opts.end } : {}),

@@ -62,6 +62,8 @@ export interface ReplayInput {
    * tables, liquidation and backstop, funding period, fees). @default the engine's (Binance's)
    */
   rules?: EngineOptions;
+  /** The asset amounts are in: the venue's settlement (USDC on Hyperliquid). @default 'USDT' */
+  currency?: string;
   /** Why a symbol is not in the venue's naming (a paper dialect's symbolProblem). @default the engine's <BASE>USDT */
   symbolProblem?: (symbol: string) => string | null;
   /**
@@ -88,7 +90,7 @@ export interface ReplayLiquidation {
   writtenOff: number;
 }
 
-/** One of the three runs. Percentages are percent (15 = 15 %); money is USDT. */
+/** One of the three runs. Percentages are percent (15 = 15 %); money is in the replay's currency. */
 export interface ReplayRun {
   label: string;
   /** null: no guard. */
@@ -186,6 +188,8 @@ export interface ReplayChart {
  * the chosen cadence; `runs` has all three. Percent fields are percent (15 = 15 %).
  */
 export interface ReplayResult {
+  /** The asset its amounts are in (ReplayOptions.currency). */
+  currency: string;
   tripped: boolean;
   /** The EMERGENCY drawdown threshold, percent; null when the policy has none. */
   thresholdPct: number | null;
@@ -303,6 +307,7 @@ interface RunSetup {
   thresholdPct: number | null;
   latencyMs: number;
   budgetMs: number;
+  currency: string;
   adaptive: CadenceSeconds;
   offsetMs: number;
   guardDiesAt: number | null;
@@ -359,6 +364,7 @@ async function guardedRun(s: RunSetup, mode: CadenceMode, clock: ReplayClock): P
     engine,
     accountId: account.id,
     latencyMs: s.latencyMs,
+    currency: s.currency,
     advance: (ms) => clock.advanceBy(ms),
     // The engine's data is the engine's own: the ccxt adapter's boundary check adds nothing here.
     validate: false,
@@ -523,6 +529,7 @@ export async function runReplay(input: ReplayInput): Promise<ReplayResult> {
     thresholdPct: threshold === null ? null : threshold * 100,
     latencyMs,
     budgetMs,
+    currency: input.currency ?? 'USDT',
     adaptive: input.cadenceSeconds ?? DEFAULT_ADAPTIVE,
     offsetMs: input.scheduleOffsetMs ?? 0,
     guardDiesAt: input.guardDiesAt ?? null,
@@ -554,6 +561,7 @@ export async function runReplay(input: ReplayInput): Promise<ReplayResult> {
 
   const g = guard.run;
   const result: ReplayResult = {
+    currency: setup.currency,
     tripped: g.tripped,
     thresholdPct: setup.thresholdPct,
     limits: input.policy.limits ?? null,

@@ -8,9 +8,9 @@ import type { GuardTicks, ReplayChart, ReplayResult, ReplaySeries } from './repl
 /** The best exit the guard could have had: flat at the first step the threshold was crossed on the per-step peak. */
 export interface OracleExit {
   at: number;
-  /** Equity at the exit, USDT: the oracle run's flat equity (fills and fees included), else the step's equity. */
+  /** Equity at the exit (the replay's currency): the oracle run's flat equity (fills and fees included), else the step's equity. */
   equity: number;
-  /** The per-step peak then, USDT. */
+  /** The per-step peak then. */
   peak: number;
   /** (peak − equity) / peak, percent: the threshold or just past it (one step's move, plus the close's costs). */
   drawdownPct: number;
@@ -23,11 +23,11 @@ export interface PeakComparison {
   /** When compared: the guard's trip, else the end of the replay. */
   at: number;
   atTrip: boolean;
-  /** The guard's peak then, USDT; null when it had none. */
+  /** The guard's peak then; null when it had none. */
   guardPeak: number | null;
-  /** The per-step peak then, USDT. */
+  /** The per-step peak then. */
   stepPeak: number;
-  /** stepPeak − guardPeak, USDT (≥ 0 up to rounding). */
+  /** stepPeak − guardPeak (≥ 0 up to rounding). */
   gap: number | null;
   /** The largest such gap at any of the guard's ticks up to `at`, and when. */
   maxGap: { at: number; gap: number } | null;
@@ -40,7 +40,7 @@ export type MarkerKind = 'trip' | 'exit' | 'oracle' | 'trip60' | 'liq';
 
 export interface Marker {
   t: number;
-  /** Equity at the marker, USDT. */
+  /** Equity at the marker. */
   v: number;
   kind: MarkerKind;
   /** Short label drawn beside the marker. */
@@ -67,6 +67,8 @@ export interface ReportData {
   markers: Marker[];
   oracle: OracleExit | null;
   peaks: PeakComparison;
+  /** The asset the equity is in (the page's axis and tooltips say it). */
+  currency: string;
 }
 
 const MIN = 60_000;
@@ -208,9 +210,9 @@ function markersOf(r: ReplayResult, chart: ReplayChart, oracle: OracleExit | nul
   const out: Marker[] = [];
   const g = r.runs.guard;
   const g60 = r.runs.guard60s;
-  if (oracle) out.push({ t: oracle.at, v: oracle.equity, kind: 'oracle', label: `oracle exit ${money0(oracle.equity)} USDT` });
+  if (oracle) out.push({ t: oracle.at, v: oracle.equity, kind: 'oracle', label: `oracle exit ${money0(oracle.equity)} ${r.currency}` });
   if (g.tripAt !== null) out.push({ t: g.tripAt, v: valueAt(chart.guard, 'equity', g.tripAt), kind: 'trip', label: `trip (${(g.drawdownAtTripPct ?? 0).toFixed(1)} % below its peak)` });
-  if (g.exitAt !== null && g.exitEquity !== null) out.push({ t: g.exitAt, v: g.exitEquity, kind: 'exit', label: `flat ${money0(g.exitEquity)} USDT` });
+  if (g.exitAt !== null && g.exitEquity !== null) out.push({ t: g.exitAt, v: g.exitEquity, kind: 'exit', label: `flat ${money0(g.exitEquity)} ${r.currency}` });
   if (g60 !== g && g60.tripAt !== null) out.push({ t: g60.tripAt, v: valueAt(chart.guard60s, 'equity', g60.tripAt), kind: 'trip60', label: '60-s guard trips' });
   const liq = (ls: { at: number }[], s: ReplaySeries, who: string) => {
     const first = ls[0];
@@ -282,5 +284,6 @@ export function reportData(r: ReplayResult, chart: ReplayChart, buckets = { full
     markers,
     oracle,
     peaks: comparePeaks(chart.guard, chart.guardTicks, g.tripAt, r.window.end),
+    currency: r.currency,
   };
 }

@@ -12,7 +12,8 @@
   var AXIS = { stroke: '#57606a', grid: { stroke: '#eaeef2', width: 1 }, ticks: { stroke: '#d0d7de', width: 1 }, font: '11px system-ui, sans-serif', labelFont: '12px system-ui, sans-serif' };
 
   function num(v, d) { return v.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }); }
-  function usdt(v) { return v == null ? '—' : num(v, 2) + ' USDT'; }
+  var CUR = D.currency; // the asset the equity is in (report-data.ts)
+  function usdt(v) { return v == null ? '—' : num(v, 2) + ' ' + CUR; }
   function utc(sec) { return sec == null ? '—' : new Date(sec * 1000).toISOString().replace('T', ' ').slice(0, 19) + ' UTC'; }
   function tzDate(ts) { return uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'); }
   function pad(u, min, max) {
@@ -170,7 +171,7 @@
     series: series,
     scales: { x: { time: true }, y: { range: pad } },
     axes: [X_AXIS,
-      Object.assign({ label: 'equity (USDT)', labelSize: 22, size: 74, values: function (u, vs) { return vs.map(function (v) { return num(v, 0); }); } }, AXIS)],
+      Object.assign({ label: 'equity (' + CUR + ')', labelSize: 22, size: 74, values: function (u, vs) { return vs.map(function (v) { return num(v, 0); }); } }, AXIS)],
     hooks: { draw: [drawMarkers] },
   }, data);
 

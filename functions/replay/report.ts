@@ -24,11 +24,14 @@ const pct = (x: number | null | undefined, d = 2) => (x === null || x === undefi
 const pp = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${x >= 0 ? '+' : ''}${x.toFixed(2)} pp`);
 const time = (ms: number | null | undefined) => (ms === null || ms === undefined ? '—' : new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z').replace(/Z$/, ' UTC'));
 
-const usdt = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${money(x)} USDT`);
-const signed = (x: number) => `${x >= 0 ? '+' : '−'}${money(Math.abs(x))} USDT`;
+/** Amounts in `c`, the replay's currency (the venue's settlement asset). */
+const amountIn = (c: string) => (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${money(x)} ${c}`);
+const signedIn = (c: string) => (x: number) => `${x >= 0 ? '+' : '−'}${money(Math.abs(x))} ${c}`;
 const seconds = (ms: number) => (Math.abs(ms) >= 120_000 ? `${(ms / 60_000).toFixed(1)} min` : `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`);
 
-function runCard(run: ReplayRun, initial: number, color: string, thresholdPct: number | null): string {
+function runCard(run: ReplayRun, initial: number, color: string, thresholdPct: number | null, c: string): string {
+  const usdt = amountIn(c);
+  const signed = signedIn(c);
   const change = run.finalEquity - initial;
   const trip = run.cadence === null
     ? `<p>${run.liquidations.length ? `<b class="bad">liquidated</b> ${run.liquidations.length} position(s) (first ${time(run.liquidations[0]!.at)})` : 'never liquidated'}</p>`
@@ -43,8 +46,9 @@ function runCard(run: ReplayRun, initial: number, color: string, thresholdPct: n
 const liqRows = (who: string, ls: ReplayLiquidation[]) =>
   ls.map((l) => `<tr><td>${esc(who)}</td><td>${time(l.at)}</td><td>${esc(l.symbol)}</td><td>${l.kind}</td><td class="n">${l.amount}</td><td class="n">${l.price.toPrecision(7)}</td><td class="n">${money(l.realizedPnl)}</td><td class="n">${money(l.clearanceFee)}</td></tr>`);
 
-/** The caption under the equity chart: the guard's own peak against the per-step peak, and the oracle exit, in USDT. */
+/** The caption under the equity chart: the guard's own peak against the per-step peak, and the oracle exit, in the replay's currency. */
 export function peakCaption(r: ReplayResult, d: ReportData): string {
+  const usdt = amountIn(r.currency);
   const g = r.runs.guard;
   const p = d.peaks;
   const k = d.threshold;
@@ -85,6 +89,8 @@ export function peakCaption(r: ReplayResult, d: ReportData): string {
 
 /** The report page. Needs `result.chart` (runReplay with `chart: true`). */
 export function renderReport(r: ReplayResult): string {
+  const c = r.currency;
+  const usdt = amountIn(c);
   const chart = r.chart;
   if (chart === undefined) throw new Error('renderReport needs the chart data: run the replay with { chart: true }');
   const g = r.runs.guard;
@@ -150,11 +156,11 @@ td,th{padding:5px 8px;border-bottom:1px solid #eaeef2;text-align:left;vertical-a
 <div class="dim">${esc(time(r.window.start))} → ${esc(time(r.window.end))} · ${r.window.prices.map((p) => esc(p.symbol)).join(', ')} · step ${r.window.stepMs} ms · venue round trip ${r.window.latencyMs} ms</div>
 <div class="headline">${esc(headline)}</div>
 <div class="cards">
-${runCard(g, r.initialEquity, COLORS.guard, r.thresholdPct)}
-${r.runs.guard60s === g ? '' : runCard(r.runs.guard60s, r.initialEquity, COLORS.guard60s, r.thresholdPct)}
-${runCard(r.runs.noGuard, r.initialEquity, COLORS.noGuard, r.thresholdPct)}
+${runCard(g, r.initialEquity, COLORS.guard, r.thresholdPct, c)}
+${r.runs.guard60s === g ? '' : runCard(r.runs.guard60s, r.initialEquity, COLORS.guard60s, r.thresholdPct, c)}
+${runCard(r.runs.noGuard, r.initialEquity, COLORS.noGuard, r.thresholdPct, c)}
 </div>
-<h2>Equity (USDT)</h2>
+<h2>Equity (${c})</h2>
 <figure class="panel">
 <div class="toolbar"><button type="button" id="range-toggle" aria-pressed="false">Show the full window</button><span class="dim">showing <span id="range-now">${esc(time(d.focus[0]))} → ${esc(time(d.focus[1]))}</span> · drag across the chart to zoom, double-click for all of it</span></div>
 <div id="chart-equity"></div>
@@ -167,9 +173,9 @@ ${d.prices.symbols.length ? '<h2>Mark prices as replayed (% from the start)</h2>
 <h2>Portfolio</h2><ul>${r.portfolio.map((p) => `<li>${esc(p)}</li>`).join('')}</ul>
 <p class="dim">Start equity ${usdt(r.initialEquity)} · cadence ${esc(cadence)} · EMERGENCY drawdown threshold ${pct(r.thresholdPct, 0)}</p>
 <h2>Orders of ${esc(g.label)}</h2>
-${orders ? `<table><tr><th>time</th><th>symbol</th><th>side</th><th class="n">amount</th><th class="n">avg price (USDT)</th><th>status</th></tr>${orders}</table>` : '<p class="dim">none</p>'}
+${orders ? `<table><tr><th>time</th><th>symbol</th><th>side</th><th class="n">amount</th><th class="n">avg price (${c})</th><th>status</th></tr>${orders}</table>` : '<p class="dim">none</p>'}
 <h2>Liquidations by the paper exchange</h2>
-${liqs ? `<table><tr><th>book</th><th>time</th><th>symbol</th><th>pool</th><th class="n">amount</th><th class="n">price (USDT)</th><th class="n">realized PnL (USDT)</th><th class="n">clearance fee (USDT)</th></tr>${liqs}</table>` : '<p class="dim">none</p>'}
+${liqs ? `<table><tr><th>book</th><th>time</th><th>symbol</th><th>pool</th><th class="n">amount</th><th class="n">price (${c})</th><th class="n">realized PnL (${c})</th><th class="n">clearance fee (${c})</th></tr>${liqs}</table>` : '<p class="dim">none</p>'}
 <h2>What the guard recorded</h2>
 ${actions ? `<table><tr><th>time</th><th>type</th><th>level</th><th>message</th></tr>${actions}</table>` : '<p class="dim">nothing</p>'}
 <h2>How to read this</h2>

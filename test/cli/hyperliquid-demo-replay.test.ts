@@ -39,7 +39,8 @@ describe('riskguard replay --venue hyperliquid (process)', { timeout: 180_000 },
     const r = await runCli(['replay', '--venue', 'hyperliquid', '--portfolio', book(), '--prices', ...PRICES, '--end', '2025-10-10T21:45:00Z', '--json']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    const out = JSON.parse(r.stdout) as { runs: Record<'guard' | 'noGuard', { tripped: boolean; liquidations: { symbol: string; kind: string }[]; drawdownAtExitPct: number | null; finalEquity: number }> };
+    const out = JSON.parse(r.stdout) as { currency: string; runs: Record<'guard' | 'noGuard', { tripped: boolean; liquidations: { symbol: string; kind: string }[]; drawdownAtExitPct: number | null; finalEquity: number }> };
+    expect(out.currency).toBe('USDC'); // Hyperliquid's settlement asset: every amount of the replay is in it
     expect(out.runs.guard.tripped).toBe(true);
     expect(out.runs.guard.liquidations).toEqual([]);
     expect(out.runs.noGuard.liquidations.map((l) => `${l.kind} ${l.symbol}`).sort()).toEqual(['cross BTC', 'cross ETH', 'isolated WIF']);

@@ -173,6 +173,11 @@ describe('renderReport', () => {
     expect(html).not.toMatch(/@import|url\(/i);
     expect(html.match(/<\/script>/g)).toHaveLength(3);
     expect(() => renderReport({ ...r, chart: undefined })).toThrow(/chart/);
+    // Amounts in the replay's currency: USDT here; the same result labelled USDC says USDC throughout.
+    expect(html).toContain('<h2>Equity (USDT)</h2>');
+    const usdc = renderReport({ ...r, currency: 'USDC' });
+    expect(usdc).toContain('<h2>Equity (USDC)</h2>');
+    expect(usdc.replace(/USDT\.csv|[A-Z]+USDT\b/g, '')).not.toMatch(/USDT/);
   });
 });
 

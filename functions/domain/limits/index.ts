@@ -1,4 +1,4 @@
-import { money } from '../alert-format.ts';
+import { money as moneyIn } from '../alert-format.ts';
 import type { LevelLimit, Limits, Policy } from '../policy.ts';
 import type { Evaluation } from '../risk-types.ts';
 import type { GuardState } from '../state.ts';
@@ -42,7 +42,7 @@ export function evaluateLimits(
   const parts: ((shift: boolean) => LimitFinding[])[] = [];
   const patch: LimitsEvaluation['state'] = {};
   const values = new Map<string, string>();
-  const cash = (x: number) => money(x, ev.currency);
+  const cash = (x: number) => moneyIn(x, ev.currency);
 
   if (limits?.equityFloor) {
     const ref = floorAfterTransfers(state.floorRef, limits.equityFloor, equity, netTransfers);
@@ -101,8 +101,9 @@ const levels = (m: LevelLimit, f: (x: number) => string): string =>
  * The limits in words, one per line, for summaries.
  * @example describeLimits({ equityFloor: { EMERGENCY: 8_000 } }) → ['equity floor: EMERGENCY 8,000.00 USDT']
  */
-export function describeLimits(limits: Limits | null | undefined): string[] {
+export function describeLimits(limits: Limits | null | undefined, currency?: string): string[] {
   if (!limits) return [];
+  const money = (x: number) => moneyIn(x, currency);
   const out: string[] = [];
   if (limits.equityFloor) out.push(`equity floor: ${levels(limits.equityFloor, money)}`);
   if (limits.periodLoss) out.push(`${periodName(limits.periodLoss)} since ${resetLabel(limits.periodLoss)}: ${levels(limits.periodLoss, fmtPct)}`);
