@@ -275,6 +275,26 @@ export const BACKSTOP_FIRED = 'exchange-side backstop stop fired';
 export const describeBackstops = (stops: readonly VenueBackstop[]): string => stops.map((s) => `${s.symbol} ${s.side} at ${fmtPrice(s.stopPrice)}`).join(', ');
 
 /**
+ * A backstop that fired while the account is paused (it rested from before the pause; the pause's
+ * first tick had not cancelled it yet): the exchange acted, but a pause means no automatic order —
+ * no close-all of the rest and no halt. One alert says what fired and that the rest is left to the
+ * person at work; it leads any alert the decision had. Unchanged when nothing fired.
+ */
+export function backstopFiredWhilePaused(d: Decision, fired: readonly VenueBackstop[], state: Pick<GuardState, 'pausedBy' | 'pausedUntil'>, now: number): Decision {
+  if (fired.length === 0) return d;
+  const until = state.pausedUntil === null ? 'further notice' : new Date(state.pausedUntil).toISOString();
+  const reason = `${BACKSTOP_FIRED} between ticks while paused by ${state.pausedBy ?? 'unknown'} until ${until}: ${describeBackstops(fired)} (mark price); no close-all during a pause, the rest of the book is left as it is`;
+  const own = d.actions.find((a): a is Extract<Action, { type: 'alert' }> => a.type === 'alert');
+  const alert: Action = { type: 'alert', kind: 'escalation', message: own ? `${reason} | ${own.message}` : reason };
+  return {
+    ...d,
+    reasons: [reason, ...d.reasons],
+    actions: [alert, ...d.actions.filter((a) => a.type !== 'alert')],
+    state: { ...d.state, lastAlertAt: now },
+  };
+}
+
+/**
  * The tick's decision once a backstop has fired between ticks: the exchange already acted for the
  * guard, so the tick records it as the trip it stood in for — a close-all of whatever is left
  * (none when the stop closed the whole book: the close then only cancels resting orders and

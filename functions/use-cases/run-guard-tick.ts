@@ -3,7 +3,7 @@ import { commitTick } from './tick-commit.ts';
 import { openTick, type TickContext, type TickOptions } from './tick-context.ts';
 import { readAndDecide, type TickRead } from './tick-read.ts';
 import { checkTickBackstops, syncTickBackstops } from './tick-backstops.ts';
-import { backstopTripDecision, describeBackstops } from '../domain/backstop.ts';
+import { backstopFiredWhilePaused, backstopTripDecision, describeBackstops } from '../domain/backstop.ts';
 import { reportTick, tickResult } from './tick-report.ts';
 import { unknownTick } from './tick-unknown.ts';
 import type { GuardDeps, GuardedAccount, TickResult } from './types.ts';
@@ -75,5 +75,7 @@ async function withBackstops(ctx: TickContext, read: Extract<TickRead, { kind: '
     read.notes.push(`backstop stop(s) fired on the exchange: ${describeBackstops(fired)}`);
     return { ...read, backstops: check };
   }
+  // Paused: alerted, but no close-all and no halt (a pause places no automatic order).
+  if (ctx.state.pausedUntil !== null && ctx.state.pausedUntil > ctx.now) return { ...read, backstops: check, decision: backstopFiredWhilePaused(read.decision, fired, ctx.state, ctx.now) };
   return { ...read, backstops: check, fired, decision: backstopTripDecision(read.decision, ctx.state, fired, ctx.now) };
 }

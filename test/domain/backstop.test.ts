@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { diffBackstops, isolatedTrigger, missingBackstops, wantedBackstops, type VenueBackstop, type WantedBackstop } from '../../functions/domain/backstop.ts';
+import { backstopFiredWhilePaused, diffBackstops, isolatedTrigger, missingBackstops, wantedBackstops, type VenueBackstop, type WantedBackstop } from '../../functions/domain/backstop.ts';
 import { evaluateAccount } from '../../functions/domain/margin.ts';
+import { decide } from '../../functions/domain/decide.ts';
 import { DEFAULT_POLICY } from '../../functions/domain/policy.ts';
+import { initialState } from '../../functions/domain/state.ts';
 import type { AccountSnapshot, Position } from '../../functions/domain/snapshot.ts';
 
 const iso = (side: 'long' | 'short', over: Partial<Position> = {}): Position => ({
@@ -116,5 +118,32 @@ describe('missingBackstops', () => {
   ])('%s', (_name, known, listed, want) => {
     const r = missingBackstops(known, listed, snap);
     expect({ fired: r.fired.map((b) => b.id), vanished: r.vanished.map((b) => b.id) }).toEqual(want);
+  });
+});
+
+describe('backstopFiredWhilePaused', () => {
+  const fired: VenueBackstop[] = [{ id: '7', symbol: 'BTCUSDT', side: 'long', stopPrice: 48_500 }];
+  const book: AccountSnapshot = { crossWalletBalance: 10_000, positions: [cross('ETHUSDT', 'long')] };
+  const T = 1_760_054_400_000;
+  const pausedState = { ...initialState('a'), version: 1, peakEquity: 10_000, pausedBy: 'ana', pausedUntil: T + 600_000 };
+
+  it.each([
+    ['no alert of its own: one escalation alert, the reason first', 10_000, 'escalation', /^exchange-side backstop stop fired between ticks while paused by ana until 2025-10-10T00:10:00.000Z: BTCUSDT long at 48,500 \(mark price\); no close-all during a pause/],
+    ['its own alert (the breach with its orders withheld) follows in the same alert', 5_000, 'escalation', /no close-all during a pause, the rest of the book is left as it is \| PAUSED \(orders withheld\) \| OK → EMERGENCY/],
+  ] as const)('%s', (_name, wallet, kind, message) => {
+    const d = decide({ ...book, crossWalletBalance: wallet }, pausedState, DEFAULT_POLICY, T);
+    const out = backstopFiredWhilePaused(d, fired, pausedState, T);
+    const alerts = out.actions.filter((a) => a.type === 'alert');
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ kind, message: expect.stringMatching(message) });
+    expect(out.actions.some((a) => a.type === 'closeAll' || a.type === 'closePosition' || a.type === 'reduce')).toBe(false);
+    expect(out.state.halted).toBe(false);
+    expect(out.state.lastAlertAt).toBe(T);
+    expect(out.reasons[0]).toMatch(/^exchange-side backstop stop fired/);
+  });
+
+  it('leaves the decision alone when nothing fired', () => {
+    const d = decide(book, pausedState, DEFAULT_POLICY, T);
+    expect(backstopFiredWhilePaused(d, [], pausedState, T)).toBe(d);
   });
 });

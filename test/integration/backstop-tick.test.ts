@@ -186,6 +186,40 @@ describe('backstop stops kept by the tick (ccxt → paper exchange, dynalite)', 
     expect(open(g)).toHaveLength(0);
   });
 
+  it('a stop that fires in a pause, before the pause’s first tick cancelled it, is alerted once: no close-all of the rest, no halt', async () => {
+    const spec: AccountSpec = {
+      walletBalance: 10_000,
+      symbols: { BTCUSDT: { marginMode: 'cross', leverage: 10 }, ETHUSDT: { marginMode: 'cross', leverage: 10 } },
+      positions: [
+        { symbol: 'BTCUSDT', side: 'long', size: 1, entryPrice: 50_000, marginMode: 'cross', leverage: 10 },
+        { symbol: 'ETHUSDT', side: 'long', size: 1, entryPrice: 3_000, marginMode: 'cross', leverage: 10 },
+      ],
+    };
+    const g = guard(spec);
+    await g.tick();
+    const btcStop = open(g).find((a) => a.symbol === 'BTCUSDT')!.triggerPrice;
+    const admin = { store: g.deps.store, clock: g.deps.clock };
+    await pause(admin, { accountId: g.config.id, by: 'ana', reason: 'maintenance', until: world.paper.engine.now() + 30 * 60_000 });
+    g.wait(30_000);
+    world.paper.engine.setPrices({ BTCUSDT: btcStop - 200 }); // the exchange closes BTC; ETH stays
+    g.wait(30_000);
+    const trades = g.acc.trades.length;
+    const r = await g.tick();
+    expect(r.paused).toBe(true);
+    expect(r.halted).toBe(false);
+    expect(r.tripKind).toBeNull();
+    expect(g.acc.trades.length).toBe(trades); // no order of the guard's own
+    expect([...g.acc.positions.values()].filter((p) => p.amt !== 0).map((p) => p.symbol)).toEqual(['ETHUSDT']);
+    expect(open(g)).toHaveLength(0); // the ETH stop is cancelled: the account is not armed in a pause
+    expect(g.notifier.alerts).toHaveLength(1);
+    expect(g.notifier.alerts[0]!.summary).toMatch(/exchange-side backstop stop fired between ticks while paused by ana until \S+: BTCUSDT long at .*no close-all during a pause/);
+    expect((await g.state())!).toMatchObject({ halted: false, backstops: [] });
+    // Said once: the next paused tick says nothing more of it.
+    g.wait(60_000);
+    await g.tick();
+    expect(g.notifier.alerts.filter((a) => /backstop stop fired/.test(a.summary))).toHaveLength(1);
+  });
+
   it('a pause cancels the stops at the next tick; a re-arm renews them', async () => {
     const g = guard();
     await g.tick();
