@@ -26,6 +26,16 @@ const BTC_LONG: AccountSpec = {
   positions: [{ symbol: 'BTCUSDT', side: 'long', size: 1, entryPrice: 50_000, marginMode: 'cross', leverage: 10 }],
 };
 
+/** A cross BTC long and a cross ETH long: one stop each, so one can fire while the other rests. */
+const BTC_ETH_LONGS: AccountSpec = {
+  walletBalance: 10_000,
+  symbols: { BTCUSDT: { marginMode: 'cross', leverage: 10 }, ETHUSDT: { marginMode: 'cross', leverage: 10 } },
+  positions: [
+    { symbol: 'BTCUSDT', side: 'long', size: 1, entryPrice: 50_000, marginMode: 'cross', leverage: 10 },
+    { symbol: 'ETHUSDT', side: 'long', size: 1, entryPrice: 3_000, marginMode: 'cross', leverage: 10 },
+  ],
+};
+
 function guard(spec: AccountSpec = BTC_LONG, p: Policy = policy) {
   return paperGuard(world.paper, spec, { policy: p, store: dynamo.store(), idPrefix: 'bs' });
 }
@@ -146,15 +156,7 @@ describe('backstop stops kept by the tick (ccxt → paper exchange, dynalite)', 
   });
 
   it('a stop that fired while the guard was not ticking is the next tick’s trip: close-all of the rest, HALTED, one alert', async () => {
-    const spec: AccountSpec = {
-      walletBalance: 10_000,
-      symbols: { BTCUSDT: { marginMode: 'cross', leverage: 10 }, ETHUSDT: { marginMode: 'cross', leverage: 10 } },
-      positions: [
-        { symbol: 'BTCUSDT', side: 'long', size: 1, entryPrice: 50_000, marginMode: 'cross', leverage: 10 },
-        { symbol: 'ETHUSDT', side: 'long', size: 1, entryPrice: 3_000, marginMode: 'cross', leverage: 10 },
-      ],
-    };
-    const g = guard(spec);
+    const g = guard(BTC_ETH_LONGS);
     await g.tick();
     expect(open(g).map((a) => a.symbol).sort()).toEqual(['BTCUSDT', 'ETHUSDT']);
     const btcStop = open(g).find((a) => a.symbol === 'BTCUSDT')!.triggerPrice;
@@ -187,15 +189,7 @@ describe('backstop stops kept by the tick (ccxt → paper exchange, dynalite)', 
   });
 
   it('a stop that fires in a pause, before the pause’s first tick cancelled it, is alerted once: no close-all of the rest, no halt', async () => {
-    const spec: AccountSpec = {
-      walletBalance: 10_000,
-      symbols: { BTCUSDT: { marginMode: 'cross', leverage: 10 }, ETHUSDT: { marginMode: 'cross', leverage: 10 } },
-      positions: [
-        { symbol: 'BTCUSDT', side: 'long', size: 1, entryPrice: 50_000, marginMode: 'cross', leverage: 10 },
-        { symbol: 'ETHUSDT', side: 'long', size: 1, entryPrice: 3_000, marginMode: 'cross', leverage: 10 },
-      ],
-    };
-    const g = guard(spec);
+    const g = guard(BTC_ETH_LONGS);
     await g.tick();
     const btcStop = open(g).find((a) => a.symbol === 'BTCUSDT')!.triggerPrice;
     const admin = { store: g.deps.store, clock: g.deps.clock };
