@@ -37,7 +37,7 @@ export async function openLocalGuard(
     if (accounts.length === 0) throw new ConfigError(`no account "${opts.only}" in ${file} (accounts: ${config.accounts.map((a) => a.id).join(', ')})`);
   }
   const log = new ConsoleLogger(opts.verbose ? 'info' : 'warn');
-  // Loaded here, not at the top: every venue's ccxt class is ~0.8 s of start-up that commands
+  // Loaded here, not at the top: the venues' ccxt classes are ~0.5 s of start-up that commands
   // without an exchange (status, pause, rearm, events…) should not pay.
   const { createExchange, VenueSharing } = await import('../venues/index.ts');
   const exchanges = new Map<string, ExchangePort>();
