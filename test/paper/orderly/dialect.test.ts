@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startPaperExchange, type PaperExchange } from '../../../paper/index.ts';
 import { orderlyKeysOf } from '../../../paper/dialects/orderly/keys.ts';
-import { orderlyClient } from '../../../functions/venues/orderly/transport.ts';
+import { paperOrderlyClient } from '../../helpers/orderly-client.ts';
 import type { PaperAccount } from '../../../paper/core/index.ts';
 
 /**
@@ -23,10 +23,7 @@ const dual = {
     { symbol: 'PERP_ETH_USDC', side: 'short' as const, size: 2, entryPrice: 3_000, marginMode: 'isolated' as const, leverage: 10, isolatedMargin: 600 },
   ],
 };
-const client = (acc: PaperAccount, over: Partial<{ orderlyKey: string; orderlySecret: string; accountId: string }> = {}) => {
-  const k = orderlyKeysOf(acc);
-  return orderlyClient({ accountId: k.accountId, orderlyKey: k.orderlyKey, orderlySecret: k.orderlySecret, baseUrl: paper.url, ...over });
-};
+const client = (acc: PaperAccount, over: Partial<{ orderlyKey: string; orderlySecret: string; accountId: string }> = {}) => paperOrderlyClient(acc, paper.url, over);
 type Rows = { data: { rows: { symbol: string; margin_mode: string; position_qty: number }[] } };
 
 describe('paper exchange speaking Orderly (ccxt woofipro over HTTP)', () => {

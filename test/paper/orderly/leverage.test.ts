@@ -1,9 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startPaperExchange, type PaperExchange } from '../../../paper/index.ts';
-import { orderlyKeysOf } from '../../../paper/dialects/orderly/keys.ts';
 import { legMaxLeverage } from '../../../paper/dialects/orderly/leverage.ts';
 import { orderlyImr } from '../../../paper/dialects/orderly/markets.ts';
-import { orderlyClient } from '../../../functions/venues/orderly/transport.ts';
+import { paperOrderlyClient } from '../../helpers/orderly-client.ts';
 import type { PaperAccount } from '../../../paper/core/index.ts';
 
 /**
@@ -18,10 +17,7 @@ beforeEach(async () => {
 });
 afterEach(() => paper.close());
 
-const client = (acc: PaperAccount) => {
-  const k = orderlyKeysOf(acc);
-  return orderlyClient({ accountId: k.accountId, orderlyKey: k.orderlyKey, orderlySecret: k.orderlySecret, baseUrl: paper.url });
-};
+const client = (acc: PaperAccount) => paperOrderlyClient(acc, paper.url);
 type Lev = { data: { symbol: string; margin_mode: string; leverage: number } };
 const ETH = 'PERP_ETH_USDC';
 

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { resolvePolicy } from '../../../functions/domain/policy.ts';
-import { orderlyClient } from '../../../functions/venues/orderly/transport.ts';
-import { orderlyKeysOf } from '../../../paper/dialects/orderly/keys.ts';
 import type { AccountSpec } from '../../../paper/engine.ts';
 import { useLocalDynamo } from '../../helpers/dynalite.ts';
+import { paperOrderlyClient } from '../../helpers/orderly-client.ts';
 import { paperGuard, usePaperExchange } from '../../helpers/paper-guard.ts';
 import { ORDERLY_HARNESS as h } from '../harness.ts';
 
@@ -73,8 +72,7 @@ describe('Orderly: a cross and an isolated leg of one symbol, judged and closed 
 
   it('a reader without margin_mode (ccxt woofipro fetchPositions) misses the isolated leg, as on the venue', async () => {
     const acc = world.paper.engine.createAccount(DUAL);
-    const k = orderlyKeysOf(acc);
-    const c = orderlyClient({ accountId: k.accountId, orderlyKey: k.orderlyKey, orderlySecret: k.orderlySecret, baseUrl: world.paper.url });
+    const c = paperOrderlyClient(acc, world.paper.url);
     const seen = await c.fetchPositions();
     expect(seen.map((p) => [p.symbol, p.side, p.contracts])).toEqual([['ETH/USDC:USDC', 'long', 5]]);
     // The guard's adapter reads both (the suite's harness loads the same credentials).

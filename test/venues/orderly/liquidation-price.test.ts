@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateAccount } from '../../../functions/domain/margin.ts';
 import { DEFAULT_STRESS } from '../../../functions/domain/stress.ts';
-import { orderlyClient } from '../../../functions/venues/orderly/transport.ts';
-import { orderlyKeysOf } from '../../../paper/dialects/orderly/keys.ts';
+import type { AccountSpec } from '../../../paper/engine.ts';
+import { paperOrderlyClient } from '../../helpers/orderly-client.ts';
 import { resolvePolicy } from '../../../functions/domain/policy.ts';
 import { useLocalDynamo } from '../../helpers/dynalite.ts';
 import { paperGuard, usePaperExchange } from '../../helpers/paper-guard.ts';
@@ -19,6 +19,13 @@ const ETH = 'PERP_ETH_USDC';
 describe('Orderly: liquidation price per pool, engine vs venue', () => {
   const world = usePaperExchange({ [ETH]: 3_000, PERP_BTC_USDC: 50_000 }, undefined, { venue: 'orderly' });
 
+  /** The book on the paper venue: the guard's snapshot and its evaluation, and a ccxt client to read the venue's own figures. */
+  async function open(spec: AccountSpec) {
+    const g = paperGuard(world.paper, spec, { policy: resolvePolicy({}), store: dynamo.store(), venue: h });
+    const snapshot = await g.deps.exchange.fetchSnapshot();
+    return { g, snapshot, ev: evaluateAccount(snapshot, DEFAULT_STRESS), c: paperOrderlyClient(g.acc, world.paper.url) };
+  }
+
   it('agrees for the cross leg and the isolated leg of one symbol', async () => {
     const spec = {
       walletBalance: 2_000,
@@ -27,11 +34,7 @@ describe('Orderly: liquidation price per pool, engine vs venue', () => {
         { symbol: ETH, side: 'short' as const, size: 2, entryPrice: 3_000, marginMode: 'isolated' as const, leverage: 10, isolatedMargin: 600 },
       ],
     };
-    const g = paperGuard(world.paper, spec, { policy: resolvePolicy({}), store: dynamo.store(), venue: h });
-    const snapshot = await g.deps.exchange.fetchSnapshot();
-    const ev = evaluateAccount(snapshot, DEFAULT_STRESS);
-    const k = orderlyKeysOf(g.acc);
-    const c = orderlyClient({ accountId: k.accountId, orderlyKey: k.orderlyKey, orderlySecret: k.orderlySecret, baseUrl: world.paper.url });
+    const { snapshot, ev, c } = await open(spec);
     type Rows = { data: { rows: { est_liq_price: number }[] } };
     const venueCross = ((await c.v1PrivateGetPositions({ margin_mode: 'CROSS' })) as Rows).data.rows[0]!.est_liq_price;
     const venueIso = ((await c.v1PrivateGetPositions({ margin_mode: 'ISOLATED' })) as Rows).data.rows[0]!.est_liq_price;
@@ -52,11 +55,7 @@ describe('Orderly: liquidation price per pool, engine vs venue', () => {
         { symbol: ETH, side: 'short' as const, size: 300, entryPrice: 3_000, marginMode: 'isolated' as const, leverage: 10, isolatedMargin: 90_000 },
       ],
     };
-    const g = paperGuard(world.paper, spec, { policy: resolvePolicy({}), store: dynamo.store(), venue: h });
-    const snapshot = await g.deps.exchange.fetchSnapshot();
-    const ev = evaluateAccount(snapshot, DEFAULT_STRESS);
-    const k = orderlyKeysOf(g.acc);
-    const c = orderlyClient({ accountId: k.accountId, orderlyKey: k.orderlyKey, orderlySecret: k.orderlySecret, baseUrl: world.paper.url });
+    const { g, snapshot, ev, c } = await open(spec);
     type Rows = { data: { maintenance_margin_ratio: number; rows: { est_liq_price: number; mmr: number; imr: number }[] } };
     const cross = (await c.v1PrivateGetPositions({ margin_mode: 'CROSS' })) as Rows;
     const iso = (await c.v1PrivateGetPositions({ margin_mode: 'ISOLATED' })) as Rows;
