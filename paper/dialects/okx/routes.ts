@@ -276,6 +276,14 @@ const list = (body: unknown, max = 20): unknown[] => {
   return body;
 };
 
+/** `instType`, required and one of OKX's instrument types (OKX's parameter errors otherwise). */
+function instTypeOf(query: URLSearchParams): string {
+  const type = query.get('instType');
+  if (!type) throw OE.paramEmpty('instType');
+  if (!['SPOT', 'MARGIN', 'SWAP', 'FUTURES', 'OPTION'].includes(type)) throw OE.paramError('instType');
+  return type;
+}
+
 export function buildRoutes(): RouteTable {
   const r: RouteTable = new Map();
   // ── public ──
@@ -283,9 +291,7 @@ export function buildRoutes(): RouteTable {
   r.set('GET /api/v5/public/instruments', {
     signed: false,
     handler: (ctx) => {
-      const type = ctx.query.get('instType');
-      if (!type) throw OE.paramEmpty('instType');
-      if (!['SPOT', 'MARGIN', 'SWAP', 'FUTURES', 'OPTION'].includes(type)) throw OE.paramError('instType');
+      const type = instTypeOf(ctx.query);
       // The paper lists USDT swaps only: the other types answer an empty list, in the real envelope.
       if (type !== 'SWAP') return [];
       const instId = ctx.query.get('instId');
@@ -354,9 +360,7 @@ export function buildRoutes(): RouteTable {
   r.set('GET /api/v5/account/trade-fee', {
     signed: true,
     handler: (ctx) => {
-      const type = ctx.query.get('instType');
-      if (!type) throw OE.paramEmpty('instType');
-      if (!['SPOT', 'MARGIN', 'SWAP', 'FUTURES', 'OPTION'].includes(type)) throw OE.paramError('instType');
+      const type = instTypeOf(ctx.query);
       const rate = num(-ctx.deps.engine.takerFee);
       const usdt = type === 'SWAP' || type === 'FUTURES';
       return [
